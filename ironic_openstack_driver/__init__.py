@@ -1,0 +1,1 @@
+"""Ironic hardware type that drives Nova instances as bare-metal nodes."""

@@ -1,0 +1,46 @@
+"""The node's boot device, kept in Ironic's database like a BMC's setting.
+
+A real BMC remembers a persistent boot device and a one-time override for
+the next boot. Nova has no such setting, so the driver keeps both in the
+node's driver_internal_info and applies them when it boots the server
+(PXE = Nova rescue with the iPXE image, DISK = the server's own disk).
+Nothing lives on a conductor's disk: any conductor can take a node over.
+"""
+
+from ironic.common import boot_devices
+
+PERSISTENT_KEY = 'openstack_persistent_boot_device'
+NEXT_KEY = 'openstack_next_boot_device'
+
+SUPPORTED = (boot_devices.PXE, boot_devices.DISK)
+
+
+def get(node):
+    """The boot device setting: {'boot_device': ..., 'persistent': ...}."""
+    info = node.driver_internal_info or {}
+    next_device = info.get(NEXT_KEY)
+    if next_device:
+        return {'boot_device': next_device, 'persistent': False}
+    return {'boot_device': info.get(PERSISTENT_KEY, boot_devices.DISK),
+            'persistent': True}
+
+
+def next_boot(node):
+    """The device the next boot of the server uses."""
+    return get(node)['boot_device']
+
+
+def set_device(node, device, persistent):
+    """Record a boot device; the caller saves the node."""
+    if persistent:
+        node.set_driver_internal_info(PERSISTENT_KEY, device)
+        node.del_driver_internal_info(NEXT_KEY)
+    else:
+        node.set_driver_internal_info(NEXT_KEY, device)
+
+
+def consume_one_time(node):
+    """A boot happened: a one-time choice is used up. Saves the node."""
+    if (node.driver_internal_info or {}).get(NEXT_KEY):
+        node.del_driver_internal_info(NEXT_KEY)
+        node.save()

@@ -1,0 +1,332 @@
+"""The one place where the driver talks to the host cloud.
+
+It owns every openstacksdk call, the cache of connections (one Keystone
+session, hence one token, per cloud and credential set, shared by all nodes
+and threads of a conductor), and the translation of openstacksdk and
+keystoneauth errors into ironic.common.exception classes, the only ones that
+cross Ironic's RPC to the API.
+"""
+
+import contextlib
+import hashlib
+import os
+import threading
+
+from keystoneauth1 import exceptions as ks_exc
+import openstack
+from openstack import exceptions as sdk_exc
+from openstack import utils as sdk_utils
+from oslo_log import log
+from oslo_utils import uuidutils
+
+from ironic.common import exception
+from ironic.common.i18n import _
+
+from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import server_state
+from ironic_openstack_driver.server_state import Step
+
+LOG = log.getLogger(__name__)
+
+DRIVER = 'openstack'
+
+# Nova API microversions the driver's features need.
+CRASH_DUMP_MICROVERSION = '2.17'
+VOLUME_BACKED_RESCUE_MICROVERSION = '2.87'
+
+_SALT = os.urandom(16)
+_connections = {}
+_connections_lock = threading.Lock()
+# (connection key, server name) -> server UUID; (connection key, image
+# name) -> image UUID; (connection key, image UUID) -> boot mode.
+_lookups = {}
+
+
+def _secret_digest(*secrets):
+    """A digest of the secrets that keys the cache but never leaves it."""
+    blob = '\0'.join(s or '' for s in secrets).encode('utf-8')
+    return hashlib.sha256(_SALT + blob).hexdigest()
+
+
+def _connection_key(creds):
+    return (CONF.openstack.clouds_yaml, creds.cloud, creds.auth_url,
+            creds.username, creds.user_domain_name, creds.project_name,
+            creds.project_domain_name, creds.application_credential_id,
+            creds.region_name, creds.cacert, creds.insecure,
+            _secret_digest(creds.password,
+                           creds.application_credential_secret))
+
+
+def _cloud_region(creds):
+    options = {'api_timeout': CONF.openstack.api_timeout}
+    if creds.region_name:
+        options['region_name'] = creds.region_name
+    if creds.cacert:
+        options['cacert'] = creds.cacert
+    if creds.insecure:
+        options['verify'] = False
+    if creds.cloud:
+        files = ([CONF.openstack.clouds_yaml]
+                 if CONF.openstack.clouds_yaml else None)
+        config = openstack.config.OpenStackConfig(config_files=files,
+                                                  load_envvars=False)
+        return config.get_one(cloud=creds.cloud, **options)
+
+    if creds.application_credential_id:
+        auth_type = 'v3applicationcredential'
+        auth = {'application_credential_id': creds.application_credential_id,
+                'application_credential_secret':
+                    creds.application_credential_secret}
+    else:
+        auth_type = 'password'
+        auth = {'username': creds.username, 'password': creds.password,
+                'user_domain_name': creds.user_domain_name,
+                'project_name': creds.project_name,
+                'project_domain_name': creds.project_domain_name}
+    auth['auth_url'] = creds.auth_url
+    config = openstack.config.OpenStackConfig(load_yaml_config=False,
+                                              load_envvars=False)
+    return config.get_one(auth_type=auth_type, auth=auth, **options)
+
+
+def get_connection(node, creds):
+    """The shared openstacksdk Connection for a set of credentials.
+
+    Connections are built on first use and kept: keystoneauth re-uses the
+    token until it nears expiry and then re-authenticates by itself.
+
+    :raises: InvalidParameterValue when the cloud is not configured.
+    """
+    key = _connection_key(creds)
+    with _connections_lock:
+        conn = _connections.get(key)
+        if conn is None:
+            with translate_errors(node, creds, _('load the configuration')):
+                conn = openstack.connection.Connection(
+                    config=_cloud_region(creds))
+            _connections[key] = conn
+            LOG.debug('Opened a connection to %s for node %s',
+                      creds.describe(), node.uuid)
+    return conn, key
+
+
+@contextlib.contextmanager
+def translate_errors(node, creds, action):
+    """Turn openstacksdk and keystoneauth errors into Ironic exceptions.
+
+    Messages name the node, the cloud and what was being done; they never
+    carry credentials.
+    """
+    where = {'node': node.uuid, 'cloud': creds.describe(), 'action': action}
+    try:
+        yield
+    except exception.IronicException:
+        raise
+    except server_state.ServerGone as e:
+        raise exception.DriverOperationError(
+            driver=DRIVER,
+            reason=_('node %(node)s: its Nova server in %(cloud)s is deleted '
+                     '(vm_state %(state)s)') % dict(where, state=e))
+    except server_state.UnsupportedServerState as e:
+        raise exception.DriverOperationError(
+            driver=DRIVER,
+            reason=_('node %(node)s: cannot %(action)s: %(why)s')
+            % dict(where, why=e))
+    except (sdk_exc.ConfigException, ks_exc.MissingRequiredOptions,
+            ks_exc.NoMatchingPlugin) as e:
+        raise exception.InvalidParameterValue(
+            _('Node %(node)s: cannot use %(cloud)s ([openstack]clouds_yaml '
+              '%(path)s): %(error)s')
+            % dict(where, path=CONF.openstack.clouds_yaml or _('(default)'),
+                   error=e))
+    except sdk_exc.HttpException as e:
+        reason = _('node %(node)s: Nova/Glance in %(cloud)s refused to '
+                   '%(action)s: HTTP %(code)s: %(error)s') % dict(
+                       where, code=e.status_code,
+                       error=e.details or e.message)
+        if e.status_code in (401, 403):
+            reason += _(' (check the credentials and the roles of the '
+                        'user in the host cloud)')
+        raise exception.DriverOperationError(driver=DRIVER, reason=reason)
+    except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+        raise exception.DriverOperationError(
+            driver=DRIVER,
+            reason=_('node %(node)s: cannot %(action)s in %(cloud)s: '
+                     '%(error)s') % dict(where, error=e))
+
+
+class NodeClient:
+    """The host-cloud operations for one node (one Ironic task)."""
+
+    def __init__(self, node, info):
+        self.node = node
+        self.info = info
+        self.creds = info.credentials
+        self.conn, self._key = get_connection(node, self.creds)
+
+    def _errors(self, action):
+        return translate_errors(self.node, self.creds, action)
+
+    def server_id(self):
+        """UUID of the node's server: openstack_server, resolved if a name.
+
+        :raises: InvalidParameterValue when a name matches no server or
+            several.
+        """
+        ref = self.info.server
+        if uuidutils.is_uuid_like(ref):
+            return ref
+        key = (self._key, 'server', ref)
+        if key not in _lookups:
+            with self._errors(_('find server "%s"') % ref):
+                try:
+                    found = self.conn.compute.find_server(
+                        ref, ignore_missing=False)
+                except sdk_exc.DuplicateResource:
+                    raise exception.InvalidParameterValue(
+                        _('Node %(node)s: driver_info openstack_server '
+                          '"%(ref)s" matches several servers in %(cloud)s; '
+                          'use the server UUID.')
+                        % {'node': self.node.uuid, 'ref': ref,
+                           'cloud': self.creds.describe()})
+                except sdk_exc.NotFoundException:
+                    raise exception.InvalidParameterValue(
+                        _('Node %(node)s: driver_info openstack_server '
+                          '"%(ref)s" matches no server in %(cloud)s.')
+                        % {'node': self.node.uuid, 'ref': ref,
+                           'cloud': self.creds.describe()})
+            _lookups[key] = found.id
+        return _lookups[key]
+
+    def get_server(self):
+        """The node's server, read fresh from Nova.
+
+        :raises: DriverOperationError when the server does not exist.
+        """
+        server_id = self.server_id()
+        with self._errors(_('read server %s') % server_id):
+            try:
+                return self.conn.compute.get_server(server_id)
+            except sdk_exc.NotFoundException:
+                # A name may now point at another server: resolve again.
+                _lookups.pop((self._key, 'server', self.info.server), None)
+                raise exception.DriverOperationError(
+                    driver=DRIVER,
+                    reason=_('node %(node)s: Nova server %(server)s was not '
+                             'found in %(cloud)s (deleted?); fix driver_info '
+                             'openstack_server') % {
+                                 'node': self.node.uuid,
+                                 'server': self.info.server,
+                                 'cloud': self.creds.describe()})
+
+    def supports_microversion(self, version):
+        """Whether the cloud's Nova API offers a microversion."""
+        with self._errors(_('read the Nova API version')):
+            return sdk_utils.supports_microversion(self.conn.compute, version)
+
+    def require_microversion(self, version, feature):
+        """Refuse clearly when the cloud's Nova is too old for a feature."""
+        if not self.supports_microversion(version):
+            raise exception.DriverOperationError(
+                driver=DRIVER,
+                reason=_('node %(node)s: %(feature)s needs Nova API '
+                         'microversion %(version)s or later, which '
+                         '%(cloud)s does not offer') % {
+                             'node': self.node.uuid, 'feature': feature,
+                             'version': version,
+                             'cloud': self.creds.describe()})
+
+    def boot_mode(self, server):
+        """'uefi' or 'bios': the firmware of the server's image.
+
+        Volume-backed servers (no image) are taken as BIOS.
+        """
+        image_id = (server.image or {}).get('id')
+        if not image_id:
+            return 'bios'
+        key = (self._key, 'boot_mode', image_id)
+        if key not in _lookups:
+            with self._errors(_('read image %s') % image_id):
+                image = self.conn.image.get_image(image_id)
+            firmware = (image.properties or {}).get('hw_firmware_type')
+            _lookups[key] = 'uefi' if firmware == 'uefi' else 'bios'
+        return _lookups[key]
+
+    def image_id(self, ref):
+        """UUID of a Glance image given by name or UUID."""
+        if uuidutils.is_uuid_like(ref):
+            return ref
+        key = (self._key, 'image', ref)
+        if key not in _lookups:
+            with self._errors(_('find image "%s"') % ref):
+                try:
+                    _lookups[key] = self.conn.image.find_image(
+                        ref, ignore_missing=False).id
+                except sdk_exc.NotFoundException:
+                    raise exception.InvalidParameterValue(
+                        _('Node %(node)s: rescue image "%(ref)s" is not in '
+                          'Glance of %(cloud)s.') % {
+                              'node': self.node.uuid, 'ref': ref,
+                              'cloud': self.creds.describe()})
+                except sdk_exc.DuplicateResource:
+                    raise exception.InvalidParameterValue(
+                        _('Node %(node)s: rescue image name "%(ref)s" '
+                          'matches several images in %(cloud)s; use its '
+                          'UUID.') % {'node': self.node.uuid, 'ref': ref,
+                                      'cloud': self.creds.describe()})
+        return _lookups[key]
+
+    def act(self, server, step, rescue_image=None):
+        """Ask Nova for one server action.
+
+        :param server: the server as last read.
+        :param step: a server_state.Step naming a Nova action.
+        :param rescue_image: image UUID, for Step.RESCUE.
+        :returns: True when Nova accepted the action, False when it
+            answered 409 because the server's state changed meanwhile
+            (the caller reads the server again and decides anew).
+        """
+        compute = self.conn.compute
+        calls = {
+            Step.START: lambda: compute.start_server(server),
+            Step.STOP: lambda: compute.stop_server(server),
+            Step.HARD_REBOOT: lambda: compute.reboot_server(server, 'HARD'),
+            Step.SOFT_REBOOT: lambda: compute.reboot_server(server, 'SOFT'),
+            # Positional image: its keyword was renamed across releases.
+            Step.RESCUE: lambda: compute.rescue_server(server, None,
+                                                       rescue_image),
+            Step.UNRESCUE: lambda: compute.unrescue_server(server),
+            Step.UNPAUSE: lambda: compute.unpause_server(server),
+            Step.RESUME: lambda: compute.resume_server(server),
+            Step.UNSHELVE: lambda: compute.unshelve_server(server),
+        }
+        LOG.debug('Node %(node)s: %(step)s on server %(server)s '
+                  '(vm_state %(vm)s, power_state %(power)s)',
+                  {'node': self.node.uuid, 'step': step.value,
+                   'server': server.id, 'vm': server.vm_state,
+                   'power': server.power_state})
+        with self._errors(_('%(step)s server %(server)s') % {
+                'step': step.value, 'server': server.id}):
+            try:
+                calls[step]()
+            except sdk_exc.ConflictException as e:
+                LOG.debug('Node %(node)s: Nova refused %(step)s for now: '
+                          '%(error)s', {'node': self.node.uuid,
+                                        'step': step.value, 'error': e})
+                return False
+        return True
+
+    def trigger_crash_dump(self, server):
+        """Send an NMI to the guest (os-triggerCrashDump)."""
+        self.require_microversion(CRASH_DUMP_MICROVERSION,
+                                  _('NMI (os-triggerCrashDump)'))
+        with self._errors(_('trigger a crash dump of server %s')
+                          % server.id):
+            self.conn.compute.trigger_server_crash_dump(server)
+
+
+def reset_caches():
+    """Forget every connection and look-up (tests, configuration reload)."""
+    with _connections_lock:
+        _connections.clear()
+        _lookups.clear()

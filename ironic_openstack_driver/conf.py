@@ -1,0 +1,57 @@
+"""Configuration options of the ``openstack`` hardware type.
+
+They live in the ``[openstack]`` group of ironic.conf. Ironic itself owns the
+``[nova]`` group (for its own notifications to Nova), so the host cloud that
+plays the bare-metal pool gets a group of its own.
+"""
+
+from oslo_config import cfg
+
+from ironic.conf import CONF
+
+GROUP = 'openstack'
+
+opts = [
+    cfg.StrOpt('clouds_yaml',
+               help='Path of the clouds.yaml file that holds the host '
+                    'clouds named by [openstack]cloud and by the '
+                    'driver_info field openstack_cloud. When unset, '
+                    'openstacksdk searches its usual places (the '
+                    'OS_CLIENT_CONFIG_FILE environment variable, the '
+                    'current directory, ~/.config/openstack, '
+                    '/etc/openstack).'),
+    cfg.StrOpt('cloud',
+               help='Name of the clouds.yaml entry used for nodes whose '
+                    'driver_info names neither a cloud (openstack_cloud) '
+                    'nor inline credentials (openstack_auth_url ...).'),
+    cfg.StrOpt('rescue_image',
+               help='Glance image (name or UUID) that Nova rescue boots '
+                    'when a node whose server boots in BIOS mode has boot '
+                    'device PXE: an iPXE image carrying hw_rescue_device '
+                    'and/or hw_rescue_bus, so that stable device rescue '
+                    'keeps the root disk in place. The driver_info field '
+                    'openstack_rescue_image overrides it per node.'),
+    cfg.StrOpt('uefi_rescue_image',
+               help='Glance image (name or UUID) that Nova rescue boots '
+                    'for boot device PXE on servers that boot in UEFI '
+                    'mode (hw_firmware_type=uefi on their image). The '
+                    'driver_info field openstack_rescue_image overrides '
+                    'it per node.'),
+    cfg.IntOpt('api_timeout',
+               default=60, min=1, max=3600,
+               help='Timeout, in seconds, of each HTTP request to the '
+                    'host cloud (Keystone, Nova, Glance).'),
+    cfg.FloatOpt('state_poll_max_interval',
+                 default=2.0, min=0.05, max=60.0,
+                 help='Longest pause, in seconds, between two reads of a '
+                      'server while waiting for Nova to finish a power or '
+                      'boot device change. Polling starts at a tenth of a '
+                      'second and backs off up to this value.'),
+]
+
+CONF.register_opts(opts, group=GROUP)
+
+
+def list_opts():
+    """Options of this package, for oslo-config-generator."""
+    return [(GROUP, opts)]

@@ -1,0 +1,163 @@
+"""Bring a Nova server to a goal state, one legal Nova action at a time.
+
+Each round reads the server, asks a goal for the next step (the rules of
+what Nova allows where are in server_state), acts, and watches the server
+again, polling fast at first and backing off. A 409 from Nova (a task still
+runs, or the state changed under us) is not a failure: the next read shows
+what happened and the goal decides anew. Nothing sleeps a fixed time.
+"""
+
+import time
+
+from oslo_log import log
+
+from ironic.common import exception
+from ironic.common.i18n import _
+
+from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import driver_info as os_info
+from ironic_openstack_driver import server_state
+from ironic_openstack_driver.server_state import Step
+
+LOG = log.getLogger(__name__)
+
+FIRST_POLL_INTERVAL = 0.1
+POLL_BACKOFF = 1.5
+# How often Nova may accept the same action without the server getting
+# anywhere before the driver gives up (a failing rescue, say).
+MAX_ATTEMPTS_PER_STEP = 3
+
+# Actions after which the server has booted from the chosen device.
+BOOT_STEPS = frozenset([Step.START, Step.HARD_REBOOT, Step.SOFT_REBOOT,
+                        Step.RESCUE, Step.UNRESCUE, Step.RESUME,
+                        Step.UNPAUSE, Step.UNSHELVE])
+
+
+class PowerOn:
+    """Goal: the guest runs; when it must boot, it boots ``device``."""
+
+    def __init__(self, device, any_device=True):
+        self.device = device
+        self.any_device = any_device
+
+    def next_step(self, server):
+        return server_state.step_to_power_on(server, self.device,
+                                             any_device=self.any_device)
+
+    def accepted(self, step):
+        pass
+
+
+class PowerOff:
+    """Goal: the guest is off and Nova's vm_state says so."""
+
+    def next_step(self, server):
+        return server_state.step_to_power_off(server)
+
+    def accepted(self, step):
+        pass
+
+
+class Reboot(PowerOn):
+    """Goal: the guest restarted (or started) and runs from ``device``."""
+
+    def __init__(self, device, soft=False):
+        super().__init__(device, any_device=False)
+        self.soft = soft
+        self.restarted = False
+
+    def next_step(self, server):
+        if not self.restarted:
+            if server.task_state:
+                return Step.WAIT
+            kick = server_state.step_to_reboot(server, self.device,
+                                               soft=self.soft)
+            if kick is not None:
+                return kick
+            self.restarted = True   # not running: a reboot is a power on
+        return super().next_step(server)
+
+    def accepted(self, step):
+        self.restarted = True
+
+
+def _rescue_image(client, server):
+    """UUID of the iPXE rescue image for this server's boot mode."""
+    mode = client.boot_mode(server)
+    ref = os_info.rescue_image_for(client.info, mode)
+    if not ref:
+        raise exception.MissingParameterValue(
+            _('Node %(node)s: boot device PXE needs a rescue image: set '
+              'driver_info openstack_rescue_image or %(option)s in '
+              'ironic.conf.') % {
+                  'node': client.node.uuid,
+                  'option': ('[openstack]uefi_rescue_image' if mode == 'uefi'
+                             else '[openstack]rescue_image')})
+    if not (server.image or {}).get('id'):
+        client.require_microversion(
+            os_client.VOLUME_BACKED_RESCUE_MICROVERSION,
+            _('rescue (boot device PXE) of a volume-backed server'))
+    return client.image_id(ref)
+
+
+def _stuck(node, server, step):
+    fault = (getattr(server, 'fault', None) or {}).get('message')
+    return exception.DriverOperationError(
+        driver=os_client.DRIVER,
+        reason=_('node %(node)s: Nova accepted %(step)s %(count)d times but '
+                 'server %(server)s stays in vm_state %(vm)s, power_state '
+                 '%(power)s%(fault)s') % {
+                     'node': node.uuid, 'step': step.value,
+                     'count': MAX_ATTEMPTS_PER_STEP, 'server': server.id,
+                     'vm': server.vm_state, 'power': server.power_state,
+                     'fault': ': %s' % fault if fault else ''})
+
+
+def run(client, goal, target, timeout):
+    """Drive the node's server to ``goal`` within ``timeout`` seconds.
+
+    :param client: the node's client.NodeClient.
+    :param goal: PowerOn, PowerOff or Reboot.
+    :param target: the Ironic power state being reached, for messages.
+    :param timeout: seconds; None means [conductor]power_state_change_timeout.
+    :returns: True when the server booted on the way (a one-time boot
+        device is then used up).
+    :raises: PowerStateFailure when the goal is not reached in time.
+    """
+    timeout = timeout or CONF.conductor.power_state_change_timeout
+    deadline = time.monotonic() + timeout
+    interval = FIRST_POLL_INTERVAL
+    attempts = {}
+    booted = False
+    node = client.node
+    while True:
+        server = client.get_server()
+        with os_client.translate_errors(node, client.creds,
+                                        _('reach %s') % target):
+            step = goal.next_step(server)
+        if step is Step.DONE:
+            return booted
+        if step is not Step.WAIT:
+            if attempts.get(step, 0) >= MAX_ATTEMPTS_PER_STEP:
+                raise _stuck(node, server, step)
+            image = (_rescue_image(client, server) if step is Step.RESCUE
+                     else None)
+            if client.act(server, step, image):
+                attempts[step] = attempts.get(step, 0) + 1
+                goal.accepted(step)
+                booted = booted or step in BOOT_STEPS
+                interval = FIRST_POLL_INTERVAL
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            LOG.error('Node %(node)s: server %(server)s did not reach '
+                      '%(target)s within %(timeout)s s; it is in vm_state '
+                      '%(vm)s, task_state %(task)s, power_state %(power)s',
+                      {'node': node.uuid, 'server': server.id,
+                       'target': target, 'timeout': timeout,
+                       'vm': server.vm_state, 'task': server.task_state,
+                       'power': server.power_state})
+            raise exception.PowerStateFailure(pstate=target)
+        time.sleep(min(interval, remaining))
+        interval = min(interval * POLL_BACKOFF,
+                       CONF.openstack.state_poll_max_interval)

@@ -1,0 +1,213 @@
+"""Parsing and checking of a node's driver_info for the openstack driver.
+
+Everything here is pure: no network and no disk I/O, so that validate() is
+cheap and can be called by the API at any time.
+"""
+
+import dataclasses
+
+from oslo_utils import strutils
+
+from ironic.common import exception
+from ironic.common.i18n import _
+
+from ironic_openstack_driver.conf import CONF
+
+PREFIX = 'openstack_'
+
+REQUIRED_PROPERTIES = {
+    'openstack_server': _('UUID or unique name of the Nova server that plays '
+                          'this node in the host cloud. Required.'),
+}
+
+CREDENTIAL_PROPERTIES = {
+    'openstack_auth_url': _('Keystone URL of the host cloud, for inline '
+                            'credentials instead of a clouds.yaml entry. '
+                            'Optional.'),
+    'openstack_username': _('User name, with openstack_password. '
+                            'Optional.'),
+    'openstack_password': _('Password of openstack_username. Optional.'),
+    'openstack_user_domain_name': _('Domain of openstack_username; defaults '
+                                    'to "Default". Optional.'),
+    'openstack_project_name': _('Project that owns the server; needed with '
+                                'openstack_username. Optional.'),
+    'openstack_project_domain_name': _('Domain of openstack_project_name; '
+                                       'defaults to "Default". Optional.'),
+    'openstack_application_credential_id': _(
+        'Application credential ID, instead of a user name and password. '
+        'Optional.'),
+    'openstack_application_credential_secret': _(
+        'Secret of openstack_application_credential_id. Optional.'),
+    'openstack_region_name': _('Region of the host cloud. Optional.'),
+    'openstack_cacert': _('Path of a CA bundle on the conductor that '
+                          'verifies the host cloud\'s TLS certificates. '
+                          'Optional.'),
+    'openstack_insecure': _('Boolean: skip TLS certificate verification of '
+                            'the host cloud. Defaults to false. Optional.'),
+}
+
+OPTIONAL_PROPERTIES = {
+    'openstack_cloud': _('Name of the host cloud\'s entry in the conductor\'s '
+                         'clouds.yaml ([openstack]clouds_yaml). Defaults to '
+                         '[openstack]cloud. Not allowed together with inline '
+                         'credentials. Optional.'),
+    'openstack_rescue_image': _('Glance image (name or UUID) that Nova '
+                                'rescue boots as boot device PXE. Defaults '
+                                'to [openstack]rescue_image, or to '
+                                '[openstack]uefi_rescue_image for servers '
+                                'that boot in UEFI mode. Optional.'),
+}
+OPTIONAL_PROPERTIES.update(CREDENTIAL_PROPERTIES)
+
+COMMON_PROPERTIES = dict(REQUIRED_PROPERTIES, **OPTIONAL_PROPERTIES)
+
+# Fields whose value is a secret. Their names contain "password" or
+# "secret", which is what Ironic's API masks.
+SECRET_FIELDS = frozenset(['openstack_password',
+                           'openstack_application_credential_secret'])
+
+
+@dataclasses.dataclass(frozen=True)
+class CloudCredentials:
+    """Where and how to reach the host cloud; hashable, secrets hidden."""
+
+    cloud: str | None = None
+    auth_url: str | None = None
+    username: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
+    user_domain_name: str | None = None
+    project_name: str | None = None
+    project_domain_name: str | None = None
+    application_credential_id: str | None = None
+    application_credential_secret: str | None = dataclasses.field(
+        default=None, repr=False)
+    region_name: str | None = None
+    cacert: str | None = None
+    insecure: bool = False
+
+    def describe(self):
+        """Name of the cloud for messages: never contains a secret."""
+        if self.cloud:
+            return _('cloud "%s"') % self.cloud
+        return _('cloud at %s') % self.auth_url
+
+
+@dataclasses.dataclass(frozen=True)
+class DriverInfo:
+    """The parsed driver_info of one node."""
+
+    server: str
+    credentials: CloudCredentials
+    rescue_image: str | None = None
+
+
+def _fail(node, msg, missing=False):
+    err = _('Node %(node)s: %(msg)s') % {'node': node.uuid, 'msg': msg}
+    if missing:
+        raise exception.MissingParameterValue(err)
+    raise exception.InvalidParameterValue(err)
+
+
+def _string(node, info, field):
+    value = info.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        _fail(node, _('driver_info field %s must be a non-empty string.')
+              % field)
+    return value.strip()
+
+
+def _parse_credentials(node, info):
+    values = {field[len(PREFIX):]: _string(node, info, field)
+              for field in CREDENTIAL_PROPERTIES
+              if field != 'openstack_insecure'}
+    insecure = info.get('openstack_insecure', False)
+    try:
+        insecure = strutils.bool_from_string(insecure, strict=True)
+    except ValueError:
+        _fail(node, _('driver_info field openstack_insecure must be a '
+                      'boolean, not "%s".') % insecure)
+
+    cloud = _string(node, info, 'openstack_cloud')
+    given = sorted(PREFIX + key for key, value in values.items()
+                   if value is not None)
+    if not given:
+        cloud = cloud or CONF.openstack.cloud
+        if not cloud:
+            _fail(node, _('no host cloud given: set driver_info '
+                          'openstack_cloud (a clouds.yaml entry) or inline '
+                          'credentials (openstack_auth_url ...), or '
+                          '[openstack]cloud in ironic.conf.'), missing=True)
+        return CloudCredentials(cloud=cloud, insecure=insecure)
+
+    if cloud:
+        _fail(node, _('driver_info field openstack_cloud cannot be combined '
+                      'with inline credentials (%s).') % ', '.join(given))
+    if not values['auth_url']:
+        _fail(node, _('driver_info fields %s need openstack_auth_url.')
+              % ', '.join(given), missing=True)
+
+    app_cred = (values['application_credential_id'],
+                values['application_credential_secret'])
+    password = (values['username'], values['password'])
+    if any(app_cred) and any(password):
+        _fail(node, _('use either openstack_username/openstack_password or '
+                      'openstack_application_credential_id/'
+                      'openstack_application_credential_secret, not both.'))
+    if any(app_cred):
+        pair = dict(zip(('openstack_application_credential_id',
+                         'openstack_application_credential_secret'),
+                        app_cred))
+    else:
+        pair = {'openstack_username': values['username'],
+                'openstack_password': values['password'],
+                'openstack_project_name': values['project_name']}
+    missing = sorted(field for field, value in pair.items() if not value)
+    if missing:
+        _fail(node, _('inline credentials need driver_info field(s) %s.')
+              % ', '.join(missing), missing=True)
+    if not any(app_cred):
+        values['user_domain_name'] = values['user_domain_name'] or 'Default'
+        values['project_domain_name'] = (values['project_domain_name']
+                                         or 'Default')
+    return CloudCredentials(insecure=insecure, **values)
+
+
+def parse_driver_info(node):
+    """Parse and check the driver_info of a node, without any I/O.
+
+    :param node: an Ironic node object.
+    :returns: a DriverInfo.
+    :raises: MissingParameterValue when a required field is missing.
+    :raises: InvalidParameterValue when a field is malformed or unknown.
+    """
+    info = node.driver_info or {}
+    unknown = sorted(key for key in info
+                     if key.startswith(PREFIX) and key not in COMMON_PROPERTIES)
+    if unknown:
+        _fail(node, _('unknown driver_info field(s) %(unknown)s; the '
+                      'openstack driver knows %(known)s.')
+              % {'unknown': ', '.join(unknown),
+                 'known': ', '.join(sorted(COMMON_PROPERTIES))})
+    server = _string(node, info, 'openstack_server')
+    if not server:
+        _fail(node, _('driver_info field openstack_server (UUID or name of '
+                      'the Nova server) is required.'), missing=True)
+    return DriverInfo(server=server,
+                      credentials=_parse_credentials(node, info),
+                      rescue_image=_string(node, info,
+                                           'openstack_rescue_image'))
+
+
+def rescue_image_for(info, boot_mode):
+    """The rescue image name or UUID for a node, or None if none is set.
+
+    :param info: the node's DriverInfo.
+    :param boot_mode: 'bios' or 'uefi': the server's boot mode.
+    """
+    if info.rescue_image:
+        return info.rescue_image
+    if boot_mode == 'uefi':
+        return CONF.openstack.uefi_rescue_image
+    return CONF.openstack.rescue_image

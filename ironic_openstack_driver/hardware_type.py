@@ -1,0 +1,34 @@
+"""The ``openstack`` hardware type: Nova instances as bare-metal nodes."""
+
+from ironic.drivers import generic
+from ironic.drivers.modules import fake
+from ironic.drivers.modules import noop_mgmt
+
+from ironic_openstack_driver import management
+from ironic_openstack_driver import power
+
+
+class OpenStackHardware(generic.GenericHardware):
+    """Nova servers of a host cloud, booted over PXE by Ironic.
+
+    Boot (iPXE/PXE), deploy, network and the rest stay Ironic's generic
+    interfaces; power and management talk to Nova. Ironic's fake boot and
+    deploy interfaces are allowed too, for labs without a PXE network.
+    """
+
+    @property
+    def supported_boot_interfaces(self):
+        return super().supported_boot_interfaces + [fake.FakeBoot]
+
+    @property
+    def supported_deploy_interfaces(self):
+        return super().supported_deploy_interfaces + [fake.FakeDeploy]
+
+    @property
+    def supported_power_interfaces(self):
+        return [power.OpenStackPower, fake.FakePower]
+
+    @property
+    def supported_management_interfaces(self):
+        return [management.OpenStackManagement, noop_mgmt.NoopManagement,
+                fake.FakeManagement]

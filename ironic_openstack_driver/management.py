@@ -1,0 +1,110 @@
+"""Management interface: boot device, boot mode and NMI of a Nova server."""
+
+from oslo_log import log
+
+from ironic.common import boot_modes
+from ironic.common import exception
+from ironic.common.i18n import _
+from ironic.conductor import task_manager
+from ironic.drivers import base
+
+from ironic_openstack_driver import boot_device
+from ironic_openstack_driver import driver_info as os_info
+from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import server_state
+
+LOG = log.getLogger(__name__)
+
+
+class OpenStackManagement(base.ManagementInterface):
+    """Boot device PXE = Nova rescue with an iPXE image; DISK = own disk."""
+
+    def get_properties(self):
+        return os_info.COMMON_PROPERTIES.copy()
+
+    def validate(self, task):
+        """Check driver_info without talking to the cloud."""
+        os_info.parse_driver_info(task.node)
+
+    def get_supported_boot_devices(self, task):
+        return list(boot_device.SUPPORTED)
+
+    @task_manager.require_exclusive_lock
+    def set_boot_device(self, task, device, persistent=False):
+        """Record the boot device; the next power on or reboot applies it.
+
+        As on a real BMC, a one-time choice applies to the next boot only.
+        Nothing is sent to Nova here.
+
+        :raises: InvalidParameterValue for a device other than PXE or DISK,
+            or PXE without any rescue image configured.
+        """
+        node = task.node
+        if device not in boot_device.SUPPORTED:
+            raise exception.InvalidParameterValue(
+                _('Node %(node)s: the openstack driver cannot boot from '
+                  '%(device)s; it supports %(supported)s.') % {
+                      'node': node.uuid, 'device': device,
+                      'supported': ', '.join(boot_device.SUPPORTED)})
+        info = os_info.parse_driver_info(node)
+        if device == server_state.PXE and not (
+                info.rescue_image or os_info.CONF.openstack.rescue_image
+                or os_info.CONF.openstack.uefi_rescue_image):
+            raise exception.MissingParameterValue(
+                _('Node %s: boot device PXE needs a rescue image: set '
+                  'driver_info openstack_rescue_image, or [openstack]'
+                  'rescue_image / uefi_rescue_image in ironic.conf.')
+                % node.uuid)
+        boot_device.set_device(node, device, persistent)
+        node.save()
+        LOG.info('Node %(node)s: boot device %(device)s (%(kind)s) will be '
+                 'used at the next boot', {
+                     'node': node.uuid, 'device': device,
+                     'kind': 'persistent' if persistent else 'one-time'})
+
+    def get_boot_device(self, task):
+        """The boot device the next boot uses, and whether it persists."""
+        return boot_device.get(task.node)
+
+    def get_supported_boot_modes(self, task):
+        """The server's firmware is fixed by its image: one mode."""
+        return [self.get_boot_mode(task)]
+
+    def get_boot_mode(self, task):
+        """'uefi' or 'bios', from hw_firmware_type of the server's image."""
+        client = os_power.node_client(task)
+        return client.boot_mode(client.get_server())
+
+    @task_manager.require_exclusive_lock
+    def set_boot_mode(self, task, mode):
+        """Accept the mode the server has; refuse any other clearly."""
+        if mode not in (boot_modes.UEFI, boot_modes.LEGACY_BIOS):
+            raise exception.InvalidParameterValue(
+                _('Node %(node)s: unknown boot mode %(mode)s.')
+                % {'node': task.node.uuid, 'mode': mode})
+        current = self.get_boot_mode(task)
+        if mode != current:
+            raise exception.InvalidParameterValue(
+                _('Node %(node)s: its Nova server boots in %(current)s mode '
+                  '(hw_firmware_type of its image) and cannot switch to '
+                  '%(mode)s; create the server from an image with '
+                  'hw_firmware_type=%(mode)s instead.') % {
+                      'node': task.node.uuid, 'current': current,
+                      'mode': mode})
+
+    @task_manager.require_exclusive_lock
+    def inject_nmi(self, task):
+        """Send an NMI through Nova's os-triggerCrashDump (2.17)."""
+        client = os_power.node_client(task)
+        server = client.get_server()
+        if not server_state.guest_running(server):
+            raise exception.InvalidParameterValue(
+                _('Node %(node)s: cannot inject an NMI: the guest of server '
+                  '%(server)s does not run (vm_state %(vm)s).') % {
+                      'node': task.node.uuid, 'server': server.id,
+                      'vm': server.vm_state})
+        client.trigger_crash_dump(server)
+        LOG.info('Node %s: NMI sent to its server', task.node.uuid)
+
+    def get_sensors_data(self, task):
+        raise NotImplementedError()

@@ -1,0 +1,104 @@
+"""Power interface: Nova server actions as a bare-metal node's power."""
+
+from oslo_log import log
+
+from ironic.common import exception
+from ironic.common.i18n import _
+from ironic.common import states
+from ironic.conductor import task_manager
+from ironic.drivers import base
+
+from ironic_openstack_driver import boot_device
+from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import converge
+from ironic_openstack_driver import driver_info as os_info
+from ironic_openstack_driver import server_state
+
+LOG = log.getLogger(__name__)
+
+SUPPORTED_POWER_STATES = [states.POWER_ON, states.POWER_OFF, states.REBOOT,
+                          states.SOFT_REBOOT, states.SOFT_POWER_OFF]
+
+
+def node_client(task):
+    """A client for the task's node, from its parsed driver_info."""
+    return os_client.NodeClient(task.node, os_info.parse_driver_info(
+        task.node))
+
+
+def _drive(task, goal, target, timeout):
+    client = node_client(task)
+    booted = converge.run(client, goal, target, timeout)
+    if booted:
+        boot_device.consume_one_time(task.node)
+    LOG.info('Node %(node)s: server %(server)s reached %(target)s',
+             {'node': task.node.uuid, 'server': client.info.server,
+              'target': target})
+
+
+class OpenStackPower(base.PowerInterface):
+    """Power of a Nova server: start, stop, reboot, rescue, unrescue."""
+
+    def get_properties(self):
+        return os_info.COMMON_PROPERTIES.copy()
+
+    def validate(self, task):
+        """Check driver_info without talking to the cloud.
+
+        :raises: InvalidParameterValue, MissingParameterValue.
+        """
+        os_info.parse_driver_info(task.node)
+
+    def get_power_state(self, task):
+        """The node's power state, from one read of its Nova server.
+
+        :raises: DriverOperationError when the server cannot be read or is
+            deleted.
+        """
+        client = node_client(task)
+        server = client.get_server()
+        with os_client.translate_errors(task.node, client.creds,
+                                        _('read the power state')):
+            return server_state.power_state(server)
+
+    def get_supported_power_states(self, task):
+        return list(SUPPORTED_POWER_STATES)
+
+    @task_manager.require_exclusive_lock
+    def set_power_state(self, task, power_state, timeout=None):
+        """Turn the node's server on or off and wait until it is.
+
+        Power on boots the recorded boot device (PXE: rescue with the iPXE
+        image); a server that already runs is left alone. Power off and
+        soft power off are both Nova's graceful stop, which forces the
+        guest off after the image's os_shutdown_timeout.
+
+        :raises: PowerStateFailure when the state is not reached in time.
+        :raises: InvalidParameterValue for an unsupported power state.
+        """
+        if power_state == states.POWER_ON:
+            goal = converge.PowerOn(boot_device.next_boot(task.node))
+            _drive(task, goal, states.POWER_ON, timeout)
+        elif power_state in (states.POWER_OFF, states.SOFT_POWER_OFF):
+            if task.node.disable_power_off:
+                raise exception.PowerStateFailure(pstate=power_state)
+            _drive(task, converge.PowerOff(), states.POWER_OFF, timeout)
+        elif power_state in (states.REBOOT, states.SOFT_REBOOT):
+            self._reboot(task, timeout, soft=power_state == states.SOFT_REBOOT)
+        else:
+            raise exception.InvalidParameterValue(
+                _('Node %(node)s: the openstack driver cannot set power state '
+                  '%(state)s; it supports %(supported)s.') % {
+                      'node': task.node.uuid, 'state': power_state,
+                      'supported': ', '.join(SUPPORTED_POWER_STATES)})
+
+    @task_manager.require_exclusive_lock
+    def reboot(self, task, timeout=None):
+        """Hard-reboot the node into its boot device; power it on if off."""
+        self._reboot(task, timeout, soft=False)
+
+    def _reboot(self, task, timeout, soft):
+        # A reboot never stops the server, so node.disable_power_off holds:
+        # Nova reboots, rescues or unrescues it, each a reset in one step.
+        goal = converge.Reboot(boot_device.next_boot(task.node), soft=soft)
+        _drive(task, goal, states.POWER_ON, timeout)

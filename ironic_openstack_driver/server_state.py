@@ -1,0 +1,194 @@
+"""What a Nova server's state means for Ironic, and what to do about it.
+
+Pure functions over (vm_state, task_state, power_state): the power state
+Ironic sees, and the next Nova action that brings a server towards a goal.
+Nova refuses most actions in most states (409), so the one table of what is
+legal where lives here, next to the mapping of states; the I/O loop that
+applies these decisions is in ironic_openstack_driver.converge.
+"""
+
+import enum
+
+from ironic.common import states
+
+# OS-EXT-STS:power_state values (nova.compute.power_state).
+NOSTATE = 0
+RUNNING = 1
+PAUSED = 3
+SHUTDOWN = 4
+CRASHED = 6
+SUSPENDED = 7
+
+GET_POWER_STATE_MAP = {
+    NOSTATE: states.POWER_OFF,
+    RUNNING: states.POWER_ON,
+    PAUSED: states.POWER_ON,
+    SHUTDOWN: states.POWER_OFF,
+    CRASHED: states.POWER_OFF,
+    SUSPENDED: states.POWER_OFF,
+}
+
+# OS-EXT-STS:vm_state values (nova.compute.vm_states).
+ACTIVE = 'active'
+BUILDING = 'building'
+PAUSED_VM = 'paused'
+SUSPENDED_VM = 'suspended'
+STOPPED = 'stopped'
+RESCUED = 'rescued'
+RESIZED = 'resized'
+SOFT_DELETED = 'soft-delete'
+DELETED = 'deleted'
+ERROR = 'error'
+SHELVED = 'shelved'
+SHELVED_OFFLOADED = 'shelved_offloaded'
+
+GONE_VM_STATES = frozenset([DELETED, SOFT_DELETED])
+# Off for good until asked: no guest runs and no action of ours is needed.
+OFF_VM_STATES = frozenset([STOPPED, SUSPENDED_VM, SHELVED, SHELVED_OFFLOADED])
+
+# Boot devices, as Ironic names them (ironic.common.boot_devices).
+PXE = 'pxe'
+DISK = 'disk'
+
+
+class Step(enum.Enum):
+    """A Nova server action, or what to do instead of one."""
+
+    DONE = 'done'
+    WAIT = 'wait'              # a Nova task runs; watch the server
+    START = 'os-start'
+    STOP = 'os-stop'
+    HARD_REBOOT = 'reboot HARD'
+    SOFT_REBOOT = 'reboot SOFT'
+    RESCUE = 'rescue'
+    UNRESCUE = 'unrescue'
+    UNPAUSE = 'unpause'
+    RESUME = 'resume'
+    UNSHELVE = 'unshelve'
+
+
+class UnsupportedServerState(Exception):
+    """The server is in a state the driver must not act on by itself."""
+
+
+class ServerGone(Exception):
+    """The server is deleted (or soft-deleted, waiting to be reclaimed)."""
+
+
+def _vm(server):
+    return server.vm_state
+
+
+def guest_running(server):
+    """Whether the guest runs (Nova's power_state RUNNING or PAUSED)."""
+    return GET_POWER_STATE_MAP.get(server.power_state) == states.POWER_ON
+
+
+def power_state(server):
+    """The Ironic power state of a Nova server.
+
+    Read from power_state, which Nova updates as soon as the hypervisor
+    reports a change: a guest that shut itself down reads POWER_OFF before
+    Nova's vm_state catches up, and a rescued guest that runs reads POWER_ON.
+
+    :raises: ServerGone for a (soft-)deleted server.
+    """
+    if _vm(server) in GONE_VM_STATES:
+        raise ServerGone(server.vm_state)
+    if _vm(server) == ERROR:
+        return states.ERROR
+    return GET_POWER_STATE_MAP.get(server.power_state, states.ERROR)
+
+
+def booted_device(server):
+    """The device a running server booted from: PXE when rescued."""
+    return PXE if _vm(server) == RESCUED else DISK
+
+
+def _check_actionable(server):
+    if _vm(server) in GONE_VM_STATES:
+        raise ServerGone(server.vm_state)
+    if _vm(server) == RESIZED:
+        raise UnsupportedServerState(
+            'the server waits for its resize to be confirmed or reverted')
+
+
+def step_to_power_on(server, device, any_device=False):
+    """Next action towards a running guest booted from ``device``.
+
+    :param device: PXE or DISK: the boot device to use if the server boots.
+    :param any_device: a running server counts as done whatever it booted
+        from, as on a real machine that is already on (power on).
+    :raises: UnsupportedServerState, ServerGone.
+    """
+    _check_actionable(server)
+    vm = _vm(server)
+    if server.task_state or vm == BUILDING:
+        return Step.WAIT
+    running = server.power_state == RUNNING
+    if running and vm in (ACTIVE, RESCUED):
+        if any_device or booted_device(server) == device:
+            return Step.DONE
+        return Step.RESCUE if device == PXE else Step.UNRESCUE
+    if vm == RESCUED:
+        # The guest in the rescue image is off: only unrescue is allowed,
+        # and it boots the disk; from there, rescue again if PXE is wanted.
+        return Step.UNRESCUE
+    if vm == PAUSED_VM:
+        return Step.UNPAUSE
+    if vm == SUSPENDED_VM:
+        return Step.RESUME
+    if vm in (SHELVED, SHELVED_OFFLOADED):
+        return Step.UNSHELVE
+    if device == PXE and vm in (ACTIVE, STOPPED, ERROR):
+        return Step.RESCUE
+    if vm == STOPPED:
+        return Step.START
+    # ACTIVE with the guest off (it shut itself down and Nova has not
+    # synced yet), or ERROR: os-start is refused there, a hard reboot
+    # is allowed and boots the disk.
+    return Step.HARD_REBOOT
+
+
+def step_to_power_off(server):
+    """Next action towards a server whose guest is off.
+
+    :raises: UnsupportedServerState, ServerGone.
+    """
+    _check_actionable(server)
+    vm = _vm(server)
+    if server.task_state or vm == BUILDING:
+        return Step.WAIT
+    if vm in OFF_VM_STATES:
+        return Step.DONE
+    if vm in (ACTIVE, ERROR):
+        # Also when the guest already shut itself down: os-stop brings
+        # Nova's vm_state in line, so that os-start works later.
+        return Step.STOP
+    if vm == RESCUED:
+        # Nova cannot stop a rescued server: unrescue (it boots the disk)
+        # and stop on the next round.
+        return Step.UNRESCUE
+    if vm == PAUSED_VM:
+        return Step.UNPAUSE
+    raise UnsupportedServerState('vm_state %s' % vm)
+
+
+def step_to_reboot(server, device, soft=False):
+    """The action that restarts a running guest into ``device``.
+
+    Returns None when the guest does not run (nothing to restart: a reboot
+    then is a power on) or while a Nova task runs.
+    """
+    _check_actionable(server)
+    if server.task_state or server.power_state != RUNNING:
+        return None
+    vm = _vm(server)
+    if vm == RESCUED:
+        # Hard reboot is refused in RESCUED; leaving rescue is the restart.
+        return Step.UNRESCUE
+    if vm != ACTIVE:
+        return None
+    if device == PXE:
+        return Step.RESCUE
+    return Step.SOFT_REBOOT if soft else Step.HARD_REBOOT

@@ -1,0 +1,65 @@
+"""Test base: Ironic's DbTestCase with the openstack driver enabled."""
+
+from unittest import mock
+
+import openstack
+
+from ironic.tests.unit.db import base as db_base
+from ironic.tests.unit.objects import utils as obj_utils
+
+from ironic_openstack_driver import client as os_client
+from tests.unit import fake_nova
+
+
+class DbTestCase(db_base.DbTestCase):
+    """Ironic's DbTestCase, runnable under pytest.
+
+    Ironic's cleanup deletes every public attribute of the test case; pytest
+    sets the test method as one and deletes it itself afterwards, so keep
+    that one.
+    """
+
+    def _clear_attrs(self):
+        for key in [k for k in self.__dict__
+                    if k[0] != '_' and k != self._testMethodName]:
+            del self.__dict__[key]
+
+
+class OpenStackDriverTestCase(DbTestCase):
+    """A node with driver 'openstack' whose cloud is a FakeNova."""
+
+    def setUp(self):
+        super().setUp()
+        self.config(enabled_hardware_types=['openstack'],
+                    enabled_power_interfaces=['openstack', 'fake'],
+                    enabled_management_interfaces=['openstack', 'fake'],
+                    enabled_boot_interfaces=['fake'],
+                    enabled_deploy_interfaces=['fake'])
+        self.config(cloud='hostcloud', rescue_image='ipxe-bios',
+                    state_poll_max_interval=0.05, group='openstack')
+        os_client.reset_caches()
+        self.addCleanup(os_client.reset_caches)
+        self.nova = fake_nova.FakeNova()
+        self.rescue_image = self.nova.add_image(
+            'ipxe-bios', hw_rescue_device='cdrom', hw_rescue_bus='sata')
+        self.uefi_rescue_image = self.nova.add_image(
+            'ipxe-uefi', hw_rescue_device='cdrom', hw_firmware_type='uefi')
+        self.disk_image = self.nova.add_image('disk')
+        self.server = self.nova.add_server(name='node-0',
+                                           image_id=self.disk_image.id)
+        connection = mock.patch.object(openstack.connection, 'Connection',
+                                       autospec=True)
+        self.connection_class = connection.start()
+        self.addCleanup(connection.stop)
+        self.connection_class.return_value = self.nova.connection
+        cloud_region = mock.patch.object(os_client, '_cloud_region',
+                                         autospec=True)
+        cloud_region.start()
+        self.addCleanup(cloud_region.stop)
+        # No real sleeping in the wait loops.
+        sleep = mock.patch('time.sleep', autospec=True)
+        self.sleep = sleep.start()
+        self.addCleanup(sleep.stop)
+        self.node = obj_utils.create_test_node(
+            self.context, driver='openstack',
+            driver_info={'openstack_server': self.server.id})

@@ -1,0 +1,142 @@
+import os
+import tempfile
+import threading
+
+from keystoneauth1 import exceptions as ks_exc
+import openstack
+from openstack import exceptions as sdk_exc
+
+from ironic.common import exception
+from ironic.tests.unit.objects import utils as obj_utils
+
+from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import driver_info
+from tests.unit import base
+
+CLOUDS_YAML = """
+clouds:
+  host:
+    auth:
+      auth_url: http://127.0.0.1:1/v3
+      username: demo
+      password: demo-secret
+      project_name: demo
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: RegionOne
+"""
+
+
+class ConnectionCacheTestCase(base.DbTestCase):
+    """Real openstacksdk Connections; nothing here talks to a network."""
+
+    def setUp(self):
+        super().setUp()
+        os_client.reset_caches()
+        self.addCleanup(os_client.reset_caches)
+        fd, self.clouds_yaml = tempfile.mkstemp(suffix='.yaml')
+        os.write(fd, CLOUDS_YAML.encode())
+        os.close(fd)
+        self.addCleanup(os.unlink, self.clouds_yaml)
+        self.config(clouds_yaml=self.clouds_yaml, cloud='host',
+                    group='openstack')
+
+    def _info(self, **info):
+        node = obj_utils.get_test_node(
+            self.context, driver='openstack',
+            driver_info=dict({'openstack_server': 'vm'}, **info))
+        return node, driver_info.parse_driver_info(node)
+
+    def test_clouds_yaml_entry_is_loaded(self):
+        node, info = self._info()
+        conn, _key = os_client.get_connection(node, info.credentials)
+        self.assertIsInstance(conn, openstack.connection.Connection)
+        self.assertEqual('RegionOne', conn.config.region_name)
+        self.assertEqual(60, conn.config.config['api_timeout'])
+
+    def test_one_connection_per_credentials_shared_by_nodes(self):
+        node1, info1 = self._info()
+        node2, info2 = self._info()
+        self.assertIs(os_client.get_connection(node1, info1.credentials)[0],
+                      os_client.get_connection(node2, info2.credentials)[0])
+
+    def test_one_connection_under_concurrent_first_use(self):
+        node, info = self._info()
+        conns = []
+        threads = [threading.Thread(target=lambda: conns.append(
+            os_client.get_connection(node, info.credentials)[0]))
+            for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(1, len({id(c) for c in conns}))
+
+    def test_changed_password_gets_a_new_connection(self):
+        creds = dict(openstack_auth_url='http://127.0.0.1:1/v3',
+                     openstack_username='u', openstack_project_name='p')
+        node, info1 = self._info(openstack_password='pw-alpha', **creds)
+        node, info2 = self._info(openstack_password='pw-beta', **creds)
+        conn1, key1 = os_client.get_connection(node, info1.credentials)
+        conn2, key2 = os_client.get_connection(node, info2.credentials)
+        self.assertIsNot(conn1, conn2)
+        self.assertNotIn('pw-alpha', str(key1))
+        self.assertNotIn('pw-beta', str(key2))
+
+    def test_inline_application_credentials(self):
+        node, info = self._info(
+            openstack_auth_url='http://127.0.0.1:1/v3',
+            openstack_application_credential_id='ac',
+            openstack_application_credential_secret='acs',
+            openstack_insecure=True)
+        conn, _key = os_client.get_connection(node, info.credentials)
+        self.assertEqual('v3applicationcredential', conn.config.config[
+            'auth_type'])
+        self.assertFalse(conn.config.config['verify'])
+
+    def test_unknown_cloud_is_invalid_parameter(self):
+        node, info = self._info(openstack_cloud='nosuchcloud')
+        exc = self.assertRaises(exception.InvalidParameterValue,
+                                os_client.get_connection, node,
+                                info.credentials)
+        self.assertIn('nosuchcloud', str(exc))
+        self.assertIn(node.uuid, str(exc))
+
+
+class TranslateErrorsTestCase(base.DbTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.node = obj_utils.get_test_node(self.context, driver='openstack')
+        self.creds = driver_info.CloudCredentials(cloud='host')
+
+    def _raise(self, error):
+        def fail():
+            with os_client.translate_errors(self.node, self.creds,
+                                            'do a thing'):
+                raise error
+        return fail
+
+    def test_http_error(self):
+        exc = self.assertRaises(
+            exception.DriverOperationError, self._raise(
+                sdk_exc.HttpException(message='boom', http_status=500)))
+        self.assertIn('HTTP 500', str(exc))
+        self.assertIn(self.node.uuid, str(exc))
+        self.assertIn('do a thing', str(exc))
+
+    def test_forbidden_hints_at_roles(self):
+        exc = self.assertRaises(
+            exception.DriverOperationError, self._raise(
+                sdk_exc.ForbiddenException(message='no', http_status=403)))
+        self.assertIn('roles', str(exc))
+
+    def test_keystone_unreachable(self):
+        exc = self.assertRaises(
+            exception.DriverOperationError,
+            self._raise(ks_exc.ConnectFailure('Unable to connect')))
+        self.assertIn('Unable to connect', str(exc))
+
+    def test_ironic_exceptions_pass_through(self):
+        self.assertRaises(exception.PowerStateFailure, self._raise(
+            exception.PowerStateFailure(pstate='power on')))

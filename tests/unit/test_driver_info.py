@@ -1,0 +1,152 @@
+from ironic.common import exception
+from ironic.tests.unit.objects import utils as obj_utils
+
+from ironic_openstack_driver import driver_info
+from tests.unit import base
+
+
+class ParseDriverInfoTestCase(base.DbTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.config(cloud=None, rescue_image=None, group='openstack')
+
+    def _node(self, **info):
+        return obj_utils.get_test_node(self.context, driver='openstack',
+                                       driver_info=info)
+
+    def _error(self, exc_class, **info):
+        node = self._node(**info)
+        exc = self.assertRaises(exc_class, driver_info.parse_driver_info,
+                                node)
+        self.assertIn(node.uuid, str(exc))
+        return str(exc)
+
+    def test_cloud_from_driver_info(self):
+        info = driver_info.parse_driver_info(self._node(
+            openstack_server='vm-1', openstack_cloud='host',
+            openstack_rescue_image='ipxe'))
+        self.assertEqual('vm-1', info.server)
+        self.assertEqual('host', info.credentials.cloud)
+        self.assertEqual('ipxe', info.rescue_image)
+
+    def test_cloud_defaults_to_config(self):
+        self.config(cloud='fromconf', group='openstack')
+        info = driver_info.parse_driver_info(self._node(openstack_server='x'))
+        self.assertEqual('fromconf', info.credentials.cloud)
+
+    def test_missing_server_names_the_field(self):
+        msg = self._error(exception.MissingParameterValue,
+                          openstack_cloud='host')
+        self.assertIn('openstack_server', msg)
+
+    def test_blank_server_is_refused(self):
+        msg = self._error(exception.InvalidParameterValue,
+                          openstack_server='  ', openstack_cloud='host')
+        self.assertIn('openstack_server', msg)
+
+    def test_no_cloud_anywhere_is_refused(self):
+        msg = self._error(exception.MissingParameterValue,
+                          openstack_server='vm')
+        self.assertIn('openstack_cloud', msg)
+        self.assertIn('[openstack]cloud', msg)
+
+    def test_password_credentials(self):
+        info = driver_info.parse_driver_info(self._node(
+            openstack_server='vm', openstack_auth_url='http://ks/v3',
+            openstack_username='u', openstack_password='p4ss',
+            openstack_project_name='proj', openstack_insecure='true',
+            openstack_region_name='R1'))
+        creds = info.credentials
+        self.assertIsNone(creds.cloud)
+        self.assertEqual(('u', 'p4ss', 'proj', 'Default', 'Default', 'R1'),
+                         (creds.username, creds.password, creds.project_name,
+                          creds.user_domain_name, creds.project_domain_name,
+                          creds.region_name))
+        self.assertTrue(creds.insecure)
+        self.assertNotIn('p4ss', repr(info))
+
+    def test_application_credentials(self):
+        info = driver_info.parse_driver_info(self._node(
+            openstack_server='vm', openstack_auth_url='http://ks/v3',
+            openstack_application_credential_id='ac',
+            openstack_application_credential_secret='s3cr3t'))
+        self.assertEqual('ac', info.credentials.application_credential_id)
+        self.assertNotIn('s3cr3t', repr(info))
+
+    def test_credentials_without_auth_url(self):
+        msg = self._error(exception.MissingParameterValue,
+                          openstack_server='vm', openstack_username='u',
+                          openstack_password='secretvalue')
+        self.assertIn('openstack_auth_url', msg)
+        self.assertNotIn('secretvalue', msg)
+
+    def test_password_without_project(self):
+        msg = self._error(exception.MissingParameterValue,
+                          openstack_server='vm',
+                          openstack_auth_url='http://ks/v3',
+                          openstack_username='u', openstack_password='p')
+        self.assertIn('openstack_project_name', msg)
+
+    def test_application_credential_without_secret(self):
+        msg = self._error(exception.MissingParameterValue,
+                          openstack_server='vm',
+                          openstack_auth_url='http://ks/v3',
+                          openstack_application_credential_id='ac')
+        self.assertIn('openstack_application_credential_secret', msg)
+
+    def test_both_kinds_of_credentials(self):
+        msg = self._error(exception.InvalidParameterValue,
+                          openstack_server='vm',
+                          openstack_auth_url='http://ks/v3',
+                          openstack_username='u', openstack_password='p',
+                          openstack_project_name='x',
+                          openstack_application_credential_id='ac',
+                          openstack_application_credential_secret='s')
+        self.assertIn('not both', msg)
+
+    def test_cloud_and_inline_credentials(self):
+        msg = self._error(exception.InvalidParameterValue,
+                          openstack_server='vm', openstack_cloud='c',
+                          openstack_auth_url='http://ks/v3')
+        self.assertIn('openstack_cloud', msg)
+
+    def test_bad_insecure(self):
+        msg = self._error(exception.InvalidParameterValue,
+                          openstack_server='vm', openstack_cloud='c',
+                          openstack_insecure='maybe')
+        self.assertIn('openstack_insecure', msg)
+
+    def test_unknown_field_is_refused(self):
+        # A misspelt secret would not be masked by the API: refuse it.
+        msg = self._error(exception.InvalidParameterValue,
+                          openstack_server='vm', openstack_cloud='c',
+                          openstack_passwd='x')
+        self.assertIn('openstack_passwd', msg)
+
+    def test_secret_fields_are_masked_by_ironic(self):
+        for field in driver_info.SECRET_FIELDS:
+            self.assertTrue('password' in field or 'secret' in field)
+        for field in driver_info.COMMON_PROPERTIES:
+            if 'password' in field or 'secret' in field:
+                self.assertIn(field, driver_info.SECRET_FIELDS)
+
+    def test_property_help_ends_in_required_or_optional(self):
+        for field, text in driver_info.REQUIRED_PROPERTIES.items():
+            self.assertTrue(text.endswith('Required.'), field)
+        for field, text in driver_info.OPTIONAL_PROPERTIES.items():
+            self.assertTrue(text.endswith('Optional.'), field)
+
+    def test_rescue_image_by_boot_mode(self):
+        self.config(rescue_image='bios-img', uefi_rescue_image='uefi-img',
+                    group='openstack')
+        info = driver_info.parse_driver_info(self._node(
+            openstack_server='vm', openstack_cloud='c'))
+        self.assertEqual('bios-img', driver_info.rescue_image_for(info,
+                                                                  'bios'))
+        self.assertEqual('uefi-img', driver_info.rescue_image_for(info,
+                                                                  'uefi'))
+        info = driver_info.parse_driver_info(self._node(
+            openstack_server='vm', openstack_cloud='c',
+            openstack_rescue_image='own'))
+        self.assertEqual('own', driver_info.rescue_image_for(info, 'uefi'))

@@ -1,0 +1,136 @@
+from ironic.common import boot_devices
+from ironic.common import exception
+from ironic.conductor import task_manager
+
+from tests.unit import base
+from tests.unit import fake_nova as fn
+
+
+class BootDeviceTestCase(base.OpenStackDriverTestCase):
+
+    def _set(self, device, persistent=False):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            task.driver.management.set_boot_device(task, device, persistent)
+
+    def _get(self):
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            return task.driver.management.get_boot_device(task)
+
+    def test_supported_boot_devices(self):
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            self.assertEqual(
+                [boot_devices.PXE, boot_devices.DISK],
+                task.driver.management.get_supported_boot_devices(task))
+
+    def test_default_is_persistent_disk(self):
+        self.assertEqual({'boot_device': 'disk', 'persistent': True},
+                         self._get())
+
+    def test_one_time_pxe_is_reported_as_not_persistent(self):
+        self._set(boot_devices.PXE)
+        self.assertEqual({'boot_device': 'pxe', 'persistent': False},
+                         self._get())
+
+    def test_persistent_choice_replaces_one_time(self):
+        self._set(boot_devices.PXE)
+        self._set(boot_devices.DISK, persistent=True)
+        self.assertEqual({'boot_device': 'disk', 'persistent': True},
+                         self._get())
+
+    def test_setting_is_in_the_database_not_in_nova(self):
+        self._set(boot_devices.PXE, persistent=True)
+        self.assertEqual([], self.nova.actions)
+        self.connection_class.assert_not_called()
+        self.node.refresh()
+        self.assertEqual(
+            'pxe',
+            self.node.driver_internal_info[
+                'openstack_persistent_boot_device'])
+
+    def test_unsupported_device_is_refused(self):
+        exc = self.assertRaises(exception.InvalidParameterValue, self._set,
+                                boot_devices.CDROM)
+        self.assertIn(self.node.uuid, str(exc))
+        self.assertIn('cdrom', str(exc))
+
+    def test_pxe_without_any_rescue_image_is_refused(self):
+        self.config(rescue_image=None, uefi_rescue_image=None,
+                    group='openstack')
+        exc = self.assertRaises(exception.MissingParameterValue, self._set,
+                                boot_devices.PXE)
+        self.assertIn('openstack_rescue_image', str(exc))
+        self.assertEqual({'boot_device': 'disk', 'persistent': True},
+                         self._get())
+
+
+class BootModeTestCase(base.OpenStackDriverTestCase):
+
+    def _call(self, method, *args):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            return getattr(task.driver.management, method)(task, *args)
+
+    def test_bios_image_gives_bios(self):
+        self.assertEqual('bios', self._call('get_boot_mode'))
+        self.assertEqual(['bios'], self._call('get_supported_boot_modes'))
+
+    def test_uefi_image_gives_uefi(self):
+        self.server.image_id = self.nova.add_image(
+            'uefi-disk', hw_firmware_type='uefi').id
+        self.assertEqual('uefi', self._call('get_boot_mode'))
+
+    def test_boot_mode_is_read_once_per_image(self):
+        self._call('get_boot_mode')
+        self._call('get_boot_mode')
+        self.assertEqual(1, self.nova.image.get_image.call_count)
+
+    def test_volume_backed_server_is_bios(self):
+        self.server.image_id = None
+        self.assertEqual('bios', self._call('get_boot_mode'))
+
+    def test_set_matching_boot_mode_is_accepted(self):
+        self._call('set_boot_mode', 'bios')
+
+    def test_set_other_boot_mode_is_refused_clearly(self):
+        exc = self.assertRaises(exception.InvalidParameterValue, self._call,
+                                'set_boot_mode', 'uefi')
+        self.assertIn('hw_firmware_type', str(exc))
+        self.assertIn(self.node.uuid, str(exc))
+
+
+class InjectNmiTestCase(base.OpenStackDriverTestCase):
+
+    def _nmi(self):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            task.driver.management.inject_nmi(task)
+
+    def test_nmi_triggers_crash_dump(self):
+        self._nmi()
+        self.assertEqual([(self.server.id, 'crash-dump')], self.nova.actions)
+
+    def test_nmi_on_rescued_server(self):
+        self.server.vm_state = fn.RESCUED
+        self._nmi()
+        self.assertEqual([(self.server.id, 'crash-dump')], self.nova.actions)
+
+    def test_nmi_needs_microversion_2_17(self):
+        self.nova.compute.get_endpoint_data.return_value.max_microversion = (
+            2, 16)
+        exc = self.assertRaises(exception.DriverOperationError, self._nmi)
+        self.assertIn('2.17', str(exc))
+        self.assertEqual([], self.nova.actions)
+
+    def test_nmi_on_powered_off_server_is_refused(self):
+        self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+        exc = self.assertRaises(exception.InvalidParameterValue, self._nmi)
+        self.assertIn('does not run', str(exc))
+        self.assertEqual([], self.nova.actions)
+
+
+class SensorsTestCase(base.OpenStackDriverTestCase):
+
+    def test_sensors_not_supported(self):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.assertRaises(NotImplementedError,
+                              task.driver.management.get_sensors_data, task)
