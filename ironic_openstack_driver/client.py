@@ -23,6 +23,7 @@ from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import server_snapshot
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
 
@@ -40,6 +41,7 @@ _connections_lock = threading.Lock()
 # (connection key, server name) -> server UUID; (connection key, image
 # name) -> image UUID; (connection key, image UUID) -> boot mode.
 _lookups = {}
+_snapshots = server_snapshot.ServerSnapshots()
 
 
 def _secret_digest(*secrets):
@@ -89,6 +91,19 @@ def _cloud_region(creds):
     return config.get_one(auth_type=auth_type, auth=auth, **options)
 
 
+def open_connection(creds):
+    """A new openstacksdk Connection for a set of credentials.
+
+    Shared by the driver (through get_connection's cache) and the
+    command-line tools, so both read clouds.yaml and inline credentials the
+    same way.
+
+    :raises: openstack.exceptions.ConfigException and keystoneauth
+        MissingRequiredOptions for a bad configuration.
+    """
+    return openstack.connection.Connection(config=_cloud_region(creds))
+
+
 def get_connection(node, creds):
     """The shared openstacksdk Connection for a set of credentials.
 
@@ -102,8 +117,7 @@ def get_connection(node, creds):
         conn = _connections.get(key)
         if conn is None:
             with translate_errors(node, creds, _('load the configuration')):
-                conn = openstack.connection.Connection(
-                    config=_cloud_region(creds))
+                conn = open_connection(creds)
             _connections[key] = conn
             LOG.debug('Opened a connection to %s for node %s',
                       creds.describe(), node.uuid)
@@ -198,12 +212,21 @@ class NodeClient:
             _lookups[key] = found.id
         return _lookups[key]
 
-    def get_server(self):
+    def get_server(self, cached=False):
         """The node's server, read fresh from Nova.
 
+        :param cached: a recent listing of all servers may answer instead
+            (see server_snapshot), unless the driver acts on this server.
         :raises: DriverOperationError when the server does not exist.
         """
         server_id = self.server_id()
+        max_age = CONF.openstack.server_list_max_age
+        if cached and max_age > 0:
+            with self._errors(_('list servers')):
+                server = _snapshots.lookup(self._key, self.conn, server_id,
+                                           max_age)
+            if server is not None:
+                return server
         with self._errors(_('read server %s') % server_id):
             try:
                 return self.conn.compute.get_server(server_id)
@@ -218,6 +241,17 @@ class NodeClient:
                                  'node': self.node.uuid,
                                  'server': self.info.server,
                                  'cloud': self.creds.describe()})
+
+    @contextlib.contextmanager
+    def acting(self):
+        """Mark the server busy: until the block ends, and for listings that
+        began before it ended, power states are read fresh."""
+        server_id = self.server_id()
+        _snapshots.begin_action(self._key, server_id)
+        try:
+            yield
+        finally:
+            _snapshots.end_action(self._key, server_id)
 
     def supports_microversion(self, version):
         """Whether the cloud's Nova API offers a microversion."""
@@ -330,3 +364,4 @@ def reset_caches():
     with _connections_lock:
         _connections.clear()
         _lookups.clear()
+        _snapshots.clear()

@@ -41,6 +41,13 @@ opts = [
                default=60, min=1, max=3600,
                help='Timeout, in seconds, of each HTTP request to the '
                     'host cloud (Keystone, Nova, Glance).'),
+    cfg.FloatOpt('server_list_max_age',
+                 default=20.0, min=0.0, max=3600.0,
+                 help='How long, in seconds, one listing of all servers of a '
+                      'cloud may answer the power state reads of Ironic\'s '
+                      'periodic power sync, instead of one GET per node. '
+                      'Servers the driver acts on are always read fresh. '
+                      '0 reads every server on its own.'),
     cfg.FloatOpt('state_poll_max_interval',
                  default=2.0, min=0.05, max=60.0,
                  help='Longest pause, in seconds, between two reads of a '

@@ -126,6 +126,11 @@ def run(client, goal, target, timeout):
     :raises: PowerStateFailure when the goal is not reached in time.
     """
     timeout = timeout or CONF.conductor.power_state_change_timeout
+    with client.acting():
+        return _run(client, goal, target, timeout)
+
+
+def _run(client, goal, target, timeout):
     deadline = time.monotonic() + timeout
     interval = FIRST_POLL_INTERVAL
     attempts = {}

@@ -50,13 +50,17 @@ class OpenStackPower(base.PowerInterface):
         os_info.parse_driver_info(task.node)
 
     def get_power_state(self, task):
-        """The node's power state, from one read of its Nova server.
+        """The node's power state, as Nova reports it.
+
+        Under a shared lock (Ironic's periodic power sync) a recent listing
+        of all servers of the cloud answers; under an exclusive lock (Ironic
+        is about to act on the node) the server is read fresh.
 
         :raises: DriverOperationError when the server cannot be read or is
             deleted.
         """
         client = node_client(task)
-        server = client.get_server()
+        server = client.get_server(cached=task.shared)
         with os_client.translate_errors(task.node, client.creds,
                                         _('read the power state')):
             return server_state.power_state(server)

@@ -72,6 +72,7 @@ class FakeNova:
         self.actions = []            # (server id, action) accepted
         self.refused = []            # (server id, action) answered 409
         self.reads = 0
+        self.listings = 0
         self.reads_per_task = reads_per_task
         self._ids = itertools.count(1)
 
@@ -82,6 +83,7 @@ class FakeNova:
             min_microversion='2.1', max_microversion=max_microversion)
         self.compute.get_server.side_effect = self.get_server
         self.compute.find_server.side_effect = self.find_server
+        self.compute.servers.side_effect = self.list_servers
         self.compute.start_server.side_effect = self._action('os-start')
         self.compute.stop_server.side_effect = self._action('os-stop')
         self.compute.reboot_server.side_effect = self.reboot_server
@@ -133,6 +135,11 @@ class FakeNova:
             else:
                 fake.pending = (reads_left - 1, vm_state, power_state)
         return fake.as_sdk()
+
+    def list_servers(self, details=True, all_projects=False, **query):
+        """GET /servers/detail: one request for up to ``limit`` servers."""
+        self.listings += 1
+        return iter([fake.as_sdk() for fake in self.servers.values()])
 
     def find_server(self, name_or_id, ignore_missing=True, **query):
         if name_or_id in self.servers:

@@ -12,6 +12,11 @@ from tests.unit import fake_nova as fn
 
 
 class PowerStateTestCase(base.OpenStackDriverTestCase):
+    """Reads of single servers; the shared listing is test_server_snapshot's."""
+
+    def setUp(self):
+        super().setUp()
+        self.config(server_list_max_age=0, group='openstack')
 
     def _power_state(self):
         with task_manager.acquire(self.context, self.node.uuid,

@@ -1,0 +1,157 @@
+import threading
+from unittest import mock
+
+from oslo_utils import uuidutils
+
+from ironic.common import exception
+from ironic.common import states
+from ironic.conductor import task_manager
+from ironic.tests.unit.objects import utils as obj_utils
+
+from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import driver_info
+from tests.unit import base
+from tests.unit import fake_nova as fn
+
+
+class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
+    """Freshness rules of the shared server listing."""
+
+    def setUp(self):
+        super().setUp()
+        self.config(server_list_max_age=20, group='openstack')
+        self.nodes = [self.node]
+        for i in range(1, 5):
+            server = self.nova.add_server(name='node-%d' % i)
+            self.nodes.append(obj_utils.create_test_node(
+                self.context, driver='openstack', uuid=uuidutils.generate_uuid(),
+                name='n%d' % i,
+                driver_info={'openstack_server': server.id}))
+
+    def _sync_read(self, node):
+        """A power state read as Ironic's power sync does it."""
+        with task_manager.acquire(self.context, node.uuid,
+                                  shared=True) as task:
+            return task.driver.power.get_power_state(task)
+
+    def test_one_listing_serves_all_nodes_without_per_node_gets(self):
+        for node in self.nodes:
+            self.assertEqual(states.POWER_ON, self._sync_read(node))
+        self.assertEqual(1, self.nova.listings)
+        self.nova.compute.get_server.assert_not_called()
+        self.nova.compute.servers.assert_called_once_with(
+            details=True, limit=1000)
+
+    def test_listing_is_refreshed_after_max_age(self):
+        now = [1000.0]
+        with mock.patch('time.monotonic', autospec=True,
+                        side_effect=lambda: now[0]):
+            self._sync_read(self.node)
+            now[0] += 19
+            self._sync_read(self.node)
+            self.assertEqual(1, self.nova.listings)
+            now[0] += 2
+            self._sync_read(self.node)
+            self.assertEqual(2, self.nova.listings)
+
+    def test_stale_listing_never_hides_an_outside_change_for_long(self):
+        now = [1000.0]
+        with mock.patch('time.monotonic', autospec=True,
+                        side_effect=lambda: now[0]):
+            self.assertEqual(states.POWER_ON, self._sync_read(self.node))
+            self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+            now[0] += 21
+            self.assertEqual(states.POWER_OFF, self._sync_read(self.node))
+
+    def test_exclusive_lock_reads_fresh(self):
+        self._sync_read(self.node)
+        self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.assertEqual(states.POWER_OFF,
+                             task.driver.power.get_power_state(task))
+        self.assertEqual(1, self.nova.compute.get_server.call_count)
+
+    def test_server_acted_on_is_read_fresh_until_a_newer_listing(self):
+        now = [1000.0]
+        with mock.patch('time.monotonic', autospec=True,
+                        side_effect=lambda: now[0]):
+            self._sync_read(self.node)          # listing at t=1000
+            now[0] += 1
+            with task_manager.acquire(self.context, self.node.uuid) as task:
+                task.driver.power.set_power_state(task, states.POWER_OFF)
+            reads = self.nova.compute.get_server.call_count
+            # The listing predates the action: read this server fresh...
+            self.assertEqual(states.POWER_OFF, self._sync_read(self.node))
+            self.assertEqual(reads + 1,
+                             self.nova.compute.get_server.call_count)
+            # ...while the other nodes still use it.
+            self._sync_read(self.nodes[1])
+            self.assertEqual(reads + 1,
+                             self.nova.compute.get_server.call_count)
+            # A listing that began after the action is trusted again.
+            now[0] += 30
+            self.assertEqual(states.POWER_OFF, self._sync_read(self.node))
+            self.assertEqual(reads + 1,
+                             self.nova.compute.get_server.call_count)
+            self.assertEqual(2, self.nova.listings)
+
+    def test_server_busy_in_a_wait_loop_is_read_fresh(self):
+        self._sync_read(self.node)
+        client = os_client.NodeClient(
+            self.node, driver_info.parse_driver_info(self.node))
+        with client.acting():
+            self._sync_read(self.node)
+            self.assertEqual(1, self.nova.compute.get_server.call_count)
+
+    def test_server_missing_from_listing_is_looked_up(self):
+        self._sync_read(self.node)
+        late = self.nova.add_server(name='late')
+        node = obj_utils.create_test_node(
+            self.context, driver='openstack', uuid=uuidutils.generate_uuid(), name='late',
+            driver_info={'openstack_server': late.id})
+        self.assertEqual(states.POWER_ON, self._sync_read(node))
+        self.nova.compute.get_server.assert_called_once_with(late.id)
+
+    def test_deleted_server_is_an_error_not_a_stale_state(self):
+        self._sync_read(self.node)
+        del self.nova.servers[self.server.id]
+        # Still in the (fresh enough) listing: reported from it...
+        self.assertEqual(states.POWER_ON, self._sync_read(self.node))
+        # ...but once a new listing no longer has it, the GET says 404.
+        os_client.reset_caches()
+        self.assertRaises(exception.DriverOperationError, self._sync_read,
+                          self.node)
+
+    def test_max_age_zero_reads_each_server(self):
+        self.config(server_list_max_age=0, group='openstack')
+        for node in self.nodes:
+            self._sync_read(node)
+        self.assertEqual(0, self.nova.listings)
+        self.assertEqual(len(self.nodes),
+                         self.nova.compute.get_server.call_count)
+
+    def test_concurrent_misses_cause_one_listing(self):
+        release = threading.Event()
+        real_list = self.nova.list_servers
+
+        def slow_list(**kwargs):
+            release.wait(5)
+            return real_list(**kwargs)
+
+        self.nova.compute.servers.side_effect = slow_list
+        results = []
+        clients = [os_client.NodeClient(n, driver_info.parse_driver_info(n))
+                   for n in self.nodes]
+
+        def read(client):
+            results.append(client.get_server(cached=True).vm_state)
+
+        threads = [threading.Thread(target=read, args=(c,))
+                   for c in clients]
+        for t in threads:
+            t.start()
+        release.set()
+        for t in threads:
+            t.join(10)
+        self.assertEqual([fn.ACTIVE] * len(self.nodes), results)
+        self.assertEqual(1, self.nova.listings)
