@@ -13,7 +13,6 @@ import os
 import threading
 
 from keystoneauth1 import exceptions as ks_exc
-import openstack
 from openstack import exceptions as sdk_exc
 from openstack import utils as sdk_utils
 from oslo_log import log
@@ -22,6 +21,7 @@ from oslo_utils import uuidutils
 from ironic.common import exception
 from ironic.common.i18n import _
 
+from ironic_openstack_driver import cloud
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import server_snapshot
 from ironic_openstack_driver import server_state
@@ -59,51 +59,6 @@ def _connection_key(creds):
                            creds.application_credential_secret))
 
 
-def _cloud_region(creds):
-    options = {'api_timeout': CONF.openstack.api_timeout}
-    if creds.region_name:
-        options['region_name'] = creds.region_name
-    if creds.cacert:
-        options['cacert'] = creds.cacert
-    if creds.insecure:
-        options['verify'] = False
-    if creds.cloud:
-        files = ([CONF.openstack.clouds_yaml]
-                 if CONF.openstack.clouds_yaml else None)
-        config = openstack.config.OpenStackConfig(config_files=files,
-                                                  load_envvars=False)
-        return config.get_one(cloud=creds.cloud, **options)
-
-    if creds.application_credential_id:
-        auth_type = 'v3applicationcredential'
-        auth = {'application_credential_id': creds.application_credential_id,
-                'application_credential_secret':
-                    creds.application_credential_secret}
-    else:
-        auth_type = 'password'
-        auth = {'username': creds.username, 'password': creds.password,
-                'user_domain_name': creds.user_domain_name,
-                'project_name': creds.project_name,
-                'project_domain_name': creds.project_domain_name}
-    auth['auth_url'] = creds.auth_url
-    config = openstack.config.OpenStackConfig(load_yaml_config=False,
-                                              load_envvars=False)
-    return config.get_one(auth_type=auth_type, auth=auth, **options)
-
-
-def open_connection(creds):
-    """A new openstacksdk Connection for a set of credentials.
-
-    Shared by the driver (through get_connection's cache) and the
-    command-line tools, so both read clouds.yaml and inline credentials the
-    same way.
-
-    :raises: openstack.exceptions.ConfigException and keystoneauth
-        MissingRequiredOptions for a bad configuration.
-    """
-    return openstack.connection.Connection(config=_cloud_region(creds))
-
-
 def get_connection(node, creds):
     """The shared openstacksdk Connection for a set of credentials.
 
@@ -117,7 +72,9 @@ def get_connection(node, creds):
         conn = _connections.get(key)
         if conn is None:
             with translate_errors(node, creds, _('load the configuration')):
-                conn = open_connection(creds)
+                conn = cloud.open_connection(
+                    creds, clouds_yaml=CONF.openstack.clouds_yaml,
+                    api_timeout=CONF.openstack.api_timeout)
             _connections[key] = conn
             LOG.debug('Opened a connection to %s for node %s',
                       creds.describe(), node.uuid)

@@ -11,6 +11,7 @@ from oslo_utils import strutils
 from ironic.common import exception
 from ironic.common.i18n import _
 
+from ironic_openstack_driver.cloud import CloudCredentials
 from ironic_openstack_driver.conf import CONF
 
 PREFIX = 'openstack_'
@@ -65,31 +66,6 @@ COMMON_PROPERTIES = dict(REQUIRED_PROPERTIES, **OPTIONAL_PROPERTIES)
 # "secret", which is what Ironic's API masks.
 SECRET_FIELDS = frozenset(['openstack_password',
                            'openstack_application_credential_secret'])
-
-
-@dataclasses.dataclass(frozen=True)
-class CloudCredentials:
-    """Where and how to reach the host cloud; hashable, secrets hidden."""
-
-    cloud: str | None = None
-    auth_url: str | None = None
-    username: str | None = None
-    password: str | None = dataclasses.field(default=None, repr=False)
-    user_domain_name: str | None = None
-    project_name: str | None = None
-    project_domain_name: str | None = None
-    application_credential_id: str | None = None
-    application_credential_secret: str | None = dataclasses.field(
-        default=None, repr=False)
-    region_name: str | None = None
-    cacert: str | None = None
-    insecure: bool = False
-
-    def describe(self):
-        """Name of the cloud for messages: never contains a secret."""
-        if self.cloud:
-            return _('cloud "%s"') % self.cloud
-        return _('cloud at %s') % self.auth_url
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,6 +8,7 @@ from ironic.tests.unit.db import base as db_base
 from ironic.tests.unit.objects import utils as obj_utils
 
 from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import cloud as os_cloud
 from tests.unit import fake_nova
 
 
@@ -52,7 +53,7 @@ class OpenStackDriverTestCase(DbTestCase):
         self.connection_class = connection.start()
         self.addCleanup(connection.stop)
         self.connection_class.return_value = self.nova.connection
-        cloud_region = mock.patch.object(os_client, '_cloud_region',
+        cloud_region = mock.patch.object(os_cloud, 'cloud_region',
                                          autospec=True)
         cloud_region.start()
         self.addCleanup(cloud_region.stop)

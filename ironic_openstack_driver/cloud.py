@@ -1,0 +1,89 @@
+"""Credentials of a host cloud, and the openstacksdk Connection they open.
+
+Shared by the driver and its command-line tools. Nothing here imports
+Ironic, so the tools run on a workstation without it.
+"""
+
+import dataclasses
+
+from openstack import config as sdk_config
+from openstack import connection as sdk_connection
+
+
+@dataclasses.dataclass(frozen=True)
+class CloudCredentials:
+    """Where and how to reach the host cloud; hashable, secrets hidden."""
+
+    cloud: str | None = None
+    auth_url: str | None = None
+    username: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
+    user_domain_name: str | None = None
+    project_name: str | None = None
+    project_domain_name: str | None = None
+    application_credential_id: str | None = None
+    application_credential_secret: str | None = dataclasses.field(
+        default=None, repr=False)
+    region_name: str | None = None
+    cacert: str | None = None
+    insecure: bool = False
+
+    def describe(self):
+        """Name of the cloud for messages: never contains a secret."""
+        if self.cloud:
+            return 'cloud "%s"' % self.cloud
+        return 'cloud at %s' % self.auth_url
+
+
+
+def cloud_region(creds, clouds_yaml=None, api_timeout=None):
+    """The openstacksdk CloudRegion for a set of credentials.
+
+    :param clouds_yaml: path of the clouds.yaml that holds ``creds.cloud``;
+        None means openstacksdk's usual places.
+    :param api_timeout: seconds for each HTTP request.
+    """
+    options = {}
+    if api_timeout:
+        options['api_timeout'] = api_timeout
+    if creds.region_name:
+        options['region_name'] = creds.region_name
+    if creds.cacert:
+        options['cacert'] = creds.cacert
+    if creds.insecure:
+        options['verify'] = False
+    if creds.cloud:
+        files = [clouds_yaml] if clouds_yaml else None
+        config = sdk_config.OpenStackConfig(config_files=files,
+                                                  load_envvars=False)
+        return config.get_one(cloud=creds.cloud, **options)
+
+    if creds.application_credential_id:
+        auth_type = 'v3applicationcredential'
+        auth = {'application_credential_id': creds.application_credential_id,
+                'application_credential_secret':
+                    creds.application_credential_secret}
+    else:
+        auth_type = 'password'
+        auth = {'username': creds.username, 'password': creds.password,
+                'user_domain_name': creds.user_domain_name,
+                'project_name': creds.project_name,
+                'project_domain_name': creds.project_domain_name}
+    auth['auth_url'] = creds.auth_url
+    config = sdk_config.OpenStackConfig(load_yaml_config=False,
+                                              load_envvars=False)
+    return config.get_one(auth_type=auth_type, auth=auth, **options)
+
+
+def open_connection(creds, clouds_yaml=None, api_timeout=None):
+    """A new openstacksdk Connection for a set of credentials.
+
+    Shared by the driver (through client.get_connection's cache) and the
+    command-line tools, so both read clouds.yaml and inline credentials the
+    same way.
+
+    :raises: openstack.exceptions.ConfigException and keystoneauth
+        MissingRequiredOptions for a bad configuration.
+    """
+    return sdk_connection.Connection(
+        config=cloud_region(creds, clouds_yaml, api_timeout))
