@@ -1,0 +1,206 @@
+"""enroll: the nodes and their ports straight into Ironic.
+
+The nodes come from servers (same selection as nodes-file) or from a nodes
+file. Idempotent by node name: an existing node is kept (and checked to be
+the same server), missing ports are added, and --manage/--provide move
+only the nodes that are not there yet.
+"""
+
+import json
+
+from openstack import exceptions as sdk_exc
+
+from ironic_openstack_driver.tools import common
+from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import nodes_file
+
+DEFAULT_TIMEOUT = 300
+COLUMNS = ('Node', 'UUID', 'Result', 'Provision state', 'Ports')
+
+
+def load_file(path):
+    """Nodes from a nodes file (JSON, or YAML when PyYAML is there)."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError as e:
+        raise ToolError('--file %s: cannot read it: %s' % (path, e))
+    try:
+        data = json.loads(text)
+    except ValueError as json_error:
+        try:
+            import yaml     # openstacksdk depends on PyYAML
+            data = yaml.safe_load(text)
+        except Exception:
+            raise ToolError('--file %s: not JSON (%s) nor YAML'
+                            % (path, json_error))
+    if not isinstance(data, dict) or not isinstance(data.get('nodes'),
+                                                     list):
+        raise ToolError('--file %s: expected {"nodes": [...]}' % path)
+    for i, node in enumerate(data['nodes']):
+        if not isinstance(node, dict) or not node.get('name'):
+            raise ToolError('--file %s: nodes[%d] has no "name" (enroll '
+                            'is idempotent by node name)' % (path, i))
+    return data['nodes']
+
+
+def _call(what, func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except sdk_exc.SDKException as e:
+        raise ToolError('%s: %s' % (what, common.describe_error(e)))
+
+
+def ensure_node(bm, report, spec):
+    """Find the node by name or create it; returns (node, created)."""
+    name = spec['name']
+    node = _call('cannot look up node %s in Ironic' % name,
+                 bm.find_node, name, ignore_missing=True)
+    if node is not None:
+        want = (spec.get('driver_info') or {}).get('openstack_server')
+        have = (node.driver_info or {}).get('openstack_server')
+        if node.driver != spec.get('driver') or (want and have != want):
+            raise ToolError(
+                'node %s (%s) exists with driver %s and openstack_server %s, '
+                'not %s and %s: rename or delete one of them' % (
+                    name, node.id, node.driver, have, spec.get('driver'),
+                    want))
+        return node, False
+    attrs = {k: v for k, v in spec.items() if k not in ('ports',
+                                                       'portgroups')}
+    report.progress('Creating node %s ...' % name)
+    node = _call('cannot create node %s' % name, bm.create_node, **attrs)
+    return node, True
+
+
+def ensure_ports(bm, report, node, specs):
+    """Create the node's missing ports; returns how many were created."""
+    created = 0
+    for spec in specs:
+        address = spec['address'].lower()
+        found = _call('cannot look up port %s in Ironic' % address,
+                      lambda: list(bm.ports(address=address, details=True)))
+        if found:
+            if found[0].node_id != node.id:
+                raise ToolError('port %s already belongs to node %s, not %s'
+                                % (address, found[0].node_id, node.name))
+            continue
+        report.progress('Creating port %s of node %s ...' % (address,
+                                                             node.name))
+        attrs = dict(spec, address=address, node_id=node.id)
+        attrs.pop('node_uuid', None)
+        _call('cannot create port %s of node %s' % (address, node.name),
+              bm.create_port, **attrs)
+        created += 1
+    return created
+
+
+def _move(bm, report, node, target, expected, timeout):
+    report.progress('%s: %s ...' % (node.name, target))
+    try:
+        return bm.set_node_provision_state(node, target, wait=True,
+                                           timeout=timeout)
+    except sdk_exc.SDKException as e:
+        try:
+            node = bm.get_node(node.id)
+            why = node.last_error or common.describe_error(e)
+            state = node.provision_state
+        except sdk_exc.SDKException:
+            why, state = common.describe_error(e), '?'
+        raise ToolError('node %s (%s): "%s" did not reach %s (now %s): %s'
+                        % (node.name, node.id, target, expected, state, why))
+
+
+def set_state(bm, report, node, manage, provide, timeout):
+    """Move an enrolled node to manageable/available if asked."""
+    if not (manage or provide):
+        return node
+    if node.provision_state == 'enroll':
+        node = _move(bm, report, node, 'manage', 'manageable', timeout)
+    if provide and node.provision_state == 'manageable':
+        node = _move(bm, report, node, 'provide', 'available', timeout)
+    return node
+
+
+def enroll(bm, report, specs, manage=False, provide=False,
+           timeout=DEFAULT_TIMEOUT):
+    """Enroll every node; returns True when all succeeded."""
+    ok = True
+    for spec in specs:
+        name = spec['name']
+        node = None
+        result = 'failed'
+        try:
+            node, created = ensure_node(bm, report, spec)
+            result = 'created' if created else 'exists'
+            added = ensure_ports(bm, report, node, spec.get('ports') or [])
+            if added and not created:
+                result = 'exists, %d port(s) added' % added
+            before = node.provision_state
+            node = set_state(bm, report, node, manage, provide, timeout)
+            if node.provision_state != before:
+                result += ', now %s' % node.provision_state
+        except ToolError as e:
+            report.fail(str(e))
+            ok = False
+            if result != 'failed':
+                result += ', then failed'
+        ports = ''
+        if node is not None:
+            try:
+                ports = ', '.join(sorted(p.address for p in bm.ports(
+                    node_id=node.id, details=True)))
+            except sdk_exc.SDKException:
+                ports = '?'
+        report.add(name, node.id if node else '', result,
+                   node.provision_state if node else '', ports)
+    return ok
+
+
+def run(conns, args, report):
+    compute, baremetal = conns
+    if args.file:
+        if args.server or args.prefix:
+            raise ToolError('use either --file or --server/--prefix')
+        specs = load_file(args.file)
+    else:
+        specs = nodes_file.build_nodes(compute(), args, report)
+    ok = enroll(baremetal(), report, specs, manage=args.manage,
+                provide=args.provide, timeout=args.timeout)
+    report.table()
+    if not ok:
+        report.progress('Some nodes failed (see above): the table shows '
+                        'what Ironic has. Fix the cause and run again: '
+                        'existing nodes and ports are kept.')
+        return 1
+    return 0
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        'enroll',
+        help='enroll the nodes and their ports in Ironic',
+        description='Enroll one node per server (or per entry of a nodes '
+                    'file) with its port straight into Ironic, then '
+                    'optionally move it to manageable (--manage) or '
+                    'available (--provide). Idempotent by node name.')
+    p.add_argument('--file',
+                   help='enroll the nodes of this nodes file instead of '
+                        'reading servers')
+    nodes_file.add_selection_arguments(p)
+    p.add_argument('--ironic-cloud',
+                   help='clouds.yaml entry of the Ironic to enroll in '
+                        '(default: --os-cloud); Ironic often lives in '
+                        'another cloud, or needs another scope, than the '
+                        'Nova that runs the servers')
+    p.add_argument('--manage', action='store_true',
+                   help='move new nodes to manageable (Ironic checks the '
+                        'power interface against the server)')
+    p.add_argument('--provide', action='store_true',
+                   help='move nodes on to available (implies --manage)')
+    p.add_argument('--timeout', type=int, default=DEFAULT_TIMEOUT,
+                   metavar='SECONDS',
+                   help='how long each provision state change may take '
+                        '(default: %(default)s)')
+    p.set_defaults(func=run, columns=COLUMNS, needs=('cloud', 'ironic'))
+    return p

@@ -1,0 +1,297 @@
+"""nodes-file: the file ``openstack baremetal create`` reads.
+
+Format: python-ironicclient's create_resources, {"nodes": [{"name",
+"driver", "driver_info", "properties", "ports": [{"address", ...}]}]}, as
+JSON (which YAML parsers read too). The equivalent of OpenStack Virtual
+Baremetal's build-nodes-json for the ``openstack`` hardware type.
+"""
+
+import json
+import os
+import re
+
+from openstack import exceptions as sdk_exc
+
+from ironic_openstack_driver.tools import common
+from ironic_openstack_driver.tools.common import ToolError
+
+DRIVER = 'openstack'
+DEFAULT_CPU_ARCH = 'x86_64'
+COLUMNS = ('Node', 'Server ID', 'MAC', 'CPUs', 'RAM MB', 'Disk GB', 'Arch',
+           'Boot mode')
+# Ironic's node names: host names, plus '.', '_' and '~'.
+_NODE_NAME = re.compile(r'^[A-Za-z0-9._~-]+$')
+
+
+def _get(obj, key):
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def select_servers(conn, refs=(), prefix=None):
+    """Servers given by ID/name (--server) and/or name prefix (--prefix)."""
+    if not refs and not prefix:
+        raise ToolError('name the servers: --server (ID or name, '
+                        'repeatable) and/or --prefix')
+    servers = {}
+    for ref in refs or ():
+        try:
+            server = conn.compute.find_server(ref, ignore_missing=True)
+        except sdk_exc.DuplicateResource:
+            raise ToolError('--server %s matches several servers: use the '
+                            'server ID' % ref)
+        except sdk_exc.SDKException as e:
+            raise ToolError('cannot look up server %s (--server): %s'
+                            % (ref, common.describe_error(e)))
+        if server is None:
+            raise ToolError('server %s (--server) not found' % ref)
+        servers[server.id] = server
+    if prefix:
+        pattern = re.compile(r'^%s-\d+$' % re.escape(prefix))
+        try:
+            listed = list(conn.compute.servers(details=True, name=prefix))
+        except sdk_exc.SDKException as e:
+            raise ToolError('cannot list servers named %s-N: %s'
+                            % (prefix, common.describe_error(e)))
+        matched = [s for s in listed if pattern.match(s.name or '')]
+        if not matched:
+            raise ToolError('no server is named %s-N (--prefix %s)'
+                            % (prefix, prefix))
+        servers.update((s.id, s) for s in matched)
+    return sorted(servers.values(), key=_sort_key)
+
+
+def _sort_key(server):
+    # bm-2 before bm-10.
+    parts = re.split(r'(\d+)', server.name or '')
+    return [int(p) if p.isdigit() else p for p in parts], server.id
+
+
+def _flavor(conn, server):
+    flavor = server.flavor
+    if _get(flavor, 'vcpus') and _get(flavor, 'ram'):
+        return flavor
+    # Nova before microversion 2.47 only gives the flavor's ID.
+    flavor_id = _get(flavor, 'id')
+    try:
+        return conn.compute.get_flavor(flavor_id)
+    except sdk_exc.SDKException as e:
+        raise ToolError('server %s: cannot read its flavor %s: %s' % (
+            server.name, flavor_id, common.describe_error(e)))
+
+
+def _image(conn, server, cache):
+    image_id = _get(server.image, 'id')
+    if not image_id:
+        return None     # volume-backed
+    if image_id not in cache:
+        try:
+            cache[image_id] = conn.image.get_image(image_id)
+        except sdk_exc.NotFoundException:
+            cache[image_id] = None
+        except sdk_exc.SDKException as e:
+            raise ToolError('server %s: cannot read its image %s: %s' % (
+                server.name, image_id, common.describe_error(e)))
+    return cache[image_id]
+
+
+def provisioning_mac(conn, server, network_id=None):
+    """MAC of the server's port on the provisioning network.
+
+    From Nova's os-interface, which lists every port, with or without IP
+    (the server's addresses show only ports that have one).
+    """
+    try:
+        interfaces = list(conn.compute.server_interfaces(server))
+    except sdk_exc.SDKException as e:
+        raise ToolError('server %s: cannot list its interfaces: %s' % (
+            server.name, common.describe_error(e)))
+    if network_id:
+        interfaces = [i for i in interfaces if i.net_id == network_id]
+        if not interfaces:
+            raise ToolError('server %s (%s) has no port on the provisioning '
+                            'network %s (--network)' % (
+                                server.name, server.id, network_id))
+    if len(interfaces) != 1:
+        raise ToolError(
+            'server %s (%s) has %d ports (networks %s): name the '
+            'provisioning network with --network' % (
+                server.name, server.id, len(interfaces),
+                ', '.join(sorted(i.net_id for i in interfaces)) or 'none'))
+    return interfaces[0].mac_addr
+
+
+def node_for_server(conn, server, driver_cloud, network_id=None,
+                    rescue_image=None, cpu_arch=None, resource_class=None,
+                    physical_network=None, image_cache=None):
+    """The create_resources dict of one node."""
+    if not _NODE_NAME.match(server.name or ''):
+        raise ToolError('server name "%s" (%s) is not a valid Ironic node '
+                        'name (letters, digits, - . _ ~)' % (server.name,
+                                                             server.id))
+    flavor = _flavor(conn, server)
+    image = _image(conn, server, {} if image_cache is None else image_cache)
+    if image is not None:
+        firmware = common.image_property(image, 'hw_firmware_type')
+        arch = (common.image_property(image, 'hw_architecture')
+                or common.image_property(image, 'architecture'))
+    else:
+        firmware = arch = None
+    driver_info = {'openstack_server': server.id,
+                   'openstack_cloud': driver_cloud}
+    if rescue_image:
+        driver_info['openstack_rescue_image'] = rescue_image
+    port = {'address': provisioning_mac(conn, server, network_id)}
+    if physical_network:
+        port['physical_network'] = physical_network
+    node = {
+        'name': server.name,
+        'driver': DRIVER,
+        'driver_info': driver_info,
+        'properties': {
+            'cpus': int(_get(flavor, 'vcpus')),
+            'memory_mb': int(_get(flavor, 'ram')),
+            'local_gb': int(_get(flavor, 'disk') or 0),
+            'cpu_arch': cpu_arch or arch or DEFAULT_CPU_ARCH,
+            'capabilities': 'boot_mode:%s' % (
+                'uefi' if firmware == 'uefi' else 'bios'),
+        },
+        'ports': [port],
+    }
+    if resource_class:
+        node['resource_class'] = resource_class
+    return node
+
+
+def resolve_options(conn, args):
+    """--network and --rescue-image as IDs (checked to exist)."""
+    network_id = rescue_image = None
+    if args.network:
+        network_id = common.find_one(conn.network.find_network, 'network',
+                                     args.network, '--network').id
+    if args.rescue_image:
+        rescue_image = common.find_one(conn.image.find_image, 'image',
+                                       args.rescue_image,
+                                       '--rescue-image').id
+    return network_id, rescue_image
+
+
+def build_nodes(conn, args, report):
+    """Node dicts for the servers the arguments select."""
+    servers = select_servers(conn, args.server, args.prefix)
+    network_id, rescue_image = resolve_options(conn, args)
+    cache = {}
+    nodes = []
+    for server in servers:
+        report.progress('Reading server %s (%s) ...' % (server.name,
+                                                         server.id))
+        nodes.append(node_for_server(
+            conn, server, args.driver_cloud or args.os_cloud,
+            network_id=network_id, rescue_image=rescue_image,
+            cpu_arch=args.cpu_arch, resource_class=args.resource_class,
+            physical_network=args.physical_network, image_cache=cache))
+    return nodes
+
+
+def render(nodes):
+    return json.dumps({'nodes': nodes}, indent=2, sort_keys=True) + '\n'
+
+
+def write(path, text):
+    """Write the file unless it already holds the text; True if written."""
+    if not path.endswith(('.json', '.yaml')):
+        raise ToolError('--output %s: the name must end in .json or .yaml '
+                        '(openstack baremetal create reads only those)'
+                        % path)
+    try:
+        with open(path) as f:
+            if f.read() == text:
+                return False
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        raise ToolError('--output %s: cannot read it: %s' % (path, e))
+    tmp = '%s.tmp%d' % (path, os.getpid())
+    try:
+        with open(tmp, 'w') as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise ToolError('--output %s: cannot write it: %s' % (path, e))
+    return True
+
+
+def summarize(report, nodes):
+    for node in nodes:
+        props = node['properties']
+        report.add(node['name'], node['driver_info']['openstack_server'],
+                   ', '.join(p['address'] for p in node['ports']),
+                   props['cpus'], props['memory_mb'], props['local_gb'],
+                   props['cpu_arch'],
+                   props['capabilities'].split(':', 1)[1])
+
+
+def run(conn, args, report):
+    nodes = build_nodes(conn, args, report)
+    text = render(nodes)
+    summarize(report, nodes)
+    if args.output in (None, '-'):
+        report.table(stream=report.err)
+        report.out.write(text)
+        return 0
+    written = write(args.output, text)
+    report.table()
+    report.progress('%s %s with %d node(s); next: openstack baremetal '
+                    'create %s' % ('Wrote' if written else 'Unchanged:',
+                                   args.output, len(nodes), args.output))
+    return 0
+
+
+def add_selection_arguments(p):
+    p.add_argument('--server', action='append', metavar='SERVER',
+                   help='server ID or name; repeatable')
+    p.add_argument('--prefix',
+                   help='every server named PREFIX-N (as create-nodes '
+                        'names them)')
+    p.add_argument('--network',
+                   help='provisioning network (name or ID) whose port MAC '
+                        'becomes the Ironic port (needed when servers have '
+                        'several ports)')
+    p.add_argument('--driver-cloud',
+                   help='driver_info openstack_cloud: the host cloud\'s '
+                        'entry in the conductor\'s clouds.yaml (default: '
+                        'the --os-cloud name)')
+    p.add_argument('--rescue-image',
+                   help='driver_info openstack_rescue_image (name or ID, '
+                        'written as ID); default: the conductor\'s '
+                        '[openstack]rescue_image')
+    p.add_argument('--cpu-arch',
+                   help='properties/cpu_arch (default: the image\'s '
+                        'hw_architecture/architecture, else %s)'
+                        % DEFAULT_CPU_ARCH)
+    p.add_argument('--resource-class',
+                   help='the nodes\' resource_class (for Nova on Ironic)')
+    p.add_argument('--physical-network',
+                   help='physical_network of the Ironic ports')
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        'nodes-file',
+        help='write the nodes file for openstack baremetal create',
+        description='Write a file that `openstack baremetal create FILE` '
+                    'accepts: one node per server, driver openstack, '
+                    'driver_info (openstack_server, openstack_cloud, '
+                    'rescue image), properties from the flavor (cpus, '
+                    'memory_mb, local_gb), cpu_arch and boot_mode from the '
+                    'image, and a port with the provisioning MAC. The file '
+                    'is rewritten only when its content changes.')
+    add_selection_arguments(p)
+    p.add_argument('-o', '--output', default='-',
+                   help='file to write, ending in .json or .yaml '
+                        '(default: stdout)')
+    p.set_defaults(func=run, columns=COLUMNS, needs=('cloud',))
+    return p

@@ -1,0 +1,324 @@
+"""create-nodes: the Nova servers that play the bare-metal machines.
+
+Each server gets a port on the provisioning network created beforehand,
+with port security disabled (Ironic's DHCP and PXE traffic must pass) and,
+where Neutron allows it, no fixed IP: Nova accepts a port without IP only
+when its ip_allocation is 'none' or 'deferred' (Neutron's segments plugin,
+port created with fixed_ips=[]); on a network without a subnet the network
+itself must have port security disabled. Servers are named PREFIX-0 ...
+PREFIX-(N-1); a second run finds them. New servers are stopped once
+ACTIVE; servers found already ACTIVE are left alone (Ironic may be driving
+them).
+"""
+
+import re
+import time
+
+from openstack import exceptions as sdk_exc
+
+from ironic_openstack_driver.tools import common
+from ironic_openstack_driver.tools.common import ToolError
+
+DEFAULT_TIMEOUT = 600
+POLL_INTERVAL = 1.0
+NO_IP_ALLOCATIONS = ('none', 'deferred')
+COLUMNS = ('Server', 'ID', 'Result', 'Status', 'Provisioning MAC', 'Port')
+
+
+def server_names(prefix, count):
+    return ['%s-%d' % (prefix, i) for i in range(count)]
+
+
+def port_name(server_name):
+    return '%s-provisioning' % server_name
+
+
+def _call(what, func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except sdk_exc.SDKException as e:
+        raise ToolError('%s: %s' % (what, common.describe_error(e)))
+
+
+class ProvisioningNetwork:
+    """The provisioning network and how its ports must be made."""
+
+    def __init__(self, network, no_ip):
+        self.network = network
+        self.no_ip = no_ip
+
+
+def ensure_network(conn, report, ref, create=False):
+    """Find (or create) the provisioning network and check Nova can use it.
+
+    :returns: a ProvisioningNetwork.
+    """
+    network = _call('cannot look up network "%s" (--network)' % ref,
+                    conn.network.find_network, ref, ignore_missing=True)
+    if network is None:
+        if not create:
+            raise ToolError('network "%s" (--network) not found; create it, '
+                            'or add --create-network' % ref)
+        report.progress('Creating network %s (no subnet, port security '
+                        'disabled) ...' % ref)
+        network = _call('cannot create network "%s"' % ref,
+                        conn.network.create_network, name=ref,
+                        port_security_enabled=False)
+    subnets = _call('cannot list the subnets of network %s' % ref,
+                    lambda: list(conn.network.subnets(
+                        network_id=network.id)))
+    no_ip_ext = _call('cannot list Neutron extensions',
+                      conn.network.find_extension, 'ip_allocation',
+                      ignore_missing=True)
+    if not subnets:
+        if no_ip_ext is None:
+            raise ToolError(
+                'network %s (--network) has no subnet, and this Neutron '
+                'cannot make ports without an IP that Nova accepts (no '
+                'ip_allocation extension: the segments service plugin is '
+                'off): add a subnet (DHCP disabled)' % ref)
+        if network.is_port_security_enabled:
+            raise ToolError(
+                'network %s (--network) has no subnet but port security '
+                'enabled: Nova puts servers on it in ERROR '
+                '(SecurityGroupCannotBeApplied). Run: openstack network set '
+                '--disable-port-security %s' % (ref, network.id))
+    return ProvisioningNetwork(network, no_ip=no_ip_ext is not None)
+
+
+def ensure_port(conn, report, prov, name):
+    """The server's provisioning port: found by name or created."""
+    net = prov.network
+    found = _call('cannot list ports named %s' % name,
+                  lambda: list(conn.network.ports(network_id=net.id,
+                                                  name=name)))
+    if len(found) > 1:
+        raise ToolError('several ports are named %s on network %s (%s): '
+                        'delete the extra ones' % (
+                            name, net.name, ', '.join(p.id for p in found)))
+    if found:
+        return found[0], False
+    attrs = {'name': name, 'network_id': net.id,
+             'port_security_enabled': False}
+    if prov.no_ip:
+        attrs['fixed_ips'] = []
+    report.progress('Creating port %s on network %s%s ...' % (
+        name, net.name, ' (no IP)' if prov.no_ip else ''))
+    port = _call('cannot create port %s on network %s' % (name, net.name),
+                 conn.network.create_port, **attrs)
+    if (not port.fixed_ips
+            and port.ip_allocation not in NO_IP_ALLOCATIONS):
+        _call('cannot delete port %s' % port.id, conn.network.delete_port,
+              port, ignore_missing=True)
+        raise ToolError('port %s on network %s got no IP and ip_allocation '
+                        '"%s": Nova would refuse it' % (
+                            name, net.name, port.ip_allocation))
+    return port, True
+
+
+def _server_port(conn, server, network_id):
+    ports = _call('cannot list the ports of server %s' % server.name,
+                  lambda: list(conn.network.ports(device_id=server.id,
+                                                  network_id=network_id)))
+    return ports[0] if ports else None
+
+
+def _wait(conn, report, servers, done, timeout):
+    """Poll servers until done(server) for all; returns id -> server."""
+    pending = {s.id: s for s in servers}
+    result = {}
+    last = {}
+    deadline = time.monotonic() + timeout
+    while pending:
+        for server_id in list(pending):
+            server = _call('cannot read server %s' % pending[server_id].name,
+                           conn.compute.get_server, server_id)
+            seen = (server.status, server.task_state)
+            if last.get(server_id) != seen:
+                report.progress('  %s: %s%s' % (
+                    server.name, server.status,
+                    ' (%s)' % server.task_state if server.task_state
+                    else ''))
+                last[server_id] = seen
+            if server.status == 'ERROR' or done(server):
+                result[server_id] = server
+                del pending[server_id]
+        if pending:
+            if time.monotonic() > deadline:
+                for server_id, server in pending.items():
+                    result[server_id] = conn.compute.get_server(server_id)
+                break
+            time.sleep(POLL_INTERVAL)
+    return result
+
+
+def _fault(server):
+    fault = server.fault or {}
+    return fault.get('message') or 'no fault recorded'
+
+
+def create_nodes(conn, report, prefix, count, flavor, image, network,
+                 extra_networks=(), create_network=False,
+                 timeout=DEFAULT_TIMEOUT):
+    """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
+
+    :returns: True when every server exists without error.
+    """
+    flavor_obj = common.find_one(conn.compute.find_flavor, 'flavor',
+                                 flavor, '--flavor')
+    image_obj = common.find_one(conn.image.find_image, 'image', image,
+                                '--image')
+    extras = [common.find_one(conn.network.find_network, 'network', ref,
+                              '--extra-network') for ref in extra_networks]
+    prov = ensure_network(conn, report, network, create=create_network)
+
+    names = server_names(prefix, count)
+    listed = _call('cannot list servers named %s-*' % prefix,
+                   lambda: list(conn.compute.servers(details=True,
+                                                     name=prefix)))
+    pattern = re.compile(r'^%s-(\d+)$' % re.escape(prefix))
+    existing = {}
+    for server in listed:
+        if server.name in names:
+            if server.name in existing:
+                raise ToolError('several servers are named %s (%s, %s): '
+                                'delete the extra ones' % (
+                                    server.name, existing[server.name].id,
+                                    server.id))
+            existing[server.name] = server
+        elif pattern.match(server.name or ''):
+            report.progress('Note: server %s (%s) is beyond --count %d; '
+                            'left alone' % (server.name, server.id, count))
+
+    rows = {}       # name -> [id, result, status, mac, port]
+    created = []
+    ok = True
+    for name in names:
+        server = existing.get(name)
+        if server is not None:
+            port = _server_port(conn, server, prov.network.id)
+            rows[name] = [server.id, 'exists', server.status,
+                          port.mac_address if port else '',
+                          port.id if port else '(none on %s)'
+                          % prov.network.name]
+            if server.status == 'BUILD':
+                created.append(server)
+            continue
+        try:
+            port, _new = ensure_port(conn, report, prov, port_name(name))
+            if port.device_id:
+                raise ToolError('port %s (%s) is already used by device %s'
+                                % (port.name, port.id, port.device_id))
+            report.progress('Creating server %s (flavor %s, image %s) ...'
+                            % (name, flavor_obj.name, image_obj.name))
+            networks = [{'port': port.id}] + [{'uuid': n.id}
+                                              for n in extras]
+            server = _call('cannot create server %s' % name,
+                           conn.compute.create_server, name=name,
+                           flavor_id=flavor_obj.id, image_id=image_obj.id,
+                           networks=networks)
+        except ToolError as e:
+            report.fail(str(e))
+            ok = False
+            rows[name] = ['', 'failed', '', '', '']
+            continue
+        created.append(server)
+        rows[name] = [server.id, 'created', 'BUILD', port.mac_address,
+                      port.id]
+
+    if created:
+        report.progress('Waiting for %d server(s) to become ACTIVE ...'
+                        % len(created))
+        built = _wait(conn, report, created,
+                      lambda s: s.status in ('ACTIVE', 'SHUTOFF')
+                      and not s.task_state, timeout)
+        to_stop = []
+        for server in built.values():
+            rows[server.name][2] = server.status
+            if server.status == 'ACTIVE' and not server.task_state:
+                to_stop.append(server)
+        for server in to_stop:
+            report.progress('Stopping %s ...' % server.name)
+            try:
+                conn.compute.stop_server(server)
+            except sdk_exc.ConflictException:
+                pass    # already stopping: the wait below sees it
+            except sdk_exc.SDKException as e:
+                report.fail('cannot stop server %s (%s): %s' % (
+                    server.name, server.id, common.describe_error(e)))
+                ok = False
+        if to_stop:
+            stopped = _wait(conn, report, to_stop,
+                            lambda s: s.status == 'SHUTOFF'
+                            and not s.task_state, timeout)
+            for server in stopped.values():
+                rows[server.name][2] = server.status
+
+    for name in names:
+        server_id, result, status = rows[name][:3]
+        if status == 'ERROR':
+            server = conn.compute.get_server(server_id)
+            report.fail('server %s (%s) is in ERROR: %s; delete it '
+                        '(openstack server delete %s) and run again; its '
+                        'port %s is kept and reused' % (
+                            name, server_id, _fault(server), server_id,
+                            port_name(name)))
+            ok = False
+        elif result == 'created' and status != 'SHUTOFF':
+            report.fail('server %s (%s) did not reach SHUTOFF within %d s '
+                        '(status %s)' % (name, server_id, timeout, status))
+            ok = False
+        report.add(name, *rows[name])
+    return ok
+
+
+def run(conn, args, report):
+    ok = create_nodes(conn, report, args.prefix, args.count, args.flavor,
+                      args.image, args.network,
+                      extra_networks=args.extra_network or (),
+                      create_network=args.create_network,
+                      timeout=args.timeout)
+    report.table()
+    if not ok:
+        report.progress('Some servers failed (see above): the table shows '
+                        'what exists. Fix the cause and run again: '
+                        'existing servers and ports are reused.')
+        return 1
+    return 0
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        'create-nodes',
+        help='create the Nova servers that play bare-metal machines',
+        description='Create COUNT servers named PREFIX-0 ... PREFIX-(COUNT-1) '
+                    'with a pre-created port on the provisioning network '
+                    '(port security disabled; no fixed IP where Neutron '
+                    'allows it), optional extra networks, booted from '
+                    'IMAGE (the rescue image or a blank disk image) and '
+                    'powered off once ACTIVE. Servers that already exist '
+                    'are found and left as they are.')
+    p.add_argument('--count', type=int, required=True,
+                   help='how many servers')
+    p.add_argument('--prefix', default='baremetal',
+                   help='server name prefix (default: %(default)s)')
+    p.add_argument('--flavor', required=True,
+                   help='flavor name or ID: the machines\' CPUs, RAM, disk')
+    p.add_argument('--image', required=True,
+                   help='image name or ID the servers boot from: the iPXE '
+                        'rescue image, or a blank disk image')
+    p.add_argument('--network', required=True,
+                   help='provisioning network (name or ID) where Ironic\'s '
+                        'DHCP/PXE traffic flows')
+    p.add_argument('--create-network', action='store_true',
+                   help='create the provisioning network when missing (no '
+                        'subnet, port security disabled)')
+    p.add_argument('--extra-network', action='append', metavar='NETWORK',
+                   help='another network to attach (Nova creates the port); '
+                        'repeatable')
+    p.add_argument('--timeout', type=int, default=DEFAULT_TIMEOUT,
+                   metavar='SECONDS',
+                   help='how long to wait for servers to become ACTIVE, '
+                        'then SHUTOFF (default: %(default)s)')
+    p.set_defaults(func=run, columns=COLUMNS, needs=('cloud',))
+    return p

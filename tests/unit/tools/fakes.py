@@ -1,0 +1,290 @@
+"""A small host cloud and Ironic behind autospecced openstacksdk proxies.
+
+Every proxy is mock.create_autospec() of the real openstacksdk Proxy class,
+so a call the SDK does not have, or with arguments it would refuse, fails
+the test. The side effects keep just enough state (servers, ports, images,
+nodes) for the tools' find-or-create logic, and return real SDK resource
+objects.
+"""
+
+import itertools
+import types
+from unittest import mock
+
+from openstack.baremetal.v1 import _proxy as baremetal_proxy
+from openstack.baremetal.v1 import node as sdk_node
+from openstack.baremetal.v1 import port as sdk_bm_port
+from openstack.compute.v2 import _proxy as compute_proxy
+from openstack.compute.v2 import flavor as sdk_flavor
+from openstack.compute.v2 import server as sdk_server
+from openstack.compute.v2 import server_interface as sdk_interface
+from openstack import exceptions as sdk_exc
+from openstack.image.v2 import _proxy as image_proxy
+from openstack.image.v2 import image as sdk_image
+from openstack.network.v2 import _proxy as network_proxy
+from openstack.network.v2 import extension as sdk_extension
+from openstack.network.v2 import network as sdk_network
+from openstack.network.v2 import port as sdk_port
+from openstack.network.v2 import subnet as sdk_subnet
+
+FLAVOR = {'vcpus': 2, 'ram': 1024, 'disk': 10, 'original_name': 'bm.small'}
+
+
+class FakeCloud:
+    """Nova, Neutron, Glance and Ironic as autospecced proxies."""
+
+    def __init__(self, ip_allocation=True, subnets=(),
+                 network_port_security=False):
+        self._ids = itertools.count(1)
+        self.servers = {}       # id -> dict
+        self.ports = {}         # id -> dict
+        self.networks = {}
+        self.images = {}        # id -> sdk Image
+        self.nodes = {}         # id -> dict
+        self.bm_ports = {}      # id -> dict
+        self.subnets = list(subnets)
+        self.ip_allocation = ip_allocation
+        self.fail_create_server = set()     # names
+        self.build_error = set()            # names that end in ERROR
+        self.flavor = sdk_flavor.Flavor.existing(id='flavor-id',
+                                                 name='bm.small', **{
+                                                     k: v for k, v in
+                                                     FLAVOR.items()
+                                                     if k != 'original_name'})
+        net = self.add_network('prov', port_security=network_port_security)
+        self.prov = net
+
+        self.compute = mock.create_autospec(compute_proxy.Proxy,
+                                            instance=True)
+        self.network = mock.create_autospec(network_proxy.Proxy,
+                                            instance=True)
+        self.image = mock.create_autospec(image_proxy.Proxy, instance=True)
+        self.baremetal = mock.create_autospec(baremetal_proxy.Proxy,
+                                              instance=True)
+        c, n, i, b = self.compute, self.network, self.image, self.baremetal
+        c.find_flavor.side_effect = self._find_flavor
+        c.get_flavor.side_effect = lambda f, get_extra_specs=False: \
+            self.flavor
+        c.servers.side_effect = self._servers
+        c.find_server.side_effect = self._find_server
+        c.create_server.side_effect = self._create_server
+        c.get_server.side_effect = self._get_server
+        c.stop_server.side_effect = self._stop_server
+        c.server_interfaces.side_effect = self._server_interfaces
+        n.find_network.side_effect = self._find_network
+        n.create_network.side_effect = self._create_network
+        n.subnets.side_effect = lambda **q: iter(
+            [sdk_subnet.Subnet.existing(**s) for s in self.subnets
+             if s['network_id'] == q.get('network_id')])
+        n.find_extension.side_effect = self._find_extension
+        n.ports.side_effect = self._ports
+        n.create_port.side_effect = self._create_port
+        i.find_image.side_effect = self._find_image
+        i.get_image.side_effect = self._get_image
+        i.images.side_effect = lambda **q: iter(
+            [img for img in self.images.values()
+             if img.name == q.get('name')])
+        b.find_node.side_effect = self._find_node
+        b.create_node.side_effect = self._create_node
+        b.get_node.side_effect = lambda node, fields=None: self._node(
+            self.nodes[getattr(node, 'id', node)])
+        b.ports.side_effect = self._bm_ports
+        b.create_port.side_effect = self._create_bm_port
+        b.set_node_provision_state.side_effect = self._set_provision_state
+
+    @property
+    def conn(self):
+        return types.SimpleNamespace(compute=self.compute,
+                                     network=self.network, image=self.image,
+                                     baremetal=self.baremetal)
+
+    def new_id(self, kind):
+        return '%s-%d' % (kind, next(self._ids))
+
+    # Nova
+    def _find_flavor(self, name_or_id, ignore_missing=True, **kw):
+        if name_or_id in ('bm.small', 'flavor-id'):
+            return self.flavor
+        return None
+
+    def add_server(self, name, status='SHUTOFF', image_id='image-1',
+                   mac=None, network_id=None):
+        server_id = self.new_id('server')
+        self.servers[server_id] = {
+            'id': server_id, 'name': name, 'status': status,
+            'task_state': None, 'flavor': dict(FLAVOR),
+            'image': {'id': image_id} if image_id else '', 'reads': 0}
+        if mac:
+            self.ports[self.new_id('port')] = {
+                'name': '%s-provisioning' % name, 'mac_address': mac,
+                'network_id': network_id or self.prov.id,
+                'device_id': server_id, 'fixed_ips': [],
+                'ip_allocation': 'none'}
+        return server_id
+
+    def _server(self, data):
+        fields = {k: v for k, v in data.items() if k != 'reads'}
+        if data['status'] == 'ERROR':
+            fields['fault'] = {'message': 'No valid host was found.'}
+        return sdk_server.Server.existing(**fields)
+
+    def _servers(self, details=True, all_projects=False, **query):
+        assert details
+        return iter([self._server(s) for s in self.servers.values()
+                     if query.get('name', '') in s['name']])
+
+    def _find_server(self, name_or_id, ignore_missing=True, **kw):
+        found = [s for s in self.servers.values()
+                 if name_or_id in (s['id'], s['name'])]
+        if len(found) > 1:
+            raise sdk_exc.DuplicateResource('several')
+        return self._server(found[0]) if found else None
+
+    def _create_server(self, **attrs):
+        assert set(attrs) <= {'name', 'flavor_id', 'image_id', 'networks'}
+        if attrs['name'] in self.fail_create_server:
+            raise sdk_exc.HttpException(message='Quota exceeded',
+                                        http_status=403)
+        server_id = self.new_id('server')
+        for net in attrs['networks']:
+            if 'port' in net:
+                self.ports[net['port']]['device_id'] = server_id
+        self.servers[server_id] = {
+            'id': server_id, 'name': attrs['name'], 'status': 'BUILD',
+            'task_state': 'spawning', 'flavor': dict(FLAVOR),
+            'image': {'id': attrs['image_id']}, 'reads': 0}
+        return self._server(self.servers[server_id])
+
+    def _get_server(self, server):
+        data = self.servers[getattr(server, 'id', server)]
+        data['reads'] += 1
+        if data['reads'] >= 2 and data['task_state']:
+            if data['status'] == 'BUILD':
+                data['status'] = ('ERROR' if data['name'] in self.build_error
+                                  else 'ACTIVE')
+            elif data['task_state'] == 'powering-off':
+                data['status'] = 'SHUTOFF'
+            data['task_state'] = None
+        return self._server(data)
+
+    def _stop_server(self, server):
+        data = self.servers[getattr(server, 'id', server)]
+        if data['status'] not in ('ACTIVE', 'ERROR') or data['task_state']:
+            raise sdk_exc.ConflictException(message='409', http_status=409)
+        data['task_state'] = 'powering-off'
+        data['reads'] = 0
+
+    def _server_interfaces(self, server, **query):
+        server_id = getattr(server, 'id', server)
+        return iter([sdk_interface.ServerInterface.existing(
+            port_id=port_id, mac_addr=p['mac_address'],
+            net_id=p['network_id'], server_id=server_id)
+            for port_id, p in self.ports.items()
+            if p['device_id'] == server_id])
+
+    # Neutron
+    def add_network(self, name, port_security=False):
+        net = sdk_network.Network.existing(
+            id=self.new_id('net'), name=name,
+            port_security_enabled=port_security)
+        self.networks[net.id] = net
+        return net
+
+    def _find_network(self, name_or_id, ignore_missing=True, **query):
+        for net in self.networks.values():
+            if name_or_id in (net.id, net.name):
+                return net
+        return None
+
+    def _create_network(self, **attrs):
+        net = self.add_network(attrs['name'],
+                               attrs.get('port_security_enabled', True))
+        return net
+
+    def _find_extension(self, name_or_id, ignore_missing=True, **query):
+        if self.ip_allocation and name_or_id == 'ip_allocation':
+            return sdk_extension.Extension.existing(alias='ip_allocation',
+                                                    name='IP Allocation')
+        return None
+
+    def _port(self, port_id):
+        return sdk_port.Port.existing(id=port_id, **self.ports[port_id])
+
+    def _ports(self, **query):
+        return iter([self._port(pid) for pid, p in self.ports.items()
+                     if all(p.get(k) == v for k, v in query.items())])
+
+    def _create_port(self, **attrs):
+        port_id = self.new_id('port')
+        no_ip = attrs.get('fixed_ips') == []
+        self.ports[port_id] = {
+            'name': attrs['name'], 'network_id': attrs['network_id'],
+            'mac_address': 'fa:16:3e:00:00:%02x' % len(self.ports),
+            'device_id': '', 'port_security_enabled':
+                attrs.get('port_security_enabled', True),
+            'fixed_ips': [] if no_ip or not self.subnets
+                else [{'ip_address': '10.0.0.%d' % len(self.ports)}],
+            'ip_allocation': ('none' if no_ip and self.ip_allocation
+                              else 'immediate')}
+        return self._port(port_id)
+
+    # Glance
+    def add_image(self, name, status='active', properties=None, **fields):
+        image = sdk_image.Image.existing(
+            id=self.new_id('image'), name=name, status=status,
+            properties=dict(properties or {}), **fields)
+        self.images[image.id] = image
+        return image
+
+    def _find_image(self, name_or_id, ignore_missing=True):
+        for image in self.images.values():
+            if name_or_id in (image.id, image.name):
+                return image
+        return None
+
+    def _get_image(self, image):
+        image_id = getattr(image, 'id', image)
+        if image_id not in self.images:
+            raise sdk_exc.NotFoundException(message='no image')
+        return self.images[image_id]
+
+    # Ironic
+    def _node(self, data):
+        return sdk_node.Node.existing(**data)
+
+    def _find_node(self, name_or_id, ignore_missing=True, **kw):
+        for data in self.nodes.values():
+            if name_or_id in (data['id'], data['name']):
+                return self._node(data)
+        return None
+
+    def _create_node(self, **attrs):
+        node_id = self.new_id('node')
+        self.nodes[node_id] = dict(attrs, id=node_id,
+                                   provision_state='enroll')
+        return self._node(self.nodes[node_id])
+
+    def _bm_ports(self, details=False, **query):
+        return iter([sdk_bm_port.Port.existing(id=pid, **p)
+                     for pid, p in self.bm_ports.items()
+                     if all(p.get(k) == v for k, v in query.items())])
+
+    def _create_bm_port(self, **attrs):
+        port_id = self.new_id('bmport')
+        self.bm_ports[port_id] = dict(attrs)
+        return sdk_bm_port.Port.existing(id=port_id, **attrs)
+
+    def _set_provision_state(self, node, target, wait=False, timeout=None,
+                             **kw):
+        data = self.nodes[getattr(node, 'id', node)]
+        moves = {('enroll', 'manage'): 'manageable',
+                 ('manageable', 'provide'): 'available'}
+        new = moves.get((data['provision_state'], target))
+        if new is None:
+            raise sdk_exc.ConflictException(message='bad transition',
+                                            http_status=409)
+        if data.get('fail_verify') and target == 'manage':
+            data['last_error'] = 'power credentials are wrong'
+            raise sdk_exc.ResourceFailure('node failed verifying')
+        data['provision_state'] = new
+        return self._node(data)

@@ -1,0 +1,116 @@
+import json
+import os
+import tempfile
+
+from tests.unit.tools import base
+
+
+class EnrollTests(base.ToolTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.ids = [self.cloud.add_server('bm-%d' % i,
+                                          mac='fa:16:3e:00:00:%02d' % i)
+                    for i in range(2)]
+
+    def node_names(self):
+        return sorted(n['name'] for n in self.cloud.nodes.values())
+
+    def test_creates_nodes_and_ports_from_servers(self):
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm')
+        self.assertEqual(0, rc, err)
+        self.assertEqual(['bm-0', 'bm-1'], self.node_names())
+        node = self.cloud.baremetal.create_node.call_args_list[0].kwargs
+        self.assertEqual('openstack', node['driver'])
+        self.assertEqual(self.ids[0], node['driver_info']['openstack_server'])
+        self.assertNotIn('ports', node)
+        ports = {p['address']: p['node_id']
+                 for p in self.cloud.bm_ports.values()}
+        self.assertEqual(2, len(ports))
+        self.assertEqual(2, out.count('created'))
+
+    def test_second_run_finds_nodes_and_ports(self):
+        self.run_tool('enroll', '--prefix', 'bm')
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm')
+        self.assertEqual(0, rc, err)
+        self.assertEqual(2, self.cloud.baremetal.create_node.call_count)
+        self.assertEqual(2, self.cloud.baremetal.create_port.call_count)
+        self.assertEqual(2, out.count('exists'))
+
+    def test_ironic_cloud_gets_its_own_connection(self):
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm',
+                                     '--ironic-cloud', 'undercloud')
+        self.assertEqual(0, rc, err)
+        self.assertEqual([('host', None, 'os-cloud'),
+                          ('undercloud', None, 'ironic-cloud')],
+                         self.connected)
+
+    def test_provide_moves_new_nodes_to_available_once(self):
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm',
+                                     '--provide')
+        self.assertEqual(0, rc, err)
+        self.assertEqual({'available'}, {n['provision_state'] for n in
+                                         self.cloud.nodes.values()})
+        self.assertEqual(4, self.cloud.baremetal.set_node_provision_state
+                         .call_count)
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm',
+                                     '--provide')
+        self.assertEqual(0, rc, err)
+        self.assertEqual(4, self.cloud.baremetal.set_node_provision_state
+                         .call_count)
+
+    def test_manage_stops_at_manageable(self):
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--manage')
+        self.assertEqual(0, rc, err)
+        self.assertEqual({'manageable'}, {n['provision_state'] for n in
+                                          self.cloud.nodes.values()})
+        self.assertIn('created, now manageable', out)
+
+    def test_failed_manage_reports_ironics_last_error(self):
+        self.run_tool('enroll', '--prefix', 'bm')
+        for node in self.cloud.nodes.values():
+            node['fail_verify'] = True
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--manage')
+        self.assertEqual(1, rc)
+        self.assertIn('power credentials are wrong', err)
+        self.assertIn('did not reach manageable', err)
+        self.assertIn('exists, then failed', out)
+
+    def test_node_of_another_server_is_not_taken_over(self):
+        self.cloud.nodes['n1'] = {
+            'id': 'n1', 'name': 'bm-0', 'driver': 'openstack',
+            'driver_info': {'openstack_server': 'someone-else'},
+            'provision_state': 'enroll'}
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm')
+        self.assertEqual(1, rc)
+        self.assertIn('someone-else', err)
+        self.assertEqual(['bm-0', 'bm-1'], self.node_names())
+        self.assertIn('failed', out)
+
+    def test_mac_owned_by_another_node_is_reported(self):
+        self.cloud.bm_ports['p'] = {'address': 'fa:16:3e:00:00:01',
+                                    'node_id': 'other-node'}
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm')
+        self.assertEqual(1, rc)
+        self.assertIn('fa:16:3e:00:00:01 already belongs to node other-node',
+                      err)
+
+    def test_enrolls_from_a_nodes_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'nodes.json')
+            rc, out, err = self.run_tool('nodes-file', '--prefix', 'bm',
+                                         '-o', path)
+            self.assertEqual(0, rc, err)
+            rc, out, err = self.run_tool('enroll', '--file', path)
+        self.assertEqual(0, rc, err)
+        self.assertEqual(['bm-0', 'bm-1'], self.node_names())
+        self.assertEqual(2, len(self.cloud.bm_ports))
+
+    def test_nodes_file_without_names_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'nodes.json')
+            with open(path, 'w') as f:
+                json.dump({'nodes': [{'driver': 'openstack'}]}, f)
+            rc, out, err = self.run_tool('enroll', '--file', path)
+        self.assertEqual(1, rc)
+        self.assertIn('nodes[0] has no "name"', err)

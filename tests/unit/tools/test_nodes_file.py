@@ -1,0 +1,152 @@
+import json
+import os
+import tempfile
+
+from ironic_openstack_driver.tools import nodes_file
+from tests.unit.tools import base
+
+
+class NodesFileTests(base.ToolTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.image = self.cloud.add_image(
+            'ipxe', properties={'hw_firmware_type': 'uefi'},
+            architecture='aarch64')
+        self.rescue = self.cloud.add_image('rescue')
+        self.ids = [self.cloud.add_server(
+            'bm-%d' % i, image_id=self.image.id,
+            mac='fa:16:3e:00:00:%02d' % i) for i in (0, 1, 10)]
+        self.cloud.add_server('other', mac='fa:16:3e:99:99:99')
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+        self.path = os.path.join(self.dir.name, 'nodes.json')
+
+    def test_writes_what_openstack_baremetal_create_reads(self):
+        rc, out, err = self.run_tool('nodes-file', '--prefix', 'bm',
+                                     '--rescue-image', 'rescue',
+                                     '-o', self.path)
+        self.assertEqual(0, rc, err)
+        with open(self.path) as f:
+            data = json.load(f)
+        self.assertEqual(['nodes'], list(data))
+        self.assertEqual(['bm-0', 'bm-1', 'bm-10'],
+                         [n['name'] for n in data['nodes']])
+        self.assertEqual({
+            'name': 'bm-0', 'driver': 'openstack',
+            'driver_info': {'openstack_server': self.ids[0],
+                            'openstack_cloud': 'host',
+                            'openstack_rescue_image': self.rescue.id},
+            'properties': {'cpus': 2, 'memory_mb': 1024, 'local_gb': 10,
+                           'cpu_arch': 'aarch64',
+                           'capabilities': 'boot_mode:uefi'},
+            'ports': [{'address': 'fa:16:3e:00:00:00'}]}, data['nodes'][0])
+
+    def test_node_keys_are_ones_ironicclient_creates(self):
+        from ironicclient.v1 import node as ic_node
+        from ironicclient.v1 import port as ic_port
+        rc, out, err = self.run_tool('nodes-file', '--prefix', 'bm',
+                                     '--physical-network', 'physnet1',
+                                     '--resource-class', 'baremetal')
+        node = json.loads(out)['nodes'][0]
+        self.assertLessEqual(
+            set(node) - {'ports'},
+            set(ic_node.NodeManager._creation_attributes))
+        self.assertLessEqual(set(node['ports'][0]),
+                             set(ic_port.PortManager._creation_attributes))
+        self.assertEqual('physnet1', node['ports'][0]['physical_network'])
+        self.assertEqual('baremetal', node['resource_class'])
+
+    def test_file_passes_ironicclients_schema(self):
+        import jsonschema
+        from ironicclient.v1 import create_resources
+        self.run_tool('nodes-file', '--prefix', 'bm', '-o', self.path)
+        jsonschema.validate(create_resources.load_from_file(self.path),
+                            create_resources._CREATE_SCHEMA)
+
+    def test_second_run_leaves_the_file_untouched(self):
+        self.run_tool('nodes-file', '--prefix', 'bm', '-o', self.path)
+        mtime = os.stat(self.path).st_mtime_ns
+        rc, out, err = self.run_tool('nodes-file', '--prefix', 'bm',
+                                     '-o', self.path)
+        self.assertEqual(0, rc, err)
+        self.assertEqual(mtime, os.stat(self.path).st_mtime_ns)
+        self.assertIn('Unchanged', err)
+
+    def test_defaults_bios_and_x86_64_without_image_properties(self):
+        self.cloud.add_server('plain-0', mac='fa:16:3e:11:11:11',
+                              image_id=self.rescue.id)
+        rc, out, err = self.run_tool('nodes-file', '--server', 'plain-0')
+        props = json.loads(out)['nodes'][0]['properties']
+        self.assertEqual(('x86_64', 'boot_mode:bios'),
+                         (props['cpu_arch'], props['capabilities']))
+
+    def test_cpu_arch_option_wins_and_driver_cloud_is_written(self):
+        rc, out, err = self.run_tool('nodes-file', '--server', 'bm-1',
+                                     '--cpu-arch', 'x86_64',
+                                     '--driver-cloud', 'conductor-cloud')
+        node = json.loads(out)['nodes'][0]
+        self.assertEqual('x86_64', node['properties']['cpu_arch'])
+        self.assertEqual('conductor-cloud',
+                         node['driver_info']['openstack_cloud'])
+
+    def test_flavor_is_read_when_nova_gives_only_its_id(self):
+        server_id = self.cloud.add_server('old-0', mac='fa:16:3e:22:22:22')
+        self.cloud.servers[server_id]['flavor'] = {'id': 'flavor-id'}
+        rc, out, err = self.run_tool('nodes-file', '--server', server_id)
+        self.assertEqual(0, rc, err)
+        self.cloud.compute.get_flavor.assert_called_once_with('flavor-id')
+        self.assertEqual(2, json.loads(out)['nodes'][0]['properties']['cpus'])
+
+    def test_several_ports_need_the_network_option(self):
+        extra = self.cloud.add_network('public')
+        self.cloud.ports['extra'] = {
+            'name': 'x', 'mac_address': 'fa:16:3e:77:77:77',
+            'network_id': extra.id, 'device_id': self.ids[0]}
+        rc, out, err = self.run_tool('nodes-file', '--server', 'bm-0')
+        self.assertEqual(1, rc)
+        self.assertIn('has 2 ports', err)
+        self.assertIn('--network', err)
+        rc, out, err = self.run_tool('nodes-file', '--server', 'bm-0',
+                                     '--network', 'prov')
+        self.assertEqual(0, rc, err)
+        self.assertEqual('fa:16:3e:00:00:00',
+                         json.loads(out)['nodes'][0]['ports'][0]['address'])
+
+    def test_unknown_server_is_named(self):
+        rc, out, err = self.run_tool('nodes-file', '--server', 'ghost')
+        self.assertEqual(1, rc)
+        self.assertIn('server ghost (--server) not found', err)
+
+    def test_no_selection_is_refused(self):
+        rc, out, err = self.run_tool('nodes-file')
+        self.assertEqual(1, rc)
+        self.assertIn('--server', err)
+
+    def test_output_must_be_json_or_yaml(self):
+        rc, out, err = self.run_tool('nodes-file', '--prefix', 'bm', '-o',
+                                     os.path.join(self.dir.name, 'n.txt'))
+        self.assertEqual(1, rc)
+        self.assertIn('.json or .yaml', err)
+
+    def test_yaml_output_is_read_by_ironicclient(self):
+        from ironicclient.v1 import create_resources
+        path = os.path.join(self.dir.name, 'nodes.yaml')
+        self.run_tool('nodes-file', '--prefix', 'bm', '-o', path)
+        self.assertEqual(3, len(create_resources.load_from_file(path)[
+            'nodes']))
+
+    def test_invalid_node_name_is_refused(self):
+        self.cloud.add_server('my server-0', mac='fa:16:3e:33:33:33')
+        rc, out, err = self.run_tool('nodes-file', '--server', 'my server-0')
+        self.assertEqual(1, rc)
+        self.assertIn('not a valid Ironic node name', err)
+
+
+class SortTests(base.unittest.TestCase):
+
+    def test_servers_sort_by_number(self):
+        servers = [type('S', (), {'name': n, 'id': n})()
+                   for n in ('bm-10', 'bm-2', 'bm-1')]
+        self.assertEqual(['bm-1', 'bm-2', 'bm-10'], [
+            s.name for s in sorted(servers, key=nodes_file._sort_key)])

@@ -1,0 +1,161 @@
+from tests.unit.tools import base
+from tests.unit.tools import fakes
+
+ARGS = ('create-nodes', '--count', '3', '--prefix', 'bm', '--flavor',
+        'bm.small', '--image', 'blank', '--network', 'prov')
+
+
+class CreateNodesTests(base.ToolTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.image = self.cloud.add_image('blank')
+
+    def names(self):
+        return sorted(s['name'] for s in self.cloud.servers.values())
+
+    def test_creates_servers_on_no_ip_ports_without_port_security(self):
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        self.assertEqual(['bm-0', 'bm-1', 'bm-2'], self.names())
+        for call in self.cloud.network.create_port.call_args_list:
+            self.assertEqual(False, call.kwargs['port_security_enabled'])
+            self.assertEqual([], call.kwargs['fixed_ips'])
+            self.assertEqual(self.cloud.prov.id, call.kwargs['network_id'])
+        port_ids = {c.kwargs['networks'][0]['port'] for c in
+                    self.cloud.compute.create_server.call_args_list}
+        self.assertEqual(set(self.cloud.ports), port_ids)
+        self.assertEqual({'flavor-id'}, {
+            c.kwargs['flavor_id'] for c in
+            self.cloud.compute.create_server.call_args_list})
+
+    def test_new_servers_are_left_powered_off(self):
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        self.assertEqual(3, self.cloud.compute.stop_server.call_count)
+        self.assertEqual({'SHUTOFF'}, {s['status'] for s in
+                                       self.cloud.servers.values()})
+        self.assertEqual(3, out.count('SHUTOFF'))
+        self.assertIn('bm-1: ACTIVE', err)
+
+    def test_summary_table_lists_servers_and_macs(self):
+        rc, out, err = self.run_tool(*ARGS)
+        for port in self.cloud.ports.values():
+            self.assertIn(port['mac_address'], out)
+        self.assertIn('| bm-2 ', out)
+        self.assertIn('created', out)
+
+    def test_second_run_finds_everything_and_changes_nothing(self):
+        self.run_tool(*ARGS)
+        creates = self.cloud.compute.create_server.call_count
+        ports = self.cloud.network.create_port.call_count
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        self.assertEqual(creates, self.cloud.compute.create_server.call_count)
+        self.assertEqual(ports, self.cloud.network.create_port.call_count)
+        self.assertEqual(3, out.count('exists'))
+
+    def test_active_existing_server_is_not_powered_off(self):
+        # Ironic may be driving it: a re-run must not change power.
+        self.cloud.add_server('bm-0', status='ACTIVE', mac='fa:16:3e:aa:aa:aa')
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        stopped = {c.args[0].name for c in
+                   self.cloud.compute.stop_server.call_args_list}
+        self.assertEqual({'bm-1', 'bm-2'}, stopped)
+        self.assertIn('fa:16:3e:aa:aa:aa', out)
+
+    def test_port_left_by_a_failed_run_is_reused(self):
+        self.cloud.fail_create_server.add('bm-1')
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(1, rc)
+        self.assertIn('cannot create server bm-1: HTTP 403', err)
+        self.assertIn('failed', out)
+        self.assertEqual(['bm-0', 'bm-2'], self.names())
+        self.cloud.fail_create_server.clear()
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        self.assertEqual(['bm-0', 'bm-1', 'bm-2'], self.names())
+        self.assertEqual(3, self.cloud.network.create_port.call_count)
+
+    def test_server_in_error_is_reported_with_its_fault_and_fails(self):
+        self.cloud.build_error.add('bm-2')
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(1, rc)
+        self.assertIn('server bm-2', err)
+        self.assertIn('No valid host was found.', err)
+        self.assertIn('ERROR', out)
+        self.assertIn('table shows what exists', err)
+
+    def test_extra_networks_are_attached_by_uuid(self):
+        extra = self.cloud.add_network('public', port_security=True)
+        rc, out, err = self.run_tool(*ARGS, '--extra-network', 'public')
+        self.assertEqual(0, rc, err)
+        networks = self.cloud.compute.create_server.call_args.kwargs[
+            'networks']
+        self.assertEqual({'uuid': extra.id}, networks[1])
+
+    def test_missing_network_is_named_and_nothing_is_created(self):
+        rc, out, err = self.run_tool(*ARGS[:-1], 'nowhere')
+        self.assertEqual(1, rc)
+        self.assertIn('network "nowhere" (--network) not found', err)
+        self.cloud.compute.create_server.assert_not_called()
+
+    def test_create_network_makes_one_without_port_security(self):
+        rc, out, err = self.run_tool(*ARGS[:-1], 'newnet',
+                                     '--create-network')
+        self.assertEqual(0, rc, err)
+        self.cloud.network.create_network.assert_called_once_with(
+            name='newnet', port_security_enabled=False)
+
+    def test_unknown_flavor_is_named(self):
+        rc, out, err = self.run_tool('create-nodes', '--count', '1',
+                                     '--flavor', 'huge', '--image', 'blank',
+                                     '--network', 'prov')
+        self.assertEqual(1, rc)
+        self.assertIn('flavor "huge" (--flavor) not found', err)
+
+
+class NetworkRulesTests(base.ToolTestCase):
+
+    def make_cloud(self):
+        return fakes.FakeCloud(ip_allocation=False,
+                               network_port_security=True)
+
+    def test_subnetless_network_without_ip_allocation_is_refused(self):
+        self.cloud.add_image('blank')
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(1, rc)
+        self.assertIn('no subnet', err)
+        self.assertIn('segments', err)
+        self.cloud.network.create_port.assert_not_called()
+
+
+class PortSecurityRuleTests(base.ToolTestCase):
+
+    def make_cloud(self):
+        return fakes.FakeCloud(network_port_security=True)
+
+    def test_subnetless_network_with_port_security_is_refused(self):
+        self.cloud.add_image('blank')
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(1, rc)
+        self.assertIn('--disable-port-security', err)
+        self.cloud.compute.create_server.assert_not_called()
+
+
+class SubnetWithoutNoIpTests(base.ToolTestCase):
+
+    def make_cloud(self):
+        cloud = fakes.FakeCloud(ip_allocation=False)
+        cloud.subnets.append({'id': 'subnet-1',
+                              'network_id': cloud.prov.id})
+        return cloud
+
+    def test_ports_get_an_ip_where_neutron_cannot_do_without(self):
+        self.cloud.add_image('blank')
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        for call in self.cloud.network.create_port.call_args_list:
+            self.assertNotIn('fixed_ips', call.kwargs)
+            self.assertEqual(False, call.kwargs['port_security_enabled'])
