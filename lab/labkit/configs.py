@@ -1,0 +1,310 @@
+"""The services' configuration files, rendered from the lab's settings.
+
+Every file is rewritten on each ``up`` (they are derived data); a service
+whose files changed since it started is restarted by ``up`` (see
+``services``). Layout: ``<state>/etc/<service>/<usual file name>``, so the
+WSGI apps find them through ``OS_<SERVICE>_CONFIG_DIR``.
+"""
+
+import os
+import shutil
+
+from labkit import settings as s
+
+
+def ini(sections):
+    """Render ``{section: {key: value}}`` as an INI file."""
+    out = []
+    for section, options in sections.items():
+        out.append('[%s]' % section)
+        for key, value in options.items():
+            if isinstance(value, bool):
+                value = 'true' if value else 'false'
+            out.append('%s = %s' % (key, value))
+        out.append('')
+    return '\n'.join(out)
+
+
+def write(path, text, mode=0o640):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def db_url(sec, name):
+    return 'mysql+pymysql://lab:%s@%s:%d/%s?charset=utf8' % (
+        sec['db'], s.HOST, s.PORTS['mariadb'], name)
+
+
+def transport_url(sec):
+    return 'rabbit://lab:%s@%s:%d/' % (sec['rabbit'], s.HOST,
+                                      s.PORTS['rabbitmq'])
+
+
+def service_auth(sec, user, extra=None):
+    """keystoneauth password options for a service user of the lab."""
+    opts = {
+        'auth_type': 'password',
+        'auth_url': s.url('keystone', '/v3'),
+        'username': user,
+        'password': sec[user],
+        'user_domain_name': 'Default',
+        'project_name': s.SERVICE_PROJECT,
+        'project_domain_name': 'Default',
+        'region_name': s.REGION,
+    }
+    opts.update(extra or {})
+    return opts
+
+
+def authtoken(sec, user):
+    opts = service_auth(sec, user, {'www_authenticate_uri':
+                                    s.url('keystone', '/v3'),
+                                    'service_token_roles_required': True})
+    opts.pop('region_name')
+    return opts
+
+
+def _logging():
+    return {'debug': False, 'use_stderr': True}
+
+
+def keystone(p, sec):
+    d = p.data_of('keystone')
+    return {'keystone.conf': ini({
+        'DEFAULT': _logging(),
+        'database': {'connection': db_url(sec, 'keystone')},
+        'token': {'provider': 'fernet'},
+        'fernet_tokens': {'key_repository': os.path.join(d, 'fernet-keys')},
+        'fernet_receipts': {'key_repository': os.path.join(d, 'fernet-keys')},
+        'credential': {'key_repository': os.path.join(d, 'credential-keys')},
+        # In-process cache: without it every request (each token check of
+        # every service) costs Keystone 0.2-0.4 s of database work here.
+        # One gunicorn worker, so the cache is coherent.
+        'cache': {'enabled': True, 'backend': 'dogpile.cache.memory'},
+        # bcrypt's minimum: the lab's passwords are random and local, and
+        # the default (12 rounds) makes every password check cost ~0.3 s.
+        'identity': {'password_hash_rounds': 4},
+    })}
+
+
+def glance(p, sec):
+    d = p.data_of('glance')
+    return {'glance-api.conf': ini({
+        'DEFAULT': dict(_logging(), enabled_backends='fs:file',
+                        image_cache_dir=os.path.join(d, 'cache')),
+        'glance_store': {'default_backend': 'fs'},
+        'fs': {'filesystem_store_datadir': os.path.join(d, 'images')},
+        'os_glance_staging_store': {
+            'filesystem_store_datadir': os.path.join(d, 'staging')},
+        'os_glance_tasks_store': {
+            'filesystem_store_datadir': os.path.join(d, 'tasks')},
+        'database': {'connection': db_url(sec, 'glance')},
+        'keystone_authtoken': authtoken(sec, 'glance'),
+        'paste_deploy': {'flavor': 'keystone', 'config_file': os.path.join(
+            p.etc_of('glance'), 'glance-api-paste.ini')},
+        'oslo_concurrency': {'lock_path': os.path.join(d, 'lock')},
+    })}
+
+
+def placement(p, sec):
+    return {'placement.conf': ini({
+        'DEFAULT': _logging(),
+        'api': {'auth_strategy': 'keystone'},
+        'placement_database': {'connection': db_url(sec, 'placement')},
+        'keystone_authtoken': authtoken(sec, 'placement'),
+    })}
+
+
+def nova(p, sec):
+    d = p.data_of('nova')
+    return {'nova.conf': ini({
+        'DEFAULT': dict(
+            _logging(),
+            transport_url=transport_url(sec),
+            compute_driver='lab_fake.LabFakeDriver',
+            host=s.NOVA_COMPUTE_HOST,
+            my_ip=s.HOST,
+            state_path=d,
+            instances_path=os.path.join(d, 'instances'),
+            vif_plugging_timeout=0,
+            vif_plugging_is_fatal=False,
+            graceful_shutdown_timeout=5,
+            shutdown_timeout=5,
+            osapi_compute_workers=1,
+            metadata_workers=1,
+            heal_instance_info_cache_interval=-1,
+        ),
+        'api': {'auth_strategy': 'keystone'},
+        'wsgi': {'api_paste_config': os.path.join(p.etc_of('nova'),
+                                                  'api-paste.ini')},
+        'api_database': {'connection': db_url(sec, 'nova_api')},
+        'database': {'connection': db_url(sec, 'nova')},
+        'keystone_authtoken': authtoken(sec, 'nova'),
+        'service_user': service_auth(sec, 'nova', {
+            'send_service_user_token': True}),
+        'placement': service_auth(sec, 'nova'),
+        'neutron': service_auth(sec, 'nova'),
+        'glance': {'region_name': s.REGION},
+        'scheduler': {'discover_hosts_in_cells_interval': 10, 'workers': 1},
+        'conductor': {'workers': 1},
+        'quota': {'instances': -1, 'cores': -1, 'ram': -1},
+        'oslo_concurrency': {'lock_path': os.path.join(d, 'lock')},
+        'oslo_messaging_notifications': {'driver': 'noop'},
+        'vnc': {'enabled': True, 'server_listen': s.HOST,
+                'server_proxyclient_address': s.HOST,
+                'novncproxy_base_url':
+                    'http://%s:6080/vnc_auto.html' % s.HOST},
+        'serial_console': {'enabled': True, 'proxyclient_address': s.HOST,
+                           'base_url': 'ws://%s:6083/' % s.HOST},
+        'os_vif_ovs': {'ovsdb_interface': 'vsctl'},
+    })}
+
+
+def neutron(p, sec):
+    d = p.data_of('neutron')
+    return {
+        'neutron.conf': ini({
+            'DEFAULT': dict(
+                _logging(),
+                core_plugin='ml2',
+                service_plugins='segments',
+                auth_strategy='keystone',
+                transport_url=transport_url(sec),
+                state_path=d,
+                api_workers=1,
+                rpc_workers=0,
+                dhcp_agent_notification=False,
+                notify_nova_on_port_status_changes=True,
+                notify_nova_on_port_data_changes=True,
+                api_paste_config=os.path.join(p.etc_of('neutron'),
+                                              'api-paste.ini'),
+            ),
+            'database': {'connection': db_url(sec, 'neutron')},
+            'keystone_authtoken': authtoken(sec, 'neutron'),
+            'nova': service_auth(sec, 'neutron'),
+            'oslo_concurrency': {'lock_path': os.path.join(d, 'lock')},
+            'oslo_messaging_notifications': {'driver': 'noop'},
+        }),
+        'plugins/ml2/ml2_conf.ini': ini({
+            'ml2': {'type_drivers': 'flat,vlan,vxlan',
+                    'tenant_network_types': 'vxlan',
+                    'mechanism_drivers': 'lab_nodataplane',
+                    'extension_drivers': 'port_security'},
+            'ml2_type_flat': {'flat_networks': '*'},
+            'ml2_type_vlan': {'network_vlan_ranges': 'physnet1:100:199'},
+            'ml2_type_vxlan': {'vni_ranges': '1:10000'},
+        }),
+    }
+
+
+def ironic(p, sec, rescue_image='', driver=True):
+    d = p.data_of('ironic')
+    if driver:
+        hw, power, mgmt = ('openstack,fake-hardware', 'openstack,fake',
+                           'openstack,fake')
+    else:
+        # The driver is not in the tree yet: Ironic would fail to load it.
+        hw, power, mgmt = 'fake-hardware', 'fake', 'fake'
+    conf = {
+        'DEFAULT': dict(
+            _logging(),
+            auth_strategy='keystone',
+            rpc_transport='none',
+            host='lab-ironic',
+            state_path=d,
+            enabled_hardware_types=hw,
+            enabled_power_interfaces=power,
+            enabled_management_interfaces=mgmt,
+            enabled_boot_interfaces='ipxe,pxe,fake',
+            enabled_deploy_interfaces='direct,ramdisk,fake',
+            enabled_network_interfaces='noop',
+            default_network_interface='noop',
+            enabled_inspect_interfaces='no-inspect',
+            enabled_console_interfaces='no-console,fake',
+            enabled_vendor_interfaces='no-vendor,fake',
+        ),
+        'api': {'host_ip': s.HOST, 'port': s.PORTS['ironic'],
+                'api_workers': 1},
+        'database': {'connection': 'sqlite:///' + os.path.join(
+            d, 'ironic.sqlite')},
+        'keystone_authtoken': authtoken(sec, 'ironic'),
+        'service_catalog': service_auth(sec, 'ironic'),
+        'conductor': {'automated_clean': False,
+                      'sync_power_state_interval': 60},
+        'dhcp': {'dhcp_provider': 'none'},
+        'deploy': {'http_url': 'http://%s:8088' % s.HOST,
+                   'http_root': os.path.join(d, 'httpboot')},
+        'pxe': {'tftp_root': os.path.join(d, 'tftpboot'),
+                'tftp_master_path': os.path.join(d, 'tftpboot', 'master')},
+        'oslo_concurrency': {'lock_path': os.path.join(d, 'lock')},
+        'oslo_messaging_notifications': {'driver': 'noop'},
+    }
+    if driver:
+        conf['openstack'] = {'clouds_yaml': p.clouds_yaml, 'cloud': s.CLOUD,
+                             'rescue_image': rescue_image}
+    return {'ironic.conf': ini(conf)}
+
+
+def clouds_yaml(sec):
+    """clouds.yaml with the normal user, the system admin, the project admin."""
+    def entry(name, user, password, project=None, system=False):
+        lines = ['  %s:' % name, '    auth:',
+                 '      auth_url: %s' % s.url('keystone', '/v3'),
+                 '      username: %s' % user,
+                 '      password: %s' % password,
+                 '      user_domain_name: Default']
+        if system:
+            lines.append('      system_scope: all')
+        else:
+            lines += ['      project_name: %s' % project,
+                      '      project_domain_name: Default']
+        lines += ['    region_name: %s' % s.REGION,
+                  '    interface: public',
+                  '    identity_api_version: 3']
+        return '\n'.join(lines)
+
+    return '\n'.join([
+        '# Written by lab/labctl.py up; regenerated on every up.',
+        'clouds:',
+        entry(s.CLOUD, s.DEMO_USER, sec['demo'], project=s.DEMO_PROJECT),
+        entry(s.ADMIN_CLOUD, s.ADMIN_USER, sec['admin'], system=True),
+        entry(s.PROJECT_ADMIN_CLOUD, s.ADMIN_USER, sec['admin'],
+              project=s.ADMIN_PROJECT),
+        '']) + '\n'
+
+
+def paste_files(p):
+    """The api-paste files the wheels install under <venv>/etc."""
+    venv_etc = os.path.join(p.cloud_venv, 'etc')
+    return {
+        'nova': [os.path.join(venv_etc, 'nova', 'api-paste.ini')],
+        'glance': [os.path.join(venv_etc, 'glance', 'glance-api-paste.ini')],
+        'neutron': [os.path.join(venv_etc, 'neutron', 'api-paste.ini')],
+    }
+
+
+def write_all(p, sec, rescue_image='', driver=True):
+    """Write every service's files; return {service: [paths]}."""
+    written = {}
+    renderers = {'keystone': keystone, 'glance': glance,
+                 'placement': placement, 'nova': nova, 'neutron': neutron}
+    for service, render in renderers.items():
+        for name, text in render(p, sec).items():
+            path = os.path.join(p.etc_of(service), name)
+            write(path, text)
+            written.setdefault(service, []).append(path)
+    for name, text in ironic(p, sec, rescue_image, driver).items():
+        path = os.path.join(p.etc_of('ironic'), name)
+        write(path, text)
+        written.setdefault('ironic', []).append(path)
+    for service, sources in paste_files(p).items():
+        for source in sources:
+            target = os.path.join(p.etc_of(service), os.path.basename(source))
+            shutil.copyfile(source, target)
+            written[service].append(target)
+    write(p.clouds_yaml, clouds_yaml(sec), mode=0o600)
+    return written

@@ -1,0 +1,171 @@
+"""Install what the lab needs: Debian packages and two virtualenvs.
+
+* Debian: mariadb-server, rabbitmq-server, ipxe (the rescue ISO); installed
+  only if missing. This machine's policy-rc.d keeps Debian from starting
+  them; the lab starts its own instances anyway.
+* ``venvs/cloud``: Keystone, Glance, Placement, Nova, Neutron, gunicorn and
+  the lab's plugins (lab/plugins), pinned by lab/constraints-cloud.txt.
+* ``venvs/ironic``: Ironic pinned by lab/constraints-ironic.txt plus this
+  repository's driver, reinstalled (``--no-deps``) on every ``up`` so the
+  running Ironic always has the current driver code.
+
+A venv is (re)built when its marker (a hash of the constraints and
+requirements) differs, so editing a constraints file is enough to upgrade.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+from labkit import procs
+from labkit import settings
+
+APT_PACKAGES = ('mariadb-server', 'rabbitmq-server', 'ipxe')
+
+CLOUD_REQUIREMENTS = (
+    'keystone==30.0.0', 'glance==33.0.0', 'openstack-placement==16.0.0',
+    'nova==34.0.0', 'neutron==29.0.0', 'gunicorn', 'PyMySQL',
+    'oslo.messaging>=18.3.1',
+)
+IRONIC_REQUIREMENTS = ('ironic==39.0.0',)
+CLOUD_CONSTRAINTS = os.path.join(settings.LAB_DIR, 'constraints-cloud.txt')
+IRONIC_CONSTRAINTS = os.path.join(settings.LAB_DIR, 'constraints-ironic.txt')
+PLUGINS_DIR = os.path.join(settings.LAB_DIR, 'plugins')
+DRIVER_MARKER = os.path.join(settings.REPO_DIR, 'ironic_openstack_driver',
+                             'hardware_type.py')
+
+
+def missing_apt_packages():
+    missing = []
+    for pkg in APT_PACKAGES:
+        out = subprocess.run(
+            ['dpkg-query', '-W', '-f=${Status}', pkg],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        if 'install ok installed' not in out.stdout:
+            missing.append(pkg)
+    return missing
+
+
+def ensure_apt(p, log):
+    """apt-get install the missing Debian packages (update first)."""
+    missing = missing_apt_packages()
+    if not missing:
+        return False
+    if os.geteuid() != 0:
+        raise procs.LabError('Debian packages missing: %s; run as root or '
+                             'install them first' % ' '.join(missing))
+    env = {'DEBIAN_FRONTEND': 'noninteractive'}
+    procs.run(['apt-get', 'update', '-q'], 'apt-get update', log, env=env)
+    procs.run(['apt-get', 'install', '-y', '-q', '--no-install-recommends']
+              + missing, 'apt-get install ' + ' '.join(missing), log, env=env)
+    return True
+
+
+def _digest(*parts):
+    h = hashlib.sha256()
+    for part in parts:
+        if os.path.isfile(part):
+            with open(part, 'rb') as f:
+                h.update(f.read())
+        else:
+            h.update(part.encode())
+    return h.hexdigest()
+
+
+def tree_digest(root, suffixes=('.py', '.toml', '.cfg')):
+    """Hash of the files under ``root`` (for 'did this code change')."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames
+                             if d not in ('__pycache__', 'build')
+                             and not d.endswith('.egg-info'))
+        for name in sorted(filenames):
+            if name.endswith(suffixes):
+                path = os.path.join(dirpath, name)
+                h.update(os.path.relpath(path, root).encode())
+                with open(path, 'rb') as f:
+                    h.update(f.read())
+    return h.hexdigest()
+
+
+def _pip(venv, args, what, log):
+    procs.run([os.path.join(venv, 'bin', 'python'), '-m', 'pip', 'install',
+               '-q', '--disable-pip-version-check'] + list(args), what, log)
+
+
+def _ensure_venv(venv, marker_value, install, log):
+    marker = os.path.join(venv, '.lab-installed')
+    try:
+        with open(marker) as f:
+            if f.read() == marker_value:
+                return False
+    except OSError:
+        pass
+    if os.path.exists(venv):
+        shutil.rmtree(venv)
+    procs.run([sys.executable, '-m', 'venv', venv],
+              'create venv ' + venv, log)
+    install()
+    with open(marker, 'w') as f:
+        f.write(marker_value)
+    return True
+
+
+def ensure_cloud_venv(p, log):
+    """Build venvs/cloud if missing or out of date; (re)install the plugins."""
+    venv = p.cloud_venv
+    value = _digest(CLOUD_CONSTRAINTS, '\n'.join(CLOUD_REQUIREMENTS))
+    built = _ensure_venv(venv, value, lambda: _pip(
+        venv, ['-c', CLOUD_CONSTRAINTS] + list(CLOUD_REQUIREMENTS),
+        'pip install (cloud venv)', log), log)
+    plugins_marker = os.path.join(venv, '.lab-plugins')
+    digest = tree_digest(PLUGINS_DIR)
+    try:
+        with open(plugins_marker) as f:
+            current = f.read() == digest
+    except OSError:
+        current = False
+    if built or not current:
+        _pip(venv, ['--no-deps', '--force-reinstall',
+                    PLUGINS_DIR], 'pip install lab/plugins (cloud venv)', log)
+        with open(plugins_marker, 'w') as f:
+            f.write(digest)
+    return built
+
+
+def driver_present():
+    """True once the driver's hardware type module exists in the tree."""
+    return os.path.exists(DRIVER_MARKER)
+
+
+def ensure_ironic_venv(p, log):
+    """Build venvs/ironic if needed; reinstall this repo's driver every time.
+
+    Returns the driver's source digest (part of Ironic's fingerprint, so a
+    running Ironic restarts when the driver code changed), or '' when the
+    driver is not in the tree yet.
+    """
+    venv = p.ironic_venv
+    value = _digest(IRONIC_CONSTRAINTS, '\n'.join(IRONIC_REQUIREMENTS))
+    _ensure_venv(venv, value, lambda: _pip(
+        venv, ['-c', IRONIC_CONSTRAINTS] + list(IRONIC_REQUIREMENTS),
+        'pip install (ironic venv)', log), log)
+    if not driver_present():
+        return ''
+    # pbr builds the package from the git checkout; --no-deps because every
+    # requirement of the driver is already a requirement of Ironic.
+    _pip(venv, ['--no-deps', '--force-reinstall', settings.REPO_DIR],
+         'pip install driver (%s) into the ironic venv' % settings.REPO_DIR,
+         log)
+    return tree_digest(os.path.join(settings.REPO_DIR,
+                                    'ironic_openstack_driver'))
+
+
+def ipxe_iso():
+    for candidate in settings.IPXE_ISO_CANDIDATES:
+        if os.path.exists(candidate):
+            return candidate
+    raise procs.LabError('no iPXE ISO found at %s (Debian package ipxe)'
+                         % ', '.join(settings.IPXE_ISO_CANDIDATES))

@@ -1,0 +1,147 @@
+"""Where the lab lives, which ports it uses, and its names and secrets.
+
+Everything the lab writes goes below the state dir: ``<repo>/.lab`` by
+default, or ``$IOS_LAB_HOME``. Ports are fixed (documented in
+lab/README.rst) and every listener binds 127.0.0.1.
+"""
+
+import dataclasses
+import json
+import os
+import secrets
+
+LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO_DIR = os.path.dirname(LAB_DIR)
+HOST = '127.0.0.1'
+REGION = 'RegionOne'
+
+# Port of every listener. Chosen away from the services' usual ports so a
+# lab can run beside a real service on the same machine.
+PORTS = {
+    'mariadb': 13306,
+    'epmd': 14369,
+    'rabbitmq': 15673,
+    'rabbitmq-dist': 25673,
+    'keystone': 15000,
+    'glance': 19292,
+    'placement': 18778,
+    'nova-api': 18774,
+    'neutron': 19696,
+    'ironic': 16385,
+}
+
+# Keystone names.
+ADMIN_USER = 'admin'
+ADMIN_PROJECT = 'admin'
+SERVICE_PROJECT = 'service'
+DEMO_USER = 'demo'
+DEMO_PROJECT = 'demo'
+SERVICE_USERS = ('nova', 'neutron', 'glance', 'placement', 'ironic')
+
+# clouds.yaml entry names.
+CLOUD = 'lab'                      # the normal user (demo/demo, member)
+ADMIN_CLOUD = 'lab-admin'          # admin, system scope (Ironic's admin)
+PROJECT_ADMIN_CLOUD = 'lab-project-admin'  # admin, project scope (Nova etc.)
+
+# Base objects the lab provisions.
+RESCUE_IMAGE_NAME = 'lab-ipxe-rescue'
+DISK_IMAGE_NAME = 'lab-blank-disk'
+FLAVOR_NAME = 'bm.small'
+NOVA_COMPUTE_HOST = 'lab-compute'
+
+IPXE_ISO_CANDIDATES = ('/usr/lib/ipxe/ipxe.iso', '/usr/share/ipxe/ipxe.iso')
+
+
+def _state_dir():
+    return os.path.abspath(os.environ.get('IOS_LAB_HOME')
+                           or os.path.join(REPO_DIR, '.lab'))
+
+
+@dataclasses.dataclass(frozen=True)
+class Paths:
+    """Every path below the state dir, in one place."""
+
+    home: str
+
+    @property
+    def venvs(self):
+        return os.path.join(self.home, 'venvs')
+
+    @property
+    def cloud_venv(self):
+        return os.path.join(self.venvs, 'cloud')
+
+    @property
+    def ironic_venv(self):
+        return os.path.join(self.venvs, 'ironic')
+
+    @property
+    def etc(self):
+        return os.path.join(self.home, 'etc')
+
+    @property
+    def data(self):
+        return os.path.join(self.home, 'data')
+
+    @property
+    def logs(self):
+        return os.path.join(self.home, 'logs')
+
+    @property
+    def run(self):
+        return os.path.join(self.home, 'run')
+
+    @property
+    def clouds_yaml(self):
+        return os.path.join(self.home, 'clouds.yaml')
+
+    @property
+    def secrets(self):
+        return os.path.join(self.home, 'secrets.json')
+
+    @property
+    def provisioned(self):
+        return os.path.join(self.home, 'provisioned.json')
+
+    @property
+    def mysql_socket(self):
+        return os.path.join(self.run, 'mariadb.sock')
+
+    def etc_of(self, service):
+        return os.path.join(self.etc, service)
+
+    def data_of(self, service):
+        return os.path.join(self.data, service)
+
+    def log_of(self, service):
+        return os.path.join(self.logs, service + '.log')
+
+    def pid_of(self, service):
+        return os.path.join(self.run, service + '.pid')
+
+    def venv_bin(self, venv, command):
+        return os.path.join(venv, 'bin', command)
+
+
+def paths():
+    """The lab's paths for the current environment."""
+    return Paths(_state_dir())
+
+
+def load_secrets(p):
+    """Passwords of this lab, generated once per state dir and kept there."""
+    if os.path.exists(p.secrets):
+        with open(p.secrets) as f:
+            return json.load(f)
+    names = ('db', 'admin', 'demo', 'rabbit') + SERVICE_USERS
+    values = {name: secrets.token_hex(12) for name in names}
+    os.makedirs(p.home, exist_ok=True)
+    fd = os.open(p.secrets, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        json.dump(values, f, indent=2)
+    return values
+
+
+def url(service, path=''):
+    """Public URL of an HTTP service of the lab."""
+    return 'http://%s:%d%s' % (HOST, PORTS[service], path)

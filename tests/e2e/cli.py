@@ -1,0 +1,85 @@
+"""Helpers for end-to-end tests: the `openstack` CLI and Nova, as users see them."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+# Generous bounds for waiting on real services; they bound a loop, they do
+# not measure anything.
+WAIT_SECONDS = 180
+POLL_SECONDS = 0.5
+
+
+class CommandFailed(Exception):
+    def __init__(self, args, result):
+        super().__init__('%s exited %s:\n%s%s' % (
+            ' '.join(args), result.returncode, result.stdout, result.stderr))
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+
+
+class OpenStackCLI:
+    """Runs `openstack --os-cloud CLOUD ...` against the lab."""
+
+    def __init__(self, clouds_yaml, cloud):
+        self.env = dict(os.environ, OS_CLIENT_CONFIG_FILE=clouds_yaml,
+                        OS_BAREMETAL_API_VERSION='latest')
+        self.cloud = cloud
+        exe = os.path.join(os.path.dirname(sys.executable), 'openstack')
+        self.exe = exe if os.path.exists(exe) else 'openstack'
+
+    def run(self, *args, check=True):
+        argv = [self.exe, '--os-cloud', self.cloud] + list(args)
+        result = subprocess.run(argv, env=self.env, capture_output=True,
+                                text=True, timeout=300)
+        if check and result.returncode != 0:
+            raise CommandFailed(argv, result)
+        return result
+
+    def json(self, *args):
+        return json.loads(self.run(*args, '-f', 'json').stdout)
+
+    def node(self, node):
+        return self.json('baremetal', 'node', 'show', node)
+
+    def wait_power(self, node, expected):
+        """Wait until Ironic finished a power action; return the node."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            shown = self.node(node)
+            if shown['target_power_state'] is None and (
+                    shown['power_state'] == expected
+                    or shown['last_error']):
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError('node %s never reached %s: %s'
+                                     % (node, expected, shown))
+            time.sleep(POLL_SECONDS)
+
+
+def server_view(conn, server_id):
+    """What Nova says of a server: status, vm/task/power state."""
+    server = conn.compute.get_server(server_id)
+    return {'status': server.status, 'vm_state': server.vm_state,
+            'task_state': server.task_state,
+            'power_state': server.power_state}
+
+
+def server_actions(conn, server_id):
+    """Nova's instance action log, oldest first."""
+    actions = [a.action for a in conn.compute.server_actions(server_id)]
+    return list(reversed(actions))
+
+
+def wait_server(conn, server_id, status):
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        view = server_view(conn, server_id)
+        if view['status'] == status and view['task_state'] is None:
+            return view
+        if view['status'] == 'ERROR' or time.monotonic() > deadline:
+            raise AssertionError('server %s never reached %s: %s'
+                                 % (server_id, status, view))
+        time.sleep(POLL_SECONDS)

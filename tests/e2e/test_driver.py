@@ -1,0 +1,206 @@
+"""The openstack hardware type in a real Ironic against a real Nova.
+
+The lab's Ironic (API + conductor, enabled_hardware_types including
+openstack) is driven with `openstack baremetal` (python-ironicclient), and
+after every step the Nova server is read back through Nova's API.
+"""
+
+import uuid
+
+import pytest
+
+from tests.e2e import cli
+
+
+@pytest.fixture(scope='module')
+def nova(lab_cloud):
+    """Nova as the lab's normal user, who owns the servers."""
+    return lab_cloud
+
+
+@pytest.fixture(scope='module')
+def baremetal(lab):
+    return cli.OpenStackCLI(lab['clouds_yaml'], lab['admin_cloud'])
+
+
+def _create_server(nova, lab, name):
+    server = nova.compute.create_server(
+        name=name, image_id=lab['disk_image'],
+        flavor_id=nova.compute.find_flavor(lab['flavor'],
+                                           ignore_missing=False).id,
+        networks='none')
+    cli.wait_server(nova, server.id, 'ACTIVE')
+    return server
+
+
+@pytest.fixture
+def server_and_node(nova, baremetal, lab):
+    """A fresh ACTIVE server enrolled as a node with driver openstack."""
+    name = 'e2e-%s' % uuid.uuid4().hex[:8]
+    server = _create_server(nova, lab, name)
+    node = baremetal.json(
+        'baremetal', 'node', 'create', '--driver', 'openstack',
+        '--name', name,
+        '--driver-info', 'openstack_server=%s' % server.id,
+        '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
+    yield server, node
+    baremetal.run('baremetal', 'node', 'delete', node['uuid'], check=False)
+    nova.compute.delete_server(server.id, ignore_missing=True)
+
+
+def _power(baremetal, node, *args, expected):
+    baremetal.run('baremetal', 'node', *args, node)
+    shown = baremetal.wait_power(node, expected)
+    assert shown['last_error'] is None, shown['last_error']
+    return shown
+
+
+def _boot_device(baremetal, node):
+    return baremetal.json('baremetal', 'node', 'boot', 'device', 'show',
+                          node)
+
+
+def test_validate_passes_power_and_management(baremetal, server_and_node):
+    _server, node = server_and_node
+    results = {r['Interface']: r for r in baremetal.json(
+        'baremetal', 'node', 'validate', node['uuid'])}
+    assert results['power']['Result'] is True, results['power']
+    assert results['management']['Result'] is True, results['management']
+
+
+def test_every_power_state_and_boot_device(baremetal, nova,
+                                           server_and_node):
+    server, node = server_and_node
+    uid = node['uuid']
+
+    # Ironic reads the power state from Nova.
+    baremetal.run('baremetal', 'node', 'power', 'on', uid)
+    assert baremetal.wait_power(uid, 'power on')['last_error'] is None
+    assert cli.server_view(nova, server.id)['status'] == 'ACTIVE'
+
+    _power(baremetal, uid, 'power', 'off', expected='power off')
+    view = cli.server_view(nova, server.id)
+    assert (view['status'], view['power_state']) == ('SHUTOFF', 4)
+
+    _power(baremetal, uid, 'power', 'on', expected='power on')
+    view = cli.server_view(nova, server.id)
+    assert (view['status'], view['power_state']) == ('ACTIVE', 1)
+
+    _power(baremetal, uid, 'reboot', expected='power on')
+    assert cli.server_view(nova, server.id)['status'] == 'ACTIVE'
+    assert cli.server_actions(nova, server.id)[-1] == 'reboot'
+
+    _power(baremetal, uid, 'reboot', '--soft', expected='power on')
+    assert cli.server_view(nova, server.id)['status'] == 'ACTIVE'
+    assert cli.server_actions(nova, server.id)[-1] == 'reboot'
+
+    _power(baremetal, uid, 'power', 'off', '--soft', expected='power off')
+    assert cli.server_view(nova, server.id)['status'] == 'SHUTOFF'
+
+    # A reboot of a node that is off powers it on.
+    _power(baremetal, uid, 'reboot', expected='power on')
+    assert cli.server_view(nova, server.id)['status'] == 'ACTIVE'
+
+    # Boot device PXE (one time): the next reboot rescues the server with
+    # the iPXE rescue image.
+    baremetal.run('baremetal', 'node', 'boot', 'device', 'set', uid, 'pxe')
+    assert _boot_device(baremetal, uid) == {'boot_device': 'pxe',
+                                            'persistent': False}
+    _power(baremetal, uid, 'reboot', expected='power on')
+    view = cli.server_view(nova, server.id)
+    assert (view['status'], view['power_state']) == ('RESCUE', 1)
+    assert cli.server_actions(nova, server.id)[-1] == 'rescue'
+    # The one-time choice is used up.
+    assert _boot_device(baremetal, uid) == {'boot_device': 'disk',
+                                            'persistent': True}
+
+    # NMI reaches the rescued guest.
+    baremetal.run('baremetal', 'node', 'inject', 'nmi', uid)
+    assert cli.server_actions(nova, server.id)[-1] == 'trigger_crash_dump'
+
+    # Back to disk: the next reboot leaves rescue; the server runs from its
+    # own disk.
+    baremetal.run('baremetal', 'node', 'boot', 'device', 'set', uid, 'disk',
+                  '--persistent')
+    _power(baremetal, uid, 'reboot', expected='power on')
+    view = cli.server_view(nova, server.id)
+    assert (view['status'], view['power_state']) == ('ACTIVE', 1)
+    assert cli.server_actions(nova, server.id)[-1] == 'unrescue'
+
+    # Persistent PXE, then power off from RESCUE (Nova has no stop there).
+    baremetal.run('baremetal', 'node', 'boot', 'device', 'set', uid, 'pxe',
+                  '--persistent')
+    _power(baremetal, uid, 'reboot', expected='power on')
+    assert cli.server_view(nova, server.id)['status'] == 'RESCUE'
+    _power(baremetal, uid, 'power', 'off', expected='power off')
+    view = cli.server_view(nova, server.id)
+    assert (view['status'], view['power_state']) == ('SHUTOFF', 4)
+    assert cli.server_actions(nova, server.id)[-2:] == ['unrescue', 'stop']
+
+    # Power on with persistent PXE boots the rescue image straight away.
+    _power(baremetal, uid, 'power', 'on', expected='power on')
+    assert cli.server_view(nova, server.id)['status'] == 'RESCUE'
+    assert _boot_device(baremetal, uid) == {'boot_device': 'pxe',
+                                            'persistent': True}
+
+
+def test_nova_change_behind_ironics_back_is_seen(baremetal, nova,
+                                                 server_and_node):
+    server, node = server_and_node
+    nova.compute.stop_server(server.id)
+    cli.wait_server(nova, server.id, 'SHUTOFF')
+    # Ironic's record still says "power on"; the conductor reads the real
+    # state from Nova before acting, so power on starts the server.
+    baremetal.run('baremetal', 'node', 'power', 'on', node['uuid'])
+    shown = baremetal.wait_power(node['uuid'], 'power on')
+    assert shown['last_error'] is None
+    assert cli.server_view(nova, server.id)['status'] == 'ACTIVE'
+
+
+def test_unknown_server_fails_clearly_and_leaves_no_transition(baremetal):
+    name = 'e2e-missing-%s' % uuid.uuid4().hex[:8]
+    node = baremetal.json(
+        'baremetal', 'node', 'create', '--driver', 'openstack',
+        '--name', name, '--driver-info', 'openstack_server=no-such-server')
+    try:
+        baremetal.run('baremetal', 'node', 'power', 'on', node['uuid'],
+                      check=False)
+        shown = baremetal.wait_power(node['uuid'], 'power on')
+        assert shown['target_power_state'] is None
+        assert 'openstack_server' in shown['last_error']
+        assert 'no-such-server' in shown['last_error']
+        assert node['uuid'] in shown['last_error']
+    finally:
+        baremetal.run('baremetal', 'node', 'delete', node['uuid'],
+                      check=False)
+
+
+def test_missing_server_field_fails_validation_naming_it(baremetal):
+    node = baremetal.json('baremetal', 'node', 'create', '--driver',
+                          'openstack')
+    try:
+        results = {r['Interface']: r for r in baremetal.json(
+            'baremetal', 'node', 'validate', node['uuid'])}
+        assert results['power']['Result'] is False
+        assert 'openstack_server' in results['power']['Reason']
+    finally:
+        baremetal.run('baremetal', 'node', 'delete', node['uuid'],
+                      check=False)
+
+
+def test_inline_password_is_masked_by_the_api(baremetal, lab):
+    node = baremetal.json(
+        'baremetal', 'node', 'create', '--driver', 'openstack',
+        '--driver-info', 'openstack_server=x',
+        '--driver-info', 'openstack_auth_url=http://127.0.0.1:1/v3',
+        '--driver-info', 'openstack_username=u',
+        '--driver-info', 'openstack_password=e2e-secret-value',
+        '--driver-info', 'openstack_project_name=p')
+    try:
+        shown = baremetal.run('baremetal', 'node', 'show',
+                              node['uuid']).stdout
+        assert 'e2e-secret-value' not in shown
+        assert '******' in shown
+    finally:
+        baremetal.run('baremetal', 'node', 'delete', node['uuid'],
+                      check=False)
