@@ -138,36 +138,38 @@ class NodeClient:
     def _errors(self, action):
         return translate_errors(self.node, self.creds, action)
 
-    def server_id(self):
-        """UUID of the node's server: openstack_server, resolved if a name.
+    def _resolve(self, kind, finder, ref, field):
+        """UUID of a server or image given by UUID or unique name.
 
-        :raises: InvalidParameterValue when a name matches no server or
+        A name is looked up once per connection, then remembered.
+
+        :raises: InvalidParameterValue when a name matches nothing or
             several.
         """
-        ref = self.info.server
         if uuidutils.is_uuid_like(ref):
             return ref
-        key = (self._key, 'server', ref)
+        key = (self._key, kind, ref)
         if key not in _lookups:
-            with self._errors(_('find server "%s"') % ref):
+            where = {'node': self.node.uuid, 'kind': kind, 'ref': ref,
+                     'field': field, 'cloud': self.creds.describe()}
+            with self._errors(_('find %(kind)s "%(ref)s"') % where):
                 try:
-                    found = self.conn.compute.find_server(
-                        ref, ignore_missing=False)
-                except sdk_exc.DuplicateResource:
-                    raise exception.InvalidParameterValue(
-                        _('Node %(node)s: driver_info openstack_server '
-                          '"%(ref)s" matches several servers in %(cloud)s; '
-                          'use the server UUID.')
-                        % {'node': self.node.uuid, 'ref': ref,
-                           'cloud': self.creds.describe()})
+                    _lookups[key] = finder(ref, ignore_missing=False).id
                 except sdk_exc.NotFoundException:
                     raise exception.InvalidParameterValue(
-                        _('Node %(node)s: driver_info openstack_server '
-                          '"%(ref)s" matches no server in %(cloud)s.')
-                        % {'node': self.node.uuid, 'ref': ref,
-                           'cloud': self.creds.describe()})
-            _lookups[key] = found.id
+                        _('Node %(node)s: %(field)s "%(ref)s" matches no '
+                          '%(kind)s in %(cloud)s.') % where)
+                except sdk_exc.DuplicateResource:
+                    raise exception.InvalidParameterValue(
+                        _('Node %(node)s: %(field)s "%(ref)s" matches '
+                          'several %(kind)ss in %(cloud)s; use its UUID.')
+                        % where)
         return _lookups[key]
+
+    def server_id(self):
+        """UUID of the node's server (driver_info openstack_server)."""
+        return self._resolve('server', self.conn.compute.find_server,
+                             self.info.server, 'driver_info openstack_server')
 
     def get_server(self, cached=False):
         """The node's server, read fresh from Nova.
@@ -245,27 +247,8 @@ class NodeClient:
 
     def image_id(self, ref):
         """UUID of a Glance image given by name or UUID."""
-        if uuidutils.is_uuid_like(ref):
-            return ref
-        key = (self._key, 'image', ref)
-        if key not in _lookups:
-            with self._errors(_('find image "%s"') % ref):
-                try:
-                    _lookups[key] = self.conn.image.find_image(
-                        ref, ignore_missing=False).id
-                except sdk_exc.NotFoundException:
-                    raise exception.InvalidParameterValue(
-                        _('Node %(node)s: rescue image "%(ref)s" is not in '
-                          'Glance of %(cloud)s.') % {
-                              'node': self.node.uuid, 'ref': ref,
-                              'cloud': self.creds.describe()})
-                except sdk_exc.DuplicateResource:
-                    raise exception.InvalidParameterValue(
-                        _('Node %(node)s: rescue image name "%(ref)s" '
-                          'matches several images in %(cloud)s; use its '
-                          'UUID.') % {'node': self.node.uuid, 'ref': ref,
-                                      'cloud': self.creds.describe()})
-        return _lookups[key]
+        return self._resolve('image', self.conn.image.find_image, ref,
+                             'rescue image')
 
     def act(self, server, step, rescue_image=None):
         """Ask Nova for one server action.

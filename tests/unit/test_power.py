@@ -379,6 +379,24 @@ class SetPowerStateTestCase(base.OpenStackDriverTestCase):
         self.assertIn('2.87', str(exc))
         self.assertEqual([], self.nova.actions)
 
+    def test_unknown_rescue_image_name_fails_before_any_action(self):
+        self.config(rescue_image='no-such-image', group='openstack')
+        self._set_boot_device('pxe')
+        exc = self.assertRaises(exception.InvalidParameterValue,
+                                self._reboot)
+        self.assertIn('no-such-image', str(exc))
+        self.assertIn('matches no image', str(exc))
+        self.assertEqual([], self.nova.actions)
+        self.assertEqual((fn.ACTIVE, None, fn.RUNNING), self._state())
+
+    def test_ambiguous_rescue_image_name_is_refused(self):
+        self.nova.add_image('ipxe-bios')
+        self._set_boot_device('pxe')
+        exc = self.assertRaises(exception.InvalidParameterValue,
+                                self._reboot)
+        self.assertIn('several images', str(exc))
+        self.assertEqual([], self.nova.actions)
+
     def test_unknown_power_state_is_refused(self):
         self.assertRaises(exception.InvalidParameterValue, self._set,
                           'wibble')
