@@ -35,7 +35,6 @@ class CloudCredentials:
         return 'cloud at %s' % self.auth_url
 
 
-
 def cloud_region(creds, clouds_yaml=None, api_timeout=None):
     """The openstacksdk CloudRegion for a set of credentials.
 
@@ -55,7 +54,7 @@ def cloud_region(creds, clouds_yaml=None, api_timeout=None):
     if creds.cloud:
         files = [clouds_yaml] if clouds_yaml else None
         config = sdk_config.OpenStackConfig(config_files=files,
-                                                  load_envvars=False)
+                                            load_envvars=False)
         return config.get_one(cloud=creds.cloud, **options)
 
     if creds.application_credential_id:
@@ -71,7 +70,7 @@ def cloud_region(creds, clouds_yaml=None, api_timeout=None):
                 'project_domain_name': creds.project_domain_name}
     auth['auth_url'] = creds.auth_url
     config = sdk_config.OpenStackConfig(load_yaml_config=False,
-                                              load_envvars=False)
+                                        load_envvars=False)
     return config.get_one(auth_type=auth_type, auth=auth, **options)
 
 

@@ -159,8 +159,8 @@ def parse_driver_info(node):
     :raises: InvalidParameterValue when a field is malformed or unknown.
     """
     info = node.driver_info or {}
-    unknown = sorted(key for key in info
-                     if key.startswith(PREFIX) and key not in COMMON_PROPERTIES)
+    unknown = sorted(key for key in info if key.startswith(PREFIX)
+                     and key not in COMMON_PROPERTIES)
     if unknown:
         _fail(node, _('unknown driver_info field(s) %(unknown)s; the '
                       'openstack driver knows %(known)s.')

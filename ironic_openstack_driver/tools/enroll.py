@@ -35,7 +35,7 @@ def load_file(path):
             raise ToolError('--file %s: not JSON (%s) nor YAML'
                             % (path, json_error))
     if not isinstance(data, dict) or not isinstance(data.get('nodes'),
-                                                     list):
+                                                    list):
         raise ToolError('--file %s: expected {"nodes": [...]}' % path)
     for i, node in enumerate(data['nodes']):
         if not isinstance(node, dict) or not node.get('name'):
@@ -67,7 +67,7 @@ def ensure_node(bm, report, spec):
                     want))
         return node, False
     attrs = {k: v for k, v in spec.items() if k not in ('ports',
-                                                       'portgroups')}
+                                                        'portgroups')}
     report.progress('Creating node %s ...' % name)
     node = _call('cannot create node %s' % name, bm.create_node, **attrs)
     return node, True

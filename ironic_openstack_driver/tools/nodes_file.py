@@ -187,7 +187,7 @@ def build_nodes(conn, args, report):
     nodes = []
     for server in servers:
         report.progress('Reading server %s (%s) ...' % (server.name,
-                                                         server.id))
+                                                        server.id))
         nodes.append(node_for_server(
             conn, server, args.driver_cloud or args.os_cloud,
             network_id=network_id, rescue_image=rescue_image,

@@ -41,7 +41,7 @@ def db_url(sec, name):
 
 def transport_url(sec):
     return 'rabbit://lab:%s@%s:%d/' % (sec['rabbit'], s.HOST,
-                                      s.PORTS['rabbitmq'])
+                                       s.PORTS['rabbitmq'])
 
 
 def service_auth(sec, user, extra=None):
@@ -250,7 +250,7 @@ def ironic(p, sec, rescue_image='', driver=True):
 
 
 def clouds_yaml(sec):
-    """clouds.yaml with the normal user, the system admin, the project admin."""
+    """clouds.yaml: the normal user, the system admin, the project admin."""
     def entry(name, user, password, project=None, system=False):
         lines = ['  %s:' % name, '    auth:',
                  '      auth_url: %s' % s.url('keystone', '/v3'),

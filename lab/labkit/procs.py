@@ -20,7 +20,7 @@ import urllib.request
 
 
 class LabError(RuntimeError):
-    """A lab step failed; the message says which service and where its log is."""
+    """A lab step failed; the message says which service, where its log is."""
 
 
 def _proc_start_ticks(pid):
@@ -46,7 +46,7 @@ def read_pidfile(path):
 
 
 def alive(path):
-    """The recorded process if it is still the one the lab started, else None."""
+    """The recorded process if still the one the lab started, else None."""
     record = read_pidfile(path)
     if not record:
         return None
@@ -68,7 +68,7 @@ def log_tail(log, lines=25):
 
 
 def start(name, argv, pidfile, log, env=None, cwd=None, fingerprint=''):
-    """Start ``argv`` detached in its own session and record it in ``pidfile``."""
+    """Start ``argv`` detached in its own session; record it in ``pidfile``."""
     os.makedirs(os.path.dirname(pidfile), exist_ok=True)
     os.makedirs(os.path.dirname(log), exist_ok=True)
     full_env = dict(os.environ)
@@ -184,7 +184,7 @@ def port_open(port, host='127.0.0.1', timeout=0.5):
 
 
 def http_status(url, timeout=3.0):
-    """HTTP status of a GET of ``url`` (any status counts as an answer), or None."""
+    """HTTP status of a GET of ``url`` (any status is an answer), or None."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             return resp.status
@@ -223,13 +223,13 @@ def wait_for(what, check, timeout, service=None, pidfile=None, log=None,
 
 
 def run(argv, what, log, env=None, cwd=None, timeout=900, input_text=None):
-    """Run a one-shot command, appending its output to ``log``; raise on failure."""
+    """Run a one-shot command, output appended to ``log``; raise on failure."""
     full_env = dict(os.environ)
     full_env.update(env or {})
     os.makedirs(os.path.dirname(log), exist_ok=True)
     with open(log, 'ab') as out:
         out.write(('\n==== %s: %s\n' % (time.strftime('%H:%M:%S'),
-                                       ' '.join(argv))).encode())
+                                        ' '.join(argv))).encode())
         out.flush()
         try:
             proc = subprocess.run(

@@ -51,8 +51,8 @@ class Session:
                 'name': user, 'domain': {'id': 'default'},
                 'password': password}}},
             'scope': scope}}
-        _, headers, data = request('POST', s.url('keystone', '/v3/auth/tokens'),
-                                   body)
+        url = s.url('keystone', '/v3/auth/tokens')
+        _, headers, data = request('POST', url, body)
         self.token = headers['X-Subject-Token']
         # Renew well before Keystone's default one-hour expiry.
         self.renew_at = time.monotonic() + 1800

@@ -390,7 +390,8 @@ class NovaAPI(Gunicorn):
         from labkit import configs
         sec = self.lab.secrets
         self.run_tool(manage + ['api_db', 'sync'], 'api_db sync')
-        self.run_tool(manage + ['cell_v2', 'map_cell0', '--database_connection',
+        self.run_tool(manage + ['cell_v2', 'map_cell0',
+                                '--database_connection',
                                 configs.db_url(sec, 'nova_cell0')],
                       'cell_v2 map_cell0')
         listing = subprocess.run(manage + ['cell_v2', 'list_cells'],

@@ -1,4 +1,4 @@
-"""Helpers for end-to-end tests: the `openstack` CLI and Nova, as users see them."""
+"""End-to-end test helpers: the `openstack` CLI and Nova, as users see them."""
 
 import json
 import os

@@ -1,7 +1,8 @@
 """Fixtures that give end-to-end tests the local lab (lab/labctl.py).
 
 ``lab`` (session): brings the lab up once per test run, or reuses one that
-already runs (``up`` is idempotent and refreshes the driver), and yields ``labctl status --json`` as a dict (``ironic_url``,
+already runs (``up`` is idempotent and refreshes the driver), and yields
+``labctl status --json`` as a dict (``ironic_url``,
 ``clouds_yaml``, ``cloud``, ``admin_cloud``, ``rescue_image``,
 ``disk_image``, ``flavor``, ``services`` ...). At the end it stops the lab
 only if this run started it, and not when ``IOS_LAB_KEEP=1``. It also sets

@@ -12,7 +12,7 @@ from tests.unit import fake_nova as fn
 
 
 class PowerStateTestCase(base.OpenStackDriverTestCase):
-    """Reads of single servers; the shared listing is test_server_snapshot's."""
+    """Reads of single servers (test_server_snapshot tests the listing)."""
 
     def setUp(self):
         super().setUp()

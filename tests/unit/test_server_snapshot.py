@@ -24,7 +24,8 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         for i in range(1, 5):
             server = self.nova.add_server(name='node-%d' % i)
             self.nodes.append(obj_utils.create_test_node(
-                self.context, driver='openstack', uuid=uuidutils.generate_uuid(),
+                self.context, driver='openstack',
+                uuid=uuidutils.generate_uuid(),
                 name='n%d' % i,
                 driver_info={'openstack_server': server.id}))
 
@@ -107,7 +108,8 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         self._sync_read(self.node)
         late = self.nova.add_server(name='late')
         node = obj_utils.create_test_node(
-            self.context, driver='openstack', uuid=uuidutils.generate_uuid(), name='late',
+            self.context, driver='openstack',
+            uuid=uuidutils.generate_uuid(), name='late',
             driver_info={'openstack_server': late.id})
         self.assertEqual(states.POWER_ON, self._sync_read(node))
         self.nova.compute.get_server.assert_called_once_with(late.id)

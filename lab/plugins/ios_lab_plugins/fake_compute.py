@@ -1,4 +1,4 @@
-"""Nova fake compute driver for the lab, closer to libvirt where the driver sees it.
+"""Nova fake compute driver for the lab: like libvirt where the driver looks.
 
 Nova's stock ``fake.FakeDriverWithoutFakeNodes`` differs from libvirt in one
 way that the Ironic ``openstack`` driver observes: rescue. Nova's compute
