@@ -16,10 +16,6 @@ import math
 import threading
 import time
 
-# Nova's default [api]max_limit: the largest page it returns.
-PAGE_SIZE = 1000
-
-
 class _Snapshot:
     def __init__(self, started_at, servers):
         self.started_at = started_at
@@ -73,8 +69,11 @@ class ServerSnapshots:
                     time.monotonic() - snapshot.started_at <= max_age:
                 return snapshot
             started_at = time.monotonic()
+            # No explicit limit: Nova pages by its [api]max_limit (1000)
+            # and links the next page only when a page is full, while
+            # openstacksdk given a limit always asks for one page more.
             servers = {server.id: server for server in
-                       conn.compute.servers(details=True, limit=PAGE_SIZE)}
+                       conn.compute.servers(details=True)}
             snapshot = _Snapshot(started_at, servers)
             self._snapshots[key] = snapshot
             return snapshot

@@ -40,8 +40,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
             self.assertEqual(states.POWER_ON, self._sync_read(node))
         self.assertEqual(1, self.nova.listings)
         self.nova.compute.get_server.assert_not_called()
-        self.nova.compute.servers.assert_called_once_with(
-            details=True, limit=1000)
+        self.nova.compute.servers.assert_called_once_with(details=True)
 
     def test_listing_is_refreshed_after_max_age(self):
         now = [1000.0]

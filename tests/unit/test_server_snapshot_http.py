@@ -1,0 +1,103 @@
+"""The shared listing through the real openstacksdk, over HTTP.
+
+A small HTTP server on 127.0.0.1 answers GET /servers/detail the way Nova
+pages it (at most max_limit servers a page, a "next" link only when a page
+is full), so that the number of requests the real SDK sends is what Nova
+would see.
+"""
+
+import http.server
+import json
+import threading
+import unittest
+from urllib import parse
+
+from keystoneauth1 import noauth
+from keystoneauth1 import session as ks_session
+from openstack import connection
+
+from ironic_openstack_driver import server_snapshot
+
+MAX_LIMIT = 1000
+
+
+class FakeNovaListing(http.server.BaseHTTPRequestHandler):
+    servers = []
+    requests = []
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, body):
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        url = parse.urlparse(self.path)
+        base = 'http://%s:%s/v2.1' % self.server.server_address
+        if url.path.rstrip('/') == '/v2.1':
+            return self._send({'version': {
+                'id': 'v2.1', 'status': 'CURRENT', 'version': '2.100',
+                'min_version': '2.1',
+                'links': [{'rel': 'self', 'href': base + '/'}]}})
+        assert url.path == '/v2.1/servers/detail', url.path
+        type(self).requests.append(self.path)
+        query = parse.parse_qs(url.query)
+        limit = min(int(query.get('limit', [MAX_LIMIT])[0]), MAX_LIMIT)
+        ids = [s['id'] for s in self.servers]
+        start = ids.index(query['marker'][0]) + 1 if 'marker' in query else 0
+        page = self.servers[start:start + limit]
+        body = {'servers': page}
+        if len(page) == limit:
+            body['servers_links'] = [{
+                'rel': 'next',
+                'href': '%s/servers/detail?limit=%d&marker=%s' % (
+                    base, limit, page[-1]['id'])}]
+        self._send(body)
+
+
+class ListingOverHttpTestCase(unittest.TestCase):
+
+    def setUp(self):
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                     FakeNovaListing)
+        threading.Thread(target=self.httpd.serve_forever,
+                         daemon=True).start()
+        self.addCleanup(self.httpd.server_close)
+        self.addCleanup(self.httpd.shutdown)
+        FakeNovaListing.requests = []
+        endpoint = 'http://127.0.0.1:%d/v2.1' % self.httpd.server_address[1]
+        self.conn = connection.Connection(
+            session=ks_session.Session(auth=noauth.NoAuth()),
+            compute_endpoint_override=endpoint)
+        self.snapshots = server_snapshot.ServerSnapshots()
+
+    def _servers(self, count):
+        FakeNovaListing.servers = [
+            {'id': '00000000-0000-0000-0000-%012d' % i, 'name': 'n%d' % i,
+             'status': 'ACTIVE', 'OS-EXT-STS:vm_state': 'active',
+             'OS-EXT-STS:task_state': None, 'OS-EXT-STS:power_state': 1}
+            for i in range(count)]
+        return FakeNovaListing.servers
+
+    def test_fewer_servers_than_a_page_take_one_request(self):
+        servers = self._servers(250)
+        found = self.snapshots.lookup('key', self.conn, servers[42]['id'],
+                                      max_age=60)
+        self.assertEqual('active', found.vm_state)
+        self.assertEqual(1, len(FakeNovaListing.requests))
+        # Every other server is answered from the same listing.
+        for server in servers:
+            self.snapshots.lookup('key', self.conn, server['id'], 60)
+        self.assertEqual(1, len(FakeNovaListing.requests))
+
+    def test_many_servers_take_one_request_per_full_page(self):
+        servers = self._servers(2500)
+        found = self.snapshots.lookup('key', self.conn, servers[-1]['id'],
+                                      max_age=60)
+        self.assertEqual(servers[-1]['id'], found.id)
+        self.assertEqual(3, len(FakeNovaListing.requests))
