@@ -9,12 +9,19 @@ same moment wait for one refresh (single flight) instead of each listing.
 
 The snapshot is never trusted where it matters: a server the driver is
 acting on, or acted on after the snapshot's listing began, is read fresh;
-so is a server that the listing does not contain.
+so is a server that the listing does not contain. When a listing fails,
+servers are read one at a time until the next one is due.
 """
 
 import math
 import threading
 import time
+
+from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
+from oslo_log import log
+
+LOG = log.getLogger(__name__)
 
 class _Snapshot:
     def __init__(self, started_at, servers):
@@ -72,8 +79,18 @@ class ServerSnapshots:
             # No explicit limit: Nova pages by its [api]max_limit (1000)
             # and links the next page only when a page is full, while
             # openstacksdk given a limit always asks for one page more.
-            servers = {server.id: server for server in
-                       conn.compute.servers(details=True)}
+            try:
+                servers = {server.id: server for server in
+                           conn.compute.servers(details=True)}
+            except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+                # Remember the failure for max_age too: each node then
+                # reads its own server (and reports that error, if any)
+                # instead of every thread repeating a failing listing.
+                LOG.warning('Listing the servers of a cloud failed; power '
+                            'states are read one server at a time for the '
+                            'next %(age)s s: %(error)s',
+                            {'age': max_age, 'error': e})
+                servers = {}
             snapshot = _Snapshot(started_at, servers)
             self._snapshots[key] = snapshot
             return snapshot

@@ -123,6 +123,16 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         self.assertRaises(exception.DriverOperationError, self._sync_read,
                           self.node)
 
+    def test_failed_listing_falls_back_to_reads_not_repeated_listings(self):
+        from openstack import exceptions as sdk_exc
+        self.nova.compute.servers.side_effect = sdk_exc.HttpException(
+            message='Unexpected API Error', http_status=500)
+        for node in self.nodes:
+            self.assertEqual(states.POWER_ON, self._sync_read(node))
+        self.assertEqual(1, self.nova.compute.servers.call_count)
+        self.assertEqual(len(self.nodes),
+                         self.nova.compute.get_server.call_count)
+
     def test_max_age_zero_reads_each_server(self):
         self.config(server_list_max_age=0, group='openstack')
         for node in self.nodes:
