@@ -71,9 +71,14 @@ class OpenStackManagement(base.ManagementInterface):
         return [self.get_boot_mode(task)]
 
     def get_boot_mode(self, task):
-        """'uefi' or 'bios', from hw_firmware_type of the server's image."""
+        """'uefi' or 'bios', from hw_firmware_type of the server's image.
+
+        Ironic's power sync asks this of every node on every sweep
+        (node_cache_boot_mode), under a shared lock: the shared server
+        listing answers then, as for get_power_state.
+        """
         client = os_power.node_client(task)
-        return client.boot_mode(client.get_server())
+        return client.boot_mode(client.get_server(cached=task.shared))
 
     @task_manager.require_exclusive_lock
     def set_boot_mode(self, task, mode):

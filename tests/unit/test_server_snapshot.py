@@ -22,7 +22,8 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         self.config(server_list_max_age=20, group='openstack')
         self.nodes = [self.node]
         for i in range(1, 5):
-            server = self.nova.add_server(name='node-%d' % i)
+            server = self.nova.add_server(name='node-%d' % i,
+                                          image_id=self.disk_image.id)
             self.nodes.append(obj_utils.create_test_node(
                 self.context, driver='openstack',
                 uuid=uuidutils.generate_uuid(),
@@ -41,6 +42,16 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         self.assertEqual(1, self.nova.listings)
         self.nova.compute.get_server.assert_not_called()
         self.nova.compute.servers.assert_called_once_with(details=True)
+
+    def test_boot_mode_in_a_sync_uses_the_listing(self):
+        # Ironic's power sync also caches each node's boot mode.
+        for node in self.nodes:
+            with task_manager.acquire(self.context, node.uuid,
+                                      shared=True) as task:
+                self.assertEqual(
+                    'bios', task.driver.management.get_boot_mode(task))
+        self.assertEqual(1, self.nova.listings)
+        self.nova.compute.get_server.assert_not_called()
 
     def test_listing_is_refreshed_after_max_age(self):
         now = [1000.0]
