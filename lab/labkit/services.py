@@ -355,6 +355,14 @@ class Neutron(Gunicorn):
     wsgi_module = 'neutron.wsgi.api'
     config_env = 'OS_NEUTRON_CONFIG_DIR'
 
+    def argv(self):
+        # Nova's GET /servers/detail asks Neutron for the ports of up to
+        # 150 servers in one GET (a ~7.1 kB request line): gunicorn's
+        # default limit (4094) made Nova answer 500 to any listing of more
+        # than ~85 servers. 8190 is gunicorn's largest finite limit.
+        argv = super().argv()
+        return argv[:1] + ['--limit-request-line', '8190'] + argv[1:]
+
     def env(self):
         return {'OS_NEUTRON_CONFIG_DIR': self.p.etc_of('neutron'),
                 'OS_NEUTRON_CONFIG_FILES':
