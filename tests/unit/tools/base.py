@@ -1,6 +1,7 @@
 """Run the tool's main() against a FakeCloud and capture its output."""
 
 import io
+import os
 import unittest
 from unittest import mock
 
@@ -12,6 +13,13 @@ class ToolTestCase(unittest.TestCase):
 
     def setUp(self):
         super().setUp()
+        # The tool reads its defaults from OS_* variables: tests must not
+        # see the caller's (or the e2e fixtures') environment.
+        env = mock.patch.dict(os.environ)
+        env.start()
+        self.addCleanup(env.stop)
+        for name in ('OS_CLOUD', 'OS_CLIENT_CONFIG_FILE', 'OS_REGION_NAME'):
+            os.environ.pop(name, None)
         self.cloud = self.make_cloud()
         self.connected = []
 
