@@ -187,3 +187,9 @@ def rescue_image_for(info, boot_mode):
     if boot_mode == 'uefi':
         return CONF.openstack.uefi_rescue_image
     return CONF.openstack.rescue_image
+
+
+def any_rescue_image(info):
+    """Whether some rescue image is set for the node, whatever its mode."""
+    return bool(info.rescue_image or CONF.openstack.rescue_image
+                or CONF.openstack.uefi_rescue_image)

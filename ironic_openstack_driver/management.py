@@ -47,9 +47,7 @@ class OpenStackManagement(base.ManagementInterface):
                       'node': node.uuid, 'device': device,
                       'supported': ', '.join(boot_device.SUPPORTED)})
         info = os_info.parse_driver_info(node)
-        if device == server_state.PXE and not (
-                info.rescue_image or os_info.CONF.openstack.rescue_image
-                or os_info.CONF.openstack.uefi_rescue_image):
+        if device == server_state.PXE and not os_info.any_rescue_image(info):
             raise exception.MissingParameterValue(
                 _('Node %s: boot device PXE needs a rescue image: set '
                   'driver_info openstack_rescue_image, or [openstack]'

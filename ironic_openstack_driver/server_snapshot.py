@@ -23,6 +23,7 @@ from oslo_log import log
 
 LOG = log.getLogger(__name__)
 
+
 class _Snapshot:
     def __init__(self, started_at, servers):
         self.started_at = started_at

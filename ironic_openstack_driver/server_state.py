@@ -9,6 +9,7 @@ applies these decisions is in ironic_openstack_driver.converge.
 
 import enum
 
+from ironic.common import boot_devices
 from ironic.common import states
 
 # OS-EXT-STS:power_state values (nova.compute.power_state).
@@ -46,9 +47,8 @@ GONE_VM_STATES = frozenset([DELETED, SOFT_DELETED])
 # Off for good until asked: no guest runs and no action of ours is needed.
 OFF_VM_STATES = frozenset([STOPPED, SUSPENDED_VM, SHELVED, SHELVED_OFFLOADED])
 
-# Boot devices, as Ironic names them (ironic.common.boot_devices).
-PXE = 'pxe'
-DISK = 'disk'
+PXE = boot_devices.PXE
+DISK = boot_devices.DISK
 
 
 class Step(enum.Enum):
@@ -75,10 +75,6 @@ class ServerGone(Exception):
     """The server is deleted (or soft-deleted, waiting to be reclaimed)."""
 
 
-def _vm(server):
-    return server.vm_state
-
-
 def guest_running(server):
     """Whether the guest runs (Nova's power_state RUNNING or PAUSED)."""
     return GET_POWER_STATE_MAP.get(server.power_state) == states.POWER_ON
@@ -93,22 +89,22 @@ def power_state(server):
 
     :raises: ServerGone for a (soft-)deleted server.
     """
-    if _vm(server) in GONE_VM_STATES:
+    if server.vm_state in GONE_VM_STATES:
         raise ServerGone(server.vm_state)
-    if _vm(server) == ERROR:
+    if server.vm_state == ERROR:
         return states.ERROR
     return GET_POWER_STATE_MAP.get(server.power_state, states.ERROR)
 
 
 def booted_device(server):
     """The device a running server booted from: PXE when rescued."""
-    return PXE if _vm(server) == RESCUED else DISK
+    return PXE if server.vm_state == RESCUED else DISK
 
 
 def _check_actionable(server):
-    if _vm(server) in GONE_VM_STATES:
+    if server.vm_state in GONE_VM_STATES:
         raise ServerGone(server.vm_state)
-    if _vm(server) == RESIZED:
+    if server.vm_state == RESIZED:
         raise UnsupportedServerState(
             'the server waits for its resize to be confirmed or reverted')
 
@@ -122,7 +118,7 @@ def step_to_power_on(server, device, any_device=False):
     :raises: UnsupportedServerState, ServerGone.
     """
     _check_actionable(server)
-    vm = _vm(server)
+    vm = server.vm_state
     if server.task_state or vm == BUILDING:
         return Step.WAIT
     running = server.power_state == RUNNING
@@ -156,7 +152,7 @@ def step_to_power_off(server):
     :raises: UnsupportedServerState, ServerGone.
     """
     _check_actionable(server)
-    vm = _vm(server)
+    vm = server.vm_state
     if server.task_state or vm == BUILDING:
         return Step.WAIT
     if vm in OFF_VM_STATES:
@@ -183,7 +179,7 @@ def step_to_reboot(server, device, soft=False):
     _check_actionable(server)
     if server.task_state or server.power_state != RUNNING:
         return None
-    vm = _vm(server)
+    vm = server.vm_state
     if vm == RESCUED:
         # Hard reboot is refused in RESCUED; leaving rescue is the restart.
         return Step.UNRESCUE
