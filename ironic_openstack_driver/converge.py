@@ -2,9 +2,11 @@
 
 Each round reads the server, asks a goal for the next step (the rules of
 what Nova allows where are in server_state), acts, and watches the server
-again, polling fast at first and backing off. A 409 from Nova (a task still
-runs, or the state changed under us) is not a failure: the next read shows
-what happened and the goal decides anew. Nothing sleeps a fixed time.
+again: every FIRST_POLL_INTERVAL for the first FAST_POLLS reads, while a
+quick Nova transition is likely to end, then backing off. A 409 from Nova (a
+task still runs, or the state changed under us) is not a failure: the next
+read shows what happened and the goal decides anew. Nothing sleeps a fixed
+time.
 """
 
 import time
@@ -23,6 +25,10 @@ from ironic_openstack_driver.server_state import Step
 LOG = log.getLogger(__name__)
 
 FIRST_POLL_INTERVAL = 0.1
+# Reads at FIRST_POLL_INTERVAL after each accepted action (about 1.5 s)
+# before the interval grows by POLL_BACKOFF up to
+# [openstack]state_poll_max_interval.
+FAST_POLLS = 15
 POLL_BACKOFF = 1.5
 # How often Nova may accept the same action without the server getting
 # anywhere before the driver gives up (a failing rescue, say).
@@ -114,33 +120,41 @@ def _stuck(node, server, step):
                      'fault': ': %s' % fault if fault else ''})
 
 
-def run(client, goal, target, timeout):
+def run(client, goal, target, timeout, last_read=None):
     """Drive the node's server to ``goal`` within ``timeout`` seconds.
 
     :param client: the node's client.NodeClient.
     :param goal: PowerOn, PowerOff or Reboot.
     :param target: the Ironic power state being reached, for messages.
     :param timeout: seconds; None means [conductor]power_state_change_timeout.
+    :param last_read: the server as read fresh moments ago under the same
+        exclusive lock, or None; not for Reboot, whose goal remembers what
+        it saw. It may choose the first action (a stale choice costs one 409
+        and a read); it never ends the run, because only a fresh read may
+        say the goal is reached.
     :returns: True when the server booted on the way (a one-time boot
         device is then used up).
     :raises: PowerStateFailure when the goal is not reached in time.
     """
     timeout = timeout or CONF.conductor.power_state_change_timeout
     with client.acting():
-        return _run(client, goal, target, timeout)
+        return _run(client, goal, target, timeout, last_read)
 
 
-def _run(client, goal, target, timeout):
+def _run(client, goal, target, timeout, last_read):
     deadline = time.monotonic() + timeout
-    interval = FIRST_POLL_INTERVAL
+    polls = 0
     attempts = {}
     booted = False
     node = client.node
     while True:
-        server = client.get_server()
+        reused = last_read is not None
+        server, last_read = last_read or client.get_server(), None
         with os_client.translate_errors(node, client.creds,
                                         _('reach %s') % target):
             step = goal.next_step(server)
+        if reused and step in (Step.DONE, Step.WAIT):
+            continue    # only a fresh read may end or delay the run
         if step is Step.DONE:
             return booted
         if step is not Step.WAIT:
@@ -152,7 +166,7 @@ def _run(client, goal, target, timeout):
                 attempts[step] = attempts.get(step, 0) + 1
                 goal.accepted(step)
                 booted = booted or step in BOOT_STEPS
-                interval = FIRST_POLL_INTERVAL
+                polls = 0
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             LOG.error('Node %(node)s: server %(server)s did not reach '
@@ -163,6 +177,12 @@ def _run(client, goal, target, timeout):
                        'vm': server.vm_state, 'task': server.task_state,
                        'power': server.power_state})
             raise exception.PowerStateFailure(pstate=target)
-        time.sleep(min(interval, remaining))
-        interval = min(interval * POLL_BACKOFF,
-                       CONF.openstack.state_poll_max_interval)
+        time.sleep(min(poll_interval(polls), remaining))
+        polls += 1
+
+
+def poll_interval(polls):
+    """Seconds to wait before the next read, ``polls`` reads after an act."""
+    backoffs = max(0, polls - FAST_POLLS + 1)
+    return min(FIRST_POLL_INTERVAL * POLL_BACKOFF ** backoffs,
+               CONF.openstack.state_poll_max_interval)

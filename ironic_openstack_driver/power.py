@@ -1,5 +1,9 @@
 """Power interface: Nova server actions as a bare-metal node's power."""
 
+import threading
+import time
+import weakref
+
 from oslo_log import log
 
 from ironic.common import exception
@@ -19,6 +23,27 @@ LOG = log.getLogger(__name__)
 SUPPORTED_POWER_STATES = [states.POWER_ON, states.POWER_OFF, states.REBOOT,
                           states.SOFT_REBOOT, states.SOFT_POWER_OFF]
 
+# Ironic reads the power state under the exclusive lock just before it sets
+# it, in the same task; that read chooses the first action instead of a
+# second GET (converge.run says why that is safe). Keyed by task, so a read
+# never outlives its lock; older than this many seconds, it is not used.
+LAST_READ_MAX_AGE = 1.0
+_last_reads = weakref.WeakKeyDictionary()
+_last_reads_lock = threading.Lock()
+
+
+def _remember_read(task, server):
+    with _last_reads_lock:
+        _last_reads[task] = (time.monotonic(), server)
+
+
+def _recent_read(task):
+    with _last_reads_lock:
+        read_at, server = _last_reads.pop(task, (None, None))
+    if read_at is not None and time.monotonic() - read_at <= LAST_READ_MAX_AGE:
+        return server
+    return None
+
 
 def node_client(task):
     """A client for the task's node, from its parsed driver_info."""
@@ -28,7 +53,10 @@ def node_client(task):
 
 def _drive(task, goal, target, timeout):
     client = node_client(task)
-    booted = converge.run(client, goal, target, timeout)
+    last_read = _recent_read(task)    # used up by any action
+    if isinstance(goal, converge.Reboot):
+        last_read = None    # a reboot must see the server before it kicks
+    booted = converge.run(client, goal, target, timeout, last_read)
     if booted:
         boot_device.consume_one_time(task.node)
     LOG.info('Node %(node)s: server %(server)s reached %(target)s',
@@ -61,6 +89,8 @@ class OpenStackPower(base.PowerInterface):
         """
         client = node_client(task)
         server = client.get_server(cached=task.shared)
+        if not task.shared:
+            _remember_read(task, server)
         with os_client.translate_errors(task.node, client.creds,
                                         _('read the power state')):
             return server_state.power_state(server)

@@ -72,6 +72,7 @@ class FakeNova:
         self.actions = []            # (server id, action) accepted
         self.refused = []            # (server id, action) answered 409
         self.reads = 0
+        self.reads_at_actions = []   # self.reads when each action came
         self.listings = 0
         self.reads_per_task = reads_per_task
         self._ids = itertools.count(1)
@@ -157,6 +158,7 @@ class FakeNova:
 
     def _start(self, server, action):
         fake = self._lookup(server)
+        self.reads_at_actions.append(self.reads)
         allowed, task_state, vm_state, power_state = ACTIONS[action]
         if fake.task_state is not None or fake.vm_state not in allowed:
             self.refused.append((fake.id, action))

@@ -3,10 +3,12 @@ from unittest import mock
 from ironic.common import exception
 from ironic.common import states
 from ironic.conductor import task_manager
+from ironic.conductor import utils as manager_utils
 
 from ironic_openstack_driver import boot_device
 from ironic_openstack_driver import converge
 from ironic_openstack_driver import driver_info
+from ironic_openstack_driver import power as os_power
 from tests.unit import base
 from tests.unit import fake_nova as fn
 
@@ -308,17 +310,37 @@ class SetPowerStateTestCase(base.OpenStackDriverTestCase):
         self.assertEqual([(self.server.id, 'os-stop')], self.nova.actions)
         self.assertEqual(fn.STOPPED, self.server.vm_state)
 
-    def test_waits_poll_with_backoff_not_fixed_sleeps(self):
+    def test_waits_poll_fast_then_back_off_not_fixed_sleeps(self):
         self.config(state_poll_max_interval=0.3, group='openstack')
-        self.nova.reads_per_task = 8
+        self.nova.reads_per_task = converge.FAST_POLLS + 5
         self._set(states.POWER_OFF)
         pauses = [c.args[0] for c in self.sleep.call_args_list
                   if c.args[0] > 0]
-        self.assertEqual(converge.FIRST_POLL_INTERVAL, pauses[0])
-        self.assertLess(pauses[0], pauses[1])
+        fast = pauses[:converge.FAST_POLLS]
+        self.assertEqual([converge.FIRST_POLL_INTERVAL] * converge.FAST_POLLS,
+                         fast)
+        self.assertLess(fast[-1], pauses[converge.FAST_POLLS])
         self.assertEqual(0.3, max(pauses))
         # One read before the stop, then one per read until it is done.
-        self.assertEqual(8, len(pauses))
+        self.assertEqual(converge.FAST_POLLS + 5, len(pauses))
+
+    def test_each_accepted_action_restarts_fast_polling(self):
+        # Power off from rescue: unrescue, then stop; each is watched
+        # closely from its start.
+        self.config(state_poll_max_interval=0.3, group='openstack')
+        self.server.vm_state = fn.RESCUED
+        self.nova.reads_per_task = converge.FAST_POLLS + 3
+        self._set(states.POWER_OFF)
+        self.assertEqual([(self.server.id, 'unrescue'),
+                          (self.server.id, 'os-stop')], self.nova.actions)
+        pauses = [c.args[0] for c in self.sleep.call_args_list
+                  if c.args[0] > 0]
+        per_action = converge.FAST_POLLS + 3
+        for start in (0, per_action):
+            self.assertEqual(
+                [converge.FIRST_POLL_INTERVAL] * converge.FAST_POLLS,
+                pauses[start:start + converge.FAST_POLLS])
+        self.assertEqual(2 * per_action, len(pauses))
 
     def test_timeout_is_power_state_failure_naming_the_state(self):
         self.server.task_state = 'powering-on'   # stuck forever
@@ -417,3 +439,84 @@ class SetPowerStateTestCase(base.OpenStackDriverTestCase):
         self.assertIn('HTTP 403', str(exc))
         self.assertIn(self.node.uuid, str(exc))
         self.assertNotIn('hunter2', str(exc))
+
+
+class PowerActionReadsTestCase(base.OpenStackDriverTestCase):
+    """Ironic's node_power_action reads, then sets: one read chooses."""
+
+    def _power_action(self, state):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            manager_utils.node_power_action(task, state)
+
+    def test_power_on_acts_on_ironics_own_read_without_a_second(self):
+        self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+        self._power_action(states.POWER_ON)
+        self.assertEqual([(self.server.id, 'os-start')], self.nova.actions)
+        # Ironic's get_power_state was the only read before the start.
+        self.assertEqual([1], self.nova.reads_at_actions)
+        self.node.refresh()
+        self.assertEqual(states.POWER_ON, self.node.power_state)
+
+    def test_power_off_acts_on_ironics_own_read_without_a_second(self):
+        self._power_action(states.POWER_OFF)
+        self.assertEqual([(self.server.id, 'os-stop')], self.nova.actions)
+        self.assertEqual([1], self.nova.reads_at_actions)
+
+    def test_stale_read_costs_one_conflict_then_a_fresh_read(self):
+        self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.assertEqual(states.POWER_OFF,
+                             task.driver.power.get_power_state(task))
+            # Someone starts the server through Nova meanwhile.
+            self.server.vm_state, self.server.power_state = (fn.ACTIVE,
+                                                             fn.RUNNING)
+            task.driver.power.set_power_state(task, states.POWER_ON)
+        self.assertEqual([(self.server.id, 'os-start')], self.nova.refused)
+        self.assertEqual([], self.nova.actions)
+        self.assertEqual((fn.ACTIVE, fn.RUNNING),
+                         (self.server.vm_state, self.server.power_state))
+
+    def test_reused_read_never_says_done(self):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.assertEqual(states.POWER_ON,
+                             task.driver.power.get_power_state(task))
+            # The guest goes down between Ironic's read and its action.
+            self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+            task.driver.power.set_power_state(task, states.POWER_ON)
+        self.assertEqual([(self.server.id, 'os-start')], self.nova.actions)
+        self.assertEqual([2], self.nova.reads_at_actions)
+
+    def test_read_older_than_max_age_is_not_used(self):
+        self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            task.driver.power.get_power_state(task)
+            later = os_power.time.monotonic() + os_power.LAST_READ_MAX_AGE + 1
+            with mock.patch.object(os_power.time, 'monotonic', autospec=True,
+                                   return_value=later):
+                self.assertIsNone(os_power._recent_read(task))
+
+    def test_read_is_used_once(self):
+        self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            task.driver.power.get_power_state(task)
+            task.driver.power.set_power_state(task, states.POWER_ON)
+            task.driver.power.set_power_state(task, states.POWER_OFF)
+        self.assertEqual([(self.server.id, 'os-start'),
+                          (self.server.id, 'os-stop')], self.nova.actions)
+        # The stop was chosen from a read of its own, not the old one.
+        start_reads, stop_reads = self.nova.reads_at_actions
+        self.assertGreater(stop_reads, start_reads + 1)
+
+    def test_shared_lock_read_is_not_remembered(self):
+        self.config(server_list_max_age=0, group='openstack')
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            task.driver.power.get_power_state(task)
+            self.assertIsNone(os_power._recent_read(task))
+
+    def test_reboot_reads_the_server_itself(self):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            task.driver.power.get_power_state(task)
+            task.driver.power.reboot(task)
+        self.assertEqual([(self.server.id, 'reboot HARD')], self.nova.actions)
+        self.assertEqual([2], self.nova.reads_at_actions)
