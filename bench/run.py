@@ -46,6 +46,9 @@ SYSTEMS = ('openstack', 'sushy-redfish', 'ovb-ipmi')
 # the floor that Ironic's own per-node work puts under any power driver.
 FLOOR = 'ironic-floor'
 HOST = '127.0.0.1'
+# sqlite's busy timeout (Python's default is 5 s): a peer's slow verify under
+# load must not fail a node's enrollment with 'database is locked'.
+SQLITE_OPTIONS = '?timeout=60'
 IRONIC_PORTS = {'openstack': 16401, 'sushy-redfish': 16402,
                 'ovb-ipmi': 16403, FLOOR: 16404}
 SUSHY_PORT = 16410
@@ -657,7 +660,7 @@ class Ironic:
             'api': {'host_ip': HOST, 'port': str(self.port),
                     'api_workers': '1'},
             'database': {'connection': 'sqlite:///' + os.path.join(
-                d, 'ironic.sqlite')},
+                d, 'ironic.sqlite') + SQLITE_OPTIONS},
             'conductor': {'automated_clean': 'false',
                           'sync_power_state_interval': str(sync_interval)},
             'dhcp': {'dhcp_provider': 'none'},

@@ -11,6 +11,10 @@ import shutil
 
 from labkit import settings as s
 
+# sqlite's busy timeout for Ironic's DB (Python's default is 5 s): a burst of
+# power actions must not fail a request with 'database is locked'.
+SQLITE_OPTIONS = '?timeout=60'
+
 
 def ini(sections):
     """Render ``{section: {key: value}}`` as an INI file."""
@@ -230,7 +234,7 @@ def ironic(p, sec, rescue_image='', driver=True):
         'api': {'host_ip': s.HOST, 'port': s.PORTS['ironic'],
                 'api_workers': 1},
         'database': {'connection': 'sqlite:///' + os.path.join(
-            d, 'ironic.sqlite')},
+            d, 'ironic.sqlite') + SQLITE_OPTIONS},
         'keystone_authtoken': authtoken(sec, 'ironic'),
         'service_catalog': service_auth(sec, 'ironic'),
         'conductor': {'automated_clean': False,
