@@ -10,6 +10,7 @@ the server, as Nova's compute manager would.
 """
 
 import itertools
+import json
 from unittest import mock
 
 from keystoneauth1 import discover
@@ -18,6 +19,7 @@ from openstack.compute.v2 import server as sdk_server
 from openstack import exceptions as sdk_exc
 from openstack.image.v2 import _proxy as image_proxy
 from openstack.image.v2 import image as sdk_image
+import requests
 
 ACTIVE, STOPPED, RESCUED, ERROR = 'active', 'stopped', 'rescued', 'error'
 PAUSED, SUSPENDED, RESIZED = 'paused', 'suspended', 'resized'
@@ -62,6 +64,25 @@ class FakeServer:
             task_state=self.task_state, power_state=self.power_state,
             image={'id': self.image_id} if self.image_id else '')
 
+    def as_nova(self):
+        """The server as Nova 2.1's server view shows it."""
+        return {'id': self.id, 'name': self.name,
+                'OS-EXT-STS:vm_state': self.vm_state,
+                'OS-EXT-STS:task_state': self.task_state,
+                'OS-EXT-STS:power_state': self.power_state,
+                'image': ({'id': self.image_id, 'links': []}
+                          if self.image_id else '')}
+
+
+def json_response(status, body):
+    """A real requests.Response carrying a JSON body."""
+    response = requests.Response()
+    response.status_code = status
+    response.headers['Content-Type'] = 'application/json'
+    response._content = json.dumps(body).encode()
+    response.url = 'http://nova.example/v2.1'
+    return response
+
 
 class FakeNova:
     """A small Nova behind autospecced openstacksdk compute/image proxies."""
@@ -84,7 +105,7 @@ class FakeNova:
             min_microversion='2.1', max_microversion=max_microversion)
         self.compute.get_server.side_effect = self.get_server
         self.compute.find_server.side_effect = self.find_server
-        self.compute.servers.side_effect = self.list_servers
+        self.compute.get.side_effect = self.get
         self.compute.start_server.side_effect = self._action('os-start')
         self.compute.stop_server.side_effect = self._action('os-stop')
         self.compute.reboot_server.side_effect = self.reboot_server
@@ -137,10 +158,14 @@ class FakeNova:
                 fake.pending = (reads_left - 1, vm_state, power_state)
         return fake.as_sdk()
 
-    def list_servers(self, details=True, all_projects=False, **query):
-        """GET /servers/detail: one request for up to ``limit`` servers."""
+    def get(self, url, **kwargs):
+        """A plain GET on the compute endpoint: only the server listing,
+        in one page (tests/unit/test_server_snapshot_http.py pages)."""
+        assert url == '/servers/detail', url
+        assert kwargs == {'microversion': '2.1'}, kwargs
         self.listings += 1
-        return iter([fake.as_sdk() for fake in self.servers.values()])
+        return json_response(200, {'servers': [
+            fake.as_nova() for fake in self.servers.values()]})
 
     def find_server(self, name_or_id, ignore_missing=True, **query):
         if name_or_id in self.servers:

@@ -41,7 +41,8 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
             self.assertEqual(states.POWER_ON, self._sync_read(node))
         self.assertEqual(1, self.nova.listings)
         self.nova.compute.get_server.assert_not_called()
-        self.nova.compute.servers.assert_called_once_with(details=True)
+        self.nova.compute.get.assert_called_once_with(
+            '/servers/detail', microversion='2.1')
 
     def test_boot_mode_in_a_sync_uses_the_listing(self):
         # Ironic's power sync also caches each node's boot mode.
@@ -135,12 +136,12 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
                           self.node)
 
     def test_failed_listing_falls_back_to_reads_not_repeated_listings(self):
-        from openstack import exceptions as sdk_exc
-        self.nova.compute.servers.side_effect = sdk_exc.HttpException(
-            message='Unexpected API Error', http_status=500)
+        self.nova.compute.get.side_effect = lambda url, **kw: (
+            fn.json_response(500, {'computeFault': {
+                'code': 500, 'message': 'Unexpected API Error'}}))
         for node in self.nodes:
             self.assertEqual(states.POWER_ON, self._sync_read(node))
-        self.assertEqual(1, self.nova.compute.servers.call_count)
+        self.assertEqual(1, self.nova.compute.get.call_count)
         self.assertEqual(len(self.nodes),
                          self.nova.compute.get_server.call_count)
 
@@ -154,13 +155,13 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
 
     def test_concurrent_misses_cause_one_listing(self):
         release = threading.Event()
-        real_list = self.nova.list_servers
+        real_list = self.nova.get
 
-        def slow_list(**kwargs):
+        def slow_list(url, **kwargs):
             release.wait(5)
-            return real_list(**kwargs)
+            return real_list(url, **kwargs)
 
-        self.nova.compute.servers.side_effect = slow_list
+        self.nova.compute.get.side_effect = slow_list
         results = []
         clients = [os_client.NodeClient(n, driver_info.parse_driver_info(n))
                    for n in self.nodes]

@@ -15,6 +15,7 @@ from urllib import parse
 from keystoneauth1 import noauth
 from keystoneauth1 import session as ks_session
 from openstack import connection
+from openstack import exceptions as sdk_exc
 
 from ironic_openstack_driver import server_snapshot
 
@@ -24,13 +25,15 @@ MAX_LIMIT = 1000
 class FakeNovaListing(http.server.BaseHTTPRequestHandler):
     servers = []
     requests = []
+    microversions = []
+    status = 200
 
     def log_message(self, *args):
         pass
 
-    def _send(self, body):
+    def _send(self, body, status=200):
         data = json.dumps(body).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
@@ -46,6 +49,12 @@ class FakeNovaListing(http.server.BaseHTTPRequestHandler):
                 'links': [{'rel': 'self', 'href': base + '/'}]}})
         assert url.path == '/v2.1/servers/detail', url.path
         type(self).requests.append(self.path)
+        type(self).microversions.append(
+            self.headers.get('OpenStack-API-Version'))
+        if self.status != 200:
+            return self._send({'computeFault': {
+                'code': self.status, 'message': 'Unexpected API Error'}},
+                self.status)
         query = parse.parse_qs(url.query)
         limit = min(int(query.get('limit', [MAX_LIMIT])[0]), MAX_LIMIT)
         ids = [s['id'] for s in self.servers]
@@ -70,6 +79,8 @@ class ListingOverHttpTestCase(unittest.TestCase):
         self.addCleanup(self.httpd.server_close)
         self.addCleanup(self.httpd.shutdown)
         FakeNovaListing.requests = []
+        FakeNovaListing.microversions = []
+        FakeNovaListing.status = 200
         endpoint = 'http://127.0.0.1:%d/v2.1' % self.httpd.server_address[1]
         self.conn = connection.Connection(
             session=ks_session.Session(auth=noauth.NoAuth()),
@@ -101,3 +112,32 @@ class ListingOverHttpTestCase(unittest.TestCase):
                                       max_age=60)
         self.assertEqual(servers[-1]['id'], found.id)
         self.assertEqual(3, len(FakeNovaListing.requests))
+
+    def test_a_full_last_page_costs_one_empty_page_more(self):
+        # Nova links a next page whenever a page is full: 1000 servers
+        # take 2 requests, the second one answering no servers.
+        servers = self._servers(1000)
+        self.snapshots.lookup('key', self.conn, servers[0]['id'], 60)
+        self.assertEqual(2, len(FakeNovaListing.requests))
+
+    def test_listing_asks_for_the_2_1_server_view(self):
+        servers = self._servers(3)
+        servers[1].update({'OS-EXT-STS:vm_state': 'rescued',
+                           'OS-EXT-STS:power_state': 4,
+                           'OS-EXT-STS:task_state': 'unrescuing',
+                           'image': ''})
+        servers[2]['image'] = {'id': 'img-2', 'links': []}
+        listed = server_snapshot.list_servers(self.conn.compute)
+        self.assertEqual(['compute 2.1'], FakeNovaListing.microversions)
+        one = listed[servers[1]['id']]
+        self.assertEqual(('rescued', 'unrescuing', 4, {}),
+                         (one.vm_state, one.task_state, one.power_state,
+                          one.image))
+        self.assertEqual({'id': 'img-2', 'links': []},
+                         listed[servers[2]['id']].image)
+
+    def test_http_error_is_the_sdks_exception(self):
+        self._servers(3)
+        FakeNovaListing.status = 500
+        self.assertRaises(sdk_exc.HttpException,
+                          server_snapshot.list_servers, self.conn.compute)
