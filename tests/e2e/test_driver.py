@@ -5,6 +5,8 @@ openstack) is driven with `openstack baremetal` (python-ironicclient), and
 after every step the Nova server is read back through Nova's API.
 """
 
+import os
+import re
 import uuid
 
 import pytest
@@ -155,6 +157,32 @@ def test_nova_change_behind_ironics_back_is_seen(baremetal, nova,
     shown = baremetal.wait_power(node['uuid'], 'power on')
     assert shown['last_error'] is None
     assert cli.server_view(nova, server.id)['status'] == 'ACTIVE'
+
+
+def test_power_sync_sees_a_stop_behind_its_back_from_one_listing(
+        baremetal, nova, lab, server_and_node):
+    server, node = server_and_node
+    # Ironic's power sync skips nodes in enroll; manage reads power first.
+    baremetal.run('baremetal', 'node', 'manage', '--wait', '120',
+                  node['uuid'])
+    assert baremetal.node(node['uuid'])['power_state'] == 'power on'
+    nova_log = lab['services']['nova-api']['log']
+    offset = os.path.getsize(nova_log)
+    nova.compute.stop_server(server.id)
+    cli.wait_server(nova, server.id, 'SHUTOFF')
+    # The lab's Ironic syncs power states every 60 s, reading them from
+    # the shared listing; it sees "power off" where it recorded "power on"
+    # and (force_power_state_during_sync) starts the server again.
+    cli.wait_server(nova, server.id, 'ACTIVE')
+    assert cli.server_actions(nova, server.id)[-2:] == ['stop', 'start']
+    with open(nova_log) as f:
+        f.seek(offset)
+        requests = f.read()
+    assert re.search(r'"GET /v2.1/servers/detail" status: 200 .*'
+                     r'microversion: 2\.1 ', requests), \
+        'no 2.1 server listing in the Nova API log'
+    shown = baremetal.wait_power(node['uuid'], 'power on')
+    assert shown['last_error'] is None
 
 
 def test_unknown_server_fails_clearly_and_leaves_no_transition(baremetal):
