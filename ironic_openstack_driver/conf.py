@@ -52,8 +52,9 @@ opts = [
                  default=2.0, min=0.05, max=60.0,
                  help='Longest pause, in seconds, between two reads of a '
                       'server while waiting for Nova to finish a power or '
-                      'boot device change. Polling starts at a tenth of a '
-                      'second and backs off up to this value.'),
+                      'boot device change. After each Nova action the server '
+                      'is read every tenth of a second for about 1.5 s, '
+                      'then less often, up to this value.'),
 ]
 
 CONF.register_opts(opts, group=GROUP)
