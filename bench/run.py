@@ -741,9 +741,11 @@ class Ironic:
                                  % (body['name'], code, res))
             return res['uuid']
 
-        def manage(uuid, attempts=5):
+        def manage(uuid, attempts=10):
             # Ironic on sqlite under a peer's slow verifies may answer 500
-            # "database is locked", or not in time: look, then ask again.
+            # "database is locked", or not in time, and an earlier attempt
+            # may still hold the node (409 NodeLocked, "please retry"):
+            # look, then ask again.
             for attempt in range(attempts):
                 if attempt:
                     code, res = http('GET', self.url + '/v1/nodes/%s?fields='
@@ -757,7 +759,8 @@ class Ironic:
                     code, res = None, e
                 if code == 202:
                     return
-                if code is not None and code < 500:
+                if code is not None and code < 500 and not (
+                        code == 409 and 'locked' in str(res)):
                     break
                 time.sleep(2)
             raise BenchError('manage %s: %s %s' % (uuid, code, res))
