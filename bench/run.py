@@ -403,7 +403,7 @@ class Servers:
                 return mine
             return None
         self.servers = wait_for('%d servers ACTIVE' % nodes, all_active,
-                                timeout=120 + 2 * nodes, interval=3)
+                                timeout=120 + 3 * nodes, interval=3)
         self.servers.sort(key=lambda s: int(s.name.rsplit('-', 1)[1])
                           if s.name.rsplit('-', 1)[1].isdigit() else 0)
         say('%d servers ACTIVE in %.0fs' % (nodes, time.monotonic() - t0))
