@@ -496,11 +496,7 @@ class KeystoneRelay:
                 dst.sendall(data)
         except OSError:
             pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        _shut_down(src, dst)
 
     def _requests(self, client, upstream):
         buf = b''
@@ -544,11 +540,16 @@ class KeystoneRelay:
                 buf = buf[length:]
         except (EOFError, OSError, ValueError):
             pass
-        for s in (client, upstream):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        _shut_down(client, upstream)
+
+
+def _shut_down(*socks):
+    """End both directions of a relayed connection; ignore closed ones."""
+    for sock in socks:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 # -- log readers -----------------------------------------------------------
