@@ -22,6 +22,14 @@ from ironic_openstack_driver.tools.common import ToolError
 DEFAULT_TIMEOUT = 600
 POLL_INTERVAL = 1.0
 NO_IP_ALLOCATIONS = ('none', 'deferred')
+#: Ironic Python Agent 13.0.0 and later ignore every interface whose MAC
+#: starts with fa: (taken for a vendor's internal interface with a
+#: non-unique address), and Neutron's default base_mac is fa:16:3e: the
+#: agent of such a node finds no interface and never calls Ironic. A new
+#: provisioning port with such a MAC is given this prefix instead (the last
+#: three octets are kept), where Neutron lets the user change it.
+AGENT_IGNORED_MAC_PREFIX = 'fa:'
+AGENT_MAC_PREFIX = '52:54:00'
 COLUMNS = ('Server', 'ID', 'Result', 'Status', 'Provisioning MAC', 'Port')
 
 
@@ -86,6 +94,47 @@ def ensure_network(conn, report, ref, create=False):
     return ProvisioningNetwork(network, no_ip=no_ip_ext is not None)
 
 
+def agent_usable_mac(mac):
+    """The MAC to give a port the agent would ignore, or None if it is fine.
+
+    :param mac: the port's MAC as Neutron chose it.
+    """
+    if not (mac or '').lower().startswith(AGENT_IGNORED_MAC_PREFIX):
+        return None
+    return AGENT_MAC_PREFIX + mac[len(AGENT_MAC_PREFIX):]
+
+
+def _make_agent_usable(conn, report, port, attrs):
+    """Give a new port a MAC the agent uses (see AGENT_IGNORED_MAC_PREFIX).
+
+    Neutron lets the network's owner choose a port's MAC only when the port
+    is created, so a port with the new MAC replaces the new one; if Neutron
+    refuses the MAC, the port is kept and a warning says why the node's
+    agent will not find its interface.
+    """
+    mac = agent_usable_mac(port.mac_address)
+    if mac is None:
+        return port
+    try:
+        replacement = conn.network.create_port(mac_address=mac, **attrs)
+    except sdk_exc.SDKException as e:
+        report.progress(
+            'Warning: port %s has MAC %s, which Ironic Python Agent 13.0.0 '
+            'and later ignore (the node\'s agent would find no interface); '
+            'Neutron refused MAC %s: %s. Ask the cloud\'s operator for '
+            'another base_mac or the right to choose MACs, or use an older '
+            'agent ramdisk.' % (attrs['name'], port.mac_address, mac,
+                                common.describe_error(e)))
+        return port
+    _call('cannot delete port %s' % port.id, conn.network.delete_port,
+          port, ignore_missing=True)
+    report.progress('  port %s: MAC %s instead of Neutron\'s %s (Ironic '
+                    'Python Agent 13.0.0 and later ignore fa: MACs)'
+                    % (attrs['name'], replacement.mac_address,
+                       port.mac_address))
+    return replacement
+
+
 def ensure_port(conn, report, prov, name):
     """The server's provisioning port: found by name or created."""
     net = prov.network
@@ -113,7 +162,7 @@ def ensure_port(conn, report, prov, name):
         raise ToolError('port %s on network %s got no IP and ip_allocation '
                         '"%s": Nova would refuse it' % (
                             name, net.name, port.ip_allocation))
-    return port, True
+    return _make_agent_usable(conn, report, port, attrs), True
 
 
 def _server_port(conn, server, network_id):

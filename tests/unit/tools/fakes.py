@@ -44,6 +44,10 @@ class FakeCloud:
         self.bm_ports = {}      # id -> dict
         self.subnets = list(subnets)
         self.ip_allocation = ip_allocation
+        #: Neutron refuses a chosen MAC (its policy, as for a port on a
+        #: network the user does not own).
+        self.refuse_mac_choice = False
+        self.macs_made = 0
         self.fail_create_server = set()     # names
         self.build_error = set()            # names that end in ERROR
         self.flavor = sdk_flavor.Flavor.existing(id='flavor-id',
@@ -79,6 +83,7 @@ class FakeCloud:
         n.find_extension.side_effect = self._find_extension
         n.ports.side_effect = self._ports
         n.create_port.side_effect = self._create_port
+        n.delete_port.side_effect = self._delete_port
         i.find_image.side_effect = self._find_image
         i.get_image.side_effect = self._get_image
         i.images.side_effect = lambda **q: iter(
@@ -215,11 +220,19 @@ class FakeCloud:
                      if all(p.get(k) == v for k, v in query.items())])
 
     def _create_port(self, **attrs):
+        if 'mac_address' in attrs and self.refuse_mac_choice:
+            raise sdk_exc.ForbiddenException(
+                'HTTP 403: ((rule:create_port and rule:create_port:'
+                'mac_address)) is disallowed by policy')
         port_id = self.new_id('port')
         no_ip = attrs.get('fixed_ips') == []
+        mac = attrs.get('mac_address')
+        if mac is None:
+            mac = 'fa:16:3e:00:00:%02x' % self.macs_made
+            self.macs_made += 1
         self.ports[port_id] = {
             'name': attrs['name'], 'network_id': attrs['network_id'],
-            'mac_address': 'fa:16:3e:00:00:%02x' % len(self.ports),
+            'mac_address': mac,
             'device_id': '', 'port_security_enabled':
                 attrs.get('port_security_enabled', True),
             'fixed_ips': [] if no_ip or not self.subnets
@@ -227,6 +240,9 @@ class FakeCloud:
             'ip_allocation': ('none' if no_ip and self.ip_allocation
                               else 'immediate')}
         return self._port(port_id)
+
+    def _delete_port(self, port, ignore_missing=True, if_revision=None):
+        self.ports.pop(getattr(port, 'id', port), None)
 
     # Glance
     def add_image(self, name, status='active', properties=None, **fields):

@@ -29,6 +29,30 @@ class CreateNodesTests(base.ToolTestCase):
             c.kwargs['flavor_id'] for c in
             self.cloud.compute.create_server.call_args_list})
 
+    def test_new_ports_get_a_mac_the_agent_does_not_ignore(self):
+        # Neutron's default base_mac is fa:16:3e; Ironic Python Agent
+        # 13.0.0+ ignores every interface whose MAC starts with fa:.
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        macs = sorted(p['mac_address'] for p in self.cloud.ports.values())
+        self.assertEqual(['52:54:00:00:00:00', '52:54:00:00:00:01',
+                          '52:54:00:00:00:02'], macs)
+        for mac in macs:
+            self.assertIn(mac, out)
+        self.assertIn("instead of Neutron's fa:16:3e:00:00:00", err)
+
+    def test_a_refused_mac_change_warns_and_keeps_the_port(self):
+        self.cloud.refuse_mac_choice = True
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        self.assertEqual(3, len(self.cloud.servers))
+        self.assertIn('Warning: port bm-0-provisioning has MAC '
+                      'fa:16:3e:00:00:00, which Ironic Python Agent 13.0.0 '
+                      'and later ignore', err)
+        self.assertTrue(all(p['mac_address'].startswith('fa:16:3e:')
+                            for p in self.cloud.ports.values()))
+        self.assertIn('disallowed by policy', err)
+
     def test_new_servers_are_left_powered_off(self):
         rc, out, err = self.run_tool(*ARGS)
         self.assertEqual(0, rc, err)
@@ -72,11 +96,13 @@ class CreateNodesTests(base.ToolTestCase):
         self.assertIn('cannot create server bm-1: HTTP 403', err)
         self.assertIn('failed', out)
         self.assertEqual(['bm-0', 'bm-2'], self.names())
+        ports = self.cloud.network.create_port.call_count
         self.cloud.fail_create_server.clear()
         rc, out, err = self.run_tool(*ARGS)
         self.assertEqual(0, rc, err)
         self.assertEqual(['bm-0', 'bm-1', 'bm-2'], self.names())
-        self.assertEqual(3, self.cloud.network.create_port.call_count)
+        self.assertEqual(ports, self.cloud.network.create_port.call_count)
+        self.assertEqual(3, len(self.cloud.ports))
 
     def test_server_in_error_is_reported_with_its_fault_and_fails(self):
         self.cloud.build_error.add('bm-2')
