@@ -14,19 +14,28 @@ the lab's Ironic venv). See lab/README.rst.
 import argparse
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from labkit import lab as labmod  # noqa: E402
 from labkit import procs  # noqa: E402
+from labkit import settings  # noqa: E402
+from labkit import status as statusmod  # noqa: E402
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='labctl', description=__doc__.split('\n')[1])
     sub = parser.add_subparsers(dest='command')
-    sub.add_parser('up', help='install what is missing and start the lab')
+    up = sub.add_parser('up', help='install what is missing and start the lab')
+    up.add_argument('--virt', choices=settings.VIRT_MODES,
+                    help='compute mode: fake (default; also $%s) or qemu '
+                    '/ kvm (real guests, in network namespace %s)' % (
+                        settings.VIRT_ENV, settings.NETNS))
+    up.add_argument('--inside', action='store_true',
+                    help=argparse.SUPPRESS)
     st = sub.add_parser('status', help='what runs, where, which ports')
     st.add_argument('--json', action='store_true')
     dn = sub.add_parser('down', help='stop everything the lab started')
@@ -35,7 +44,10 @@ def main(argv=None):
     dn.add_argument('--purge-venvs', action='store_true',
                     help='with --purge: remove the venvs too')
     demo = sub.add_parser('demo', help='up, then the Ironic/Nova walk-through')
-    demo.add_argument('--nodes', type=int, default=3)
+    demo.add_argument('--nodes', type=int,
+                      help='nodes to walk (default 3; 2 with a real virt)')
+    demo.add_argument('--virt', choices=settings.VIRT_MODES,
+                      help='as for up')
     demo.add_argument('--no-up', action='store_true',
                       help='assume the lab runs already')
     args = parser.parse_args(argv)
@@ -45,22 +57,29 @@ def main(argv=None):
 
     try:
         if command == 'up':
-            labmod.print_status(labmod.Lab().up())
+            lab = labmod.Lab(virt=labmod.requested_virt(args.virt))
+            if args.inside:
+                lab.up(inside=True)
+                return 0
+            statusmod.print_status(lab.up())
             return 0
         if command == 'status':
             status = labmod.Lab(verbose=False).status()
             if args.json:
                 print(json.dumps(status, indent=2, sort_keys=True))
             else:
-                labmod.print_status(status)
+                statusmod.print_status(status)
             return 0 if status['running'] else 3
         if command == 'down':
             labmod.Lab().down(purge=args.purge, purge_venvs=args.purge_venvs)
             return 0
         if command == 'demo':
+            virt = labmod.requested_virt(args.virt)
             if not args.no_up:
-                labmod.Lab().up()
-            return run_demo(args.nodes)
+                labmod.Lab(virt=virt).up()
+            if virt != 'fake':
+                return run_deploy_demo(args.nodes or 2)
+            return run_demo(args.nodes or 3)
     except procs.LabError as exc:
         print('\nlab: ERROR: %s' % exc, file=sys.stderr)
         return 1
@@ -79,6 +98,20 @@ def run_demo(nodes):
                           '--no-up', '--nodes', str(nodes)])
     from labkit import demo
     return demo.main(nodes)
+
+
+def run_deploy_demo(nodes):
+    """The real-mode demo, inside the lab's namespace, in the Ironic venv."""
+    from labkit import namespace
+    if not namespace.inside():
+        python = settings.paths().venv_bin(settings.paths().ironic_venv,
+                                           'python')
+        return subprocess.run(namespace.prefix() + [
+            python, os.path.abspath(__file__), 'demo', '--no-up',
+            '--virt', labmod.Lab(verbose=False).virt, '--nodes',
+            str(nodes)]).returncode
+    from labkit import deploy_demo
+    return deploy_demo.main(labmod.Lab(verbose=False).status(), nodes)
 
 
 if __name__ == '__main__':

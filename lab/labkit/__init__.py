@@ -7,8 +7,18 @@ Modules (standard library only, except ``demo``):
 * ``install`` - Debian packages and the lab's two virtualenvs.
 * ``configs`` - the services' configuration files.
 * ``rest`` - a tiny Keystone-authenticated HTTP client.
-* ``services`` - the services, their order and their readiness checks.
+* ``services`` - the shared OpenStack services and the ``Service`` base;
+  ``infra`` - MariaDB, epmd, RabbitMQ.
+* ``compute/`` - compute backends: ``fake`` (Nova's fake driver) or
+  ``libvirt`` (the lab's libvirtd, Nova's libvirt driver, real guests).
+* ``network/`` - network backends: ``nodataplane`` or ``bridge`` (the
+  provisioning bridge, dnsmasq, HTTP boot; real mode).
+* ``namespace`` - the real mode's network namespace.
+* ``images/`` - the real mode's agent ramdisk and instance image.
+* ``deploying`` - the real mode's deploying Ironic and its base objects.
 * ``provision`` - identities, catalog, images and flavor.
-* ``lab`` - ``up``, ``down``, ``status``.
-* ``demo`` - the Ironic-beside-Nova walk-through (needs openstacksdk).
+* ``bringup`` - starting the services in order; ``lab`` - ``up``,
+  ``down``; ``status`` - ``status``.
+* ``demo`` - the Ironic-beside-Nova walk-through (needs openstacksdk);
+  ``deploy_demo`` - the real mode's clean/deploy walk.
 """

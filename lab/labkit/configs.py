@@ -123,21 +123,27 @@ def placement(p, sec):
     })}
 
 
-def nova(p, sec):
+def merge(base, extra):
+    """``base`` with ``extra``'s sections merged in, option by option."""
+    out = {section: dict(options) for section, options in base.items()}
+    for section, options in extra.items():
+        out.setdefault(section, {}).update(options)
+    return out
+
+
+def nova(p, sec, virt='fake'):
+    from labkit import compute
     d = p.data_of('nova')
-    return {'nova.conf': ini({
+    base = {
         'DEFAULT': dict(
             _logging(),
             transport_url=transport_url(sec),
-            compute_driver='lab_fake.LabFakeDriver',
-            host=s.NOVA_COMPUTE_HOST,
             my_ip=s.HOST,
             state_path=d,
             instances_path=os.path.join(d, 'instances'),
             vif_plugging_timeout=0,
             vif_plugging_is_fatal=False,
             graceful_shutdown_timeout=5,
-            shutdown_timeout=5,
             osapi_compute_workers=1,
             metadata_workers=1,
             heal_instance_info_cache_interval=-1,
@@ -162,13 +168,14 @@ def nova(p, sec):
                 'server_proxyclient_address': s.HOST,
                 'novncproxy_base_url':
                     'http://%s:6080/vnc_auto.html' % s.HOST},
-        'serial_console': {'enabled': True, 'proxyclient_address': s.HOST,
-                           'base_url': 'ws://%s:6083/' % s.HOST},
         'os_vif_ovs': {'ovsdb_interface': 'vsctl'},
-    })}
+    }
+    extra = compute.backend(virt).nova_conf(p, sec, virt)
+    return {'nova.conf': ini(merge(base, extra))}
 
 
-def neutron(p, sec):
+def neutron(p, sec, virt='fake'):
+    from labkit import network
     d = p.data_of('neutron')
     return {
         'neutron.conf': ini({
@@ -193,19 +200,12 @@ def neutron(p, sec):
             'oslo_concurrency': {'lock_path': os.path.join(d, 'lock')},
             'oslo_messaging_notifications': {'driver': 'noop'},
         }),
-        'plugins/ml2/ml2_conf.ini': ini({
-            'ml2': {'type_drivers': 'flat,vlan,vxlan',
-                    'tenant_network_types': 'vxlan',
-                    'mechanism_drivers': 'lab_nodataplane',
-                    'extension_drivers': 'port_security'},
-            'ml2_type_flat': {'flat_networks': '*'},
-            'ml2_type_vlan': {'network_vlan_ranges': 'physnet1:100:199'},
-            'ml2_type_vxlan': {'vni_ranges': '1:10000'},
-        }),
+        'plugins/ml2/ml2_conf.ini': ini(
+            network.backend(virt).ml2_conf()),
     }
 
 
-def ironic(p, sec, rescue_image='', driver=True):
+def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
     d = p.data_of('ironic')
     if driver:
         hw, power, mgmt = ('openstack,fake-hardware', 'openstack,fake',
@@ -250,6 +250,9 @@ def ironic(p, sec, rescue_image='', driver=True):
     if driver:
         conf['openstack'] = {'clouds_yaml': p.clouds_yaml, 'cloud': s.CLOUD,
                              'rescue_image': rescue_image}
+    if virt != 'fake':
+        from labkit import deploying
+        conf = merge(conf, deploying.ironic_conf(p, images))
     return {'ironic.conf': ini(conf)}
 
 
@@ -291,17 +294,21 @@ def paste_files(p):
     }
 
 
-def write_all(p, sec, rescue_image='', driver=True):
+def write_all(p, sec, rescue_image='', driver=True, virt='fake',
+              images=None):
     """Write every service's files; return {service: [paths]}."""
     written = {}
     renderers = {'keystone': keystone, 'glance': glance,
-                 'placement': placement, 'nova': nova, 'neutron': neutron}
+                 'placement': placement,
+                 'nova': lambda p, sec: nova(p, sec, virt),
+                 'neutron': lambda p, sec: neutron(p, sec, virt)}
     for service, render in renderers.items():
         for name, text in render(p, sec).items():
             path = os.path.join(p.etc_of(service), name)
             write(path, text)
             written.setdefault(service, []).append(path)
-    for name, text in ironic(p, sec, rescue_image, driver).items():
+    for name, text in ironic(p, sec, rescue_image, driver, virt,
+                             images).items():
         path = os.path.join(p.etc_of('ironic'), name)
         write(path, text)
         written.setdefault('ironic', []).append(path)
@@ -311,4 +318,9 @@ def write_all(p, sec, rescue_image='', driver=True):
             shutil.copyfile(source, target)
             written[service].append(target)
     write(p.clouds_yaml, clouds_yaml(sec), mode=0o600)
+    if virt != 'fake':
+        from labkit.compute import libvirt
+        from labkit.network import bridge
+        bridge.write_config(p)
+        libvirt.write_config(p, bridge.libvirt_hook())
     return written

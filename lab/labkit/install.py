@@ -23,6 +23,12 @@ from labkit import procs
 from labkit import settings
 
 APT_PACKAGES = ('mariadb-server', 'rabbitmq-server', 'ipxe')
+#: What the real-virtualisation mode adds: libvirt and QEMU (guests),
+#: dnsmasq (DHCP on the provisioning bridge), libvirt-dev and pkg-config
+#: (libvirt-python builds from source against them).
+REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'libvirt-daemon',
+                     'libvirt-daemon-driver-qemu', 'libvirt-clients',
+                     'libvirt-dev', 'pkg-config', 'dnsmasq-base', 'iproute2')
 
 CLOUD_REQUIREMENTS = (
     'keystone==30.0.0', 'glance==33.0.0', 'openstack-placement==16.0.0',
@@ -37,9 +43,9 @@ DRIVER_MARKER = os.path.join(settings.REPO_DIR, 'ironic_openstack_driver',
                              'hardware_type.py')
 
 
-def missing_apt_packages():
+def missing_apt_packages(packages=APT_PACKAGES):
     missing = []
-    for pkg in APT_PACKAGES:
+    for pkg in packages:
         out = subprocess.run(
             ['dpkg-query', '-W', '-f=${Status}', pkg],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -48,9 +54,12 @@ def missing_apt_packages():
     return missing
 
 
-def ensure_apt(p, log):
-    """apt-get install the missing Debian packages (update first)."""
-    missing = missing_apt_packages()
+def ensure_apt(p, log, packages=APT_PACKAGES):
+    """apt-get install the missing Debian packages (update first).
+
+    Returns the packages installed (empty when none was missing).
+    """
+    missing = missing_apt_packages(packages)
     if not missing:
         return False
     if os.geteuid() != 0:
@@ -60,7 +69,7 @@ def ensure_apt(p, log):
     procs.run(['apt-get', 'update', '-q'], 'apt-get update', log, env=env)
     procs.run(['apt-get', 'install', '-y', '-q', '--no-install-recommends']
               + missing, 'apt-get install ' + ' '.join(missing), log, env=env)
-    return True
+    return missing
 
 
 def _digest(*parts):

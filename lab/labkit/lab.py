@@ -13,26 +13,48 @@ import calendar
 import concurrent.futures
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
 
+from labkit import bringup
 from labkit import configs
 from labkit import install
+from labkit import namespace
 from labkit import procs
 from labkit import provision
 from labkit import services
 from labkit import settings as s
 
+LABCTL = os.path.join(s.LAB_DIR, 'labctl.py')
+
+
+def requested_virt(virt=None):
+    """The virt mode asked for: ``virt``, else $IOS_LAB_VIRT, else 'fake'."""
+    virt = virt or os.environ.get(s.VIRT_ENV) or 'fake'
+    if virt not in s.VIRT_MODES:
+        raise procs.LabError('unknown virt mode %r (%s: one of %s)' % (
+            virt, s.VIRT_ENV, ', '.join(s.VIRT_MODES)))
+    return virt
+
 
 class Lab:
+    """The lab in one mode (``virt``): its services, up, down, status.
 
-    def __init__(self, verbose=True):
+    :param virt: the compute mode; None means the mode the state dir was
+        last brought up in (what ``status`` and ``down`` act on).
+    """
+
+    def __init__(self, verbose=True, virt=None):
         self.p = s.paths()
         self.verbose = verbose
         self.t0 = time.monotonic()
+        self.virt = virt or s.load_mode(self.p)
+        self.real = self.virt != 'fake'
+        self.images = {}
         self.services = services.all_services(self)
         self.by_name = {svc.name: svc for svc in self.services}
         self.plugins_digest = install.tree_digest(install.PLUGINS_DIR)
@@ -52,7 +74,7 @@ class Lab:
             self._secrets = s.load_secrets(self.p)
         return self._secrets
 
-    def _parallel(self, *calls):
+    def parallel(self, *calls):
         """Run callables in threads; re-raise the first failure."""
         with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
             futures = [pool.submit(call) for call in calls]
@@ -67,7 +89,7 @@ class Lab:
                 raise errors[0]
             return results
 
-    def _admin(self, system=False):
+    def admin(self, system=False):
         """A cached admin session (a token issue costs a bcrypt check)."""
         key = 'system' if system else 'project'
         sess = self._sessions.get(key)
@@ -81,7 +103,7 @@ class Lab:
         """The service reports up with a heartbeat newer than its start."""
         if not record:
             return False
-        sess = sess or self._admin()
+        sess = sess or self.admin()
         data = sess.get(s.url('nova-api', '/v2.1/os-services?binary=%s'
                               % binary),
                         headers={'OpenStack-API-Version': 'compute 2.53'})
@@ -96,11 +118,13 @@ class Lab:
 
     def compute_ready(self, record, sess=None):
         """Heartbeat newer than start and a resource provider in Placement."""
-        sess = sess or self._admin()
+        from labkit import compute
+        sess = sess or self.admin()
         if not self.nova_service_up('nova-compute', record, sess):
             return False
         rps = sess.get(s.url('placement', '/resource_providers?name=%s'
-                             % s.NOVA_COMPUTE_HOST))['resource_providers']
+                             % compute.backend(self.virt).provider_name())
+                       )['resource_providers']
         return bool(rps)
 
     def host_mapped(self):
@@ -110,11 +134,12 @@ class Lab:
                                            'nova.conf'),
              'cell_v2', 'list_hosts'],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        return out.returncode == 0 and (' %s ' % s.NOVA_COMPUTE_HOST) in \
-            out.stdout
+        from labkit import compute
+        return out.returncode == 0 and (
+            ' %s ' % compute.backend(self.virt).HOST) in out.stdout
 
     def ironic_answers(self):
-        sess = self._admin(system=True)
+        sess = self.admin(system=True)
         sess.get(s.url('ironic', '/v1/nodes'),
                  headers={'X-OpenStack-Ironic-API-Version': 'latest'})
         return True
@@ -138,55 +163,126 @@ class Lab:
             yield
 
     # -- up ---------------------------------------------------------------
-    def up(self):
+    def up(self, inside=False):
+        """Install what is missing, start what does not run, wait for it.
+
+        In the real mode the installs run here, in the root namespace
+        (they download), and the rest runs in a ``labctl up --inside``
+        child inside the lab's namespace while this process holds the
+        lock (``inside`` is that child).
+        """
+        if inside:
+            self._start_all()
+            return None
         with self.exclusive():
             for d in (self.p.home, self.p.logs, self.p.run, self.p.etc,
                       self.p.data):
                 os.makedirs(d, exist_ok=True)
-            self.say('state dir %s' % self.p.home)
+            self.say('state dir %s, virt %s' % (self.p.home, self.virt))
+            self._switch_mode()
             self._install()
-            self._write_configs()
-            self._infrastructure()
-            self._openstack()
+            if self.real:
+                if namespace.ensure():
+                    self.say('created network namespace %s with bridge %s'
+                             % (s.NETNS, s.BRIDGE))
+                self.say('continuing inside namespace %s' % s.NETNS)
+                child = subprocess.run(namespace.prefix() + [
+                    sys.executable, LABCTL, 'up', '--virt', self.virt,
+                    '--inside'])
+                if child.returncode != 0:
+                    raise procs.LabError('up inside namespace %s failed '
+                                         '(exit %d)' % (s.NETNS,
+                                                        child.returncode))
+            else:
+                self._start_all()
             self.say('lab is up: %s' % self.p.clouds_yaml)
         return self.status()
+
+    def _start_all(self):
+        if self.real:
+            self.images = self._built_images()
+        self.write_configs()
+        bringup.infrastructure(self)
+        bringup.openstack(self)
+
+    def _switch_mode(self):
+        """Stop a lab of another mode that runs on this state dir."""
+        previous = s.load_mode(self.p)
+        if previous != self.virt:
+            old = Lab(verbose=self.verbose, virt=previous)
+            if any(svc.record() for svc in old.services):
+                self.say('the lab runs in mode %s: stopping it first'
+                         % previous)
+                old._down(purge=False, purge_venvs=False)
+        s.save_mode(self.p, self.virt)
+
+    def _ensure_images(self):
+        """Build (or find cached) the real mode's images; root namespace."""
+        from labkit import images
+        built = images.ensure_all(self.p, self.p.log_of('images'), self.say)
+        os.makedirs(self.p.images, exist_ok=True)
+        with open(os.path.join(self.p.images, 'built.json'), 'w') as f:
+            json.dump(built, f, indent=2)
+        return built
+
+    def _built_images(self):
+        """What ``_ensure_images`` built (read inside the namespace)."""
+        try:
+            with open(os.path.join(self.p.images, 'built.json')) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            raise procs.LabError('no images built in %s: run `labctl up '
+                                 '--virt %s`' % (self.p.images, self.virt))
 
     def _install(self):
         log = self.p.log_of('install')
         self.say('checking installs (log: %s)' % log)
-        apt, cloud, driver = self._parallel(
-            lambda: install.ensure_apt(self.p, log),
+        apt, cloud, driver = self.parallel(
+            lambda: install.ensure_apt(self.p, log, self._apt_packages()),
             lambda: install.ensure_cloud_venv(self.p, log),
             lambda: install.ensure_ironic_venv(self.p, log))
         self.driver_digest = driver
         if apt:
-            self.say('installed Debian packages %s'
-                     % ' '.join(install.APT_PACKAGES))
+            self.say('installed Debian packages %s' % ' '.join(apt))
         if cloud:
             self.say('built the cloud venv')
         if not install.driver_present():
             self.say('driver not in the tree yet (%s): Ironic runs with '
                      'fake-hardware only' % install.DRIVER_MARKER)
+        if self.real:
+            from labkit.compute import libvirt
+            if libvirt.ensure_installed(self.p, log):
+                self.say('installed libvirt-python and the libvirt-qemu user')
+            self.images = self._ensure_images()
+            if self.virt == 'kvm':
+                libvirt.probe_kvm(self.p, self.images, log)
+                self.say('KVM probe: a guest booted under KVM')
         self.say('installs done')
 
-    def _write_configs(self, rescue_image=None):
+    def _apt_packages(self):
+        if self.real:
+            return install.APT_PACKAGES + install.REAL_APT_PACKAGES
+        return install.APT_PACKAGES
+
+    def write_configs(self, rescue_image=None):
         if rescue_image is None:
             rescue_image = provision.load(self.p).get('rescue_image', '')
         configs.write_all(self.p, self.secrets, rescue_image=rescue_image,
-                          driver=install.driver_present())
+                          driver=install.driver_present(), virt=self.virt,
+                          images=self.images)
         self.by_name['rabbitmq'].write_config(self.secrets['rabbit'])
 
-    def _is_current(self, svc):
+    def is_current(self, svc):
         record = svc.record()
         return bool(record) and record.get('fingerprint') == \
             svc.fingerprint() and svc.running()
 
-    def _ensure_started(self, svc, bootstrap=True):
+    def ensure_started(self, svc, bootstrap=True):
         """Start ``svc`` unless it runs with the same fingerprint.
 
         Returns True when it was (re)started.
         """
-        if self._is_current(svc):
+        if self.is_current(svc):
             self.say('%s already running (pid %d)' % (
                 svc.name, svc.record()['pid']))
             return False
@@ -201,124 +297,6 @@ class Lab:
             svc.bootstrap()
         svc.start()
         return True
-
-    def _infrastructure(self):
-        db = self.by_name['mariadb']
-        epmd = self.by_name['epmd']
-        rabbit = self.by_name['rabbitmq']
-
-        def database():
-            self._ensure_started(db)
-            db.wait_ready()
-
-        def broker():
-            if not self._is_current(rabbit):
-                self._ensure_started(epmd)
-                epmd.wait_ready()
-            self._ensure_started(rabbit)
-            rabbit.wait_ready()
-
-        self._parallel(database, broker)
-        self.say('MariaDB and RabbitMQ ready')
-
-    def _openstack(self):
-        nova_group = [svc for svc in self.services if svc.nova_group]
-        reset = not all(self._is_current(svc) for svc in nova_group)
-        if reset:
-            stopped = [svc.name for svc in nova_group if svc.stop()]
-            if stopped:
-                self.say('stopped %s: Nova restarts fresh' % ', '.join(
-                    stopped))
-            for leftover in ('compute_id', 'instances'):
-                path = os.path.join(self.p.data_of('nova'), leftover)
-                if os.path.isdir(path):
-                    shutil.rmtree(path)
-                elif os.path.exists(path):
-                    os.unlink(path)
-            os.makedirs(os.path.join(self.p.data_of('nova'), 'lock'),
-                        exist_ok=True)
-        self.by_name['mariadb'].ensure_databases(
-            self.secrets['db'],
-            reset=services.NOVA_DATABASES if reset else ())
-
-        keystone = self.by_name['keystone']
-        apis = [self.by_name[n] for n in ('glance', 'placement', 'neutron',
-                                          'nova-api')]
-        daemons = [self.by_name[n] for n in ('nova-conductor',
-                                             'nova-scheduler')]
-        compute = self.by_name['nova-compute']
-        ironic = self.by_name['ironic']
-
-        # Schema syncs run side by side; Keystone starts as soon as its own
-        # is done, and the lab's identities are created meanwhile.
-        to_start = [svc for svc in apis + daemons + [compute]
-                    if not self._is_current(svc)]
-
-        def identity():
-            self._ensure_started(keystone)
-            keystone.wait_ready()
-            provision.identities(self.secrets, self._admin())
-            self.say('Keystone ready; identities and catalog in place')
-
-        def bootstrap(svc):
-            return lambda: svc.bootstrap()
-
-        self._parallel(identity, *[bootstrap(svc) for svc in to_start
-                                   if type(svc).bootstrap is not
-                                   services.Service.bootstrap])
-        self.say('schemas in place')
-        for svc in apis + daemons:
-            if svc in to_start:
-                self._ensure_started(svc, bootstrap=False)
-            else:
-                self.say('%s already running (pid %d)' % (
-                    svc.name, svc.record()['pid']))
-
-        def wait(svc):
-            return lambda: svc.wait_ready()
-
-        self._parallel(*[wait(svc) for svc in apis])
-        self.say('Glance, Placement, Neutron, Nova API answer')
-        self._parallel(*[wait(svc) for svc in daemons])
-        self.say('nova-conductor and nova-scheduler up')
-
-        def compute_chain():
-            if compute in to_start:
-                self._ensure_started(compute, bootstrap=False)
-            procs.wait_for('nova-compute heartbeat and resource provider',
-                           compute.ready, compute.ready_timeout,
-                           service='nova-compute', pidfile=compute.pidfile,
-                           log=compute.log)
-            procs.wait_for('host mapping (nova-manage cell_v2 '
-                           'discover_hosts)', self._discover_hosts, 120,
-                           service='nova-compute', pidfile=compute.pidfile,
-                           log=compute.log)
-            self.say('nova-compute ready (heartbeat, resource provider, '
-                     'host mapping)')
-
-        def ironic_chain():
-            rescue, disk = provision.images(self.secrets, install.ipxe_iso(),
-                                            self._admin())
-            flavor = provision.flavor(self.secrets, self._admin())
-            provision.save(self.p, rescue, disk, flavor)
-            self.say('images and flavor in place (rescue image %s)' % rescue)
-            self._write_configs(rescue_image=rescue)
-            self._ensure_started(ironic)
-            ironic.wait_ready()
-            self.say('Ironic answers through Keystone at %s' % ironic.url())
-
-        self._parallel(compute_chain, ironic_chain)
-
-    def _discover_hosts(self):
-        if self.host_mapped():
-            return True
-        procs.run([self.p.venv_bin(self.p.cloud_venv, 'nova-manage'),
-                   '--config-file', os.path.join(self.p.etc_of('nova'),
-                                                 'nova.conf'),
-                   'cell_v2', 'discover_hosts', '--verbose'],
-                  'nova-manage cell_v2 discover_hosts',
-                  self.p.log_of('nova-compute'))
-        return self.host_mapped()
 
     # -- down -------------------------------------------------------------
     def down(self, purge=False, purge_venvs=False):
@@ -336,10 +314,13 @@ class Lab:
                     self.say('stopped %s' % svc.name)
             return call
 
-        self._parallel(*[stop(svc) for svc in apps])
-        self._parallel(stop(self.by_name['rabbitmq']),
-                       stop(self.by_name['mariadb']))
+        self.parallel(*[stop(svc) for svc in apps])
+        self.parallel(stop(self.by_name['rabbitmq']),
+                      stop(self.by_name['mariadb']))
         stop(self.by_name['epmd'])()
+        if namespace.delete():
+            self.say('removed network namespace %s (its bridge and taps)'
+                     % s.NETNS)
         if purge and os.path.isdir(self.p.home):
             for entry in os.listdir(self.p.home):
                 if entry in ('lab.lock',) or (entry == 'venvs'
@@ -356,57 +337,6 @@ class Lab:
 
     # -- status -----------------------------------------------------------
     def status(self):
-        """Everything a script needs to find and use the lab."""
-        entries = {}
-        for svc in self.services:
-            record = svc.record()
-            pids = procs.group_pids(record['pid']) if record else []
-            entries[svc.name] = {
-                'running': svc.running() if record else False,
-                'pid': record['pid'] if record else None,
-                'pids': pids,
-                'pss_mb': round(procs.pss_kib(pids) / 1024.0, 1),
-                'port': svc.port,
-                'url': svc.url(),
-                'log': svc.log,
-            }
-        prov = provision.load(self.p)
-        return {
-            'state_dir': self.p.home,
-            'running': all(e['running'] for e in entries.values()),
-            'ironic_url': s.url('ironic'),
-            'keystone_url': s.url('keystone', '/v3'),
-            'clouds_yaml': self.p.clouds_yaml,
-            'cloud': s.CLOUD,
-            'admin_cloud': s.ADMIN_CLOUD,
-            'project_admin_cloud': s.PROJECT_ADMIN_CLOUD,
-            'rescue_image': prov.get('rescue_image'),
-            'disk_image': prov.get('disk_image'),
-            'flavor': prov.get('flavor'),
-            'driver_enabled': install.driver_present(),
-            'ironic_venv': self.p.ironic_venv,
-            'cloud_venv': self.p.cloud_venv,
-            'services': entries,
-            'pss_mb_total': round(sum(e['pss_mb'] for e in entries.values()),
-                                  1),
-        }
-
-
-def print_status(status, out=sys.stdout):
-    """Human-readable status table."""
-    out.write('Lab state dir: %s\n' % status['state_dir'])
-    row = '%-15s %-6s %-7s %-6s %8s  %s\n'
-    out.write(row % ('service', 'state', 'pid', 'port', 'PSS MB',
-                     'url / log'))
-    for name, e in status['services'].items():
-        state = 'up' if e['running'] else ('stale' if e['pid'] else 'down')
-        out.write(row % (name, state, e['pid'] or '-', e['port'] or '-',
-                         e['pss_mb'], e['url'] or e['log']))
-    out.write(row % ('all', '', '', '', status['pss_mb_total'], ''))
-    out.write('\nclouds.yaml: %s (normal user: %s, admin: %s [system scope, '
-              'for Ironic], project admin: %s)\n' % (
-                  status['clouds_yaml'], status['cloud'],
-                  status['admin_cloud'], status['project_admin_cloud']))
-    out.write('rescue image: %s  disk image: %s  flavor: %s\n' % (
-        status['rescue_image'], status['disk_image'], status['flavor']))
-    out.write('all running: %s\n' % ('yes' if status['running'] else 'no'))
+        """Everything a script needs to find and use the lab (a dict)."""
+        from labkit import status
+        return status.collect(self)

@@ -175,11 +175,13 @@ def flavor(sec, sess=None):
         'os-flavor-access:is_public': True}})['flavor']['id']
 
 
-def save(p, rescue_image, disk_image, flavor_id):
+def save(p, rescue_image, disk_image, flavor_id, deploy=None):
     data = {'rescue_image': rescue_image, 'disk_image': disk_image,
             'flavor': s.FLAVOR_NAME, 'flavor_id': flavor_id,
             'rescue_image_name': s.RESCUE_IMAGE_NAME,
             'disk_image_name': s.DISK_IMAGE_NAME}
+    if deploy:
+        data['deploy'] = deploy
     tmp = p.provisioned + '.tmp'
     with open(tmp, 'w') as f:
         json.dump(data, f, indent=2)

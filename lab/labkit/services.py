@@ -10,8 +10,6 @@ it differs on the next ``up``, that service is restarted.
 
 import hashlib
 import os
-import shutil
-import socket
 import subprocess
 
 from labkit import procs
@@ -29,6 +27,8 @@ class Service:
     port = None
     #: Services that share Nova's fresh-start rule (see Lab.up).
     nova_group = False
+    #: 'shared' (every mode), 'network' or 'compute' (the mode's backends).
+    role = 'shared'
     ready_timeout = 180
     grace = 30
 
@@ -109,148 +109,6 @@ class Service:
 
     def cloud_bin(self, command):
         return self.p.venv_bin(self.p.cloud_venv, command)
-
-
-# -- infrastructure -------------------------------------------------------
-
-class MariaDB(Service):
-    name = 'mariadb'
-    port = s.PORTS['mariadb']
-    grace = 60
-
-    @property
-    def datadir(self):
-        return self.p.data_of('mariadb')
-
-    def argv(self):
-        return ['/usr/sbin/mariadbd', '--no-defaults',
-                '--datadir=' + self.datadir,
-                '--socket=' + self.p.mysql_socket,
-                '--port=%d' % self.port, '--bind-address=' + s.HOST,
-                '--pid-file=' + os.path.join(self.p.run, 'mariadbd.pid'),
-                '--user=root', '--skip-name-resolve',
-                '--innodb-buffer-pool-size=128M',
-                '--innodb-flush-log-at-trx-commit=2',
-                '--max-connections=500', '--character-set-server=utf8mb4',
-                '--collation-server=utf8mb4_general_ci',
-                '--log-error=' + self.log]
-
-    def bootstrap(self):
-        if os.path.exists(os.path.join(self.datadir, 'mysql')):
-            return
-        if os.path.exists(self.datadir):
-            shutil.rmtree(self.datadir)   # a half-initialised datadir
-        os.makedirs(self.datadir)
-        self.run_tool(['mariadb-install-db', '--no-defaults',
-                       '--datadir=' + self.datadir, '--user=root',
-                       '--auth-root-authentication-method=socket',
-                       '--skip-test-db'], 'initialise datadir')
-
-    def sql(self, statement):
-        out = subprocess.run(
-            ['mariadb', '--no-defaults', '-S', self.p.mysql_socket, '-u',
-             'root', '-N', '-B', '-e', statement],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            timeout=60)
-        if out.returncode != 0:
-            raise procs.LabError('mariadb: %s failed: %s' % (
-                statement[:80], out.stderr.strip()))
-        return out.stdout
-
-    def ready(self):
-        return procs.port_open(self.port) and self.sql('SELECT 1').strip() \
-            == '1'
-
-    def ensure_databases(self, password, reset=()):
-        """Create the lab's user and databases; drop+recreate ``reset``."""
-        statements = [
-            "CREATE USER IF NOT EXISTS 'lab'@'127.0.0.1' IDENTIFIED BY '%s'"
-            % password,
-            "ALTER USER 'lab'@'127.0.0.1' IDENTIFIED BY '%s'" % password]
-        for db in reset:
-            statements.append('DROP DATABASE IF EXISTS `%s`' % db)
-        for db in MYSQL_DATABASES:
-            statements.append('CREATE DATABASE IF NOT EXISTS `%s`' % db)
-        statements.append("GRANT ALL PRIVILEGES ON *.* TO 'lab'@'127.0.0.1'")
-        self.sql('; '.join(statements))
-
-
-class Epmd(Service):
-    """Erlang port mapper for the lab's RabbitMQ, on 127.0.0.1 only."""
-
-    name = 'epmd'
-    port = s.PORTS['epmd']
-
-    def argv(self):
-        return ['epmd', '-address', s.HOST, '-port', str(self.port)]
-
-
-class RabbitMQ(Service):
-    name = 'rabbitmq'
-    port = s.PORTS['rabbitmq']
-    ready_timeout = 120
-    grace = 60
-
-    def argv(self):
-        return ['/usr/lib/rabbitmq/bin/rabbitmq-server']
-
-    def config_files(self):
-        return [os.path.join(self.p.etc_of('rabbitmq'), 'rabbitmq.conf')]
-
-    def env(self):
-        d = self.p.data_of('rabbitmq')
-        etc = self.p.etc_of('rabbitmq')
-        return {
-            'HOME': d,
-            'RABBITMQ_NODENAME': 'lab@localhost',
-            'RABBITMQ_NODE_IP_ADDRESS': s.HOST,
-            'RABBITMQ_NODE_PORT': str(self.port),
-            'RABBITMQ_DIST_PORT': str(s.PORTS['rabbitmq-dist']),
-            'RABBITMQ_CTL_DIST_PORT_MIN': str(s.PORTS['rabbitmq-dist'] + 1),
-            'RABBITMQ_CTL_DIST_PORT_MAX': str(s.PORTS['rabbitmq-dist'] + 10),
-            'RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS':
-                '-kernel inet_dist_use_interface {127,0,0,1}',
-            'RABBITMQ_CTL_ERL_ARGS':
-                '-kernel inet_dist_use_interface {127,0,0,1}',
-            'ERL_EPMD_ADDRESS': s.HOST,
-            'ERL_EPMD_PORT': str(s.PORTS['epmd']),
-            'RABBITMQ_CONFIG_FILE': os.path.join(etc, 'rabbitmq.conf'),
-            'RABBITMQ_ADVANCED_CONFIG_FILE': os.path.join(etc,
-                                                          'advanced.config'),
-            'RABBITMQ_CONF_ENV_FILE': os.path.join(etc, 'rabbitmq-env.conf'),
-            'RABBITMQ_ENABLED_PLUGINS_FILE': os.path.join(etc,
-                                                          'enabled_plugins'),
-            'RABBITMQ_MNESIA_BASE': os.path.join(d, 'mnesia'),
-            'RABBITMQ_LOG_BASE': self.p.logs,
-            'RABBITMQ_LOGS': '-',
-            'RABBITMQ_PID_FILE': os.path.join(self.p.run, 'rabbitmq-beam.pid'),
-        }
-
-    def write_config(self, password):
-        etc = self.p.etc_of('rabbitmq')
-        os.makedirs(etc, exist_ok=True)
-        os.makedirs(self.p.data_of('rabbitmq'), exist_ok=True)
-        from labkit import configs
-        configs.write(os.path.join(etc, 'rabbitmq.conf'), '\n'.join([
-            'listeners.tcp.default = %s:%d' % (s.HOST, self.port),
-            'default_user = lab',
-            'default_pass = %s' % password,
-            'loopback_users = none',
-            'management.tcp.ip = %s' % s.HOST,
-            'log.console = true',
-            'log.file = false',
-            '']))
-        configs.write(os.path.join(etc, 'rabbitmq-env.conf'),
-                      '# the lab sets everything through the environment\n')
-        configs.write(os.path.join(etc, 'enabled_plugins'), '[].\n')
-
-    def ready(self):
-        """An AMQP 0-9-1 handshake: the broker answers Connection.Start."""
-        with socket.create_connection((s.HOST, self.port), timeout=2) as sock:
-            sock.sendall(b'AMQP\x00\x00\x09\x01')
-            sock.settimeout(5)
-            frame = sock.recv(7)
-        return len(frame) == 7 and frame[0] == 1
 
 
 # -- OpenStack API services under gunicorn ---------------------------------
@@ -436,23 +294,6 @@ class NovaScheduler(NovaProcess):
     name = binary = 'nova-scheduler'
 
 
-class NovaCompute(NovaProcess):
-    name = binary = 'nova-compute'
-    ready_timeout = 240
-
-    def argv(self):
-        # The lab's launcher: Nova loads drivers only from nova.virt.
-        return [self.cloud_bin('python'), '-m', 'ios_lab_plugins.compute',
-                '--config-file',
-                os.path.join(self.p.etc_of('nova'), 'nova.conf')]
-
-    def extra_fingerprint(self):
-        return self.lab.plugins_digest
-
-    def ready(self):
-        return self.lab.compute_ready(self.record())
-
-
 class Ironic(Service):
     name = 'ironic'
     port = s.PORTS['ironic']
@@ -494,7 +335,17 @@ class Ironic(Service):
 
 
 def all_services(lab):
-    """Every service, in start order."""
-    classes = (MariaDB, Epmd, RabbitMQ, Keystone, Glance, Placement, Neutron,
-               NovaAPI, NovaConductor, NovaScheduler, NovaCompute, Ironic)
-    return [cls(lab) for cls in classes]
+    """Every service of the lab's mode, in start order.
+
+    The shared services are the same in every mode; the compute backend
+    (``compute``) and the network backend (``network``) add theirs.
+    """
+    from labkit import compute
+    from labkit import infra
+    from labkit import network
+    shared = [cls(lab) for cls in (infra.MariaDB, infra.Epmd,
+                                   infra.RabbitMQ)]
+    shared += network.services(lab)
+    shared += [cls(lab) for cls in (Keystone, Glance, Placement, Neutron,
+                                    NovaAPI, NovaConductor, NovaScheduler)]
+    return shared + compute.services(lab) + [Ironic(lab)]

@@ -51,6 +51,33 @@ NOVA_COMPUTE_HOST = 'lab-compute'
 
 IPXE_ISO_CANDIDATES = ('/usr/lib/ipxe/ipxe.iso', '/usr/share/ipxe/ipxe.iso')
 
+# -- the real-virtualisation mode (``up --virt qemu``) ---------------------
+#: Compute backends: Nova's fake driver, or libvirt running QEMU guests
+#: (``qemu``: emulated, TCG; ``kvm`` only where a probe boot shows KVM runs
+#: ordinary guests).
+VIRT_MODES = ('fake', 'qemu', 'kvm')
+VIRT_ENV = 'IOS_LAB_VIRT'
+#: The network namespace that holds the whole real-mode lab: its own
+#: loopback (the services' 127.0.0.1), the provisioning bridge, libvirt's
+#: guests and taps. Nothing of it exists in the machine's root namespace.
+NETNS = 'ioslab'
+#: The provisioning bridge inside the namespace. Addresses are from the
+#: documentation ranges (RFC 5737 / RFC 3849): they exist only inside the
+#: namespace and route nowhere.
+BRIDGE = 'iosbr0'
+BRIDGE_MAC = '02:10:5e:00:00:01'
+BRIDGE_IP = '192.0.2.1'
+BRIDGE_PREFIX = 24
+BRIDGE_DHCP_RANGE = ('192.0.2.100', '192.0.2.199')
+BRIDGE_IP6 = '2001:db8:105::1'
+BRIDGE_PREFIX6 = 64
+#: Ironic's HTTP boot server (iPXE scripts, kernels, the instance image).
+HTTP_BOOT_PORT = 8088
+PROVISIONING_NETWORK = 'lab-provisioning'
+PROVISIONING_PHYSNET = 'provisioning'
+LIBVIRT_COMPUTE_HOST = 'lab-libvirt'
+DEPLOY_FLAVOR_NAME = 'bm.deploy'
+
 
 def _state_dir():
     return os.path.abspath(os.environ.get('IOS_LAB_HOME')
@@ -122,6 +149,19 @@ class Paths:
     def venv_bin(self, venv, command):
         return os.path.join(venv, 'bin', command)
 
+    @property
+    def mode_file(self):
+        return os.path.join(self.home, 'mode.json')
+
+    @property
+    def images(self):
+        return os.path.join(self.home, 'images')
+
+    @property
+    def libvirt_root(self):
+        """The lab's own libvirt: config, sockets, state, guest disks."""
+        return os.path.join(self.home, 'libvirt')
+
 
 def paths():
     """The lab's paths for the current environment."""
@@ -145,3 +185,25 @@ def load_secrets(p):
 def url(service, path=''):
     """Public URL of an HTTP service of the lab."""
     return 'http://%s:%d%s' % (HOST, PORTS[service], path)
+
+
+def boot_url(path=''):
+    """URL of the HTTP boot server as the guests see it (real mode)."""
+    return 'http://%s:%d%s' % (BRIDGE_IP, HTTP_BOOT_PORT, path)
+
+
+def load_mode(p):
+    """The virt mode the state dir was last brought up in ('fake' if none)."""
+    try:
+        with open(p.mode_file) as f:
+            return json.load(f).get('virt', 'fake')
+    except (OSError, ValueError):
+        return 'fake'
+
+
+def save_mode(p, virt):
+    os.makedirs(p.home, exist_ok=True)
+    tmp = p.mode_file + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump({'virt': virt}, f)
+    os.replace(tmp, p.mode_file)

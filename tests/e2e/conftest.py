@@ -1,7 +1,8 @@
 """Fixtures that give end-to-end tests the local lab (lab/labctl.py).
 
-``lab`` (session): brings the lab up once per test run, or reuses one that
-already runs (``up`` is idempotent and refreshes the driver), and yields
+``lab`` (package): brings the fast lab up once for tests/e2e, or reuses
+one that already runs (``up`` is idempotent and refreshes the driver),
+and yields
 ``labctl status --json`` as a dict (``ironic_url``,
 ``clouds_yaml``, ``cloud``, ``admin_cloud``, ``rescue_image``,
 ``disk_image``, ``flavor``, ``services`` ...). At the end it stops the lab
@@ -47,7 +48,7 @@ def _tail(text, lines=80):
     return '\n'.join(text.splitlines()[-lines:])
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def lab():
     # `up` runs even when the lab already runs: it is idempotent (about
     # 15 s then) and reinstalls the driver, restarting Ironic if the
@@ -55,7 +56,7 @@ def lab():
     before = _status()
     started = not (before and before.get('running'))
     try:
-        result = _labctl('up', timeout=UP_TIMEOUT)
+        result = _labctl('up', '--virt', 'fake', timeout=UP_TIMEOUT)
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout or ''
         if isinstance(out, bytes):
@@ -86,7 +87,7 @@ def _connect(lab, cloud):
         config=config.get_one(cloud=lab[cloud]))
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def lab_cloud(lab):
     """openstacksdk Connection as the lab's normal user."""
     conn = _connect(lab, 'cloud')
@@ -94,7 +95,7 @@ def lab_cloud(lab):
     conn.close()
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def lab_admin_cloud(lab):
     """openstacksdk Connection as the system-scoped admin (for Ironic)."""
     conn = _connect(lab, 'admin_cloud')
@@ -102,7 +103,7 @@ def lab_admin_cloud(lab):
     conn.close()
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def lab_project_admin_cloud(lab):
     """openstacksdk Connection as the project-scoped admin (Nova etc.)."""
     conn = _connect(lab, 'project_admin_cloud')

@@ -1,0 +1,27 @@
+"""Compute backends: which nova-compute the lab runs, and its settings.
+
+The mode (``settings.VIRT_MODES``) picks one:
+
+* ``fake`` (``compute.fake``): Nova's fake virt driver with the lab's
+  libvirt-like rescue; no guest ever boots. Fast: the default.
+* ``qemu`` / ``kvm`` (``compute.libvirt``): the lab's own libvirtd and
+  Nova's libvirt driver; every server is a real QEMU guest.
+
+Each backend module offers ``services(lab)`` (its long-running processes,
+in start order), ``nova_conf(p, sec, virt)`` (its part of nova.conf),
+``HOST`` (nova-compute's ``host``) and ``provider_name()`` (the name of the
+resource provider it reports to Placement).
+"""
+
+
+def backend(virt):
+    """The backend module for ``virt``."""
+    if virt == 'fake':
+        from labkit.compute import fake
+        return fake
+    from labkit.compute import libvirt
+    return libvirt
+
+
+def services(lab):
+    return backend(lab.virt).services(lab)

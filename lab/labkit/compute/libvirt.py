@@ -1,0 +1,258 @@
+"""The real compute backend: the lab's own libvirtd and Nova's libvirt driver.
+
+Every server is a QEMU guest. ``virt`` ``qemu`` emulates the CPU (TCG);
+``kvm`` is used only when ``probe_kvm`` boots a guest under KVM here (the
+machines this project runs on expose a /dev/kvm that ordinary guests cannot
+use: realvirt-facts.md).
+
+The lab's libvirtd is its own: it runs inside the lab's network namespace
+(its guests' taps must be there) and in a mount namespace of its own in
+which ``/etc/libvirt``, ``/run/libvirt``, ``/var/lib/libvirt``,
+``/var/log/libvirt`` and ``/var/cache/libvirt`` are the lab's directories
+under ``<state>/libvirt``: nothing of the machine's libvirt configuration
+is read or changed, and a libvirtd of the machine (if any) is not touched.
+Its qemu.conf runs guests as root without a security driver or cgroups
+(there is no systemd here); its hook ``hooks/qemu`` puts every guest's tap
+into the provisioning bridge (see ``network.bridge``).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+
+from labkit import procs
+from labkit import services as svc
+from labkit import settings as s
+
+HOST = s.LIBVIRT_COMPUTE_HOST
+LIBVIRT_DIRS = ('etc', 'run', 'lib', 'log', 'cache')
+MOUNTS = (('etc', '/etc/libvirt'), ('run', '/run/libvirt'),
+          ('lib', '/var/lib/libvirt'), ('log', '/var/log/libvirt'),
+          ('cache', '/var/cache/libvirt'))
+# Debian bookworm's libvirt is 9.0.
+LIBVIRT_PYTHON = 'libvirt-python==9.0.0'
+
+QEMU_CONF = '''# Written by the lab: guests run as root, no security driver, no
+# cgroups (no systemd here), no per-guest mount namespace.
+user = "root"
+group = "root"
+dynamic_ownership = 0
+security_driver = "none"
+stdio_handler = "file"
+cgroup_controllers = [ ]
+namespaces = [ ]
+remember_owner = 0
+'''
+
+LIBVIRTD_CONF = '''# Written by the lab: UNIX socket only, no TCP, no polkit.
+listen_tls = 0
+listen_tcp = 0
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+unix_sock_rw_perms = "0770"
+log_outputs = "3:stderr"
+'''
+
+
+def provider_name():
+    """libvirt names its node after the machine's hostname, not ``host``."""
+    return socket.gethostname()
+
+
+def socket_path(p):
+    return os.path.join(p.libvirt_root, 'run', 'libvirt-sock')
+
+
+def uri(p):
+    return 'qemu+unix:///system?socket=%s' % socket_path(p)
+
+
+def nova_conf(p, sec, virt):
+    conf = os.path.join(p.etc_of('nova'), 'nova.conf')
+    helper = '%s --config-file %s' % (
+        p.venv_bin(p.cloud_venv, 'privsep-helper'), conf)
+    return {
+        'DEFAULT': {
+            'compute_driver': 'libvirt.LibvirtDriver',
+            'host': HOST,
+            # Nova's own default: a guest that ignores ACPI delays stops and
+            # rescues this long unless its image says os_shutdown_timeout.
+            'shutdown_timeout': 60,
+            'force_raw_images': False,
+            'use_cow_images': True,
+            'resume_guests_state_on_host_boot': False,
+        },
+        'libvirt': {
+            'virt_type': virt,
+            'connection_uri': uri(p),
+            'cpu_mode': 'none',
+            'inject_partition': -2,
+            'images_type': 'qcow2',
+        },
+        # The default helper is sudo + nova-rootwrap; the lab runs as root.
+        'nova_sys_admin': {'helper_command': helper},
+        'privsep_entrypoint': {'helper_command': helper},
+        'vif_plug_ovs_privileged': {'helper_command': helper},
+        # With the serial console enabled, libvirt gives a rescued guest no
+        # serial device at all, and Nova's console log of an agent boot
+        # would be empty (realvirt-facts.md): keep the console log.
+        'serial_console': {'enabled': False},
+        'compute': {'instance_usage_audit': False},
+        'image_cache': {'manager_interval': -1},
+    }
+
+
+def ensure_installed(p, log):
+    """Install libvirt-python into the cloud venv and the libvirt-qemu user.
+
+    Runs in the root namespace (pip reaches PyPI there). Returns True when
+    something was installed.
+    """
+    did = False
+    python = p.venv_bin(p.cloud_venv, 'python')
+    probe = subprocess.run([python, '-c', 'import libvirt'],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        procs.run([python, '-m', 'pip', 'install', '-q',
+                   '--disable-pip-version-check', LIBVIRT_PYTHON],
+                  'pip install %s (cloud venv)' % LIBVIRT_PYTHON, log)
+        did = True
+    # libvirtd refuses to start when its compiled-in default user does not
+    # exist, even with user = "root" in qemu.conf.
+    for kind, cmd in (('group', ['groupadd', '--system', 'libvirt-qemu']),
+                      ('passwd', ['useradd', '--system', '--no-create-home',
+                                  '-g', 'libvirt-qemu', 'libvirt-qemu'])):
+        if subprocess.run(['getent', kind, 'libvirt-qemu'],
+                          stdout=subprocess.DEVNULL).returncode != 0:
+            procs.run(cmd, ' '.join(cmd), log)
+            did = True
+    return did
+
+
+def probe_kvm(p, images, log, timeout=90):
+    """Boot the instance image under KVM; raise unless it prints its marker.
+
+    ``/dev/kvm`` existing proves nothing here: on these machines it is a
+    paravirtual KVM that fails every ordinary guest (realvirt-facts.md).
+    """
+    serial = os.path.join(p.run, 'kvm-probe.serial')
+    argv = ['qemu-system-x86_64', '-accel', 'kvm', '-m', '256',
+            '-nographic', '-monitor', 'none', '-nic', 'none',
+            '-serial', 'file:' + serial, '-no-reboot',
+            '-drive', 'file=%s,if=virtio,format=raw,readonly=on,snapshot=on'
+            % images['instance_image']]
+    if os.path.exists(serial):
+        os.unlink(serial)
+    with open(log, 'ab') as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    try:
+        def booted():
+            if proc.poll() is not None:
+                raise procs.LabError(
+                    'KVM cannot run guests here: QEMU -accel kvm exited %s '
+                    '(log: %s); use --virt qemu' % (proc.returncode, log))
+            try:
+                with open(serial, errors='replace') as f:
+                    return images['instance_marker'] in f.read()
+            except OSError:
+                return False
+        try:
+            procs.wait_for('the KVM probe guest', booted, timeout)
+        except procs.LabError:
+            raise procs.LabError(
+                'KVM cannot run guests here: the instance image booted under '
+                'QEMU -accel kvm printed no %r in %ds (QEMU log: %s); use '
+                '--virt qemu' % (images['instance_marker'], timeout, log))
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def write_config(p, hook_text):
+    """The lab's /etc/libvirt: the package's files plus the lab's own."""
+    root = p.libvirt_root
+    for sub in LIBVIRT_DIRS:
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    etc = os.path.join(root, 'etc')
+    if not os.path.exists(os.path.join(etc, '.lab-seeded')) and \
+            os.path.isdir('/etc/libvirt'):
+        shutil.copytree('/etc/libvirt', etc, dirs_exist_ok=True,
+                        symlinks=True)
+        open(os.path.join(etc, '.lab-seeded'), 'w').close()
+    from labkit import configs
+    configs.write(os.path.join(etc, 'qemu.conf'), QEMU_CONF)
+    configs.write(os.path.join(etc, 'libvirtd.conf'), LIBVIRTD_CONF)
+    configs.write(os.path.join(etc, 'hooks', 'qemu'), hook_text, mode=0o755)
+
+
+def virsh(p, *args, check=True):
+    out = subprocess.run(['virsh', '-c', uri(p)] + list(args),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, timeout=120)
+    if check and out.returncode != 0:
+        raise procs.LabError('virsh %s: %s' % (' '.join(args),
+                                               out.stderr.strip()))
+    return out.stdout
+
+
+def remove_domains(p):
+    """Destroy and undefine every guest of the lab's libvirt.
+
+    Nova's databases start fresh with Nova (lab/README.rst); libvirt's
+    domains outlive nova-compute and must go with them.
+    """
+    names = virsh(p, 'list', '--all', '--name', check=False).split()
+    for name in names:
+        virsh(p, 'destroy', name, check=False)
+        virsh(p, 'undefine', '--nvram', name, check=False)
+    return names
+
+
+class Libvirtd(svc.Service):
+    role = 'compute'
+    name = 'libvirtd'
+    ready_timeout = 60
+
+    def argv(self):
+        root = self.p.libvirt_root
+        binds = ' && '.join('mount --bind %s %s' % (
+            os.path.join(root, sub), target) for sub, target in MOUNTS)
+        return ['unshare', '--mount', '--propagation', 'private', 'sh',
+                '-c', 'mkdir -p %s && %s && exec libvirtd --config %s' % (
+                    ' '.join(t for _, t in MOUNTS), binds,
+                    os.path.join(root, 'etc', 'libvirtd.conf'))]
+
+    def config_files(self):
+        etc = os.path.join(self.p.libvirt_root, 'etc')
+        return [os.path.join(etc, name) for name in
+                ('qemu.conf', 'libvirtd.conf', 'hooks/qemu')]
+
+    def ready(self):
+        if not os.path.exists(socket_path(self.p)):
+            return False
+        virsh(self.p, 'version')
+        return True
+
+    def stop(self):
+        if self.record():
+            remove_domains(self.p)
+        return super().stop()
+
+
+class LibvirtCompute(svc.NovaProcess):
+    role = 'compute'
+    name = binary = 'nova-compute'
+    ready_timeout = 240
+
+    def extra_fingerprint(self):
+        return self.lab.plugins_digest
+
+    def ready(self):
+        return self.lab.compute_ready(self.record())
+
+
+def services(lab):
+    return [Libvirtd(lab), LibvirtCompute(lab)]

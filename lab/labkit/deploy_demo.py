@@ -1,0 +1,216 @@
+"""The real-mode demo: Ironic cleans, deploys and re-deploys QEMU guests.
+
+Runs inside the lab's namespace (``labctl demo --virt qemu`` puts it
+there), with openstacksdk and the driver's enrollment tool from the lab's
+Ironic venv. N servers (default 2) on the provisioning network are
+created and enrolled with ``ironic-openstack-nodes`` (``create-nodes``,
+``enroll --manage --provide``: automated cleaning), then deployed with the
+lab's instance image, undeployed (cleaning again) and deployed again.
+After each step it prints Ironic's view beside Nova's, and after each
+deploy the line the instance image printed on the server's serial console:
+the guest booted from the disk that Ironic's agent wrote.
+"""
+
+import concurrent.futures
+import logging
+import os
+import subprocess
+import sys
+import time
+
+import openstack.config
+import openstack.connection
+
+PREFIX = 'lab-deploy'
+STEP_TIMEOUT = 1800
+POWER_NAMES = {0: 'NOSTATE', 1: 'RUNNING', 3: 'PAUSED', 4: 'SHUTDOWN',
+               6: 'CRASHED', 7: 'SUSPENDED'}
+# step, provision action, Ironic state expected, Nova statuses accepted
+STEPS = (
+    ('deploy', 'active', 'active', ('ACTIVE',)),
+    ('undeploy (cleaning)', 'deleted', 'available', ('SHUTOFF', 'RESCUE')),
+    ('deploy again', 'active', 'active', ('ACTIVE',)),
+)
+
+
+def connect(status, cloud):
+    config = openstack.config.OpenStackConfig(
+        config_files=[status['clouds_yaml']])
+    return openstack.connection.Connection(config=config.get_one(
+        cloud=cloud))
+
+
+class DeployDemo:
+
+    def __init__(self, status, count):
+        self.status = status
+        self.count = count
+        self.user = connect(status, status['cloud'])
+        self.admin = connect(status, status['admin_cloud'])
+        self.t0 = time.monotonic()
+        self.ok = True
+        self.tool = os.path.join(os.path.dirname(sys.executable),
+                                 'ironic-openstack-nodes')
+
+    def say(self, text):
+        print('[demo %6.1fs] %s' % (time.monotonic() - self.t0, text),
+              flush=True)
+
+    def _each(self, func, items):
+        with concurrent.futures.ThreadPoolExecutor(max(1, len(items))) as ex:
+            return list(ex.map(func, items))
+
+    def run_tool(self, *args):
+        argv = [self.tool, '--os-cloud', self.status['cloud']] + list(args)
+        self.say('$ ' + ' '.join(argv[1:]))
+        env = dict(os.environ, OS_CLIENT_CONFIG_FILE=self.status[
+            'clouds_yaml'])
+        result = subprocess.run(argv, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        print(result.stdout, flush=True)
+        if result.returncode != 0:
+            raise RuntimeError('%s failed (exit %d)' % (argv[2:4],
+                                                        result.returncode))
+
+    def cleanup(self):
+        bm = self.admin.baremetal
+        old = [n for n in bm.nodes(details=True)
+               if (n.name or '').startswith(PREFIX)]
+        for node in old:
+            if node.provision_state == 'active':
+                bm.set_node_maintenance(node, reason='demo cleanup')
+            bm.delete_node(node, ignore_missing=True)
+        servers = [sv for sv in self.user.compute.servers()
+                   if sv.name.startswith(PREFIX)]
+        for server in servers:
+            self.user.compute.delete_server(server, ignore_missing=True)
+        for server in servers:
+            self.user.compute.wait_for_delete(server, wait=300)
+        if old or servers:
+            self.say('removed %d node(s) and %d server(s) of an earlier run'
+                     % (len(old), len(servers)))
+
+    def view(self, node):
+        n = self.admin.baremetal.get_node(node)
+        boot = self.admin.baremetal.get_node_boot_device(n.id) or {}
+        sv = self.user.compute.get_server(n.driver_info['openstack_server'])
+        return {'node': n.name, 'provision': n.provision_state,
+                'power': n.power_state, 'boot': boot.get('boot_device'),
+                'last_error': n.last_error, 'status': sv.status,
+                'vm_state': sv.vm_state, 'task_state': sv.task_state,
+                'power_state': sv.power_state, 'server': sv.id}
+
+    def settled(self, node, state, statuses):
+        deadline = time.monotonic() + 120
+        while True:
+            v = self.view(node)
+            if self.agree(v, state, statuses) or \
+                    time.monotonic() > deadline:
+                return v
+            time.sleep(3)
+
+    @staticmethod
+    def agree(v, state, statuses):
+        on = v['power'] == 'power on'
+        return (v['provision'] == state and v['status'] in statuses
+                and v['task_state'] is None and not v['last_error']
+                and on == (v['power_state'] == 1))
+
+    def table(self, title, views, state, statuses, seconds):
+        print('\n== %s (%.0fs)  expected: Ironic %s | Nova %s' % (
+            title, seconds, state, ' or '.join(statuses)))
+        head = ('node', 'provision', 'Ironic power', 'boot dev',
+                'Nova status', 'vm_state', 'power_state', 'verdict')
+        rows = []
+        for v in views:
+            agree = self.agree(v, state, statuses)
+            self.ok = self.ok and agree
+            rows.append((v['node'], v['provision'], v['power'] or '-',
+                         v['boot'] or '-', v['status'], v['vm_state'],
+                         '%s %s' % (v['power_state'], POWER_NAMES.get(
+                             v['power_state'], '?')),
+                         'agree' if agree else 'DISAGREE'))
+            if v['last_error']:
+                rows.append(('', 'last_error: %s' % v['last_error'],
+                             '', '', '', '', '', ''))
+        widths = [max(len(str(r[i])) for r in rows + [head])
+                  for i in range(len(head))]
+        fmt = '  '.join('%%-%ds' % w for w in widths)
+        print(fmt % head)
+        print(fmt % tuple('-' * w for w in widths))
+        for row in rows:
+            print(fmt % row)
+        print(flush=True)
+
+    def marker(self, v):
+        marker = self.status['instance_marker']
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            log = self.user.compute.get_server_console_output(
+                v['server']).get('output', '')
+            for line in log.splitlines():
+                if marker in line:
+                    return line.strip()
+            time.sleep(5)
+        self.ok = False
+        return '(no marker after 300 s)'
+
+    def act(self, node, action):
+        bm = self.admin.baremetal
+        if action == 'active':
+            bm.update_node(node, instance_info={
+                'image_source': self.status['instance_image'],
+                'image_checksum': self.status['instance_image_checksum'],
+                'image_disk_format': self.status.get(
+                    'instance_image_format', 'raw')})
+        bm.set_node_provision_state(node, action, wait=True,
+                                    timeout=STEP_TIMEOUT)
+
+    def run(self):
+        self.cleanup()
+        net = self.status['provisioning_network']
+        self.run_tool('create-nodes', '--count', str(self.count),
+                      '--prefix', PREFIX, '--flavor', self.status['flavor'],
+                      '--image', self.status['disk_image'], '--network', net)
+        t = time.monotonic()
+        self.run_tool('enroll', '--prefix', PREFIX, '--network', net,
+                      '--ironic-cloud', self.status['admin_cloud'],
+                      '--manage', '--provide', '--timeout',
+                      str(STEP_TIMEOUT))
+        nodes = ['%s-%d' % (PREFIX, i) for i in range(self.count)]
+        statuses = ('SHUTOFF', 'RESCUE')
+        self.table('enroll + provide (automated cleaning)', self._each(
+            lambda n: self.settled(n, 'available', statuses), nodes),
+            'available', statuses, time.monotonic() - t)
+        for title, action, state, statuses in STEPS:
+            t = time.monotonic()
+            errors = []
+
+            def step(node):
+                try:
+                    self.act(node, action)
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    errors.append('%s: %s' % (node, exc))
+                return self.settled(node, state, statuses)
+
+            views = self._each(step, nodes)
+            self.table(title, views, state, statuses, time.monotonic() - t)
+            for error in errors:
+                self.ok = False
+                print('   error: %s' % error)
+            if action == 'active':
+                for v, line in zip(views, self._each(self.marker, views)):
+                    print('   %s console: %s' % (v['node'], line))
+        total = time.monotonic() - self.t0
+        print('\nVERDICT: %s - %d node(s) cleaned, deployed, undeployed and '
+              'deployed again (%.0fs)' % ('PASS' if self.ok else 'FAIL',
+                                          self.count, total))
+        return 0 if self.ok else 1
+
+
+def main(status, nodes=2):
+    logging.getLogger('keystoneauth').setLevel(logging.ERROR)
+    if not status.get('exec_prefix'):
+        print('demo: the lab does not run in a real mode', file=sys.stderr)
+        return 1
+    return DeployDemo(status, nodes).run()

@@ -1,0 +1,119 @@
+"""The real mode's deploying Ironic: its settings and its base objects.
+
+In the real-virtualisation mode Ironic boots its agent through iPXE, cleans
+(metadata erase), deploys (``direct``, and ``ramdisk``) and boots nodes
+from disk. This module holds what that mode adds to the shared lab:
+
+* ``ironic_conf`` - ironic.conf settings of a deploying Ironic (merged over
+  the shared ones by ``configs.ironic``);
+* ``provision`` - the provisioning network and the node flavor;
+* ``status_fields`` - what a client needs to deploy (``status --json``).
+"""
+
+import os
+
+from labkit import settings as s
+
+#: RAM of a node server: the agent's ramdisk is unpacked into it.
+DEPLOY_FLAVOR_RAM_MB = 2048
+#: IPA ignores disks under 4 GiB when it picks the root device.
+DEPLOY_FLAVOR_DISK_GB = 5
+#: Kernel command line of the agent: its console on the serial port, so
+#: Nova's console log shows the agent's boot.
+KERNEL_APPEND = ('nofb nomodeset console=tty0 console=ttyS0,115200n8 '
+                 'ipa-debug=1')
+
+
+def ironic_conf(p, images):
+    """ironic.conf sections of a deploying Ironic.
+
+    :param p: the lab's paths.
+    :param images: ``labkit.images.ensure_all``'s result.
+    """
+    d = p.data_of('ironic')
+    return {
+        'DEFAULT': {
+            'enabled_boot_interfaces': 'ipxe,pxe,fake',
+            'default_boot_interface': 'ipxe',
+            'enabled_deploy_interfaces': 'direct,ramdisk,fake',
+            'default_deploy_interface': 'direct',
+        },
+        # The agent calls Ironic's API from the provisioning bridge; the
+        # namespace has no other non-loopback address.
+        'api': {'host_ip': '0.0.0.0'},
+        'service_catalog': {
+            'endpoint_override': 'http://%s:%d' % (s.BRIDGE_IP,
+                                                   s.PORTS['ironic'])},
+        'conductor': {
+            'automated_clean': True,
+            'deploy_kernel': 'file://' + images['deploy_kernel'],
+            'deploy_ramdisk': 'file://' + images['deploy_ramdisk'],
+            'deploy_callback_timeout': 1800,
+            'clean_callback_timeout': 1800,
+            # Ironic refuses file:// images outside these directories.
+            'file_url_allowed_paths': ','.join(sorted({
+                os.path.dirname(images['deploy_kernel']),
+                os.path.dirname(images['deploy_ramdisk'])})),
+        },
+        'deploy': {
+            'http_url': s.boot_url(),
+            'http_root': os.path.join(d, 'httpboot'),
+            'erase_devices_priority': 0,
+            'erase_devices_metadata_priority': 10,
+            'fast_track': False,
+        },
+        'pxe': {'kernel_append_params': KERNEL_APPEND},
+        'agent': {
+            'deploy_logs_collect': 'never',
+            # The agent powers the guest off in-band; libvirt tells Nova
+            # ~15 s later. Ironic polls this many times, 5 s apart.
+            'post_deploy_get_power_state_retries': 12,
+        },
+    }
+
+
+def instance_image_url(images):
+    return s.boot_url('/lab-images/' + os.path.basename(
+        images['instance_image']))
+
+
+def publish_images(p, images):
+    """Let the HTTP boot server serve the instance image (a symlink)."""
+    root = os.path.join(p.data_of('ironic'), 'httpboot', 'lab-images')
+    os.makedirs(root, exist_ok=True)
+    link = os.path.join(root, os.path.basename(images['instance_image']))
+    if os.path.realpath(link) != images['instance_image']:
+        if os.path.lexists(link):
+            os.unlink(link)
+        os.symlink(images['instance_image'], link)
+
+
+def provision(sess):
+    """The provisioning network and the node flavor; returns their IDs."""
+    from labkit.network import bridge
+    network = bridge.ensure_provisioning_network(sess)
+    nova = s.url('nova-api', '/v2.1')
+    flavor = None
+    for item in sess.get(nova + '/flavors?is_public=None')['flavors']:
+        if item['name'] == s.DEPLOY_FLAVOR_NAME:
+            flavor = item['id']
+    if flavor is None:
+        flavor = sess.post(nova + '/flavors', {'flavor': {
+            'name': s.DEPLOY_FLAVOR_NAME, 'ram': DEPLOY_FLAVOR_RAM_MB,
+            'vcpus': 1, 'disk': DEPLOY_FLAVOR_DISK_GB,
+            'os-flavor-access:is_public': True}})['flavor']['id']
+    return network, flavor
+
+
+def status_fields(images, namespace_prefix):
+    """What a client needs to deploy a node of the real-mode lab."""
+    return {
+        'deploy_kernel': 'file://' + images['deploy_kernel'],
+        'deploy_ramdisk': 'file://' + images['deploy_ramdisk'],
+        'instance_image': instance_image_url(images),
+        'instance_image_checksum': images['instance_image_checksum'],
+        'instance_marker': images['instance_marker'],
+        'provisioning_network': s.PROVISIONING_NETWORK,
+        'flavor': s.DEPLOY_FLAVOR_NAME,
+        'exec_prefix': namespace_prefix,
+    }

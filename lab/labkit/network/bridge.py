@@ -1,0 +1,170 @@
+"""The real-mode network: a bridge in the lab's namespace, DHCP, HTTP boot.
+
+What is real and what is the lab's glue:
+
+* Real: a Neutron flat network (``settings.PROVISIONING_NETWORK``, port
+  security off, no subnet, so no Neutron DHCP), Nova's libvirt driver
+  plugging each port as a tap, Ironic's own boot files (``boot.ipxe``, the
+  per-MAC iPXE scripts, kernels and ramdisks in its ``http_root``), dnsmasq
+  configured as Ironic documents for a standalone deployment (DHCP that
+  chain-loads iPXE clients to ``boot.ipxe``), and the iPXE rescue image
+  booting from a CD-ROM through Nova's stable device rescue.
+* Glue: the ML2 driver ``lab_tapbridge`` binds ports as taps, since Nova 34
+  has no Linux-bridge VIFs and the lab runs no Open vSwitch; the lab's
+  libvirt hook puts each guest's tap into the bridge whenever libvirt
+  starts the guest (a cloud's L2 agent does this on a real host); Python's
+  ``http.server`` serves Ironic's ``http_root`` (a real deployment uses
+  nginx or Apache).
+
+Everything here lives in the namespace: the bridge's addresses are from the
+documentation ranges and exist nowhere else.
+"""
+
+import os
+import shutil
+import sys
+
+from labkit import procs
+from labkit import services as svc
+from labkit import settings as s
+
+MECHANISM_DRIVER = 'lab_tapbridge'
+DHCP_PORT_HEX = ':0043 '   # UDP 67 in /proc/net/udp
+
+
+def ml2_conf():
+    return {
+        'ml2': {'type_drivers': 'flat,vlan,vxlan',
+                'tenant_network_types': 'vxlan',
+                'mechanism_drivers': MECHANISM_DRIVER,
+                'extension_drivers': 'port_security'},
+        'ml2_type_flat': {'flat_networks': '*'},
+        'ml2_type_vlan': {'network_vlan_ranges': 'physnet1:100:199'},
+        'ml2_type_vxlan': {'vni_ranges': '1:10000'},
+    }
+
+
+def libvirt_hook():
+    """libvirt's qemu hook: put the guest's taps into the bridge.
+
+    libvirt runs it with the guest's XML on stdin at every start of a
+    guest; Nova's tap VIFs appear there as ``<target dev='tap...'/>``.
+    """
+    ip = shutil.which('ip') or '/usr/sbin/ip'
+    return '''#!/bin/sh
+# Written by the lab (labkit.network.bridge). $2 is libvirt's operation.
+case "$2" in
+    started|reconnect) ;;
+    *) exit 0 ;;
+esac
+for dev in $(sed -n \
+        "s/.*<target dev=['\\"]\\(tap[^'\\"]*\\)['\\"].*/\\1/p"); do
+    %(ip)s link set "$dev" master %(bridge)s && %(ip)s link set "$dev" up
+done
+exit 0
+''' % {'ip': ip, 'bridge': s.BRIDGE}
+
+
+def dnsmasq_conf(p):
+    low, high = s.BRIDGE_DHCP_RANGE
+    return '\n'.join([
+        '# Written by the lab: DHCP for the provisioning bridge, as Ironic',
+        '# documents for standalone use (no DNS, no TFTP: iPXE only).',
+        'port=0',
+        'no-resolv',
+        'no-hosts',
+        'interface=%s' % s.BRIDGE,
+        'bind-interfaces',
+        'dhcp-authoritative',
+        'dhcp-range=%s,%s,255.255.255.0,1h' % (low, high),
+        # Router advertisements: iPXE otherwise waits ~13 s for IPv6.
+        'dhcp-range=::,constructor:%s,ra-only' % s.BRIDGE,
+        'enable-ra',
+        'dhcp-leasefile=%s' % os.path.join(p.data_of('dnsmasq'),
+                                           'leases'),
+        'dhcp-match=set:ipxe,175',
+        'dhcp-boot=tag:ipxe,%s' % s.boot_url('/boot.ipxe'),
+        'log-dhcp',
+        '']) + '\n'
+
+
+class Dnsmasq(svc.Service):
+    role = 'network'
+    name = 'dnsmasq'
+    ready_timeout = 30
+
+    @property
+    def conf(self):
+        return os.path.join(self.p.etc_of('dnsmasq'), 'dnsmasq.conf')
+
+    def argv(self):
+        return ['dnsmasq', '--keep-in-foreground', '--log-facility=-',
+                '--user=root', '--pid-file', '--conf-file=' + self.conf]
+
+    def config_files(self):
+        return [self.conf]
+
+    def bootstrap(self):
+        os.makedirs(self.p.data_of('dnsmasq'), exist_ok=True)
+
+    def ready(self):
+        with open('/proc/net/udp') as f:
+            return any(DHCP_PORT_HEX in line for line in f)
+
+
+class BootHttp(svc.Service):
+    """Serves Ironic's http_root (and the lab's images) to the guests."""
+
+    role = 'network'
+    name = 'http-boot'
+    port = s.HTTP_BOOT_PORT
+    ready_timeout = 30
+
+    @property
+    def root(self):
+        return os.path.join(self.p.data_of('ironic'), 'httpboot')
+
+    def argv(self):
+        return [sys.executable, '-m', 'http.server', str(self.port),
+                '--bind', s.BRIDGE_IP, '--directory', self.root]
+
+    def bootstrap(self):
+        os.makedirs(self.root, exist_ok=True)
+
+    def url(self):
+        return s.boot_url('/')
+
+    def ready(self):
+        status = procs.http_status(s.boot_url('/'))
+        return status is not None and status < 500
+
+
+def write_config(p):
+    from labkit import configs
+    configs.write(os.path.join(p.etc_of('dnsmasq'), 'dnsmasq.conf'),
+                  dnsmasq_conf(p))
+
+
+def services(lab):
+    return [Dnsmasq(lab), BootHttp(lab)]
+
+
+def ensure_provisioning_network(sess):
+    """The flat provisioning network (port security off, no subnet).
+
+    A flat provider network needs an admin to make it; it belongs to the
+    lab's normal project, whose members (as on a cloud where the pool's
+    project owns its provisioning network) may then make ports with no IP
+    and no port security on it, as ``create-nodes`` does. Returns its ID.
+    """
+    neutron = s.url('neutron', '/v2.0/networks')
+    found = sess.get('%s?name=%s' % (neutron, s.PROVISIONING_NETWORK))
+    if found['networks']:
+        return found['networks'][0]['id']
+    project = sess.get(s.url('keystone', '/v3/projects?name=%s'
+                             % s.DEMO_PROJECT))['projects'][0]['id']
+    return sess.post(neutron, {'network': {
+        'name': s.PROVISIONING_NETWORK, 'project_id': project,
+        'provider:network_type': 'flat',
+        'provider:physical_network': s.PROVISIONING_PHYSNET,
+        'port_security_enabled': False}})['network']['id']

@@ -1,0 +1,113 @@
+"""The real-virtualisation lab for end-to-end tests (real QEMU guests).
+
+``real_lab`` (package): runs ``lab/labctl.py up --virt qemu`` (or the mode
+in ``$IOS_LAB_VIRT`` when it names a real one), yields ``status --json``
+and, at the end, stops the lab if this run started it (not with
+``IOS_LAB_KEEP=1``). A lab that cannot come up fails the tests loudly.
+
+The lab lives in its own network namespace: ``in_lab`` runs a command
+there (``status['exec_prefix']``) with the lab's clouds.yaml, which is how
+every client of these tests reaches Keystone, Nova and Ironic.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+LABCTL = os.path.join(REPO, 'lab', 'labctl.py')
+# A cold real-mode start builds the agent ramdisk and the instance image.
+UP_TIMEOUT = int(os.environ.get('IOS_LAB_UP_TIMEOUT', '3600'))
+BIN = os.path.dirname(sys.executable)
+
+
+def _labctl(*args, timeout=600):
+    return subprocess.run([sys.executable, LABCTL] + list(args),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=timeout)
+
+
+def _status():
+    result = _labctl('status', '--json', timeout=300)
+    try:
+        return json.loads(result.stdout)
+    except ValueError:
+        return None
+
+
+def _tail(text, lines=80):
+    return '\n'.join(text.splitlines()[-lines:])
+
+
+def _virt():
+    virt = os.environ.get('IOS_LAB_VIRT', 'qemu')
+    return virt if virt in ('qemu', 'kvm') else 'qemu'
+
+
+@pytest.fixture(scope='package')
+def real_lab():
+    virt = _virt()
+    before = _status()
+    started = not (before and before.get('running')
+                   and before.get('virt') == virt)
+    try:
+        result = _labctl('up', '--virt', virt, timeout=UP_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout or ''
+        if isinstance(out, bytes):
+            out = out.decode('utf-8', 'replace')
+        pytest.fail('labctl up --virt %s did not finish in %ds:\n%s' % (
+            virt, UP_TIMEOUT, _tail(out)), pytrace=False)
+    if result.returncode != 0:
+        pytest.fail('labctl up --virt %s failed (exit %d):\n%s' % (
+            virt, result.returncode, _tail(result.stdout)), pytrace=False)
+    status = _status()
+    if not (status and status.get('running') and status.get('virt') == virt
+            and status.get('exec_prefix')):
+        pytest.fail('the real lab came up but status disagrees:\n%s'
+                    % json.dumps(status, indent=2), pytrace=False)
+    print(_tail(result.stdout, 12))
+    yield status
+    if started and os.environ.get('IOS_LAB_KEEP') != '1':
+        _labctl('down', timeout=600)
+
+
+class InLab:
+    """Runs commands where the lab's addresses are reachable."""
+
+    def __init__(self, status):
+        self.status = status
+        self.env = dict(os.environ,
+                        OS_CLIENT_CONFIG_FILE=status['clouds_yaml'],
+                        OS_BAREMETAL_API_VERSION='latest')
+
+    def run(self, *argv, timeout=600, check=True):
+        full = list(self.status['exec_prefix']) + list(argv)
+        result = subprocess.run(full, env=self.env, capture_output=True,
+                                text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError('%s exited %d:\n%s\n%s' % (
+                ' '.join(full), result.returncode, result.stdout[-4000:],
+                result.stderr[-4000:]))
+        return result
+
+    def openstack(self, cloud, *args, timeout=600, check=True):
+        return self.run(os.path.join(BIN, 'openstack'), '--os-cloud', cloud,
+                        *args, timeout=timeout, check=check)
+
+    def json(self, cloud, *args, timeout=600):
+        return json.loads(self.openstack(cloud, *args, '-f', 'json',
+                                         timeout=timeout).stdout)
+
+    def tool(self, *args, timeout=600):
+        return self.run(os.path.join(BIN, 'ironic-openstack-nodes'), *args,
+                        timeout=timeout)
+
+
+@pytest.fixture(scope='package')
+def in_lab(real_lab):
+    return InLab(real_lab)
