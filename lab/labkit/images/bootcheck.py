@@ -64,10 +64,13 @@ class Guest:
 
     def _read(self):
         for raw in self.proc.stdout:
-            self.log.write(raw)
-            self.log.flush()
             line = ANSI.sub('', raw.decode('utf-8', 'replace'))
-            self.lines.append((self.elapsed(), line))
+            at = self.elapsed()
+            # Each console line with the seconds since QEMU started.
+            self.log.write(('[%7.1f] %s' % (at, line.rstrip('\r\n') + '\n')
+                            ).encode())
+            self.log.flush()
+            self.lines.append((at, line))
 
     def elapsed(self):
         return round(time.monotonic() - self.t0, 1)

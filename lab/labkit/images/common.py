@@ -5,6 +5,7 @@ that records the recipe digest it was built from; :func:`cached` returns
 that manifest while the digest still matches and its files still exist.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -117,15 +118,37 @@ def file_sha256(path):
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def _apt_show(package):
+    """Fields of the candidate version of ``package`` (apt-cache show)."""
+    out = subprocess.run(
+        ['apt-cache', 'show', '--no-all-versions', package],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    fields = {}
+    for line in out.splitlines():
+        if ':' in line and not line.startswith(' '):
+            key, value = line.split(':', 1)
+            fields.setdefault(key, value.strip())
+    return fields
+
+
 def apt_candidate(package):
     """Version apt would install of ``package`` ('' if unknown)."""
-    out = subprocess.run(['apt-cache', 'policy', package],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         text=True).stdout
-    for line in out.splitlines():
-        if line.strip().startswith('Candidate:'):
-            return line.split(':', 1)[1].strip()
-    return ''
+    return _apt_show(package).get('Version', '')
+
+
+def debian_kernel():
+    """(package, version) of the kernel apt would install now.
+
+    linux-image-amd64's candidate depends on the versioned kernel package
+    at the same version.
+    """
+    dep = _apt_show('linux-image-amd64').get('Depends', '').split(',')[0]
+    words = dep.split()
+    if len(words) == 3 and words[0].startswith('linux-image-'):
+        return words[0], words[2].rstrip(')')
+    raise procs.LabError('apt does not know linux-image-amd64 or its kernel '
+                         'package; run apt-get update')
 
 
 def installed_version(package):

@@ -12,7 +12,6 @@ on the image file: no loop device, no mount, no root needed.
 import glob
 import os
 import shutil
-import subprocess
 
 from labkit import procs
 from labkit.images import common
@@ -53,21 +52,8 @@ LABEL lab
 '''
 
 
-def kernel_package():
-    """(package, version) of the kernel linux-image-amd64 points at."""
-    out = subprocess.run(['apt-cache', 'depends', 'linux-image-amd64'],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         text=True).stdout
-    for line in out.splitlines():
-        dep = line.strip()
-        if dep.startswith('Depends: linux-image-'):
-            pkg = dep.split(':', 1)[1].strip()
-            return pkg, common.apt_candidate(pkg)
-    raise procs.LabError('apt knows no linux-image-amd64 (apt-get update?)')
-
-
 def recipe():
-    pkg, version = kernel_package()
+    pkg, version = common.debian_kernel()
     return common.digest(
         'kernel=%s=%s busybox=%s syslinux=%s size=%d marker=%s' % (
             pkg, version, common.installed_version('busybox-static'),
@@ -77,7 +63,7 @@ def recipe():
 
 def _kernel_files(p, work, log):
     """Fetch the kernel .deb (cached); extract vmlinuz and our modules."""
-    pkg, version = kernel_package()
+    pkg, version = common.debian_kernel()
     cache = os.path.join(common.images_dir(p), 'cache', 'debs')
     os.makedirs(cache, exist_ok=True)
     debs = glob.glob(os.path.join(cache, '%s_*.deb' % pkg))
