@@ -1,0 +1,64 @@
+"""Images of the real-virtualisation lab, built here from registry packages.
+
+``ensure_all(p, log, say)`` builds, or reuses, under ``<home>/images/``:
+
+* ``ipa/ipa.kernel`` and ``ipa/ipa.initramfs``: the Ironic Python Agent
+  deploy ramdisk (:mod:`labkit.images.ipa`);
+* ``instance/instance.img``: a small raw whole-disk image that prints
+  :data:`labkit.images.instance.MARKER` on ttyS0 once booted from disk
+  (:mod:`labkit.images.instance`).
+
+Each image is rebuilt only when its recipe digest changes (versions of
+what goes in, the element files, the builder module) or a file is missing.
+The builders (diskimage-builder, ironic-python-agent-builder) live in
+``<home>/venvs/images``. Runs in the root network namespace: it downloads
+from PyPI and the Debian mirror. See README.rst beside this file.
+"""
+
+import os
+
+from labkit.images import common
+from labkit.images import instance
+from labkit.images import ipa
+
+
+def ensure_all(p, log=None, say=print):
+    """Build what is missing or stale; describe the images for the lab.
+
+    :param p: the lab's paths (``labkit.settings.paths()``).
+    :param log: log file for the builds' output (default images.log).
+    :param say: callable that reports progress to the user.
+    :returns: dict with deploy_kernel, deploy_ramdisk, instance_image,
+        instance_image_checksum (sha256), instance_image_format,
+        instance_marker, build_seconds (of the builds that made the current
+        files), rebuilt (names built by this call) and seconds (this call).
+    :raises labkit.procs.LabError: a tool or a build failed.
+    """
+    log = log or p.log_of('images')
+    timer = common.Timer()
+    os.makedirs(common.images_dir(p), exist_ok=True)
+    missing = common.ensure_apt(log)
+    if missing:
+        say('installed Debian packages %s' % ' '.join(missing))
+    if common.ensure_venv(p, log):
+        say('built the images venv (%s)' % common.venv_dir(p))
+    inst = instance.build(p, log, say)
+    agent = ipa.build(p, log, say)
+    ipa_dir = os.path.join(common.images_dir(p), 'ipa')
+    result = {
+        'deploy_kernel': os.path.join(ipa_dir, ipa.KERNEL),
+        'deploy_ramdisk': os.path.join(ipa_dir, ipa.RAMDISK),
+        'instance_image': os.path.join(common.images_dir(p), 'instance',
+                                       instance.IMAGE),
+        'instance_image_checksum': inst['sha256'],
+        'instance_image_format': inst['format'],
+        'instance_marker': inst['marker'],
+        'build_seconds': {'ipa': agent['build_seconds'],
+                          'instance': inst['build_seconds']},
+        'rebuilt': [name for name, m in (('instance', inst), ('ipa', agent))
+                    if m['built']],
+        'seconds': timer.seconds(),
+    }
+    if not result['rebuilt']:
+        say('images current (%s)' % common.images_dir(p))
+    return result

@@ -1,0 +1,163 @@
+"""The instance image: a small whole-disk image that says it booted.
+
+A raw disk image with an MBR (syslinux's mbr.bin), one bootable FAT
+partition holding syslinux, Debian's kernel (from the linux-image .deb) and
+a busybox-static initramfs. Its /init prints :data:`MARKER` on ttyS0, then
+idles; on the ACPI power button (busybox acpid with the kernel's button and
+evdev modules) it powers off at once, so a graceful stop by Nova takes
+seconds. Built with sfdisk, mkfs.fat --offset, syslinux --offset and mtools
+on the image file: no loop device, no mount, no root needed.
+"""
+
+import glob
+import os
+import shutil
+
+from labkit import procs
+from labkit.images import common
+
+MARKER = 'IOS-LAB-INSTANCE booted from disk'
+IMAGE = 'instance.img'
+FORMAT = 'raw'
+SIZE_MIB = 24
+PART_START = 2048                          # sectors (1 MiB)
+MBR_BIN = '/usr/lib/syslinux/mbr/mbr.bin'
+MODULES = ('kernel/drivers/acpi/button.ko', 'kernel/drivers/input/evdev.ko')
+
+INIT = r'''#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in /lib/modules/*.ko; do insmod "$m"; done
+echo "%(marker)s" > /dev/ttyS0
+echo "IOS-LAB-INSTANCE kernel $(uname -r); idle; ACPI power button powers \
+off" > /dev/ttyS0
+acpid -d -c /etc/acpi &
+while :; do sleep 3600; done
+'''
+POWER_OFF = '''#!/bin/sh
+echo "IOS-LAB-INSTANCE power button: powering off" > /dev/ttyS0
+sync
+poweroff -f
+'''
+SYSLINUX_CFG = '''SERIAL 0 115200
+DEFAULT lab
+PROMPT 0
+TIMEOUT 0
+LABEL lab
+  KERNEL /vmlinuz
+  INITRD /initrd.gz
+  APPEND console=ttyS0,115200n8 quiet panic=10
+'''
+
+
+def recipe():
+    pkg, version = common.debian_kernel()
+    return common.digest(
+        'kernel=%s=%s busybox=%s syslinux=%s size=%d marker=%s' % (
+            pkg, version, common.installed_version('busybox-static'),
+            common.installed_version('syslinux'), SIZE_MIB, MARKER),
+        os.path.abspath(__file__))
+
+
+def _kernel_files(p, work, log):
+    """Fetch the kernel .deb (cached); extract vmlinuz and our modules."""
+    pkg, version = common.debian_kernel()
+    cache = os.path.join(common.images_dir(p), 'cache', 'debs')
+    os.makedirs(cache, exist_ok=True)
+    debs = glob.glob(os.path.join(cache, '%s_*.deb' % pkg))
+    want = '%s_%s_' % (pkg, version.replace(':', '%3a'))
+    debs = [d for d in debs if os.path.basename(d).startswith(want)]
+    if not debs:
+        procs.run(['apt-get', 'download', '%s=%s' % (pkg, version)],
+                  'apt-get download ' + pkg, log, cwd=cache)
+        debs = glob.glob(os.path.join(cache, want + '*.deb'))
+    kver = pkg[len('linux-image-'):]
+    members = ['./boot/vmlinuz-' + kver] + [
+        './lib/modules/%s/%s' % (kver, m) for m in MODULES]
+    extract = os.path.join(work, 'deb')
+    os.makedirs(extract)
+    procs.run(['sh', '-c', 'dpkg-deb --fsys-tarfile "$0" | tar -x -C "$1" '
+               '"$@"'.replace('"$@"', ' '.join(members)), debs[0], extract],
+              'extract the kernel from ' + debs[0], log)
+    return (os.path.join(extract, members[0]),
+            [os.path.join(extract, m) for m in members[1:]], pkg, version)
+
+
+def _initramfs(work, modules, log):
+    root = os.path.join(work, 'initramfs')
+    for d in ('bin', 'dev', 'proc', 'sys', 'etc/acpi/PWRF', 'lib/modules'):
+        os.makedirs(os.path.join(root, d))
+    shutil.copy('/bin/busybox', os.path.join(root, 'bin', 'busybox'))
+    for m in modules:
+        shutil.copy(m, os.path.join(root, 'lib', 'modules'))
+    for path, text in (('init', INIT % {'marker': MARKER}),
+                       ('etc/acpi/PWRF/00000080', POWER_OFF)):
+        with open(os.path.join(root, path), 'w') as f:
+            f.write(text)
+        os.chmod(os.path.join(root, path), 0o755)
+    out = os.path.join(work, 'initrd.gz')
+    procs.run(['sh', '-c', 'find . | LC_ALL=C sort | cpio -o -H newc '
+               '--reproducible -R 0:0 --quiet | gzip -9 -n > "$0"', out],
+              'pack the instance initramfs', log, cwd=root)
+    return out
+
+
+def _disk(work, kernel, initrd, log):
+    img = os.path.join(work, IMAGE)
+    offset = PART_START * 512
+    with open(img, 'wb') as f:
+        f.truncate(SIZE_MIB << 20)
+    procs.run(['sfdisk', '--no-reread', '--no-tell-kernel', '-q', img],
+              'partition the instance image', log,
+              input_text='label: dos\nstart=%d, type=e, bootable\n'
+              % PART_START)
+    fs_kib = ((SIZE_MIB << 20) - offset) // 1024
+    procs.run(['mkfs.fat', '-n', 'IOSLAB', '--offset', str(PART_START),
+               '-h', str(PART_START), img, str(fs_kib)],
+              'mkfs.fat on the instance image', log)
+    procs.run(['syslinux', '--offset', str(offset), '--install', img],
+              'syslinux --install on the instance image', log)
+    cfg = os.path.join(work, 'syslinux.cfg')
+    with open(cfg, 'w') as f:
+        f.write(SYSLINUX_CFG)
+    target = '%s@@%d' % (img, offset)
+    for src, name in ((kernel, 'vmlinuz'), (initrd, 'initrd.gz'),
+                      (cfg, 'syslinux.cfg')):
+        procs.run(['mcopy', '-o', '-i', target, src, '::' + name],
+                  'mcopy %s into the instance image' % name, log)
+    procs.run(['dd', 'if=' + MBR_BIN, 'of=' + img, 'bs=440', 'count=1',
+               'conv=notrunc', 'status=none'], 'write the MBR', log)
+    return img
+
+
+def build(p, log, say):
+    """Build the instance image unless current; return its manifest."""
+    out_dir = os.path.join(common.images_dir(p), 'instance')
+    want = recipe()
+    manifest = common.cached(out_dir, want, (IMAGE,))
+    if manifest:
+        return dict(manifest, built=False)
+    say('building the instance image (log: %s)' % log)
+    timer = common.Timer()
+    work = os.path.join(common.images_dir(p), 'work', 'instance')
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    kernel, modules, pkg, version = _kernel_files(p, work, log)
+    initrd = _initramfs(work, modules, log)
+    img = _disk(work, kernel, initrd, log)
+    os.makedirs(out_dir, exist_ok=True)
+    final = os.path.join(out_dir, IMAGE)
+    os.replace(img, final)
+    manifest = {
+        'recipe': want, 'build_seconds': timer.seconds(),
+        'kernel': '%s %s' % (pkg, version), 'marker': MARKER,
+        'format': FORMAT, 'bytes': os.path.getsize(final),
+        'sha256': common.file_sha256(final),
+    }
+    common.write_manifest(out_dir, manifest)
+    shutil.rmtree(work, ignore_errors=True)
+    say('instance image built in %.1f s: %s (%d MiB)' % (
+        manifest['build_seconds'], final, SIZE_MIB))
+    return dict(manifest, built=True)

@@ -1,0 +1,166 @@
+"""The lab's image builders: mirrors, cache rules, packing, the disk layout.
+
+Fast checks without network. The boots themselves take minutes under
+emulation: lab/labkit/images/bootcheck.py runs them.
+"""
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), 'lab'))
+
+from labkit import procs  # noqa: E402
+from labkit.images import common  # noqa: E402
+from labkit.images import instance  # noqa: E402
+from labkit.images import ipa  # noqa: E402
+
+
+class TmpDirTestCase(unittest.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = tempfile.mkdtemp(prefix='ios-images-test-')
+        self.addCleanup(shutil.rmtree, self.tmp)
+
+    def write(self, rel, text, mode=0o644):
+        path = os.path.join(self.tmp, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w') as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+
+class DebianMirrorsTest(TmpDirTestCase):
+
+    def mirrors(self):
+        return common.debian_mirrors(os.path.join(self.tmp, 'sources.d'),
+                                     os.path.join(self.tmp, 'sources.list'))
+
+    def test_deb822_sources_name_the_main_and_security_mirrors(self):
+        self.write('sources.d/debian.sources',
+                   'Types: deb\n# comment\nURIs: http://mirror.example/debian'
+                   '\nSuites: bookworm bookworm-updates\nComponents: main\n\n'
+                   'Types: deb\nURIs: http://mirror.example/debian-security\n'
+                   'Suites: bookworm-security\nComponents: main\n')
+        self.write('sources.d/other.sources',
+                   'Types: deb\nURIs: https://deb.nodesource.com/node_20.x\n'
+                   'Suites: nodistro\nComponents: main\n')
+        self.assertEqual(('http://mirror.example/debian',
+                          'http://mirror.example/debian-security'),
+                         self.mirrors())
+
+    def test_one_line_sources_list_is_read(self):
+        self.write('sources.list',
+                   '# deb http://old.example/debian bookworm main\n'
+                   'deb [arch=amd64] http://m.example/debian bookworm main\n'
+                   'deb http://s.example/debian-security bookworm-security '
+                   'main\n')
+        self.assertEqual(('http://m.example/debian',
+                          'http://s.example/debian-security'),
+                         self.mirrors())
+
+    def test_no_sources_falls_back_to_debian_org(self):
+        self.assertEqual(('http://deb.debian.org/debian',
+                          'http://security.debian.org/'), self.mirrors())
+
+
+class CacheTest(TmpDirTestCase):
+
+    def test_manifest_is_reused_only_for_the_same_recipe_and_files(self):
+        self.write('img/a.img', 'x')
+        common.write_manifest(os.path.join(self.tmp, 'img'),
+                              {'recipe': 'r1', 'build_seconds': 1.0})
+        d = os.path.join(self.tmp, 'img')
+        self.assertEqual('r1', common.cached(d, 'r1', ('a.img',))['recipe'])
+        self.assertIsNone(common.cached(d, 'r2', ('a.img',)))
+        self.assertIsNone(common.cached(d, 'r1', ('a.img', 'b.img')))
+        self.assertIsNone(common.cached(os.path.join(self.tmp, 'none'),
+                                        'r1', ()))
+
+    def test_digest_follows_file_content_and_mode_in_a_tree(self):
+        path = self.write('tree/d/hook', 'echo 1\n', 0o755)
+        tree = os.path.join(self.tmp, 'tree')
+        first = common.digest('v1', tree)
+        self.assertEqual(first, common.digest('v1', tree))
+        self.assertNotEqual(first, common.digest('v2', tree))
+        os.chmod(path, 0o644)
+        self.assertNotEqual(first, common.digest('v1', tree))
+        os.chmod(path, 0o755)
+        self.write('tree/d/hook', 'echo 2\n', 0o755)
+        self.assertNotEqual(first, common.digest('v1', tree))
+
+
+class PackerOverrideTest(TmpDirTestCase):
+
+    def paths(self):
+        class P:
+            venvs = os.path.join(self.tmp, 'venvs')
+        return P()
+
+    def upstream(self, script):
+        return self.write(os.path.join(
+            'venvs', 'images', 'share', 'ironic-python-agent-builder', 'dib',
+            ipa.PACKER_ELEMENT, ipa.PACKER_SCRIPT), script, 0o755)
+
+    def test_override_drops_only_the_bytecode_prune(self):
+        self.upstream("find . \\\n        -path './x' -prune -o \\\n"
+                      + ipa.PYC_PRUNE + "        -print | cpio\n")
+        parent = ipa._packer_override(self.paths(), self.tmp)
+        with open(os.path.join(parent, ipa.PACKER_ELEMENT,
+                               ipa.PACKER_SCRIPT)) as f:
+            text = f.read()
+        self.assertEqual("find . \\\n        -path './x' -prune -o \\\n"
+                         "        -print | cpio\n", text)
+
+    def test_changed_upstream_script_fails_the_build_loudly(self):
+        self.upstream("find . -print | cpio\n")
+        self.assertRaisesRegex(procs.LabError, 'pyc prune line',
+                               ipa._packer_override, self.paths(), self.tmp)
+
+
+TOOLS = ('sfdisk', 'mkfs.fat', 'syslinux', 'mcopy', 'mdir')
+
+
+@unittest.skipUnless(all(shutil.which(t) for t in TOOLS)
+                     and os.path.exists(instance.MBR_BIN),
+                     'needs fdisk, dosfstools, syslinux, mtools')
+class InstanceDiskTest(TmpDirTestCase):
+
+    def test_disk_is_bootable_mbr_with_syslinux_kernel_and_initrd(self):
+        kernel = self.write('k', 'kernel')
+        initrd = self.write('i', 'initrd')
+        img = instance._disk(self.tmp, kernel, initrd,
+                             os.path.join(self.tmp, 'log'))
+        self.assertEqual(instance.SIZE_MIB << 20, os.path.getsize(img))
+        with open(img, 'rb') as f:
+            mbr = f.read(512)
+        with open(instance.MBR_BIN, 'rb') as f:
+            self.assertEqual(f.read(440), mbr[:440])
+        self.assertEqual(b'\x55\xaa', mbr[510:])
+        status, ptype = mbr[446], mbr[450]
+        start, = struct.unpack('<I', mbr[454:458])
+        self.assertEqual((0x80, 0x0e, instance.PART_START),
+                         (status, ptype, start))
+        listing = subprocess.run(
+            ['mdir', '-a', '-b', '-i', '%s@@%d' % (img, start * 512), '::'],
+            stdout=subprocess.PIPE, check=True, text=True).stdout
+        for name in ('LDLINUX.SYS', 'LDLINUX.C32', 'VMLINUZ', 'INITRD.GZ',
+                     'SYSLINUX.CFG'):
+            self.assertIn('::/' + name, listing.upper())
+
+
+class InitScriptTest(unittest.TestCase):
+
+    def test_init_prints_the_marker_on_ttys0_and_handles_power_button(self):
+        init = instance.INIT % {'marker': instance.MARKER}
+        self.assertIn('echo "%s" > /dev/ttyS0' % instance.MARKER, init)
+        self.assertIn('acpid', init)
+        self.assertIn('poweroff -f', instance.POWER_OFF)
+        self.assertIn('console=ttyS0', instance.SYSLINUX_CFG)
