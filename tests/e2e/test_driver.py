@@ -188,8 +188,10 @@ def test_power_sync_sees_a_stop_behind_its_back_from_one_listing(
 
 def _listing_before_last_action(requests, server_id):
     """The last server listing in Nova's request log before the last
-    action on server_id, or None."""
-    lines = requests.splitlines()
+    action on server_id, or None (nova-api.log also holds gunicorn's
+    access log: only Nova's own request log lines count)."""
+    lines = [line for line in requests.splitlines()
+             if 'nova.api.openstack.requestlog' in line]
     actions = [i for i, line in enumerate(lines)
                if '"POST /v2.1/servers/%s/action"' % server_id in line]
     listings = [line for line in lines[:actions[-1]]
