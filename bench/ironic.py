@@ -2,6 +2,7 @@
 
 import concurrent.futures
 import os
+import re
 import subprocess
 import time
 
@@ -20,6 +21,10 @@ from bench.common import wait_for
 SQLITE_OPTIONS = '?timeout=20'
 IRONIC_PORTS = {'openstack': 16401, 'sushy-redfish': 16402,
                 'ovb-ipmi': 16403, FLOOR: 16404}
+# oslo.log: "<date> <time> <pid> <LEVEL> <logger> ..."
+ERROR_LINE_RE = re.compile(r'^\S+ \S+ \d+ (ERROR|CRITICAL) ')
+# The last line of a Python traceback: "module.SomeError: why".
+EXCEPTION_RE = re.compile(r'^[A-Za-z_][\w.]*(Error|Exception|Failure)\b')
 
 
 class Ironic:
@@ -119,13 +124,21 @@ class Ironic:
                                                self.last_errors()))
 
     def last_errors(self, count=8):
-        """The last ERROR/CRITICAL lines of this Ironic's log (the last
-        lines when it has none), one per line, for an error message."""
+        """The last error lines of this Ironic's log (the last lines when
+        it has none), for an error message: oslo.log's ERROR/CRITICAL lines
+        and the exception line that ends a traceback (a driver that fails
+        to load is printed so, again at every restart of the conductor;
+        repeats are shown once)."""
         lines = read_from(self.log, 0).splitlines() if \
             os.path.exists(self.log) else []
         errors = [line for line in lines
-                  if ' ERROR ' in line or ' CRITICAL ' in line]
-        shown = (errors or lines)[-count:]
+                  if ERROR_LINE_RE.match(line) or EXCEPTION_RE.match(line)]
+        shown = []
+        for line in reversed(errors or lines):
+            if line not in shown:
+                shown.insert(0, line)
+            if len(shown) == count:
+                break
         if not shown:
             return ''
         return ('\nlast %s of %s:\n  ' % (
