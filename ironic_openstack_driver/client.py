@@ -182,8 +182,10 @@ class NodeClient:
         max_age = CONF.openstack.server_list_max_age
         if cached and max_age > 0:
             with self._errors(_('list servers')):
-                server = _snapshots.lookup(self._key, self.conn, server_id,
-                                           max_age)
+                server = _snapshots.lookup(
+                    self._key, self.conn, server_id, max_age,
+                    full_interval=CONF.openstack.server_list_full_interval,
+                    margin=CONF.openstack.server_list_changes_margin)
             if server is not None:
                 return server
         with self._errors(_('read server %s') % server_id):

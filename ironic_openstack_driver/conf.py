@@ -48,6 +48,27 @@ opts = [
                       'periodic power sync, instead of one GET per node. '
                       'Servers the driver acts on are always read fresh. '
                       '0 reads every server on its own.'),
+    cfg.FloatOpt('server_list_full_interval',
+                 default=300.0, min=0.0, max=86400.0,
+                 help='How often, in seconds, the power sync lists all '
+                      'servers of a cloud. Between two full listings it '
+                      'asks Nova only for the servers that changed since '
+                      'the previous listing (changes-since, deleted servers '
+                      'included): one request that answers no servers when '
+                      'nothing changed. A full listing is also made after '
+                      'a failed listing, when Nova\'s clock or the '
+                      'conductor\'s jumped, and when the changes fill a '
+                      'page. 0 makes every listing a full one.'),
+    cfg.FloatOpt('server_list_changes_margin',
+                 default=10.0, min=2.0, max=3600.0,
+                 help='How far, in seconds, a changes-since listing reaches '
+                      'back before the time Nova gave the previous listing '
+                      '(its Date header): it covers clock skew between '
+                      'Nova\'s services, the time Nova takes to answer a '
+                      'listing and servers saved while it answered. A clock '
+                      'seen moving by more than this between two listings '
+                      'makes the next one a full listing. At least 2: the '
+                      'Date header counts whole seconds.'),
     cfg.FloatOpt('state_poll_max_interval',
                  default=2.0, min=0.05, max=60.0,
                  help='Longest pause, in seconds, between two reads of a '

@@ -2,15 +2,23 @@
 
 Ironic asks every node's power state every sync interval, from several
 worker threads. Instead of one GET per node, the driver keeps per cloud (per
-connection) a snapshot of all servers from one paged /servers/detail
-listing, shared by all nodes and threads, refreshed at most once per
-[openstack]server_list_max_age seconds. Threads that find it stale at the
-same moment wait for one refresh (single flight) instead of each listing.
+connection) a snapshot of all servers, shared by all nodes and threads,
+refreshed at most once per [openstack]server_list_max_age seconds. Threads
+that find it stale at the same moment wait for one refresh (single flight)
+instead of each listing.
+
+A refresh is a delta listing (Nova's changes-since: only the servers saved
+since the previous listing, minus [openstack]server_list_changes_margin,
+deleted ones included), merged into the snapshot: when nothing changed, one
+request that answers no servers. It is a full paged /servers/detail listing
+instead every [openstack]server_list_full_interval seconds and whenever a
+delta cannot be trusted (server_delta.py says when).
 
 The snapshot is never trusted where it matters: a server the driver is
 acting on, or acted on after the snapshot's listing began, is read fresh;
-so is a server that the listing does not contain. When a listing fails,
-servers are read one at a time until the next one is due.
+so is a server that the listing does not contain (or that a delta shows
+deleted). When a listing fails, servers are read one at a time until the
+next one is due, and that one is a full listing.
 
 The listing is read through the SDK's compute proxy (its session, token
 and endpoint) as plain JSON, not as openstacksdk Server resources: building
@@ -19,13 +27,17 @@ a thousand nodes, for the five fields a power state needs.
 """
 
 import dataclasses
+import email.utils
 import math
 import threading
 import time
+from urllib import parse
 
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 from oslo_log import log
+
+from ironic_openstack_driver import server_delta
 
 LOG = log.getLogger(__name__)
 
@@ -56,34 +68,67 @@ class ListedServer:
                    image=body.get('image') or {})
 
 
-def list_servers(compute):
-    """All servers of the project, page by page: {server id: ListedServer}.
+def _nova_clock(response):
+    """Nova's time of an answer (its Date header), in epoch seconds; the
+    conductor's wall clock when the answer carries no valid Date."""
+    try:
+        return email.utils.parsedate_to_datetime(
+            response.headers['Date']).timestamp()
+    except (KeyError, TypeError, ValueError):
+        return time.time()
+
+
+def list_servers(compute, changes_since=None):
+    """Servers of the project: all of them page by page, or a delta.
 
     No explicit limit: Nova pages by its [api]max_limit (1000) and links the
-    next page only when a page is full.
+    next page only when a page is full. A delta (changes_since) reads one
+    page only: when that page is full the Listing says truncated.
 
     :param compute: the connection's compute proxy.
+    :param changes_since: ISO 8601 time: only the servers Nova saved since
+        then, deleted ones included.
+    :returns: a server_delta.Listing.
     :raises: openstack.exceptions.SDKException for an HTTP error.
     """
     servers = {}
+    deleted = set()
     url = LISTING_URL
+    if changes_since:
+        url += '?' + parse.urlencode({'changes-since': changes_since},
+                                     safe=':')
+    clock = answered_at = None
+    truncated = False
     while url:
         response = compute.get(url, microversion=LISTING_MICROVERSION)
+        if answered_at is None:
+            answered_at = time.monotonic()
+            clock = _nova_clock(response)
         sdk_exc.raise_from_response(response,
                                     error_message='Listing servers failed')
         body = response.json()
         page = body.get('servers') or []
-        servers.update((raw['id'], ListedServer.from_nova(raw))
-                       for raw in page)
+        for raw in page:
+            if server_delta.is_deleted(raw):
+                deleted.add(raw['id'])
+            else:
+                servers[raw['id']] = ListedServer.from_nova(raw)
         url = next((link['href'] for link in body.get('servers_links') or []
                     if link.get('rel') == 'next'), None) if page else None
-    return servers
+        if url and changes_since:
+            truncated = True
+            break
+    return server_delta.Listing(servers=servers, deleted=frozenset(deleted),
+                                clock=clock, answered_at=answered_at,
+                                truncated=truncated)
 
 
 class _Snapshot:
-    def __init__(self, started_at, servers):
+    def __init__(self, started_at, servers, state=None):
         self.started_at = started_at
         self.servers = servers
+        # server_delta.State; None after a failed listing.
+        self.state = state
 
 
 class ServerSnapshots:
@@ -109,32 +154,38 @@ class ServerSnapshots:
         with self._lock:
             self._activity[(key, server_id)] = time.monotonic()
 
-    def lookup(self, key, conn, server_id, max_age):
+    def lookup(self, key, conn, server_id, max_age, full_interval=0,
+               margin=10.0):
         """The server as of a recent listing, or None: then read it fresh.
 
         :param key: the connection key (one cloud and credential set).
         :param conn: the openstacksdk Connection, to list with if needed.
         :param max_age: seconds a listing may be re-used.
+        :param full_interval: seconds between full listings; the refreshes
+            between them are delta listings. 0: every listing is full.
+        :param margin: seconds a delta reaches back before the previous
+            listing (see server_delta).
         """
         snapshot = self._snapshots.get(key)
         if snapshot is None or time.monotonic() - snapshot.started_at > \
                 max_age:
-            snapshot = self._refresh(key, conn, max_age)
+            snapshot = self._refresh(key, conn, max_age, full_interval,
+                                     margin)
         acted_at = self._activity.get((key, server_id))
         if acted_at is not None and acted_at >= snapshot.started_at:
             return None
         return snapshot.servers.get(server_id)
 
-    def _refresh(self, key, conn, max_age):
+    def _refresh(self, key, conn, max_age, full_interval, margin):
         with self._refresh_lock(key):
             # Another thread may have listed while this one waited.
             snapshot = self._snapshots.get(key)
             if snapshot is not None and \
                     time.monotonic() - snapshot.started_at <= max_age:
                 return snapshot
-            started_at = time.monotonic()
             try:
-                servers = list_servers(conn.compute)
+                snapshot = self._list(snapshot, conn.compute, full_interval,
+                                      margin)
             except (sdk_exc.SDKException, ks_exc.ClientException,
                     ValueError) as e:   # ValueError: a body not JSON
                 # Remember the failure for max_age too: each node then
@@ -144,10 +195,35 @@ class ServerSnapshots:
                             'states are read one server at a time for the '
                             'next %(age)s s: %(error)s',
                             {'age': max_age, 'error': e})
-                servers = {}
-            snapshot = _Snapshot(started_at, servers)
+                snapshot = _Snapshot(time.monotonic(), {},
+                                     server_delta.State(None, None, None))
             self._snapshots[key] = snapshot
             return snapshot
+
+    @staticmethod
+    def _list(snapshot, compute, full_interval, margin):
+        """A new snapshot from a delta merged into snapshot, or from a full
+        listing."""
+        state = snapshot.state if snapshot is not None else None
+        started_at = time.monotonic()
+        reason = server_delta.full_listing_reason(state, started_at,
+                                                  full_interval)
+        if reason is None:
+            delta = list_servers(compute, server_delta.changes_since(
+                state, margin))
+            reason = server_delta.untrusted_delta_reason(state, delta,
+                                                         margin)
+            if reason is None:
+                return _Snapshot(
+                    started_at, server_delta.merge(snapshot.servers, delta),
+                    server_delta.State(delta.clock, delta.answered_at,
+                                       state.full_started_at))
+            started_at = time.monotonic()
+        LOG.debug('Full listing of the servers of a cloud: %s', reason)
+        listing = list_servers(compute)
+        return _Snapshot(started_at, listing.servers,
+                         server_delta.State(listing.clock,
+                                            listing.answered_at, started_at))
 
     def clear(self):
         with self._lock:

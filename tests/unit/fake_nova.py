@@ -9,9 +9,12 @@ and an accepted action sets a task_state that clears after a few reads of
 the server, as Nova's compute manager would.
 """
 
+import datetime
 import itertools
 import json
+import time
 from unittest import mock
+from urllib import parse
 
 from keystoneauth1 import discover
 from openstack.compute.v2 import _proxy as compute_proxy
@@ -45,7 +48,19 @@ CRASH_DUMP_STATES = {ACTIVE, PAUSED, RESCUED, RESIZED, ERROR}
 
 
 class FakeServer:
-    """One server's state in the fake Nova."""
+    """One server's state in the fake Nova.
+
+    Setting a state field stamps updated_at (wall clock, like Nova's
+    TimestampMixin), which changes-since listings filter on.
+    """
+
+    STATE_FIELDS = ('vm_state', 'power_state', 'task_state', 'image_id',
+                    'deleted')
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name in self.STATE_FIELDS:
+            super().__setattr__('updated_at', time.time())
 
     def __init__(self, server_id, name, vm_state=ACTIVE, power_state=RUNNING,
                  task_state=None, image_id='disk-image-id'):
@@ -57,6 +72,7 @@ class FakeServer:
         self.image_id = image_id
         self.rescue_image = None
         self.pending = None   # (reads left, vm_state, power_state)
+        self.deleted = False
 
     def as_sdk(self):
         return sdk_server.Server.existing(
@@ -67,6 +83,7 @@ class FakeServer:
     def as_nova(self):
         """The server as Nova 2.1's server view shows it."""
         return {'id': self.id, 'name': self.name,
+                'status': 'DELETED' if self.deleted else 'ACTIVE',
                 'OS-EXT-STS:vm_state': self.vm_state,
                 'OS-EXT-STS:task_state': self.task_state,
                 'OS-EXT-STS:power_state': self.power_state,
@@ -95,6 +112,7 @@ class FakeNova:
         self.reads = 0
         self.reads_at_actions = []   # self.reads when each action came
         self.listings = 0
+        self.deleted = {}            # deleted servers, by id
         self.reads_per_task = reads_per_task
         self._ids = itertools.count(1)
 
@@ -130,6 +148,13 @@ class FakeNova:
         self.servers[server.id] = server
         return server
 
+    def delete_server(self, server_id):
+        """Delete a server as Nova does: gone, but shown (status DELETED)
+        by changes-since listings."""
+        fake = self.servers.pop(server_id)
+        fake.vm_state, fake.deleted = 'deleted', True
+        self.deleted[server_id] = fake
+
     def add_image(self, name, **properties):
         image = sdk_image.Image.existing(
             id='11111111-1111-1111-1111-%012d' % next(self._ids), name=name,
@@ -160,12 +185,24 @@ class FakeNova:
 
     def get(self, url, **kwargs):
         """A plain GET on the compute endpoint: only the server listing,
-        in one page (tests/unit/test_server_snapshot_http.py pages)."""
-        assert url == '/servers/detail', url
+        in one page (tests/unit/test_server_snapshot_http.py pages), with
+        Nova's changes-since filter (deleted servers included)."""
+        path, _, query = url.partition('?')
+        assert path == '/servers/detail', url
         assert kwargs == {'microversion': '2.1'}, kwargs
+        query = parse.parse_qs(query, strict_parsing=bool(query))
+        assert set(query) <= {'changes-since'}, url
         self.listings += 1
+        if 'changes-since' not in query:
+            return json_response(200, {'servers': [
+                fake.as_nova() for fake in self.servers.values()]})
+        since = datetime.datetime.strptime(
+            query['changes-since'][0], '%Y-%m-%dT%H:%M:%SZ').replace(
+                tzinfo=datetime.timezone.utc).timestamp()
         return json_response(200, {'servers': [
-            fake.as_nova() for fake in self.servers.values()]})
+            fake.as_nova() for fake in itertools.chain(
+                self.servers.values(), self.deleted.values())
+            if fake.updated_at >= since]})
 
     def find_server(self, name_or_id, ignore_missing=True, **query):
         if name_or_id in self.servers:

@@ -1,3 +1,4 @@
+import contextlib
 import threading
 from unittest import mock
 
@@ -30,6 +31,20 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
                 name='n%d' % i,
                 driver_info={'openstack_server': server.id}))
 
+    @contextlib.contextmanager
+    def _clock(self):
+        """The conductor's clocks, moved by the test: [monotonic seconds].
+        The wall clock (the fake Nova's too) moves with it."""
+        now = [1000.0]
+        with mock.patch('time.monotonic', autospec=True,
+                        side_effect=lambda: now[0]), \
+                mock.patch('time.time', autospec=True,
+                           side_effect=lambda: 1796125400.0 + now[0]):
+            yield now
+
+    def _listing_urls(self):
+        return [c.args[0] for c in self.nova.compute.get.call_args_list]
+
     def _sync_read(self, node):
         """A power state read as Ironic's power sync does it."""
         with task_manager.acquire(self.context, node.uuid,
@@ -55,9 +70,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         self.nova.compute.get_server.assert_not_called()
 
     def test_listing_is_refreshed_after_max_age(self):
-        now = [1000.0]
-        with mock.patch('time.monotonic', autospec=True,
-                        side_effect=lambda: now[0]):
+        with self._clock() as now:
             self._sync_read(self.node)
             now[0] += 19
             self._sync_read(self.node)
@@ -67,9 +80,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
             self.assertEqual(2, self.nova.listings)
 
     def test_stale_listing_never_hides_an_outside_change_for_long(self):
-        now = [1000.0]
-        with mock.patch('time.monotonic', autospec=True,
-                        side_effect=lambda: now[0]):
+        with self._clock() as now:
             self.assertEqual(states.POWER_ON, self._sync_read(self.node))
             self.server.vm_state, self.server.power_state = fn.STOPPED, 4
             now[0] += 21
@@ -84,9 +95,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         self.assertEqual(1, self.nova.compute.get_server.call_count)
 
     def test_server_acted_on_is_read_fresh_until_a_newer_listing(self):
-        now = [1000.0]
-        with mock.patch('time.monotonic', autospec=True,
-                        side_effect=lambda: now[0]):
+        with self._clock() as now:
             self._sync_read(self.node)          # listing at t=1000
             now[0] += 1
             with task_manager.acquire(self.context, self.node.uuid) as task:
@@ -127,13 +136,59 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
 
     def test_deleted_server_is_an_error_not_a_stale_state(self):
         self._sync_read(self.node)
-        del self.nova.servers[self.server.id]
+        self.nova.delete_server(self.server.id)
         # Still in the (fresh enough) listing: reported from it...
         self.assertEqual(states.POWER_ON, self._sync_read(self.node))
         # ...but once a new listing no longer has it, the GET says 404.
         os_client.reset_caches()
         self.assertRaises(exception.DriverOperationError, self._sync_read,
                           self.node)
+
+    def test_next_sync_lists_only_changes_and_sees_a_stop(self):
+        with self._clock() as now:
+            for node in self.nodes:
+                self._sync_read(node)
+            now[0] += 30
+            self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+            now[0] += 30
+            self.assertEqual(states.POWER_OFF, self._sync_read(self.node))
+            for node in self.nodes[1:]:
+                self.assertEqual(states.POWER_ON, self._sync_read(node))
+        urls = self._listing_urls()
+        self.assertEqual(['/servers/detail',
+                          '/servers/detail?changes-since='
+                          '2026-12-01T11:59:50Z'], urls)
+        self.nova.compute.get_server.assert_not_called()
+
+    def test_delta_shows_a_deleted_server_so_its_node_errors(self):
+        with self._clock() as now:
+            self._sync_read(self.node)
+            now[0] += 30
+            self.nova.delete_server(self.server.id)
+            now[0] += 30
+            self.assertRaises(exception.DriverOperationError,
+                              self._sync_read, self.node)
+            self.assertEqual(states.POWER_ON, self._sync_read(self.nodes[1]))
+        self.assertIn('changes-since', self._listing_urls()[1])
+        self.nova.compute.get_server.assert_called_once_with(self.server.id)
+
+    def test_full_listing_every_full_interval(self):
+        self.config(server_list_full_interval=100, group='openstack')
+        with self._clock() as now:
+            for sweep in range(5):
+                self._sync_read(self.node)
+                now[0] += 30
+        self.assertEqual([False, True, True, True, False],
+                         ['changes-since' in url
+                          for url in self._listing_urls()])
+
+    def test_full_interval_zero_makes_every_listing_full(self):
+        self.config(server_list_full_interval=0, group='openstack')
+        with self._clock() as now:
+            for sweep in range(3):
+                self._sync_read(self.node)
+                now[0] += 30
+        self.assertEqual(['/servers/detail'] * 3, self._listing_urls())
 
     def test_failed_listing_falls_back_to_reads_not_repeated_listings(self):
         self.nova.compute.get.side_effect = lambda url, **kw: (

@@ -1,0 +1,34 @@
+"""Power-sync scale benchmark (issue 5): our driver beside two peers.
+
+On the local lab (lab/README.rst), against the same Nova, for N nodes:
+
+* ``openstack``: this repository's ``openstack`` hardware type;
+* ``sushy-redfish``: sushy-tools' Redfish emulator with its Nova driver,
+  driven by Ironic's ``redfish`` hardware type;
+* ``ovb-ipmi``: OpenStack Virtual Baremetal's openstackbmc, one BMC process
+  per node, driven by Ironic's ``ipmi`` hardware type through ipmitool.
+
+Each system gets its own Ironic (the lab's Ironic venv, own sqlite DB,
+port, config, debug log) and its own Keystone user in a project of the
+benchmark's own, so that every Nova request in nova-api's request log
+(``nova.api.openstack.requestlog``, which carries the user id) is
+attributed exactly. See bench/README.rst for the method.
+
+Run it with ``tox -e bench [-- --nodes N] [--systems a,b]``. It writes
+``bench-results.json`` in the working directory and prints one table.
+
+The modules, by what they do:
+
+* ``systems/``: one module per system under test (``openstack``,
+  ``sushy_redfish``, ``ovb_ipmi``, ``ironic_floor``): its extra processes,
+  what its Ironic enables, what it needs installed, its node bodies;
+* ``ironic``: the private Ironic of each system;
+* ``lab``: the lab's status, the benchmark's Keystone project and users,
+  the N servers;
+* measurements: ``request_counting`` (Nova's request log, the Keystone
+  relay), ``sweep_timing`` (Ironic's power sync), ``action_overhead``
+  (power on/off as Ironic and as Nova see them), ``memory``;
+* ``system_run``: one system's phase of a run; ``report``: the table and
+  targets; ``cli``: the options and the run; ``install``: Debian packages;
+  ``common``: constants and helpers.
+"""

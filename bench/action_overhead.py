@@ -1,0 +1,109 @@
+"""Action overhead: one power action timed as Ironic sees it (API request
+to settled state) and as Nova sees it (its action request to the first read
+showing the transition done); the difference is the overhead."""
+
+import statistics
+import threading
+import time
+
+from bench.common import BenchError
+from bench.common import FLOOR
+from bench.common import http
+from bench.common import say
+from bench.common import size
+from bench import request_counting as rc
+
+
+def power_action(ironic, node_uuid, server_id, target, probe, nova_log,
+                 user_id, timeout=180):
+    """Ironic latency (PUT to settled), Nova's own transition, overhead."""
+    want_on = target == 'power on'
+    seen = {}
+    stop = threading.Event()
+
+    def settled(s):
+        if s.task_state:
+            return False
+        return (s.power_state == 1 and s.vm_state == 'active') if want_on \
+            else (s.power_state == 4 and s.vm_state == 'stopped')
+
+    def poll_nova():
+        # Nova's own view: the first read that shows the transition done.
+        deadline = time.monotonic() + timeout
+        while not stop.is_set() and time.monotonic() < deadline:
+            s = probe.compute.get_server(server_id)
+            if settled(s):
+                seen['nova_settled'] = time.time()
+                return
+            time.sleep(0.02)
+
+    offset = size(nova_log)
+    poller = threading.Thread(target=poll_nova, daemon=True)
+    poller.start()
+    t0 = time.time()
+    code, res = http('PUT', ironic.url + '/v1/nodes/%s/states/power'
+                     % node_uuid, {'target': target})
+    if code != 202:
+        stop.set()
+        raise BenchError('%s %s: %s %s' % (target, node_uuid, code, res))
+    want = 'power on' if want_on else 'power off'
+    deadline = time.monotonic() + timeout
+    t1 = error = None
+    while time.monotonic() < deadline:
+        code, node = http('GET', ironic.url + '/v1/nodes/%s?fields='
+                          'power_state,target_power_state,last_error'
+                          % node_uuid)
+        if code == 200 and node['target_power_state'] is None:
+            if node['power_state'] == want:
+                t1 = time.time()
+                break
+            if node['last_error']:
+                error = node['last_error']
+                break
+        time.sleep(0.02)
+    poller.join(timeout=timeout)
+    stop.set()
+    if t1 is None:
+        raise BenchError('%s of node %s did not settle: %s'
+                         % (target, node_uuid, error or 'timeout'))
+    time.sleep(0.3)    # let nova-api flush its request log line
+    actions = [r for r in rc.nova_requests(nova_log, offset, user_id)
+               if r[2] == 'POST' and rc.ACTION_RE.match(r[3])
+               and server_id in r[3]]
+    if not actions or 'nova_settled' not in seen:
+        raise BenchError('%s of node %s: no Nova action seen'
+                         % (target, node_uuid))
+    nova_start = actions[0][1]
+    nova_s = seen['nova_settled'] - nova_start
+    return {'ironic_s': round(t1 - t0, 3), 'nova_s': round(nova_s, 3),
+            'overhead_s': round((t1 - t0) - nova_s, 3),
+            'nova_actions': len(actions)}
+
+
+def time_power_actions(ctx, name, ironic, uuids, user_id):
+    """Power off then on, on the first few nodes, one at a time.
+
+    :returns: {'power_actions': ..., 'power_on_overhead_s': ..., ...}
+    """
+    actions = {'power off': [], 'power on': []}
+    samples = 0 if name == FLOOR else ctx.args.power_samples
+    for i in range(min(samples, len(uuids))):
+        for target in ('power off', 'power on'):
+            a = power_action(ironic, uuids[i], ctx.servers[i].id, target,
+                             ctx.probe, ctx.nova_log, user_id)
+            actions[target].append(a)
+            say('%s: %s node %d: Ironic %.2fs, Nova %.2fs, overhead '
+                '%.2fs' % (name, target, i, a['ironic_s'], a['nova_s'],
+                           a['overhead_s']))
+    result = {'power_actions': actions}
+    for target, key in (('power on', 'power_on'),
+                        ('power off', 'power_off')):
+        if not actions[target]:
+            continue
+        result[key + '_overhead_s'] = round(statistics.median(
+            a['overhead_s'] for a in actions[target]), 3)
+        result[key + '_ironic_s'] = round(statistics.median(
+            a['ironic_s'] for a in actions[target]), 3)
+        result[key + '_nova_s'] = round(statistics.median(
+            a['nova_s'] for a in actions[target]), 3)
+    return result

@@ -1,0 +1,52 @@
+"""Memory of the processes a system adds (PSS and RSS, from /proc)."""
+
+import os
+
+
+def mem_available_mb():
+    with open('/proc/meminfo') as f:
+        for line in f:
+            if line.startswith('MemAvailable:'):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def proc_tree(pid):
+    """pid and all its descendants (from /proc)."""
+    children = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, IndexError):
+            continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def memory_mb(pids):
+    """(PSS, RSS) in MB summed over pids and their descendants."""
+    pss = rss = 0
+    seen = set()
+    for pid in pids:
+        for p in proc_tree(pid):
+            if p in seen:
+                continue
+            seen.add(p)
+            try:
+                with open('/proc/%d/smaps_rollup' % p) as f:
+                    for line in f:
+                        if line.startswith('Pss:'):
+                            pss += int(line.split()[1])
+                        elif line.startswith('Rss:'):
+                            rss += int(line.split()[1])
+            except OSError:
+                continue
+    return round(pss / 1024.0, 1), round(rss / 1024.0, 1)
