@@ -20,6 +20,7 @@ import sys
 import time
 
 from labkit import configs
+from labkit import console_proxies
 from labkit import install
 from labkit import procs
 from labkit import provision
@@ -308,6 +309,7 @@ class Lab:
             self.say('Ironic answers through Keystone at %s' % ironic.url())
 
         self._parallel(compute_chain, ironic_chain)
+        console_proxies.start(self)
 
     def _discover_hosts(self):
         if self.host_mapped():

@@ -495,6 +495,7 @@ class Ironic(Service):
 
 def all_services(lab):
     """Every service, in start order."""
+    from labkit import console_proxies
     classes = (MariaDB, Epmd, RabbitMQ, Keystone, Glance, Placement, Neutron,
                NovaAPI, NovaConductor, NovaScheduler, NovaCompute, Ironic)
-    return [cls(lab) for cls in classes]
+    return [cls(lab) for cls in classes] + console_proxies.services_of(lab)
