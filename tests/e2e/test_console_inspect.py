@@ -148,8 +148,14 @@ def test_rescued_server_falls_back_to_novnc(baremetal, nova, server, node):
     ws = websocket.WebSocket(_token_url(info['url']))
     try:
         assert ws.accepted, ws.status_line
-        # nova-novncproxy reached the guest's VNC server: its RFB version.
-        assert ws.read_until(b'\n', limit=12).startswith(b'RFB 003.00')
+        # nova-novncproxy reached the guest's VNC server: an RFB 3.8
+        # handshake (security type None) ends in the guest's ServerInit.
+        assert ws.read_until(b'\n', limit=12) == b'RFB 003.008\n'
+        ws.send(b'RFB 003.008\n')
+        assert ws.read_until(b'\x01', limit=2) == b'\x01\x01'
+        ws.send(b'\x01')
+        ws.send(b'\x01')        # ClientInit, shared
+        assert b'lab fake guest' in ws.read_until(b'lab fake guest')
     finally:
         ws.close()
     # A rescued libvirt guest has no serial port, hence no console log.

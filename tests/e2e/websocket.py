@@ -1,7 +1,8 @@
 """The least websocket client that proves a console URL answers.
 
 It does the RFC 6455 opening handshake (the ``binary`` subprotocol that
-noVNC asks for) and reads server frames; nothing else.
+noVNC asks for), reads server frames and sends binary frames; nothing
+else.
 """
 
 import base64
@@ -75,6 +76,20 @@ class WebSocket:
             if first & 0x0f in (0x0, 0x1, 0x2):
                 data += payload
         return data
+
+    def send(self, data):
+        """One binary frame, masked as a client must."""
+        mask = os.urandom(4)
+        size = len(data)
+        head = bytes([0x82])
+        if size < 126:
+            head += bytes([0x80 | size])
+        elif size < 65536:
+            head += bytes([0x80 | 126]) + struct.pack('!H', size)
+        else:
+            head += bytes([0x80 | 127]) + struct.pack('!Q', size)
+        body = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+        self.sock.sendall(head + mask + body)
 
     def close(self):
         self.sock.close()
