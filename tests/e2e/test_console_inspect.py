@@ -180,7 +180,7 @@ def test_console_output_through_passthru(baremetal, server, node):
 
 
 def test_inspect_fills_properties_and_ports(baremetal, nova, lab, server,
-                                            node):
+                                            node, lab_admin_cloud):
     assert baremetal.node(node)['properties'] == {}
     baremetal.run('baremetal', 'node', 'manage', node)
     _wait_state(baremetal, node, 'manageable')
@@ -200,8 +200,8 @@ def test_inspect_fills_properties_and_ports(baremetal, nova, lab, server,
     assert len(neutron) == 2
 
     def ports():
-        return sorted(p['Address'] for p in baremetal.json(
-            'baremetal', 'port', 'list', '--node', node))
+        return sorted(p.address for p in
+                      lab_admin_cloud.baremetal.ports(node_id=node))
     assert ports() == neutron
     inventory = json.loads(baremetal.run('baremetal', 'node', 'inventory',
                                          'save', node).stdout)
