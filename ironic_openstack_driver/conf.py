@@ -78,6 +78,37 @@ opts = [
                       'then less often, up to this value.'),
 ]
 
+# Console, console log and inspection (issue 12).
+opts += [
+    cfg.ListOpt('console_types',
+                default=['serial', 'novnc', 'spice-html5'],
+                item_type=cfg.types.String(
+                    choices=['serial', 'novnc', 'spice-html5', 'rdp-html5',
+                             'webmks']),
+                help='Nova remote console types that the console interface '
+                     'asks for, in order of preference; the first one the '
+                     'cloud offers for the server wins. A libvirt cloud '
+                     'gives a rescued server (boot device PXE) no serial '
+                     'port when its serial console is enabled, so keep a '
+                     'graphical type after "serial".'),
+    cfg.IntOpt('console_output_lines',
+               default=100, min=1, max=10000,
+               help='Lines of the Nova console log that the vendor passthru '
+                    'method console_output returns when the caller gives '
+                    'no "lines".'),
+    cfg.DictOpt('physical_networks',
+                default={},
+                help='Neutron network (UUID or name) to Ironic '
+                     'physical_network, set on the ports that inspection '
+                     'creates, e.g. "provisioning:physnet1,<uuid>:physnet2". '
+                     'Ports on other networks get no physical_network.'),
+    cfg.StrOpt('default_cpu_arch',
+               default='x86_64',
+               help='cpu_arch that inspection records when the server\'s '
+                    'image has no hw_architecture property (Nova then uses '
+                    'the compute host\'s architecture).'),
+]
+
 CONF.register_opts(opts, group=GROUP)
 
 

@@ -4,8 +4,11 @@ from ironic.drivers import generic
 from ironic.drivers.modules import fake
 from ironic.drivers.modules import noop_mgmt
 
+from ironic_openstack_driver import console
+from ironic_openstack_driver import inspect
 from ironic_openstack_driver import management
 from ironic_openstack_driver import power
+from ironic_openstack_driver import vendor
 
 
 class OpenStackHardware(generic.GenericHardware):
@@ -32,3 +35,22 @@ class OpenStackHardware(generic.GenericHardware):
     def supported_management_interfaces(self):
         return [management.OpenStackManagement, noop_mgmt.NoopManagement,
                 fake.FakeManagement]
+
+    @property
+    def supported_console_interfaces(self):
+        """Nova's remote console first; no-console stays possible."""
+        return ([console.OpenStackConsole]
+                + super().supported_console_interfaces + [fake.FakeConsole])
+
+    @property
+    def supported_inspect_interfaces(self):
+        """Inspection from the cloud's APIs first, then the generic ones
+        (agent inspection, no-inspect)."""
+        return [inspect.OpenStackInspect] + super(
+        ).supported_inspect_interfaces
+
+    @property
+    def supported_vendor_interfaces(self):
+        """The console log passthru first; no-vendor stays possible."""
+        return ([vendor.OpenStackVendor]
+                + super().supported_vendor_interfaces + [fake.FakeVendorB])

@@ -9,6 +9,7 @@ from ironic.conductor import task_manager
 from ironic.drivers import base
 
 from ironic_openstack_driver import boot_device
+from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import power as os_power
 from ironic_openstack_driver import server_state
@@ -111,3 +112,42 @@ class OpenStackManagement(base.ManagementInterface):
 
     def get_sensors_data(self, task):
         raise NotImplementedError()
+
+    def get_mac_addresses(self, task):
+        """MACs of every Neutron port of the node's server.
+
+        Ports without IP addresses count too (their MACs are not in the
+        server's ``addresses``).
+
+        :returns: a list of MAC addresses, in Neutron's order.
+        """
+        client = os_power.node_client(task)
+        return [port['mac_address'] for port in
+                os_client.server_ports(client, client.server_id())]
+
+    def get_secure_boot_state(self, task):
+        """Whether the server boots with UEFI secure boot (read-only).
+
+        From ``os_secure_boot`` of the server's image: "required" is on;
+        "optional" (on only where the compute host supports it, which the
+        API does not show) and unset read as off. Volume-backed servers
+        and deleted images read as off.
+        """
+        client = os_power.node_client(task)
+        image = os_client.server_image(client, client.get_server())
+        return image is not None and image.needs_secure_boot == 'required'
+
+    @task_manager.require_exclusive_lock
+    def set_secure_boot_state(self, task, state):
+        """Accept the state the server has; refuse any other clearly."""
+        current = self.get_secure_boot_state(task)
+        if bool(state) != current:
+            raise exception.InvalidParameterValue(
+                _('Node %(node)s: secure boot of its Nova server is fixed '
+                  'by os_secure_boot of its image (%(current)s) and cannot '
+                  'be turned %(state)s; create the server from an image '
+                  'with os_secure_boot=%(want)s instead.') % {
+                      'node': task.node.uuid,
+                      'current': 'on' if current else 'off',
+                      'state': 'on' if state else 'off',
+                      'want': 'required' if state else 'disabled'})

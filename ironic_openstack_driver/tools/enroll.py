@@ -3,7 +3,9 @@
 The nodes come from servers (same selection as nodes-file) or from a nodes
 file. Idempotent by node name: an existing node is kept (and checked to be
 the same server), missing ports are added, and --manage/--provide move
-only the nodes that are not there yet.
+only the nodes that are not there yet. With --inspect, nodes are enrolled
+without ports and properties and Ironic's inspection (inspect interface
+``openstack``) fills both; a node already inspected is not inspected again.
 """
 
 import json
@@ -15,6 +17,7 @@ from ironic_openstack_driver.tools.common import ToolError
 from ironic_openstack_driver.tools import nodes_file
 
 DEFAULT_TIMEOUT = 300
+INSPECT_INTERFACE = 'openstack'
 COLUMNS = ('Node', 'UUID', 'Result', 'Provision state', 'Ports')
 
 
@@ -111,21 +114,39 @@ def _move(bm, report, node, target, expected, timeout):
                         % (node.name, node.id, target, expected, state, why))
 
 
-def set_state(bm, report, node, manage, provide, timeout):
-    """Move an enrolled node to manageable/available if asked."""
-    if not (manage or provide):
+def set_state(bm, report, node, manage, provide, timeout, inspect=False):
+    """Move an enrolled node to manageable/available if asked.
+
+    With ``inspect``, a manageable node that was never inspected (no
+    memory_mb) is inspected before it is provided.
+    """
+    if not (manage or provide or inspect):
         return node
     if node.provision_state == 'enroll':
         node = _move(bm, report, node, 'manage', 'manageable', timeout)
+    if (inspect and node.provision_state == 'manageable'
+            and not (node.properties or {}).get('memory_mb')):
+        node = _move(bm, report, node, 'inspect', 'manageable', timeout)
     if provide and node.provision_state == 'manageable':
         node = _move(bm, report, node, 'provide', 'available', timeout)
     return node
 
 
+def for_inspection(spec):
+    """The node of a spec without ports and properties: Ironic's inspect
+    interface ``openstack`` fills both from the cloud."""
+    spec = {k: v for k, v in spec.items() if k not in ('ports',
+                                                       'properties')}
+    spec['inspect_interface'] = INSPECT_INTERFACE
+    return spec
+
+
 def enroll(bm, report, specs, manage=False, provide=False,
-           timeout=DEFAULT_TIMEOUT):
+           timeout=DEFAULT_TIMEOUT, inspect=False):
     """Enroll every node; returns True when all succeeded."""
     ok = True
+    if inspect:
+        specs = [for_inspection(spec) for spec in specs]
     for spec in specs:
         name = spec['name']
         node = None
@@ -137,7 +158,8 @@ def enroll(bm, report, specs, manage=False, provide=False,
             if added and not created:
                 result = 'exists, %d port(s) added' % added
             before = node.provision_state
-            node = set_state(bm, report, node, manage, provide, timeout)
+            node = set_state(bm, report, node, manage, provide, timeout,
+                             inspect=inspect)
             if node.provision_state != before:
                 result += ', now %s' % node.provision_state
         except ToolError as e:
@@ -166,7 +188,8 @@ def run(conns, args, report):
     else:
         specs = nodes_file.build_nodes(compute(), args, report)
     ok = enroll(baremetal(), report, specs, manage=args.manage,
-                provide=args.provide, timeout=args.timeout)
+                provide=args.provide, timeout=args.timeout,
+                inspect=args.inspect)
     report.table()
     if not ok:
         report.progress('Some nodes failed (see above): the table shows '
@@ -198,6 +221,12 @@ def add_parser(subparsers):
                         'power interface against the server)')
     p.add_argument('--provide', action='store_true',
                    help='move nodes on to available (implies --manage)')
+    p.add_argument('--inspect', action='store_true',
+                   help='enroll nodes without ports and properties, with '
+                        'inspect interface openstack, and inspect them '
+                        '(implies --manage): Ironic then creates a port '
+                        'per Neutron port of the server and reads the '
+                        'properties from the flavor and image')
     p.add_argument('--timeout', type=int, default=DEFAULT_TIMEOUT,
                    metavar='SECONDS',
                    help='how long each provision state change may take '

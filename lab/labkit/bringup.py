@@ -10,6 +10,7 @@ import functools
 import os
 import shutil
 
+from labkit import console_proxies
 from labkit import install
 from labkit import namespace
 from labkit import procs
@@ -155,6 +156,7 @@ def openstack(lab):
         lab.say('Ironic answers through Keystone at %s' % ironic.url())
 
     lab.parallel(compute_chain, ironic_chain)
+    console_proxies.start(lab)
 
 
 def _provision_deploying(lab):

@@ -166,8 +166,16 @@ def nova(p, sec, virt='fake'):
         'oslo_messaging_notifications': {'driver': 'noop'},
         'vnc': {'enabled': True, 'server_listen': s.HOST,
                 'server_proxyclient_address': s.HOST,
-                'novncproxy_base_url':
-                    'http://%s:6080/vnc_auto.html' % s.HOST},
+                'novncproxy_host': s.HOST,
+                'novncproxy_port': s.PORTS['nova-novncproxy'],
+                'novncproxy_base_url': s.url('nova-novncproxy',
+                                             '/vnc_auto.html')},
+        # 'enabled' comes from the compute backend.
+        'serial_console': {'proxyclient_address': s.HOST,
+                           'serialproxy_host': s.HOST,
+                           'serialproxy_port': s.PORTS['nova-serialproxy'],
+                           'base_url': 'ws://%s:%d/' % (
+                               s.HOST, s.PORTS['nova-serialproxy'])},
         'os_vif_ovs': {'ovsdb_interface': 'vsctl'},
     }
     extra = compute.backend(virt).nova_conf(p, sec, virt)
@@ -210,9 +218,14 @@ def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
     if driver:
         hw, power, mgmt = ('openstack,fake-hardware', 'openstack,fake',
                            'openstack,fake')
+        inspect, console, vendor = ('openstack,no-inspect',
+                                    'openstack,no-console,fake',
+                                    'openstack,no-vendor,fake')
     else:
         # The driver is not in the tree yet: Ironic would fail to load it.
         hw, power, mgmt = 'fake-hardware', 'fake', 'fake'
+        inspect, console, vendor = ('no-inspect', 'no-console,fake',
+                                    'no-vendor,fake')
     conf = {
         'DEFAULT': dict(
             _logging(),
@@ -227,9 +240,9 @@ def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
             enabled_deploy_interfaces='direct,ramdisk,fake',
             enabled_network_interfaces='noop',
             default_network_interface='noop',
-            enabled_inspect_interfaces='no-inspect',
-            enabled_console_interfaces='no-console,fake',
-            enabled_vendor_interfaces='no-vendor,fake',
+            enabled_inspect_interfaces=inspect,
+            enabled_console_interfaces=console,
+            enabled_vendor_interfaces=vendor,
         ),
         'api': {'host_ip': s.HOST, 'port': s.PORTS['ironic'],
                 'api_workers': 1},

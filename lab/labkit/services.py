@@ -338,9 +338,11 @@ def all_services(lab):
     """Every service of the lab's mode, in start order.
 
     The shared services are the same in every mode; the compute backend
-    (``compute``) and the network backend (``network``) add theirs.
+    (``compute``) and the network backend (``network``) add theirs, and
+    ``console_proxies`` Nova's console proxies.
     """
     from labkit import compute
+    from labkit import console_proxies
     from labkit import infra
     from labkit import network
     shared = [cls(lab) for cls in (infra.MariaDB, infra.Epmd,
@@ -348,4 +350,5 @@ def all_services(lab):
     shared += network.services(lab)
     shared += [cls(lab) for cls in (Keystone, Glance, Placement, Neutron,
                                     NovaAPI, NovaConductor, NovaScheduler)]
-    return shared + compute.services(lab) + [Ironic(lab)]
+    return (shared + compute.services(lab) + [Ironic(lab)]
+            + console_proxies.services_of(lab))

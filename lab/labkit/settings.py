@@ -28,6 +28,10 @@ PORTS = {
     'nova-api': 18774,
     'neutron': 19696,
     'ironic': 16385,
+    'nova-serialproxy': 16083,
+    'nova-novncproxy': 16080,
+    'lab-guest-serial': 16100,
+    'lab-guest-vnc': 16101,
 }
 
 # Keystone names.

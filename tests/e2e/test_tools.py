@@ -270,3 +270,31 @@ def test_uefi_rescue_image_and_failures_name_the_resource(
     assert bad_flavor.returncode == 1
     assert 'flavor "no-such-flavor" (--flavor) not found' in \
         bad_flavor.stderr
+
+
+def test_enroll_inspect_lets_ironic_fill_ports_and_properties(
+        tool, lab, lab_cloud, lab_admin_cloud, prefix, cleanup):
+    other = prefix + '-in'
+    tool.run('create-nodes', '--count', '1', '--prefix', other,
+             '--flavor', lab['flavor'], '--image', lab['disk_image'],
+             '--network', prefix + '-prov', '--create-network')
+    first = tool.run('enroll', '--ironic-cloud', lab['admin_cloud'],
+                     '--prefix', other, '--inspect')
+    assert 'created, now manageable' in first.stdout
+    bm = lab_admin_cloud.baremetal
+    node = bm.find_node(other + '-0')
+    assert node.inspect_interface == 'openstack'
+    assert node.provision_state == 'manageable'
+    flavor = lab_cloud.compute.find_flavor(lab['flavor'],
+                                           ignore_missing=False)
+    assert (node.properties['cpus'], node.properties['memory_mb']) == (
+        flavor.vcpus, flavor.ram)
+    server = lab_cloud.compute.find_server(other + '-0',
+                                           ignore_missing=False)
+    neutron = sorted(p.mac_address
+                     for p in lab_cloud.network.ports(device_id=server.id))
+    assert sorted(p.address for p in bm.ports(node_id=node.id)) == neutron
+    second = tool.run('enroll', '--ironic-cloud', lab['admin_cloud'],
+                      '--prefix', other, '--inspect')
+    assert '| exists ' in second.stdout
+    assert bm.get_node(node.id).updated_at == node.updated_at

@@ -1,12 +1,19 @@
 from ironic.common import driver_factory
 from ironic.conductor import task_manager
 from ironic.drivers.modules import fake
+from ironic.drivers.modules import inspector
+from ironic.drivers.modules import noop
+from ironic.tests.unit.objects import utils as obj_utils
 
 from ironic_openstack_driver import conf
+from ironic_openstack_driver import console
 from ironic_openstack_driver import hardware_type
+from ironic_openstack_driver import inspect
 from ironic_openstack_driver import management
 from ironic_openstack_driver import power
+from ironic_openstack_driver import vendor
 from tests.unit import base
+from tests.unit import cloud_base
 
 
 class HardwareTypeTestCase(base.OpenStackDriverTestCase):
@@ -44,3 +51,35 @@ class ConfTestCase(base.DbTestCase):
                               'state_poll_max_interval'}, names)
         for opt in opts:
             self.assertTrue(opt.help, opt.name)
+
+
+class ConsoleInspectVendorTestCase(cloud_base.CloudTestCase):
+
+    def test_openstack_interfaces_are_the_defaults(self):
+        node = obj_utils.create_test_node(
+            self.context, driver='openstack',
+            uuid='c8d0f7a4-7d38-4e1b-9d0f-7b7d1a0c2f11',
+            driver_info={'openstack_server': self.server.id})
+        with task_manager.acquire(self.context, node.uuid,
+                                  shared=True) as task:
+            self.assertIsInstance(task.driver.console,
+                                  console.OpenStackConsole)
+            self.assertIsInstance(task.driver.inspect,
+                                  inspect.OpenStackInspect)
+            self.assertIsInstance(task.driver.vendor, vendor.OpenStackVendor)
+
+    def test_no_console_no_inspect_no_vendor_stay_possible(self):
+        self.node.console_interface = 'no-console'
+        self.node.inspect_interface = 'no-inspect'
+        self.node.vendor_interface = 'no-vendor'
+        self.node.save()
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            self.assertIsInstance(task.driver.console, noop.NoConsole)
+            self.assertIsInstance(task.driver.inspect, noop.NoInspect)
+            self.assertIsInstance(task.driver.vendor, noop.NoVendor)
+
+    def test_agent_inspection_stays_possible(self):
+        hw_type = driver_factory.get_hardware_type('openstack')
+        self.assertIn(inspector.AgentInspect,
+                      hw_type.supported_inspect_interfaces)

@@ -3,6 +3,7 @@ from ironic.common import exception
 from ironic.conductor import task_manager
 
 from tests.unit import base
+from tests.unit import cloud_base
 from tests.unit import fake_nova as fn
 
 
@@ -134,3 +135,61 @@ class SensorsTestCase(base.OpenStackDriverTestCase):
         with task_manager.acquire(self.context, self.node.uuid) as task:
             self.assertRaises(NotImplementedError,
                               task.driver.management.get_sensors_data, task)
+
+
+class MacAddressesTestCase(cloud_base.CloudTestCase):
+
+    def test_every_neutron_port_of_the_server_with_or_without_ips(self):
+        net = self.nova.add_network('net')
+        self.nova.add_port(self.server, 'fa:16:3e:00:00:01', net,
+                           ips=['10.0.0.5'])
+        self.nova.add_port(self.server, 'fa:16:3e:00:00:02', net)
+        other = self.nova.add_server(name='node-1')
+        self.nova.add_port(other, 'fa:16:3e:00:00:99', net)
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            self.assertEqual(
+                ['fa:16:3e:00:00:01', 'fa:16:3e:00:00:02'],
+                task.driver.management.get_mac_addresses(task))
+
+    def test_server_without_ports(self):
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            self.assertEqual([],
+                             task.driver.management.get_mac_addresses(task))
+
+
+class SecureBootTestCase(cloud_base.CloudTestCase):
+
+    def _call(self, method, *args):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            return getattr(task.driver.management, method)(task, *args)
+
+    def _image(self, **attrs):
+        self.server.image_id = self.nova.add_glance_image(
+            'sb-disk', hw_firmware_type='uefi', **attrs).id
+
+    def test_required_is_on(self):
+        self._image(os_secure_boot='required')
+        self.assertTrue(self._call('get_secure_boot_state'))
+
+    def test_optional_disabled_or_unset_is_off(self):
+        for value in ('optional', 'disabled', None):
+            self._image(**({'os_secure_boot': value} if value else {}))
+            self.assertFalse(self._call('get_secure_boot_state'), value)
+
+    def test_volume_backed_server_is_off(self):
+        self.server.image_id = None
+        self.assertFalse(self._call('get_secure_boot_state'))
+
+    def test_setting_the_current_state_is_accepted(self):
+        self._image(os_secure_boot='required')
+        self._call('set_secure_boot_state', True)
+        self.assertEqual([], self.nova.actions)
+
+    def test_changing_the_state_is_refused_clearly(self):
+        self._image(os_secure_boot='disabled')
+        exc = self.assertRaises(exception.InvalidParameterValue, self._call,
+                                'set_secure_boot_state', True)
+        self.assertIn(self.node.uuid, str(exc))
+        self.assertIn('os_secure_boot=required', str(exc))

@@ -27,8 +27,11 @@ def nova_conf(p, sec, virt):
             # own waits short too.
             'shutdown_timeout': 5,
         },
-        'serial_console': {'enabled': True, 'proxyclient_address': s.HOST,
-                           'base_url': 'ws://%s:6083/' % s.HOST},
+        'serial_console': {'enabled': True},
+        # The fake guests' console (lab/labkit/console_proxies.py).
+        'lab_fake_console': {'host': s.HOST,
+                             'serial_port': s.PORTS['lab-guest-serial'],
+                             'vnc_port': s.PORTS['lab-guest-vnc']},
     }
 
 

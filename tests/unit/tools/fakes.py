@@ -294,7 +294,8 @@ class FakeCloud:
                              **kw):
         data = self.nodes[getattr(node, 'id', node)]
         moves = {('enroll', 'manage'): 'manageable',
-                 ('manageable', 'provide'): 'available'}
+                 ('manageable', 'provide'): 'available',
+                 ('manageable', 'inspect'): 'manageable'}
         new = moves.get((data['provision_state'], target))
         if new is None:
             raise sdk_exc.ConflictException(message='bad transition',
@@ -303,4 +304,8 @@ class FakeCloud:
             data['last_error'] = 'power credentials are wrong'
             raise sdk_exc.ResourceFailure('node failed verifying')
         data['provision_state'] = new
+        if target == 'inspect':
+            # Inspection fills memory_mb among others (what Ironic's
+            # inspect interface openstack does: tests/unit/test_inspect.py).
+            data['properties'] = {'memory_mb': 1024}
         return self._node(data)

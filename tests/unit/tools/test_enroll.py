@@ -114,3 +114,39 @@ class EnrollTests(base.ToolTestCase):
             rc, out, err = self.run_tool('enroll', '--file', path)
         self.assertEqual(1, rc)
         self.assertIn('nodes[0] has no "name"', err)
+
+
+class EnrollInspectTests(base.ToolTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.cloud.add_server('bm-0', mac='fa:16:3e:00:00:00')
+
+    def test_inspect_enrolls_without_ports_or_properties(self):
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm',
+                                     '--inspect')
+        self.assertEqual(0, rc, err)
+        node = self.cloud.baremetal.create_node.call_args.kwargs
+        self.assertNotIn('properties', node)
+        self.assertEqual('openstack', node['inspect_interface'])
+        self.cloud.baremetal.create_port.assert_not_called()
+        targets = [c.args[1] for c in self.cloud.baremetal
+                   .set_node_provision_state.call_args_list]
+        self.assertEqual(['manage', 'inspect'], targets)
+        self.assertIn('created, now manageable', out)
+
+    def test_inspect_then_provide(self):
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm',
+                                     '--inspect', '--provide')
+        self.assertEqual(0, rc, err)
+        targets = [c.args[1] for c in self.cloud.baremetal
+                   .set_node_provision_state.call_args_list]
+        self.assertEqual(['manage', 'inspect', 'provide'], targets)
+
+    def test_inspected_node_is_not_inspected_again(self):
+        self.run_tool('enroll', '--prefix', 'bm', '--inspect')
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm',
+                                     '--inspect')
+        self.assertEqual(0, rc, err)
+        self.assertEqual(2, self.cloud.baremetal.set_node_provision_state
+                         .call_count)

@@ -1,0 +1,82 @@
+"""Vendor interface: the Nova console log of the node's server.
+
+``openstack baremetal node passthru call --http-method GET <node>
+console_output`` returns the last ``[openstack]console_output_lines``
+lines of Nova's console log (os-getConsoleOutput); a caller of the API may
+pass ``lines``. It works in every state where Nova keeps a log, RESCUE
+included, where the iPXE rescue image and the agent print (on a libvirt
+cloud only what reaches the serial port: see the README, "Console log").
+"""
+
+from oslo_log import log
+
+from ironic.common import exception
+from ironic.common.i18n import _
+from ironic.drivers import base
+
+from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import driver_info as os_info
+from ironic_openstack_driver import power as os_power
+
+LOG = log.getLogger(__name__)
+
+MAX_LINES = 10000
+
+
+def _lines(node, kwargs):
+    value = kwargs.get('lines')
+    if value is None:
+        return CONF.openstack.console_output_lines
+    try:
+        lines = int(value)
+        if isinstance(value, bool) or not 1 <= lines <= MAX_LINES:
+            raise ValueError(value)
+    except (TypeError, ValueError):
+        raise exception.InvalidParameterValue(
+            _('Node %(node)s: console_output argument "lines" must be an '
+              'integer from 1 to %(max)d, not %(value)r.') % {
+                  'node': node.uuid, 'max': MAX_LINES, 'value': value})
+    return lines
+
+
+class OpenStackVendor(base.VendorInterface):
+    """Vendor passthru methods of the openstack hardware type."""
+
+    def get_properties(self):
+        return os_info.COMMON_PROPERTIES.copy()
+
+    def validate(self, task, method=None, **kwargs):
+        """Check driver_info, and the arguments of console_output.
+
+        :raises: InvalidParameterValue for a bad driver_info or "lines".
+        :raises: MissingParameterValue for a missing driver_info field.
+        """
+        os_info.parse_driver_info(task.node)
+        if method == 'console_output':
+            _lines(task.node, kwargs)
+
+    @base.passthru(['GET'], async_call=False, require_exclusive_lock=False,
+                   description=_('The tail of the Nova console log of the '
+                                 'node\'s server. Optional argument: '
+                                 '"lines" (default [openstack]'
+                                 'console_output_lines). Returns '
+                                 '{"server": ..., "lines": ..., '
+                                 '"output": ...}.'))
+    def console_output(self, task, **kwargs):
+        """The last lines of the server's console log.
+
+        :param task: a TaskManager instance (a shared lock is enough).
+        :param kwargs: optional "lines".
+        :returns: a dict with the server's UUID, the lines asked for and
+            the text Nova returned.
+        :raises: InvalidParameterValue for a bad "lines".
+        :raises: DriverOperationError when Nova keeps no log for the server.
+        """
+        lines = _lines(task.node, kwargs)
+        client = os_power.node_client(task)
+        server = client.get_server()
+        output = os_client.console_output(client, server, lines)
+        LOG.debug('Node %(node)s: read %(n)d characters of console log',
+                  {'node': task.node.uuid, 'n': len(output)})
+        return {'server': server.id, 'lines': lines, 'output': output}

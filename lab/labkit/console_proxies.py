@@ -1,0 +1,101 @@
+"""Nova's console proxies and the fake guests' console, for the lab.
+
+Three processes let ``openstack baremetal node console show`` give a URL
+that answers on the lab:
+
+* ``nova-serialproxy`` (``[serial_console]``): the websocket behind the
+  ``ws://`` URL of a serial console;
+* ``nova-novncproxy`` (``[vnc]``): the websocket (and, where Debian's
+  ``novnc`` package is installed, the noVNC page) behind a noVNC URL;
+* ``lab-guest-console`` (lab/plugins/ios_lab_plugins/fake_console.py):
+  what the proxies connect to, since the fake compute has no QEMU: a serial
+  port that prints a banner and a login prompt, and a blank VNC screen.
+
+They read nova.conf (the proxies validate console tokens in Nova's cell
+database) and hold no state, so they are not part of Nova's fresh-start
+group. Every listener binds 127.0.0.1.
+"""
+
+import os
+
+from labkit import procs
+from labkit import services
+from labkit import settings as s
+
+DEBIAN_NOVNC = '/usr/share/novnc'
+
+
+class NovaConsoleProxy(services.Service):
+    binary = None
+
+    def argv(self):
+        return [self.cloud_bin(self.binary), '--config-file',
+                os.path.join(self.p.etc_of('nova'), 'nova.conf')]
+
+    def config_files(self):
+        return [os.path.join(self.p.etc_of('nova'), 'nova.conf')]
+
+
+class NovaSerialProxy(NovaConsoleProxy):
+    name = binary = 'nova-serialproxy'
+    port = s.PORTS['nova-serialproxy']
+
+
+class NovaNoVNCProxy(NovaConsoleProxy):
+    name = binary = 'nova-novncproxy'
+    port = s.PORTS['nova-novncproxy']
+
+    def web(self):
+        """Debian's noVNC files where installed, else an empty directory
+        (nova-novncproxy refuses to start without one): the websocket
+        works either way, the HTML page only with the files."""
+        if os.path.isdir(DEBIAN_NOVNC):
+            return DEBIAN_NOVNC
+        path = os.path.join(self.p.data, 'novnc')
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    def argv(self):
+        return super().argv() + ['--web', self.web()]
+
+
+class LabGuestConsole(services.Service):
+    name = 'lab-guest-console'
+    port = s.PORTS['lab-guest-serial']
+
+    def argv(self):
+        return [self.cloud_bin('python'), '-m',
+                'ios_lab_plugins.fake_console',
+                '--serial-port', str(s.PORTS['lab-guest-serial']),
+                '--vnc-port', str(s.PORTS['lab-guest-vnc'])]
+
+    def extra_fingerprint(self):
+        return self.lab.plugins_digest
+
+    def ready(self):
+        return (procs.port_open(s.PORTS['lab-guest-serial'])
+                and procs.port_open(s.PORTS['lab-guest-vnc']))
+
+
+CLASSES = (LabGuestConsole, NovaSerialProxy, NovaNoVNCProxy)
+
+
+def services_of(lab):
+    """The console services, in start order.
+
+    With real guests (the real mode) QEMU serves the consoles itself: the
+    fake guests' console is not started.
+    """
+    classes = CLASSES[1:] if lab.real else CLASSES
+    return [cls(lab) for cls in classes]
+
+
+def start(lab):
+    """Start (or keep) the console services and wait until they answer."""
+    mine = [svc for svc in lab.services if isinstance(svc, CLASSES)]
+    for svc in mine:
+        lab.ensure_started(svc)
+    for svc in mine:
+        svc.wait_ready()
+    lab.say('console proxies ready (serial %d, noVNC %d)' % (
+        s.PORTS['nova-serialproxy'], s.PORTS['nova-novncproxy']))
