@@ -583,8 +583,10 @@ def request_kinds(reqs):
 
 
 def nova_requests(log, offset, user_id):
-    """Nova API requests of one Keystone user logged after offset:
-    [(end_ts, start_ts, method, uri, status)]."""
+    """Nova API requests of one Keystone user logged after offset.
+
+    :returns: [(end_ts, start_ts, method, uri, status)].
+    """
     out = []
     for line in read_from(log, offset).splitlines():
         m = NOVA_RE.match(line)
@@ -600,8 +602,11 @@ def nova_requests(log, offset, user_id):
 
 
 def keystone_tokens(log, offset, end_offset, tag):
-    """POST /v3/auth/tokens in Keystone's access log between two offsets
-    whose User-Agent carries a system's tag (see KeystoneRelay)."""
+    """Count POST /v3/auth/tokens of one system in Keystone's access log.
+
+    Between two offsets, requests whose User-Agent carries a system's tag
+    (see KeystoneRelay).
+    """
     text = read_from(log, offset)[:max(0, end_offset - offset)]
     count = 0
     for line in text.splitlines():
@@ -738,8 +743,11 @@ class Ironic:
         return out
 
     def enroll(self, bodies, workers=8):
-        """Create nodes and move them to manageable (Ironic verifies power
-        on the way). Returns the node UUIDs in the order of bodies."""
+        """Create nodes and move them to manageable.
+
+        Ironic verifies power on the way. Returns the node UUIDs in the
+        order of bodies.
+        """
         def create(body):
             code, res = http('POST', self.url + '/v1/nodes', body)
             if code != 201:

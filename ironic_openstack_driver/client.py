@@ -203,8 +203,11 @@ class NodeClient:
 
     @contextlib.contextmanager
     def acting(self):
-        """Mark the server busy: until the block ends, and for listings that
-        began before it ended, power states are read fresh."""
+        """Mark the server busy while the block runs.
+
+        Until the block ends, and for listings that began before it ended,
+        power states are read fresh.
+        """
         server_id = self.server_id()
         _snapshots.begin_action(self._key, server_id)
         try:

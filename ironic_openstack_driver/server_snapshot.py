@@ -38,8 +38,11 @@ LISTING_URL = '/servers/detail'
 
 @dataclasses.dataclass(frozen=True)
 class ListedServer:
-    """A server as a listing shows it: what a power state and boot mode
-    need, under the attribute names of openstacksdk's Server."""
+    """A server as a listing shows it.
+
+    What a power state and boot mode need, under the attribute names of
+    openstacksdk's Server.
+    """
     id: str
     vm_state: str
     task_state: str

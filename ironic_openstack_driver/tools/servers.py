@@ -157,22 +157,11 @@ def _fault(server):
     return fault.get('message') or 'no fault recorded'
 
 
-def create_nodes(conn, report, prefix, count, flavor, image, network,
-                 extra_networks=(), create_network=False,
-                 timeout=DEFAULT_TIMEOUT):
-    """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
+def _existing_servers(conn, report, prefix, count, names):
+    """{name: server} of the servers among ``names`` that exist.
 
-    :returns: True when every server exists without error.
+    :raises: ToolError when a name is taken by several servers.
     """
-    flavor_obj = common.find_one(conn.compute.find_flavor, 'flavor',
-                                 flavor, '--flavor')
-    image_obj = common.find_one(conn.image.find_image, 'image', image,
-                                '--image')
-    extras = [common.find_one(conn.network.find_network, 'network', ref,
-                              '--extra-network') for ref in extra_networks]
-    prov = ensure_network(conn, report, network, create=create_network)
-
-    names = server_names(prefix, count)
     listed = _call('cannot list servers named %s-*' % prefix,
                    lambda: list(conn.compute.servers(details=True,
                                                      name=prefix)))
@@ -189,6 +178,26 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
         elif pattern.match(server.name or ''):
             report.progress('Note: server %s (%s) is beyond --count %d; '
                             'left alone' % (server.name, server.id, count))
+    return existing
+
+
+def create_nodes(conn, report, prefix, count, flavor, image, network,
+                 extra_networks=(), create_network=False,
+                 timeout=DEFAULT_TIMEOUT):
+    """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
+
+    :returns: True when every server exists without error.
+    """
+    flavor_obj = common.find_one(conn.compute.find_flavor, 'flavor',
+                                 flavor, '--flavor')
+    image_obj = common.find_one(conn.image.find_image, 'image', image,
+                                '--image')
+    extras = [common.find_one(conn.network.find_network, 'network', ref,
+                              '--extra-network') for ref in extra_networks]
+    prov = ensure_network(conn, report, network, create=create_network)
+
+    names = server_names(prefix, count)
+    existing = _existing_servers(conn, report, prefix, count, names)
 
     rows = {}       # name -> [id, result, status, mac, port]
     created = []

@@ -159,8 +159,11 @@ class FakeNova:
         return fake.as_sdk()
 
     def get(self, url, **kwargs):
-        """A plain GET on the compute endpoint: only the server listing,
-        in one page (tests/unit/test_server_snapshot_http.py pages)."""
+        """A plain GET on the compute endpoint.
+
+        Only the server listing, in one page
+        (tests/unit/test_server_snapshot_http.py pages).
+        """
         assert url == '/servers/detail', url
         assert kwargs == {'microversion': '2.1'}, kwargs
         self.listings += 1

@@ -58,8 +58,8 @@ class NodesFileTests(base.ToolTestCase):
         self.assertEqual('baremetal', node['resource_class'])
 
     def test_file_passes_ironicclients_schema(self):
-        import jsonschema
         from ironicclient.v1 import create_resources
+        import jsonschema
         self.run_tool('nodes-file', '--prefix', 'bm', '-o', self.path)
         jsonschema.validate(create_resources.load_from_file(self.path),
                             create_resources._CREATE_SCHEMA)
