@@ -56,6 +56,8 @@ function ironic_openstack_host_cloud {
 # Write the conductor's clouds.yaml with one entry, the host cloud.
 function ironic_openstack_write_clouds_yaml {
     local auth_url kind tmp
+    local password=${IRONIC_OPENSTACK_PASSWORD:-${ADMIN_PASSWORD:-}}
+    local region=${IRONIC_OPENSTACK_REGION_NAME:-${REGION_NAME:-}}
     kind=$(ironic_openstack_host_cloud)
     case "$kind" in
         variables)
@@ -89,8 +91,7 @@ function ironic_openstack_write_clouds_yaml {
         else
             echo "      username:" \
                 "$(_ironic_openstack_yaml_quote "$IRONIC_OPENSTACK_USERNAME")"
-            echo "      password:" \
-                "$(_ironic_openstack_yaml_quote "$IRONIC_OPENSTACK_PASSWORD")"
+            echo "      password: $(_ironic_openstack_yaml_quote "$password")"
             echo "      project_name:" \
                 "$(_ironic_openstack_yaml_quote "$IRONIC_OPENSTACK_PROJECT_NAME")"
             echo "      user_domain_name:" \
@@ -99,9 +100,8 @@ function ironic_openstack_write_clouds_yaml {
                 "$(_ironic_openstack_yaml_quote "$IRONIC_OPENSTACK_PROJECT_DOMAIN_NAME")"
             echo "    auth_type: password"
         fi
-        if [[ -n "$IRONIC_OPENSTACK_REGION_NAME" ]]; then
-            echo "    region_name:" \
-                "$(_ironic_openstack_yaml_quote "$IRONIC_OPENSTACK_REGION_NAME")"
+        if [[ -n "$region" ]]; then
+            echo "    region_name: $(_ironic_openstack_yaml_quote "$region")"
         fi
         if [[ -n "$IRONIC_OPENSTACK_CACERT" ]]; then
             echo "    cacert: $(_ironic_openstack_yaml_quote "$IRONIC_OPENSTACK_CACERT")"

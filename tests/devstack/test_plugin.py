@@ -94,9 +94,12 @@ class PluginTestCase(testtools.TestCase):
             'IRONIC_OPENSTACK_NODES_CMD': self.tool,
         }
 
-    def run_phase(self, *phase, check=True, **env):
-        script = ('set -u\nsource {stubs}\nsource {settings}\n'
+    def run_phase(self, *phase, check=True, between='', **env):
+        # between: bash run after settings, before plugin.sh (devstack sets
+        # some variables only after it has sourced the plugins' settings).
+        script = ('set -u\nsource {stubs}\nsource {settings}\n{between}\n'
                   'source {plugin} {args}\n').format(
+                      between=between,
                       stubs=shlex.quote(os.path.join(HERE, 'stubs.sh')),
                       settings=shlex.quote(os.path.join(DEVSTACK,
                                                         'settings')),
@@ -183,6 +186,16 @@ class TestPostConfig(PluginTestCase):
         self.assertEqual('Default', auth['user_domain_name'])
         self.assertEqual('Default', auth['project_domain_name'])
         self.assertEqual('RegionOne', region.region_name)
+
+    def test_password_and_region_set_after_settings_are_used(self):
+        env = dict(self.env)
+        del env['ADMIN_PASSWORD'], env['REGION_NAME']
+        self.env = env
+        self.run_phase('stack', 'post-config',
+                       between='ADMIN_PASSWORD=late-pw; REGION_NAME=Late')
+        region = self.host_cloud()
+        self.assertEqual('late-pw', region.config['auth']['password'])
+        self.assertEqual('Late', region.region_name)
 
     def test_clouds_yaml_is_readable_by_its_owner_only(self):
         self.run_phase('stack', 'post-config')
