@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The one place where the driver talks to the host cloud.
 
 It owns every openstacksdk call, the cache of connections (one Keystone
@@ -205,8 +217,11 @@ class NodeClient:
 
     @contextlib.contextmanager
     def acting(self):
-        """Mark the server busy: until the block ends, and for listings that
-        began before it ended, power states are read fresh."""
+        """Mark the server busy while the block runs.
+
+        Until the block ends, and for listings that began before it ended,
+        power states are read fresh.
+        """
         server_id = self.server_id()
         _snapshots.begin_action(self._key, server_id)
         try:

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """One server listing per cloud serves the power states of many nodes.
 
 Ironic asks every node's power state every sync interval, from several
@@ -50,8 +62,11 @@ LISTING_URL = '/servers/detail'
 
 @dataclasses.dataclass(frozen=True)
 class ListedServer:
-    """A server as a listing shows it: what a power state and boot mode
-    need, under the attribute names of openstacksdk's Server."""
+    """A server as a listing shows it.
+
+    What a power state and boot mode need, under the attribute names of
+    openstacksdk's Server.
+    """
     id: str
     vm_state: str
     task_state: str

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """create-nodes: the Nova servers that play the bare-metal machines.
 
 Each server gets a port on the provisioning network created beforehand,
@@ -206,22 +218,11 @@ def _fault(server):
     return fault.get('message') or 'no fault recorded'
 
 
-def create_nodes(conn, report, prefix, count, flavor, image, network,
-                 extra_networks=(), create_network=False,
-                 timeout=DEFAULT_TIMEOUT):
-    """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
+def _existing_servers(conn, report, prefix, count, names):
+    """{name: server} of the servers among ``names`` that exist.
 
-    :returns: True when every server exists without error.
+    :raises: ToolError when a name is taken by several servers.
     """
-    flavor_obj = common.find_one(conn.compute.find_flavor, 'flavor',
-                                 flavor, '--flavor')
-    image_obj = common.find_one(conn.image.find_image, 'image', image,
-                                '--image')
-    extras = [common.find_one(conn.network.find_network, 'network', ref,
-                              '--extra-network') for ref in extra_networks]
-    prov = ensure_network(conn, report, network, create=create_network)
-
-    names = server_names(prefix, count)
     listed = _call('cannot list servers named %s-*' % prefix,
                    lambda: list(conn.compute.servers(details=True,
                                                      name=prefix)))
@@ -238,6 +239,26 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
         elif pattern.match(server.name or ''):
             report.progress('Note: server %s (%s) is beyond --count %d; '
                             'left alone' % (server.name, server.id, count))
+    return existing
+
+
+def create_nodes(conn, report, prefix, count, flavor, image, network,
+                 extra_networks=(), create_network=False,
+                 timeout=DEFAULT_TIMEOUT):
+    """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
+
+    :returns: True when every server exists without error.
+    """
+    flavor_obj = common.find_one(conn.compute.find_flavor, 'flavor',
+                                 flavor, '--flavor')
+    image_obj = common.find_one(conn.image.find_image, 'image', image,
+                                '--image')
+    extras = [common.find_one(conn.network.find_network, 'network', ref,
+                              '--extra-network') for ref in extra_networks]
+    prov = ensure_network(conn, report, network, create=create_network)
+
+    names = server_names(prefix, count)
+    existing = _existing_servers(conn, report, prefix, count, names)
 
     rows = {}       # name -> [id, result, status, mac, port]
     created = []

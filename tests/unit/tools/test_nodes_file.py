@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 import json
 import os
 import tempfile
@@ -58,8 +70,8 @@ class NodesFileTests(base.ToolTestCase):
         self.assertEqual('baremetal', node['resource_class'])
 
     def test_file_passes_ironicclients_schema(self):
-        import jsonschema
         from ironicclient.v1 import create_resources
+        import jsonschema
         self.run_tool('nodes-file', '--prefix', 'bm', '-o', self.path)
         jsonschema.validate(create_resources.load_from_file(self.path),
                             create_resources._CREATE_SCHEMA)
