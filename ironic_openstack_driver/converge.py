@@ -41,7 +41,14 @@ BOOT_STEPS = frozenset([Step.START, Step.HARD_REBOOT, Step.SOFT_REBOOT,
 
 
 class PowerOn:
-    """Goal: the guest runs; when it must boot, it boots ``device``."""
+    """Goal: the guest runs; when it must boot, it boots ``device``.
+
+    A guest found running is left alone, whatever it booted from (a real
+    machine that is on stays on). Once Nova has accepted an action, the
+    server is booting, and the goal is reached only when it runs from
+    ``device``: a rescued server whose guest is off can only be unrescued,
+    which boots the disk, so PXE then takes a rescue too.
+    """
 
     def __init__(self, device, any_device=True):
         self.device = device
@@ -52,7 +59,7 @@ class PowerOn:
                                              any_device=self.any_device)
 
     def accepted(self, step):
-        pass
+        self.any_device = False
 
 
 class PowerOff:
@@ -85,6 +92,7 @@ class Reboot(PowerOn):
         return super().next_step(server)
 
     def accepted(self, step):
+        super().accepted(step)
         self.restarted = True
 
 

@@ -128,7 +128,8 @@ def step_to_power_on(server, device, any_device=False):
         return Step.RESCUE if device == PXE else Step.UNRESCUE
     if vm == RESCUED:
         # The guest in the rescue image is off: only unrescue is allowed,
-        # and it boots the disk; from there, rescue again if PXE is wanted.
+        # and it boots the disk; from there, rescue again if PXE is wanted
+        # (the caller asks again with any_device=False).
         return Step.UNRESCUE
     if vm == PAUSED_VM:
         return Step.UNPAUSE
@@ -156,6 +157,10 @@ def step_to_power_off(server):
     if server.task_state or vm == BUILDING:
         return Step.WAIT
     if vm in OFF_VM_STATES:
+        return Step.DONE
+    if vm == RESCUED and server.power_state != RUNNING:
+        # The rescue guest is off already (IPA powered it off in-band):
+        # unrescue would boot the tenant's disk only to stop it again.
         return Step.DONE
     if vm in (ACTIVE, ERROR):
         # Also when the guest already shut itself down: os-stop brings

@@ -7,6 +7,24 @@ compute API (nova/compute/api.py, summarised in shared/reference/facts.md):
 an action in a state Nova refuses raises the real ConflictException (409),
 and an accepted action sets a task_state that clears after a few reads of
 the server, as Nova's compute manager would.
+
+What real Nova does and the lab's fake compute hides is modelled too:
+
+* a graceful stop (os-stop, or rescue of a running guest) waits for the
+  guest: a guest that ignores ACPI (``FakeServer.ignores_acpi``) is forced
+  off only after the server's own os_shutdown_timeout (kept from the image
+  it was built from) or the compute's shutdown_timeout (60 s), measured on
+  a FakeClock when a test installs one (``FakeNova.use_clock``);
+* a guest can power itself off (``FakeServer.halt``): in RESCUE that is
+  what IPA does at the end of a deploy, and Nova shows vm_state rescued
+  with power_state SHUTDOWN;
+* a locked server refuses every action with Nova's own 409 body
+  ("Instance <uuid> is locked"), before any state check, as
+  nova.compute.api's check_instance_lock does;
+* an image can be deleted from Glance while servers built from it live on;
+* at compute microversion 2.98 or later a server read embeds the standard
+  image properties Nova kept from the server's image (never
+  os_shutdown_timeout: it is not an ImageMetaProps field).
 """
 
 import itertools
@@ -42,6 +60,30 @@ ACTIONS = {
                  RUNNING),
 }
 CRASH_DUMP_STATES = {ACTIVE, PAUSED, RESCUED, RESIZED, ERROR}
+# Actions during which Nova's compute shuts a running guest down cleanly.
+GRACEFUL_STOPS = {'os-stop', 'rescue'}
+# nova.conf [DEFAULT]shutdown_timeout.
+COMPUTE_SHUTDOWN_TIMEOUT = 60
+# Seconds a guest that honours ACPI takes to shut down.
+ACPI_SHUTDOWN_SECONDS = 2
+# The standard image properties Nova 2.98 embeds (ImageMetaProps fields);
+# os_shutdown_timeout is not one of them.
+EMBEDDED_PROPERTIES = {'hw_firmware_type', 'hw_machine_type',
+                       'hw_rescue_device', 'hw_rescue_bus',
+                       'hw_architecture', 'os_distro'}
+
+
+class FakeClock:
+    """time.monotonic and time.sleep of a test, without real waiting."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
 
 
 class FakeServer:
@@ -57,12 +99,42 @@ class FakeServer:
         self.image_id = image_id
         self.rescue_image = None
         self.pending = None   # (reads left, vm_state, power_state)
+        self.ready_at = None  # FakeClock time the pending task ends
+        self.locked = False
+        # Properties Nova copied from the image at build time (system
+        # metadata): they outlive the image in Glance.
+        self.image_properties = {}
+        self.ignores_acpi = False
+        self.halt_after = None   # reads until the guest powers itself off
 
-    def as_sdk(self):
+    def halt(self, after_reads=0):
+        """The guest powers itself off (IPA's in-band power off, a halt).
+
+        Nova learns it from the hypervisor only later (libvirt delays the
+        event by 15 s): ``after_reads`` reads still show the guest running.
+        """
+        if after_reads:
+            self.halt_after = after_reads
+        else:
+            self.power_state = SHUTDOWN
+
+    def shutdown_timeout(self):
+        """Nova's clean shutdown wait for this server's guest."""
+        value = self.image_properties.get('os_shutdown_timeout')
+        return int(value) if value is not None else COMPUTE_SHUTDOWN_TIMEOUT
+
+    def as_sdk(self, microversion='2.1'):
+        image = ''
+        if self.image_id:
+            image = {'id': self.image_id, 'links': []}
+            if discover.version_between((2, 98), None, microversion):
+                image['properties'] = {
+                    k: v for k, v in self.image_properties.items()
+                    if k in EMBEDDED_PROPERTIES}
         return sdk_server.Server.existing(
             id=self.id, name=self.name, vm_state=self.vm_state,
             task_state=self.task_state, power_state=self.power_state,
-            image={'id': self.image_id} if self.image_id else '')
+            is_locked=self.locked, image=image, microversion=microversion)
 
     def as_nova(self):
         """The server as Nova 2.1's server view shows it."""
@@ -88,6 +160,8 @@ class FakeNova:
     """A small Nova behind autospecced openstacksdk compute/image proxies."""
 
     def __init__(self, max_microversion='2.100', reads_per_task=2):
+        self.max_microversion = max_microversion
+        self.clock = None
         self.servers = {}
         self.images = {}
         self.actions = []            # (server id, action) accepted
@@ -127,8 +201,21 @@ class FakeNova:
     def add_server(self, name='node-0', **state):
         server = FakeServer('00000000-0000-0000-0000-%012d'
                             % next(self._ids), name, **state)
+        image = self.images.get(server.image_id)
+        if image is not None:
+            server.image_properties = dict(image.properties or {})
         self.servers[server.id] = server
         return server
+
+    def use_clock(self, clock):
+        """Let graceful stops take the time they take on ``clock``."""
+        self.clock = clock
+
+    def microversion(self):
+        """The microversion openstacksdk negotiates for Server reads."""
+        return '.'.join(str(n) for n in discover.normalize_version_number(
+            min(self.max_microversion, sdk_server.Server._max_microversion,
+                key=discover.normalize_version_number)))
 
     def add_image(self, name, **properties):
         image = sdk_image.Image.existing(
@@ -151,12 +238,21 @@ class FakeNova:
         self.reads += 1
         if fake.pending:
             reads_left, vm_state, power_state = fake.pending
-            if reads_left <= 1:
+            in_time = (fake.ready_at is None or self.clock is None
+                       or self.clock.now >= fake.ready_at)
+            if reads_left <= 1 and in_time:
                 fake.vm_state, fake.power_state = vm_state, power_state
                 fake.task_state, fake.pending = None, None
+                fake.ready_at = None
             else:
-                fake.pending = (reads_left - 1, vm_state, power_state)
-        return fake.as_sdk()
+                fake.pending = (max(reads_left - 1, 1), vm_state,
+                                power_state)
+        elif fake.halt_after is not None:
+            fake.halt_after -= 1
+            if fake.halt_after <= 0:
+                fake.halt_after = None
+                fake.power_state = SHUTDOWN
+        return fake.as_sdk(self.microversion())
 
     def get(self, url, **kwargs):
         """A plain GET on the compute endpoint: only the server listing,
@@ -181,20 +277,35 @@ class FakeNova:
                 message='No Server found for %s' % name_or_id)
         return found[0].as_sdk()
 
+    def _conflict(self, fake, action, message):
+        """Refuse as nova-api does: 409 with a conflictingRequest body."""
+        self.refused.append((fake.id, action))
+        sdk_exc.raise_from_response(json_response(409, {
+            'conflictingRequest': {'code': 409, 'message': message}}))
+
     def _start(self, server, action):
         fake = self._lookup(server)
         self.reads_at_actions.append(self.reads)
         allowed, task_state, vm_state, power_state = ACTIONS[action]
+        if fake.locked:
+            # nova.compute.api.check_instance_lock, before the state check.
+            self._conflict(fake, action, 'Instance %s is locked' % fake.id)
         if fake.task_state is not None or fake.vm_state not in allowed:
-            self.refused.append((fake.id, action))
-            raise sdk_exc.ConflictException(
-                message="Cannot '%s' instance %s while it is in vm_state %s"
-                        ", task_state %s" % (action, fake.id, fake.vm_state,
-                                             fake.task_state),
-                http_status=409)
+            attr, state = (('task_state', fake.task_state)
+                           if fake.task_state is not None
+                           else ('vm_state', fake.vm_state))
+            self._conflict(fake, action,
+                           "Cannot '%s' instance %s while it is in %s %s"
+                           % (action.split()[0], fake.id, attr, state))
         self.actions.append((fake.id, action))
         fake.task_state = task_state
         fake.pending = (self.reads_per_task, vm_state, power_state)
+        fake.halt_after = None
+        if (action in GRACEFUL_STOPS and fake.power_state == RUNNING
+                and self.clock is not None):
+            wait = (fake.shutdown_timeout() if fake.ignores_acpi
+                    else min(ACPI_SHUTDOWN_SECONDS, fake.shutdown_timeout()))
+            fake.ready_at = self.clock.now + wait
         return fake
 
     def _action(self, action):
@@ -211,6 +322,9 @@ class FakeNova:
 
     def crash_dump(self, server):
         fake = self._lookup(server)
+        if fake.locked:
+            self._conflict(fake, 'trigger_crash_dump',
+                           'Instance %s is locked' % fake.id)
         if (fake.vm_state not in CRASH_DUMP_STATES
                 or fake.power_state != RUNNING):
             raise sdk_exc.ConflictException(
