@@ -37,6 +37,16 @@ opts = [
                     'mode (hw_firmware_type=uefi on their image). The '
                     'driver_info field openstack_rescue_image overrides '
                     'it per node.'),
+    cfg.StrOpt('default_boot_mode',
+               default='bios', choices=[('bios', 'legacy BIOS'),
+                                        ('uefi', 'UEFI')],
+               help='Boot mode assumed for a server whose image shows no '
+                    'hw_firmware_type because it cannot be read: it was '
+                    'deleted from Glance (or is not visible to the '
+                    'project) and Nova does not embed the image properties '
+                    'in the server (compute API microversion 2.98 or '
+                    'later does). It chooses the rescue image of boot '
+                    'device PXE.'),
     cfg.IntOpt('api_timeout',
                default=60, min=1, max=3600,
                help='Timeout, in seconds, of each HTTP request to the '

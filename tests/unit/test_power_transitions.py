@@ -176,3 +176,61 @@ class CleaningEndTestCase(ConductorPathsTestCase):
         self.server.halt()
         self._tear_down_cleaning()
         self.assertEqual([], self._actions())
+
+
+class FrozenAndShelvedTestCase(ConductorPathsTestCase):
+    """Paused, suspended and shelved servers: a boot boots the device."""
+
+    CASES = [
+        # vm_state, power_state, actions to PXE, actions to DISK
+        (fn.PAUSED, 3, ['unpause', 'rescue'], ['reboot HARD']),
+        (fn.SUSPENDED, 7, ['resume', 'rescue'], ['reboot HARD']),
+        (fn.SHELVED, fn.SHUTDOWN, ['unshelve', 'rescue'], ['unshelve']),
+        (fn.SHELVED_OFFLOADED, fn.SHUTDOWN, ['unshelve', 'rescue'],
+         ['unshelve']),
+    ]
+
+    def _each(self, check):
+        for vm_state, power_state, to_pxe, to_disk in self.CASES:
+            for device, expected, end in (
+                    (boot_devices.PXE, to_pxe, fn.RESCUED),
+                    (boot_devices.DISK, to_disk, fn.ACTIVE)):
+                self.nova.actions.clear()
+                self.server.vm_state = vm_state
+                self.server.power_state = power_state
+                self._boot_device(device, persistent=True)
+                check(vm_state, device, expected, end)
+
+    def test_all_read_power_off(self):
+        def check(vm_state, device, expected, end):
+            with task_manager.acquire(self.context, self.node.uuid,
+                                      shared=True) as task:
+                self.assertEqual(states.POWER_OFF,
+                                 task.driver.power.get_power_state(task),
+                                 vm_state)
+        self._each(check)
+
+    def test_power_on_boots_the_chosen_device(self):
+        def check(vm_state, device, expected, end):
+            self._power_action(states.POWER_ON)
+            self.assertEqual(expected, self._actions(), (vm_state, device))
+            self.assertEqual((end, None, fn.RUNNING), self._state(),
+                             (vm_state, device))
+            self.assertEqual(states.POWER_ON, self.node.power_state)
+        self._each(check)
+
+    def test_reboot_boots_the_chosen_device(self):
+        def check(vm_state, device, expected, end):
+            self._power_action(states.REBOOT)
+            self.assertEqual(expected, self._actions(), (vm_state, device))
+            self.assertEqual((end, None, fn.RUNNING), self._state(),
+                             (vm_state, device))
+        self._each(check)
+
+    def test_power_off_leaves_them_as_they_are(self):
+        def check(vm_state, device, expected, end):
+            with task_manager.acquire(self.context, self.node.uuid) as task:
+                task.driver.power.set_power_state(task, states.POWER_OFF)
+            self.assertEqual([], self._actions(), vm_state)
+            self.assertEqual(vm_state, self.server.vm_state)
+        self._each(check)
