@@ -24,6 +24,14 @@ opts = [
                help='Name of the clouds.yaml entry used for nodes whose '
                     'driver_info names neither a cloud (openstack_cloud) '
                     'nor inline credentials (openstack_auth_url ...).'),
+    cfg.ListOpt('allowed_clouds',
+                help='clouds.yaml entries that a node\'s driver_info field '
+                     'openstack_cloud may name. Members of a node\'s owner '
+                     'project may edit its driver_info: a clouds.yaml entry '
+                     'lends them the operator\'s credentials for that '
+                     'cloud. Unset: only [openstack]cloud. "*": every '
+                     'entry of [openstack]clouds_yaml. Inline credentials '
+                     'in driver_info are not affected.'),
     cfg.StrOpt('rescue_image',
                help='Glance image (name or UUID) that Nova rescue boots '
                     'when a node whose server boots in BIOS mode has boot '

@@ -157,6 +157,7 @@ class ConnectionCacheTestCase(base.DbTestCase):
         self.assertEqual(['a', 'b', 'c', 'b'], opened)
 
     def test_unknown_cloud_is_invalid_parameter(self):
+        self.config(allowed_clouds=['*'], group='openstack')
         node, info = self._info(openstack_cloud='nosuchcloud')
         exc = self.assertRaises(exception.InvalidParameterValue,
                                 os_client.get_connection, node,
