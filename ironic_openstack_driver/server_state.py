@@ -55,6 +55,7 @@ import enum
 from keystoneauth1 import discover
 
 from ironic.common import boot_devices
+from ironic.common import health_states
 from ironic.common import states
 
 # OS-EXT-STS:power_state values (nova.compute.power_state).
@@ -272,3 +273,34 @@ def is_locked_refusal(reason):
     """Whether Nova's 409 says the server is locked (check_instance_lock:
     "Instance <uuid> is locked")."""
     return bool(reason) and str(reason).rstrip('.').endswith('is locked')
+
+
+# host_status (microversion 2.16; admins by default) of the server's host.
+_HOST_STATUS_HEALTH = {
+    'UP': health_states.HealthState.OK,
+    'MAINTENANCE': health_states.HealthState.WARNING,
+    'UNKNOWN': health_states.HealthState.WARNING,
+    'DOWN': health_states.HealthState.CRITICAL,
+}
+
+
+def health(server):
+    """Ironic's health of a node from what Nova shows of its server.
+
+    ERROR (or deleted) is critical; a server that should live on a host
+    but has none (where Nova shows the host: to admins) is critical; the
+    compute host's status (where Nova shows it) is the health otherwise;
+    else OK.
+    """
+    vm = server.vm_state
+    if vm == ERROR or vm in GONE_VM_STATES:
+        return health_states.HealthState.CRITICAL
+    compute_host = getattr(server, 'compute_host', None)
+    if (compute_host is not None and not compute_host
+            and vm not in (SHELVED_OFFLOADED, BUILDING)):
+        return health_states.HealthState.CRITICAL
+    host_status = getattr(server, 'host_status', None)
+    if host_status:
+        return _HOST_STATUS_HEALTH.get(host_status,
+                                       health_states.HealthState.WARNING)
+    return health_states.HealthState.OK

@@ -110,6 +110,10 @@ class FakeServer:
         self.image_properties = None
         self.ignores_acpi = False
         self.halt_after = None   # reads until the guest powers itself off
+        # What an admin sees (OS-EXT-SRV-ATTR:host; host_status >= 2.16);
+        # None: not shown.
+        self.compute_host = None
+        self.host_status = None
 
     def halt(self, after_reads=0):
         """The guest powers itself off (IPA's in-band power off, a halt).
@@ -138,16 +142,22 @@ class FakeServer:
         return sdk_server.Server.existing(
             id=self.id, name=self.name, vm_state=self.vm_state,
             task_state=self.task_state, power_state=self.power_state,
-            is_locked=self.locked, image=image, microversion=microversion)
+            is_locked=self.locked, image=image, microversion=microversion,
+            compute_host=self.compute_host, host_status=self.host_status)
 
     def as_nova(self):
         """The server as Nova 2.1's server view shows it."""
-        return {'id': self.id, 'name': self.name,
+        body = {'id': self.id, 'name': self.name,
                 'OS-EXT-STS:vm_state': self.vm_state,
                 'OS-EXT-STS:task_state': self.task_state,
                 'OS-EXT-STS:power_state': self.power_state,
                 'image': ({'id': self.image_id, 'links': []}
                           if self.image_id else '')}
+        if self.compute_host is not None:
+            body['OS-EXT-SRV-ATTR:host'] = self.compute_host
+        if self.host_status is not None:
+            body['host_status'] = self.host_status
+        return body
 
 
 def json_response(status, body):
