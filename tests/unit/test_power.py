@@ -436,7 +436,8 @@ class SetPowerStateTestCase(base.OpenStackDriverTestCase):
         self.assertRaises(exception.InvalidParameterValue, self._set,
                           'wibble')
 
-    def test_nova_http_error_is_translated_without_secrets(self):
+    def test_nova_http_error_is_translated_naming_the_node(self):
+        # test_secrets feeds secrets through every path and logs.
         from openstack import exceptions as sdk_exc
         self.node.driver_info = {
             'openstack_server': self.server.id,
