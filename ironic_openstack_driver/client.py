@@ -20,9 +20,7 @@ cross Ironic's RPC to the API.
 """
 
 import contextlib
-import hashlib
-import os
-import threading
+import time
 
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
@@ -35,6 +33,7 @@ from ironic.common.i18n import _
 
 from ironic_openstack_driver import cloud
 from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import connections
 from ironic_openstack_driver import server_snapshot
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
@@ -46,51 +45,53 @@ DRIVER = 'openstack'
 # Nova API microversions the driver's features need.
 CRASH_DUMP_MICROVERSION = '2.17'
 VOLUME_BACKED_RESCUE_MICROVERSION = '2.87'
+# How long a failed read of an image is remembered before it is tried again.
+IMAGE_FAILURE_TTL = 600.0
 
-_SALT = os.urandom(16)
-_connections = {}
-_connections_lock = threading.Lock()
+_connections = connections.ConnectionCache()
 # (connection key, server name) -> server UUID; (connection key, image
 # name) -> image UUID; (connection key, image UUID) -> boot mode.
 _lookups = {}
+# (connection key, image UUID) -> (monotonic time, Glance properties or
+# None when the image could not be read).
+_image_reads = {}
 _snapshots = server_snapshot.ServerSnapshots()
 
 
-def _secret_digest(*secrets):
-    """A digest of the secrets that keys the cache but never leaves it."""
-    blob = '\0'.join(s or '' for s in secrets).encode('utf-8')
-    return hashlib.sha256(_SALT + blob).hexdigest()
-
-
 def _connection_key(creds):
-    return (CONF.openstack.clouds_yaml, creds.cloud, creds.auth_url,
-            creds.username, creds.user_domain_name, creds.project_name,
-            creds.project_domain_name, creds.application_credential_id,
-            creds.region_name, creds.cacert, creds.insecure,
-            _secret_digest(creds.password,
-                           creds.application_credential_secret))
+    return connections.connection_key(creds, CONF.openstack.clouds_yaml)
 
 
 def get_connection(node, creds):
     """The shared openstacksdk Connection for a set of credentials.
 
-    Connections are built on first use and kept: keystoneauth re-uses the
-    token until it nears expiry and then re-authenticates by itself.
+    Connections are built on first use and kept (see connections.py for
+    when they are dropped): keystoneauth re-uses the token until it nears
+    expiry and then re-authenticates by itself.
 
     :raises: InvalidParameterValue when the cloud is not configured.
     """
     key = _connection_key(creds)
-    with _connections_lock:
-        conn = _connections.get(key)
-        if conn is None:
-            with translate_errors(node, creds, _('load the configuration')):
-                conn = cloud.open_connection(
-                    creds, clouds_yaml=CONF.openstack.clouds_yaml,
-                    api_timeout=CONF.openstack.api_timeout)
-            _connections[key] = conn
-            LOG.debug('Opened a connection to %s for node %s',
-                      creds.describe(), node.uuid)
+
+    def opener():
+        with translate_errors(node, creds, _('load the configuration')):
+            return cloud.open_connection(
+                creds, clouds_yaml=CONF.openstack.clouds_yaml,
+                api_timeout=CONF.openstack.api_timeout)
+
+    conn, opened = _connections.get(key, CONF.openstack.clouds_yaml,
+                                    bool(creds.cloud), opener)
+    if opened:
+        LOG.debug('Opened a connection to %s for node %s',
+                  creds.describe(), node.uuid)
     return conn, key
+
+
+def _evict(node, creds, why):
+    if _connections.evict(_connection_key(creds)):
+        LOG.info('Node %(node)s: dropped the connection to %(cloud)s '
+                 '(%(why)s); the next request opens a new one',
+                 {'node': node.uuid, 'cloud': creds.describe(), 'why': why})
 
 
 @contextlib.contextmanager
@@ -130,8 +131,11 @@ def translate_errors(node, creds, action):
         if e.status_code in (401, 403):
             reason += _(' (check the credentials and the roles of the '
                         'user in the host cloud)')
+            _evict(node, creds, 'HTTP %s' % e.status_code)
         raise exception.DriverOperationError(driver=DRIVER, reason=reason)
     except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+        if isinstance(e, (ks_exc.Unauthorized, ks_exc.ConnectionError)):
+            _evict(node, creds, e.__class__.__name__)
         raise exception.DriverOperationError(
             driver=DRIVER,
             reason=_('node %(node)s: cannot %(action)s in %(cloud)s: '
@@ -144,6 +148,7 @@ class NodeClient:
     def __init__(self, node, info):
         self.node = node
         self.info = info
+        self.last_refusal = None
         self.creds = info.credentials
         self.conn, self._key = get_connection(node, self.creds)
 
@@ -246,26 +251,105 @@ class NodeClient:
                              'version': version,
                              'cloud': self.creds.describe()})
 
+    def _glance_properties(self, image_id):
+        """The properties of an image in Glance, or None if unreadable.
+
+        A failure (the image was deleted, or is not visible to the project)
+        is logged once and remembered for IMAGE_FAILURE_TTL seconds.
+        """
+        key = (self._key, image_id)
+        read = _image_reads.get(key)
+        if read is not None and (read[1] is not None or
+                                 time.monotonic() - read[0] <
+                                 IMAGE_FAILURE_TTL):
+            return read[1]
+        try:
+            image = self.conn.image.get_image(image_id)
+        except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+            LOG.warning('Node %(node)s: cannot read image %(image)s, which '
+                        'its server was built from, in %(cloud)s (deleted?): '
+                        '%(error)s. Boot mode %(mode)s '
+                        '([openstack]default_boot_mode) is assumed where '
+                        'Nova does not show hw_firmware_type; not tried '
+                        'again for %(ttl)d s.',
+                        {'node': self.node.uuid, 'image': image_id,
+                         'cloud': self.creds.describe(),
+                         'error': getattr(e, 'details', None) or e,
+                         'mode': CONF.openstack.default_boot_mode,
+                         'ttl': IMAGE_FAILURE_TTL})
+            _image_reads[key] = (time.monotonic(), None)
+            return None
+        props = dict(image.properties or {})
+        if image.os_shutdown_timeout is not None:
+            props['os_shutdown_timeout'] = image.os_shutdown_timeout
+        _image_reads[key] = (time.monotonic(), props)
+        return props
+
     def boot_mode(self, server):
         """'uefi' or 'bios': the firmware of the server's image.
 
-        Volume-backed servers (no image) are taken as BIOS.
+        Read from the image properties Nova embeds in a server read
+        (microversion 2.98 or later), which outlive the image; else from
+        the image in Glance (once per image); else, for an image that is
+        gone, [openstack]default_boot_mode. Volume-backed servers (no
+        image) are taken as BIOS.
         """
         image_id = (server.image or {}).get('id')
         if not image_id:
             return 'bios'
         key = (self._key, 'boot_mode', image_id)
+        embedded = server_state.embedded_image_properties(server)
+        if embedded is not None:
+            firmware = embedded.get('hw_firmware_type')
+            _lookups[key] = 'uefi' if firmware == 'uefi' else 'bios'
         if key not in _lookups:
-            with self._errors(_('read image %s') % image_id):
-                image = self.conn.image.get_image(image_id)
-            firmware = (image.properties or {}).get('hw_firmware_type')
+            props = self._glance_properties(image_id)
+            if props is None:
+                return CONF.openstack.default_boot_mode
+            firmware = props.get('hw_firmware_type')
             _lookups[key] = 'uefi' if firmware == 'uefi' else 'bios'
         return _lookups[key]
 
+    def shutdown_timeout(self, server):
+        """Seconds Nova's graceful stop may wait for this server's guest.
+
+        Nova waits up to the os_shutdown_timeout of the image the server
+        was built from (kept with the server), else the compute's
+        [DEFAULT]shutdown_timeout. Nova shows neither: this reads the
+        image in Glance, which may have changed since the server was built.
+
+        :returns: (seconds, where it comes from), seconds None when unknown.
+        """
+        image_id = (server.image or {}).get('id')
+        if not image_id:
+            return None, _('the server is volume-backed')
+        props = server_state.embedded_image_properties(server) or {}
+        if 'os_shutdown_timeout' not in props:
+            props = self._glance_properties(image_id)
+            if props is None:
+                return None, _('image %s cannot be read') % image_id
+        value = props.get('os_shutdown_timeout')
+        if value is None:
+            return None, _('image %s sets no os_shutdown_timeout') % image_id
+        try:
+            return int(value), _('os_shutdown_timeout of image %s') % image_id
+        except (TypeError, ValueError):
+            return None, _('image %(image)s has a malformed '
+                           'os_shutdown_timeout %(value)r') % {
+                               'image': image_id, 'value': value}
+
     def image_id(self, ref):
-        """UUID of a Glance image given by name or UUID."""
-        return self._resolve('image', self.conn.image.find_image, ref,
-                             'rescue image')
+        """UUID of a Glance image given by name or UUID.
+
+        A name is looked up at each use (once per rescue): a rescue image
+        re-uploaded under the same name gets a new UUID.
+        """
+        key = (self._key, 'image', ref)
+        try:
+            return self._resolve('image', self.conn.image.find_image, ref,
+                                 'rescue image')
+        finally:
+            _lookups.pop(key, None)
 
     def act(self, server, step, rescue_image=None):
         """Ask Nova for one server action.
@@ -301,9 +385,23 @@ class NodeClient:
             try:
                 calls[step]()
             except sdk_exc.ConflictException as e:
+                reason = e.details or e.message
+                if server_state.is_locked_refusal(reason):
+                    # Not a race: it stays until someone unlocks the server.
+                    raise exception.DriverOperationError(
+                        driver=DRIVER,
+                        reason=_('node %(node)s: Nova refuses %(step)s of '
+                                 'server %(server)s in %(cloud)s: %(reason)s'
+                                 '; unlock the server (openstack server '
+                                 'unlock) to let Ironic drive it') % {
+                                     'node': self.node.uuid,
+                                     'step': step.value, 'server': server.id,
+                                     'cloud': self.creds.describe(),
+                                     'reason': reason})
                 LOG.debug('Node %(node)s: Nova refused %(step)s for now: '
                           '%(error)s', {'node': self.node.uuid,
-                                        'step': step.value, 'error': e})
+                                        'step': step.value, 'error': reason})
+                self.last_refusal = reason
                 return False
         return True
 
@@ -318,10 +416,10 @@ class NodeClient:
 
 def reset_caches():
     """Forget every connection and look-up (tests, configuration reload)."""
-    with _connections_lock:
-        _connections.clear()
-        _lookups.clear()
-        _snapshots.clear()
+    _connections.clear()
+    _lookups.clear()
+    _image_reads.clear()
+    _snapshots.clear()
 
 
 # -- Console, console log and inspection (issue 12) -------------------------

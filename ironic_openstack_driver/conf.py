@@ -36,6 +36,14 @@ opts = [
                help='Name of the clouds.yaml entry used for nodes whose '
                     'driver_info names neither a cloud (openstack_cloud) '
                     'nor inline credentials (openstack_auth_url ...).'),
+    cfg.ListOpt('allowed_clouds',
+                help='clouds.yaml entries that a node\'s driver_info field '
+                     'openstack_cloud may name. Members of a node\'s owner '
+                     'project may edit its driver_info: a clouds.yaml entry '
+                     'lends them the operator\'s credentials for that '
+                     'cloud. Unset: only [openstack]cloud. "*": every '
+                     'entry of [openstack]clouds_yaml. Inline credentials '
+                     'in driver_info are not affected.'),
     cfg.StrOpt('rescue_image',
                help='Glance image (name or UUID) that Nova rescue boots '
                     'when a node whose server boots in BIOS mode has boot '
@@ -49,6 +57,16 @@ opts = [
                     'mode (hw_firmware_type=uefi on their image). The '
                     'driver_info field openstack_rescue_image overrides '
                     'it per node.'),
+    cfg.StrOpt('default_boot_mode',
+               default='bios', choices=[('bios', 'legacy BIOS'),
+                                        ('uefi', 'UEFI')],
+               help='Boot mode assumed for a server whose image shows no '
+                    'hw_firmware_type because it cannot be read: it was '
+                    'deleted from Glance (or is not visible to the '
+                    'project) and Nova does not embed the image properties '
+                    'in the server (compute API microversion 2.98 or '
+                    'later does). It chooses the rescue image of boot '
+                    'device PXE.'),
     cfg.IntOpt('api_timeout',
                default=60, min=1, max=3600,
                help='Timeout, in seconds, of each HTTP request to the '

@@ -45,15 +45,42 @@ POLL_BACKOFF = 1.5
 # How often Nova may accept the same action without the server getting
 # anywhere before the driver gives up (a failing rescue, say).
 MAX_ATTEMPTS_PER_STEP = 3
+# How often Nova may refuse (409) the same action in the same, settled
+# server state before the refusal counts as Nova's answer, not a race.
+MAX_REFUSALS_PER_STATE = 3
+# Seconds Ironic's power timeout should leave beyond Nova's graceful stop
+# wait (the API call, the compute's RPC, our polling).
+STOP_MARGIN = 10
+# Actions for which Nova shuts a running guest down cleanly first, waiting
+# for it up to the server's os_shutdown_timeout.
+GRACEFUL_STOPS = frozenset([Step.STOP, Step.RESCUE])
+# Servers whose slow graceful stop has been reported: (server id, wait).
+_warned_slow_stops = set()
 
 # Actions after which the server has booted from the chosen device.
+# Nova's compute waits for a clean shutdown of the guest in these tasks.
+_SLOW_TASK_HINTS = {
+    task: _(' (Nova still waits for the guest to shut down cleanly, up to '
+            'the os_shutdown_timeout of the image the server was built from '
+            'or the compute\'s shutdown_timeout: see the warning above)')
+    for task in ('powering-off', 'rescuing', 'shelving')}
+# Nova's [DEFAULT]shutdown_timeout default.
+DEFAULT_SHUTDOWN_TIMEOUT = 60
+
 BOOT_STEPS = frozenset([Step.START, Step.HARD_REBOOT, Step.SOFT_REBOOT,
                         Step.RESCUE, Step.UNRESCUE, Step.RESUME,
                         Step.UNPAUSE, Step.UNSHELVE])
 
 
 class PowerOn:
-    """Goal: the guest runs; when it must boot, it boots ``device``."""
+    """Goal: the guest runs; when it must boot, it boots ``device``.
+
+    A guest found running is left alone, whatever it booted from (a real
+    machine that is on stays on). Once Nova has accepted an action, the
+    server is booting, and the goal is reached only when it runs from
+    ``device``: a rescued server whose guest is off can only be unrescued,
+    which boots the disk, so PXE then takes a rescue too.
+    """
 
     def __init__(self, device, any_device=True):
         self.device = device
@@ -64,7 +91,7 @@ class PowerOn:
                                              any_device=self.any_device)
 
     def accepted(self, step):
-        pass
+        self.any_device = False
 
 
 class PowerOff:
@@ -97,6 +124,7 @@ class Reboot(PowerOn):
         return super().next_step(server)
 
     def accepted(self, step):
+        super().accepted(step)
         self.restarted = True
 
 
@@ -117,6 +145,44 @@ def _rescue_image(client, server):
             os_client.VOLUME_BACKED_RESCUE_MICROVERSION,
             _('rescue (boot device PXE) of a volume-backed server'))
     return client.image_id(ref)
+
+
+def _warn_slow_stop(client, server, timeout):
+    """Say once per server when Nova's graceful stop can outlast Ironic's
+    power timeout (a guest that ignores ACPI: iPXE, a blank disk)."""
+    wait, source = client.shutdown_timeout(server)
+    if wait is None:
+        wait, source = DEFAULT_SHUTDOWN_TIMEOUT, _(
+            '%s; Nova then waits [DEFAULT]shutdown_timeout of the compute, '
+            '60 s unless the cloud changed it') % source
+    if wait + STOP_MARGIN <= timeout or (server.id, wait) in \
+            _warned_slow_stops:
+        return
+    _warned_slow_stops.add((server.id, wait))
+    LOG.warning('Node %(node)s: Nova stops server %(server)s gracefully, '
+                'waiting up to %(wait)s s for a guest that ignores ACPI '
+                '(%(source)s), and Ironic waits %(timeout)s s for the power '
+                'action: it fails when the guest does not shut down. Build '
+                'the servers from an image with a short os_shutdown_timeout '
+                '(10 s, say: openstack image set --property '
+                'os_shutdown_timeout=10 IMAGE; it counts for servers '
+                'created afterwards) or raise [conductor]'
+                'power_state_change_timeout above %(needed)s s.',
+                {'node': client.node.uuid, 'server': server.id, 'wait': wait,
+                 'source': source, 'timeout': timeout,
+                 'needed': wait + STOP_MARGIN})
+
+
+def _refused(node, server, step, reason):
+    return exception.DriverOperationError(
+        driver=os_client.DRIVER,
+        reason=_('node %(node)s: Nova refused %(step)s %(count)d times '
+                 'while server %(server)s stayed in vm_state %(vm)s, '
+                 'power_state %(power)s: %(reason)s') % {
+                     'node': node.uuid, 'step': step.value,
+                     'count': MAX_REFUSALS_PER_STATE, 'server': server.id,
+                     'vm': server.vm_state, 'power': server.power_state,
+                     'reason': reason})
 
 
 def _stuck(node, server, step):
@@ -157,6 +223,7 @@ def _run(client, goal, target, timeout, last_read):
     deadline = time.monotonic() + timeout
     polls = 0
     attempts = {}
+    refusals = {}
     booted = False
     node = client.node
     while True:
@@ -174,20 +241,32 @@ def _run(client, goal, target, timeout, last_read):
                 raise _stuck(node, server, step)
             image = (_rescue_image(client, server) if step is Step.RESCUE
                      else None)
+            if step in GRACEFUL_STOPS and server_state.guest_running(server):
+                _warn_slow_stop(client, server, timeout)
             if client.act(server, step, image):
                 attempts[step] = attempts.get(step, 0) + 1
                 goal.accepted(step)
                 booted = booted or step in BOOT_STEPS
                 polls = 0
+            elif not reused:
+                # A race ends with the server's state changing; the same
+                # refusal in the same settled state is Nova's answer.
+                state = (step, server.vm_state, server.task_state,
+                         server.power_state)
+                refusals[state] = refusals.get(state, 0) + 1
+                if refusals[state] >= MAX_REFUSALS_PER_STATE:
+                    raise _refused(node, server, step, client.last_refusal)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             LOG.error('Node %(node)s: server %(server)s did not reach '
                       '%(target)s within %(timeout)s s; it is in vm_state '
-                      '%(vm)s, task_state %(task)s, power_state %(power)s',
+                      '%(vm)s, task_state %(task)s, power_state %(power)s'
+                      '%(hint)s',
                       {'node': node.uuid, 'server': server.id,
                        'target': target, 'timeout': timeout,
                        'vm': server.vm_state, 'task': server.task_state,
-                       'power': server.power_state})
+                       'power': server.power_state,
+                       'hint': _SLOW_TASK_HINTS.get(server.task_state, '')})
             raise exception.PowerStateFailure(pstate=target)
         time.sleep(min(poll_interval(polls), remaining))
         polls += 1

@@ -51,12 +51,20 @@ CREDENTIAL_PROPERTIES = {
         'Optional.'),
     'openstack_application_credential_secret': _(
         'Secret of openstack_application_credential_id. Optional.'),
-    'openstack_region_name': _('Region of the host cloud. Optional.'),
-    'openstack_cacert': _('Path of a CA bundle on the conductor that '
-                          'verifies the host cloud\'s TLS certificates. '
-                          'Optional.'),
     'openstack_insecure': _('Boolean: skip TLS certificate verification of '
-                            'the host cloud. Defaults to false. Optional.'),
+                            'the host cloud, with inline credentials only '
+                            '(not with a clouds.yaml entry, whose '
+                            'credentials are the operator\'s). Defaults to '
+                            'false. Optional.'),
+}
+
+# Where to reach the cloud: with inline credentials or a clouds.yaml entry.
+CONNECTION_PROPERTIES = {
+    'openstack_region_name': _('Region of the host cloud; overrides the '
+                               'clouds.yaml entry\'s. Optional.'),
+    'openstack_cacert': _('Path of a CA bundle on the conductor that '
+                          'verifies the host cloud\'s TLS certificates; '
+                          'overrides the clouds.yaml entry\'s. Optional.'),
 }
 
 OPTIONAL_PROPERTIES = {
@@ -71,6 +79,7 @@ OPTIONAL_PROPERTIES = {
                                 'that boot in UEFI mode. Optional.'),
 }
 OPTIONAL_PROPERTIES.update(CREDENTIAL_PROPERTIES)
+OPTIONAL_PROPERTIES.update(CONNECTION_PROPERTIES)
 
 COMMON_PROPERTIES = dict(REQUIRED_PROPERTIES, **OPTIONAL_PROPERTIES)
 
@@ -110,6 +119,8 @@ def _parse_credentials(node, info):
     values = {field[len(PREFIX):]: _string(node, info, field)
               for field in CREDENTIAL_PROPERTIES
               if field != 'openstack_insecure'}
+    where = {field[len(PREFIX):]: _string(node, info, field)
+             for field in CONNECTION_PROPERTIES}
     insecure = info.get('openstack_insecure', False)
     try:
         insecure = strutils.bool_from_string(insecure, strict=True)
@@ -127,7 +138,8 @@ def _parse_credentials(node, info):
                           'openstack_cloud (a clouds.yaml entry) or inline '
                           'credentials (openstack_auth_url ...), or '
                           '[openstack]cloud in ironic.conf.'), missing=True)
-        return CloudCredentials(cloud=cloud, insecure=insecure)
+        _check_cloud_allowed(node, cloud, insecure)
+        return CloudCredentials(cloud=cloud, **where)
 
     if cloud:
         _fail(node, _('driver_info field openstack_cloud cannot be combined '
@@ -159,7 +171,38 @@ def _parse_credentials(node, info):
         values['user_domain_name'] = values['user_domain_name'] or 'Default'
         values['project_domain_name'] = (values['project_domain_name']
                                          or 'Default')
-    return CloudCredentials(insecure=insecure, **values)
+    return CloudCredentials(insecure=insecure, **values, **where)
+
+
+def allowed_clouds():
+    """The clouds.yaml entries a node's driver_info may name, or None for
+    all of them ([openstack]allowed_clouds)."""
+    allowed = CONF.openstack.allowed_clouds
+    if allowed is None:
+        return {CONF.openstack.cloud} if CONF.openstack.cloud else set()
+    if '*' in allowed:
+        return None
+    return set(allowed)
+
+
+def _check_cloud_allowed(node, cloud, insecure):
+    """A clouds.yaml entry carries the operator's credentials: members of
+    the node's owner project (who may edit driver_info) must not aim them
+    at another entry, nor turn TLS verification off for them."""
+    if insecure:
+        _fail(node, _('driver_info field openstack_insecure is allowed only '
+                      'with inline credentials, not with the clouds.yaml '
+                      'entry "%s" (set "verify: false" in the entry '
+                      'itself).') % cloud)
+    allowed = allowed_clouds()
+    if allowed is not None and cloud not in allowed:
+        _fail(node, _('driver_info field openstack_cloud "%(cloud)s" is not '
+                      'one of the clouds.yaml entries that nodes may use '
+                      '(%(allowed)s); the operator lists them in '
+                      '[openstack]allowed_clouds.') % {
+                          'cloud': cloud,
+                          'allowed': ', '.join(sorted(allowed)) or _(
+                              'none: [openstack]cloud is not set')})
 
 
 def parse_driver_info(node):

@@ -91,6 +91,17 @@ class OpenStackManagement(base.ManagementInterface):
         client = os_power.node_client(task)
         return client.boot_mode(client.get_server(cached=task.shared))
 
+    def get_node_health(self, task):
+        """OK, WARNING or CRITICAL from the Nova server's state.
+
+        Ironic 39 asks this on every power sync, under a shared lock: the
+        shared server listing answers, as for get_power_state (no request
+        of its own). ERROR or no host is critical; the compute host's
+        host_status counts where Nova shows it (admins, microversion 2.16).
+        """
+        client = os_power.node_client(task)
+        return server_state.health(client.get_server(cached=task.shared))
+
     @task_manager.require_exclusive_lock
     def set_boot_mode(self, task, mode):
         """Accept the mode the server has; refuse any other clearly."""

@@ -115,9 +115,12 @@ class OpenStackPower(base.PowerInterface):
         """Turn the node's server on or off and wait until it is.
 
         Power on boots the recorded boot device (PXE: rescue with the iPXE
-        image); a server that already runs is left alone. Power off and
+        image); a server that already runs is left alone, and a server that
+        is booted ends running that device (a rescued server whose guest
+        is off is unrescued, then rescued again for PXE). Power off and
         soft power off are both Nova's graceful stop, which forces the
-        guest off after the image's os_shutdown_timeout.
+        guest off after the server's os_shutdown_timeout; a server whose
+        guest is off already (also in RESCUE) gets no action.
 
         :raises: PowerStateFailure when the state is not reached in time.
         :raises: InvalidParameterValue for an unsupported power state.

@@ -72,6 +72,10 @@ class ListedServer:
     task_state: str
     power_state: int
     image: dict
+    # Shown only to users whose policy allows (admins by default), and
+    # host_status only from microversion 2.16: usually None here.
+    compute_host: str | None = None
+    host_status: str | None = None
 
     @classmethod
     def from_nova(cls, body):
@@ -80,7 +84,9 @@ class ListedServer:
                    task_state=body.get('OS-EXT-STS:task_state'),
                    power_state=body.get('OS-EXT-STS:power_state'),
                    # Nova shows "" for a volume-backed server.
-                   image=body.get('image') or {})
+                   image=body.get('image') or {},
+                   compute_host=body.get('OS-EXT-SRV-ATTR:host', None),
+                   host_status=body.get('host_status', None))
 
 
 def _nova_clock(response):

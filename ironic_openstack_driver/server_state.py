@@ -17,11 +17,57 @@ Ironic sees, and the next Nova action that brings a server towards a goal.
 Nova refuses most actions in most states (409), so the one table of what is
 legal where lives here, next to the mapping of states; the I/O loop that
 applies these decisions is in ironic_openstack_driver.converge.
+
+The node is on exactly when its guest runs (power_state RUNNING), as on a
+real machine. A boot (power on of a node that is off, or any reboot) boots
+the node's boot device (PXE: Nova rescue with the iPXE image; DISK: the
+server's own disk) and ends with the guest running from it; power on of a
+node that is on does nothing. What each state reads as, and the Nova
+actions of a boot:
+
+==========================  =====  =======================  ===============
+vm_state (guest)            reads  boot into PXE            boot into DISK
+==========================  =====  =======================  ===============
+active (running)            on     rescue                   reboot HARD
+                                                            (SOFT if soft)
+active (guest shut down)    off    rescue                   reboot HARD
+stopped                     off    rescue                   os-start
+rescued (running)           on     unrescue, rescue         unrescue
+rescued (guest off)         off    unrescue, rescue         unrescue
+paused                      off    unpause, rescue          reboot HARD
+suspended                   off    resume, rescue           reboot HARD
+shelved(_offloaded)         off    unshelve, rescue         unshelve
+error                       error  rescue                   reboot HARD
+==========================  =====  =======================  ===============
+
+Power off is os-stop from active and error, unrescue then os-stop from
+rescued with the guest running, and nothing in every other state.
+
+Decisions for the states a bare-metal machine does not have:
+
+* rescued with the guest off is off; power off leaves it so (Nova can
+  only unrescue, which would boot the tenant's disk just to stop it).
+  Nova allows nothing but unrescue there, so a boot into PXE is unrescue,
+  then rescue again: the disk runs for the length of one graceful stop.
+* paused reads off: the guest's CPUs do not run, and Ironic's power
+  sync and its "already in that state" check must let a power on through.
+  Power off leaves it paused; a boot is a fresh one (hard reboot) for
+  DISK, and for PXE unpause then rescue (rescue is refused in paused).
+* suspended reads off; power off leaves it; a boot into DISK is a hard
+  reboot (a fresh boot, not a resume of the old guest's memory), into PXE
+  resume then rescue (rescue is refused in suspended).
+* shelved and shelved_offloaded read off; power off leaves them; unshelve
+  is the only way out and boots the disk, then rescue for PXE.
+* error reads as Ironic's error state; power off is os-stop, power on a
+  hard reboot or a rescue, both allowed there.
 """
 
 import enum
 
+from keystoneauth1 import discover
+
 from ironic.common import boot_devices
+from ironic.common import health_states
 from ironic.common import states
 
 # OS-EXT-STS:power_state values (nova.compute.power_state).
@@ -35,7 +81,8 @@ SUSPENDED = 7
 GET_POWER_STATE_MAP = {
     NOSTATE: states.POWER_OFF,
     RUNNING: states.POWER_ON,
-    PAUSED: states.POWER_ON,
+    # A paused guest's CPUs do not run (see the module docstring).
+    PAUSED: states.POWER_OFF,
     SHUTDOWN: states.POWER_OFF,
     CRASHED: states.POWER_OFF,
     SUSPENDED: states.POWER_OFF,
@@ -57,10 +104,17 @@ SHELVED_OFFLOADED = 'shelved_offloaded'
 
 GONE_VM_STATES = frozenset([DELETED, SOFT_DELETED])
 # Off for good until asked: no guest runs and no action of ours is needed.
-OFF_VM_STATES = frozenset([STOPPED, SUSPENDED_VM, SHELVED, SHELVED_OFFLOADED])
+OFF_VM_STATES = frozenset([STOPPED, SUSPENDED_VM, SHELVED, SHELVED_OFFLOADED,
+                           PAUSED_VM])
 
 PXE = boot_devices.PXE
 DISK = boot_devices.DISK
+
+# From 2.98 a server read embeds the standard image properties Nova kept
+# from the server's image (hw_firmware_type ...), even once that image is
+# deleted. os_shutdown_timeout is not among them (it is no ImageMetaProps
+# field).
+IMAGE_PROPERTIES_MICROVERSION = (2, 98)
 
 
 class Step(enum.Enum):
@@ -88,8 +142,8 @@ class ServerGone(Exception):
 
 
 def guest_running(server):
-    """Whether the guest runs (Nova's power_state RUNNING or PAUSED)."""
-    return GET_POWER_STATE_MAP.get(server.power_state) == states.POWER_ON
+    """Whether the guest runs (Nova's power_state RUNNING)."""
+    return server.power_state == RUNNING
 
 
 def power_state(server):
@@ -140,12 +194,14 @@ def step_to_power_on(server, device, any_device=False):
         return Step.RESCUE if device == PXE else Step.UNRESCUE
     if vm == RESCUED:
         # The guest in the rescue image is off: only unrescue is allowed,
-        # and it boots the disk; from there, rescue again if PXE is wanted.
+        # and it boots the disk; from there, rescue again if PXE is wanted
+        # (the caller asks again with any_device=False).
         return Step.UNRESCUE
     if vm == PAUSED_VM:
-        return Step.UNPAUSE
+        # Rescue is refused while paused: unpause first. DISK: a fresh boot.
+        return Step.UNPAUSE if device == PXE else Step.HARD_REBOOT
     if vm == SUSPENDED_VM:
-        return Step.RESUME
+        return Step.RESUME if device == PXE else Step.HARD_REBOOT
     if vm in (SHELVED, SHELVED_OFFLOADED):
         return Step.UNSHELVE
     if device == PXE and vm in (ACTIVE, STOPPED, ERROR):
@@ -169,6 +225,10 @@ def step_to_power_off(server):
         return Step.WAIT
     if vm in OFF_VM_STATES:
         return Step.DONE
+    if vm == RESCUED and server.power_state != RUNNING:
+        # The rescue guest is off already (IPA powered it off in-band):
+        # unrescue would boot the tenant's disk only to stop it again.
+        return Step.DONE
     if vm in (ACTIVE, ERROR):
         # Also when the guest already shut itself down: os-stop brings
         # Nova's vm_state in line, so that os-start works later.
@@ -177,8 +237,6 @@ def step_to_power_off(server):
         # Nova cannot stop a rescued server: unrescue (it boots the disk)
         # and stop on the next round.
         return Step.UNRESCUE
-    if vm == PAUSED_VM:
-        return Step.UNPAUSE
     raise UnsupportedServerState('vm_state %s' % vm)
 
 
@@ -200,3 +258,61 @@ def step_to_reboot(server, device, soft=False):
     if device == PXE:
         return Step.RESCUE
     return Step.SOFT_REBOOT if soft else Step.HARD_REBOOT
+
+
+def embedded_image_properties(server):
+    """The image properties embedded in a server read, or None.
+
+    Only a read at compute microversion 2.98 or later carries them (a
+    listing at 2.1 does not).
+    """
+    version = getattr(server, 'microversion', None)
+    if not version or not discover.version_between(
+            IMAGE_PROPERTIES_MICROVERSION, None, version):
+        return None
+    image = server.image or {}
+    props = dict(image.get('properties') or {})
+    # openstacksdk parses server.image as a Glance Image: properties it
+    # knows become attributes.
+    for name in ('os_shutdown_timeout', 'hw_firmware_type'):
+        value = getattr(image, name, None)
+        if value is not None:
+            props[name] = value
+    return props
+
+
+def is_locked_refusal(reason):
+    """Whether Nova's 409 says the server is locked (check_instance_lock:
+    "Instance <uuid> is locked")."""
+    return bool(reason) and str(reason).rstrip('.').endswith('is locked')
+
+
+# host_status (microversion 2.16; admins by default) of the server's host.
+_HOST_STATUS_HEALTH = {
+    'UP': health_states.HealthState.OK,
+    'MAINTENANCE': health_states.HealthState.WARNING,
+    'UNKNOWN': health_states.HealthState.WARNING,
+    'DOWN': health_states.HealthState.CRITICAL,
+}
+
+
+def health(server):
+    """Ironic's health of a node from what Nova shows of its server.
+
+    ERROR (or deleted) is critical; a server that should live on a host
+    but has none (where Nova shows the host: to admins) is critical; the
+    compute host's status (where Nova shows it) is the health otherwise;
+    else OK.
+    """
+    vm = server.vm_state
+    if vm == ERROR or vm in GONE_VM_STATES:
+        return health_states.HealthState.CRITICAL
+    compute_host = getattr(server, 'compute_host', None)
+    if (compute_host is not None and not compute_host
+            and vm not in (SHELVED_OFFLOADED, BUILDING)):
+        return health_states.HealthState.CRITICAL
+    host_status = getattr(server, 'host_status', None)
+    if host_status:
+        return _HOST_STATUS_HEALTH.get(host_status,
+                                       health_states.HealthState.WARNING)
+    return health_states.HealthState.OK

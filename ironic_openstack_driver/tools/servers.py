@@ -32,6 +32,8 @@ from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import ToolError
 
 DEFAULT_TIMEOUT = 600
+# os_shutdown_timeout given to the servers' image (as rescue-image does).
+DEFAULT_SHUTDOWN_TIMEOUT = 5
 POLL_INTERVAL = 1.0
 NO_IP_ALLOCATIONS = ('none', 'deferred')
 #: Ironic Python Agent 13.0.0 and later ignore every interface whose MAC
@@ -213,6 +215,42 @@ def _wait(conn, report, servers, done, timeout):
     return result
 
 
+def ensure_shutdown_timeout(conn, report, image, seconds):
+    """Give the servers' image a short os_shutdown_timeout.
+
+    Nova's graceful stop (os-stop, rescue of a running guest) waits for the
+    guest up to the os_shutdown_timeout of the image a server was built
+    from (copied into the server at creation), else the compute's 60 s, as
+    long as Ironic's power timeout: a blank disk or iPXE, which ignore
+    ACPI, then fail Ironic's power actions. Returns nothing; an image the
+    project cannot change gets a warning.
+    """
+    current = common.image_property(image, 'os_shutdown_timeout')
+    try:
+        if current is not None and int(current) <= seconds:
+            return
+    except ValueError:
+        pass
+    report.progress('Setting os_shutdown_timeout=%d on image %s (%s; was %s) '
+                    'so that Nova stops these servers within Ironic\'s power '
+                    'timeout ...' % (seconds, image.name, image.id,
+                                     current if current is not None
+                                     else 'unset: 60 s'))
+    try:
+        # By ID, as in rescue-image: Glance refuses read-only fields.
+        conn.image.update_image(image.id, os_shutdown_timeout=str(seconds))
+    except sdk_exc.SDKException as e:
+        report.progress(
+            'Warning: cannot set os_shutdown_timeout on image %s (%s): %s. '
+            'Nova will wait up to %s s to stop a server built from it whose '
+            'guest ignores ACPI (a blank disk, iPXE), which fails Ironic\'s '
+            'power actions (60 s): use an image of your own with '
+            'os_shutdown_timeout set, or raise [conductor]'
+            'power_state_change_timeout.' % (
+                image.name, image.id, common.describe_error(e),
+                current if current is not None else '60'))
+
+
 def _fault(server):
     fault = server.fault or {}
     return fault.get('message') or 'no fault recorded'
@@ -244,7 +282,8 @@ def _existing_servers(conn, report, prefix, count, names):
 
 def create_nodes(conn, report, prefix, count, flavor, image, network,
                  extra_networks=(), create_network=False,
-                 timeout=DEFAULT_TIMEOUT):
+                 timeout=DEFAULT_TIMEOUT,
+                 shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT):
     """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
 
     :returns: True when every server exists without error.
@@ -256,6 +295,7 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
     extras = [common.find_one(conn.network.find_network, 'network', ref,
                               '--extra-network') for ref in extra_networks]
     prov = ensure_network(conn, report, network, create=create_network)
+    ensure_shutdown_timeout(conn, report, image_obj, shutdown_timeout)
 
     names = server_names(prefix, count)
     existing = _existing_servers(conn, report, prefix, count, names)
@@ -347,7 +387,8 @@ def run(conn, args, report):
                       args.image, args.network,
                       extra_networks=args.extra_network or (),
                       create_network=args.create_network,
-                      timeout=args.timeout)
+                      timeout=args.timeout,
+                      shutdown_timeout=args.shutdown_timeout)
     report.table()
     if not ok:
         report.progress('Some servers failed (see above): the table shows '
@@ -390,5 +431,12 @@ def add_parser(subparsers):
                    metavar='SECONDS',
                    help='how long to wait for servers to become ACTIVE, '
                         'then SHUTOFF (default: %(default)s)')
+    p.add_argument('--shutdown-timeout', type=int,
+                   default=DEFAULT_SHUTDOWN_TIMEOUT, metavar='SECONDS',
+                   help='os_shutdown_timeout set on IMAGE when it has none '
+                        'or a longer one: how long Nova waits for a guest to '
+                        'shut down before forcing it off; it must stay well '
+                        'below Ironic\'s power timeout (default: '
+                        '%(default)s)')
     p.set_defaults(func=run, columns=COLUMNS, needs=('cloud',))
     return p

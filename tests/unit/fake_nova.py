@@ -7,6 +7,24 @@ compute API (nova/compute/api.py, summarised in shared/reference/facts.md):
 an action in a state Nova refuses raises the real ConflictException (409),
 and an accepted action sets a task_state that clears after a few reads of
 the server, as Nova's compute manager would.
+
+What real Nova does and the lab's fake compute hides is modelled too:
+
+* a graceful stop (os-stop, or rescue of a running guest) waits for the
+  guest: a guest that ignores ACPI (``FakeServer.ignores_acpi``) is forced
+  off only after the server's own os_shutdown_timeout (kept from the image
+  it was built from) or the compute's shutdown_timeout (60 s), measured on
+  a FakeClock when a test installs one (``FakeNova.use_clock``);
+* a guest can power itself off (``FakeServer.halt``): in RESCUE that is
+  what IPA does at the end of a deploy, and Nova shows vm_state rescued
+  with power_state SHUTDOWN;
+* a locked server refuses every action with Nova's own 409 body
+  ("Instance <uuid> is locked"), before any state check, as
+  nova.compute.api's check_instance_lock does;
+* an image can be deleted from Glance while servers built from it live on;
+* at compute microversion 2.98 or later a server read embeds the standard
+  image properties Nova kept from the server's image (never
+  os_shutdown_timeout: it is not an ImageMetaProps field).
 """
 
 import datetime
@@ -45,6 +63,33 @@ ACTIONS = {
                  RUNNING),
 }
 CRASH_DUMP_STATES = {ACTIVE, PAUSED, RESCUED, RESIZED, ERROR}
+# Actions during which Nova's compute shuts a running guest down cleanly.
+GRACEFUL_STOPS = {'os-stop', 'rescue'}
+# nova.conf [DEFAULT]shutdown_timeout.
+COMPUTE_SHUTDOWN_TIMEOUT = 60
+# Seconds a guest that honours ACPI takes to shut down.
+ACPI_SHUTDOWN_SECONDS = 2
+# Seconds beyond the clean shutdown wait until an ACPI-deaf guest is off
+# (the destroy; measured 61.3 s for a 60 s wait, 6.8 s for 5 s).
+FORCE_OFF_SECONDS = 1.5
+# The standard image properties Nova 2.98 embeds (ImageMetaProps fields);
+# os_shutdown_timeout is not one of them.
+EMBEDDED_PROPERTIES = {'hw_firmware_type', 'hw_machine_type',
+                       'hw_rescue_device', 'hw_rescue_bus',
+                       'hw_architecture', 'os_distro'}
+
+
+class FakeClock:
+    """time.monotonic and time.sleep of a test, without real waiting."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
 
 
 class FakeServer:
@@ -73,22 +118,63 @@ class FakeServer:
         self.rescue_image = None
         self.pending = None   # (reads left, vm_state, power_state)
         self.deleted = False
+        self.ready_at = None  # FakeClock time the pending task ends
+        self.locked = False
+        # Properties Nova copied from the image at build time (system
+        # metadata): they outlive the image in Glance. None: those of
+        # image_id as uploaded to the FakeNova.
+        self.image_properties = None
+        self.ignores_acpi = False
+        self.halt_after = None   # reads until the guest powers itself off
+        # What an admin sees (OS-EXT-SRV-ATTR:host; host_status >= 2.16);
+        # None: not shown.
+        self.compute_host = None
+        self.host_status = None
 
-    def as_sdk(self):
+    def halt(self, after_reads=0):
+        """The guest powers itself off (IPA's in-band power off, a halt).
+
+        Nova learns it from the hypervisor only later (libvirt delays the
+        event by 15 s): ``after_reads`` reads still show the guest running.
+        """
+        if after_reads:
+            self.halt_after = after_reads
+        else:
+            self.power_state = SHUTDOWN
+
+    def shutdown_timeout(self, kept):
+        """Nova's clean shutdown wait for this server's guest."""
+        value = kept.get('os_shutdown_timeout')
+        return int(value) if value is not None else COMPUTE_SHUTDOWN_TIMEOUT
+
+    def as_sdk(self, microversion='2.1', kept=None):
+        image = ''
+        if self.image_id:
+            image = {'id': self.image_id, 'links': []}
+            if discover.version_between((2, 98), None, microversion):
+                image['properties'] = {
+                    k: v for k, v in (kept or {}).items()
+                    if k in EMBEDDED_PROPERTIES}
         return sdk_server.Server.existing(
             id=self.id, name=self.name, vm_state=self.vm_state,
             task_state=self.task_state, power_state=self.power_state,
-            image={'id': self.image_id} if self.image_id else '')
+            is_locked=self.locked, image=image, microversion=microversion,
+            compute_host=self.compute_host, host_status=self.host_status)
 
     def as_nova(self):
         """The server as Nova 2.1's server view shows it."""
-        return {'id': self.id, 'name': self.name,
+        body = {'id': self.id, 'name': self.name,
                 'status': 'DELETED' if self.deleted else 'ACTIVE',
                 'OS-EXT-STS:vm_state': self.vm_state,
                 'OS-EXT-STS:task_state': self.task_state,
                 'OS-EXT-STS:power_state': self.power_state,
                 'image': ({'id': self.image_id, 'links': []}
                           if self.image_id else '')}
+        if self.compute_host is not None:
+            body['OS-EXT-SRV-ATTR:host'] = self.compute_host
+        if self.host_status is not None:
+            body['host_status'] = self.host_status
+        return body
 
 
 def json_response(status, body):
@@ -105,8 +191,11 @@ class FakeNova:
     """A small Nova behind autospecced openstacksdk compute/image proxies."""
 
     def __init__(self, max_microversion='2.100', reads_per_task=2):
+        self.max_microversion = max_microversion
+        self.clock = None
         self.servers = {}
         self.images = {}
+        self.image_properties = {}   # image id -> properties as uploaded
         self.actions = []            # (server id, action) accepted
         self.refused = []            # (server id, action) answered 409
         self.reads = 0
@@ -155,12 +244,30 @@ class FakeNova:
         fake.vm_state, fake.deleted = 'deleted', True
         self.deleted[server_id] = fake
 
+    def use_clock(self, clock):
+        """Let graceful stops take the time they take on ``clock``."""
+        self.clock = clock
+
+    def microversion(self):
+        """The microversion openstacksdk negotiates for Server reads."""
+        return '.'.join(str(n) for n in discover.normalize_version_number(
+            min(self.max_microversion, sdk_server.Server._max_microversion,
+                key=discover.normalize_version_number)))
+
     def add_image(self, name, **properties):
+        """A Glance image, as openstacksdk builds it from Glance's JSON:
+        properties it knows (os_shutdown_timeout) become attributes, the
+        others land in ``properties``."""
         image = sdk_image.Image.existing(
             id='11111111-1111-1111-1111-%012d' % next(self._ids), name=name,
-            properties=properties)
+            **properties)
         self.images[image.id] = image
+        self.image_properties[image.id] = dict(properties)
         return image
+
+    def delete_image(self, image):
+        """Delete an image from Glance; servers built from it live on."""
+        del self.images[image.id]
 
     # Compute API.
     def _lookup(self, server):
@@ -176,12 +283,27 @@ class FakeNova:
         self.reads += 1
         if fake.pending:
             reads_left, vm_state, power_state = fake.pending
-            if reads_left <= 1:
+            in_time = (fake.ready_at is None or self.clock is None
+                       or self.clock.now >= fake.ready_at)
+            if reads_left <= 1 and in_time:
                 fake.vm_state, fake.power_state = vm_state, power_state
                 fake.task_state, fake.pending = None, None
+                fake.ready_at = None
             else:
-                fake.pending = (reads_left - 1, vm_state, power_state)
-        return fake.as_sdk()
+                fake.pending = (max(reads_left - 1, 1), vm_state,
+                                power_state)
+        elif fake.halt_after is not None:
+            fake.halt_after -= 1
+            if fake.halt_after <= 0:
+                fake.halt_after = None
+                fake.power_state = SHUTDOWN
+        return fake.as_sdk(self.microversion(), self.kept_properties(fake))
+
+    def kept_properties(self, fake):
+        """The image properties Nova keeps with a server."""
+        if fake.image_properties is not None:
+            return fake.image_properties
+        return self.image_properties.get(fake.image_id, {})
 
     def get(self, url, **kwargs):
         """A plain GET on the compute endpoint: only the server listing,
@@ -218,20 +340,36 @@ class FakeNova:
                 message='No Server found for %s' % name_or_id)
         return found[0].as_sdk()
 
+    def _conflict(self, fake, action, message):
+        """Refuse as nova-api does: 409 with a conflictingRequest body."""
+        self.refused.append((fake.id, action))
+        sdk_exc.raise_from_response(json_response(409, {
+            'conflictingRequest': {'code': 409, 'message': message}}))
+
     def _start(self, server, action):
         fake = self._lookup(server)
         self.reads_at_actions.append(self.reads)
         allowed, task_state, vm_state, power_state = ACTIONS[action]
+        if fake.locked:
+            # nova.compute.api.check_instance_lock, before the state check.
+            self._conflict(fake, action, 'Instance %s is locked' % fake.id)
         if fake.task_state is not None or fake.vm_state not in allowed:
-            self.refused.append((fake.id, action))
-            raise sdk_exc.ConflictException(
-                message="Cannot '%s' instance %s while it is in vm_state %s"
-                        ", task_state %s" % (action, fake.id, fake.vm_state,
-                                             fake.task_state),
-                http_status=409)
+            attr, state = (('task_state', fake.task_state)
+                           if fake.task_state is not None
+                           else ('vm_state', fake.vm_state))
+            self._conflict(fake, action,
+                           "Cannot '%s' instance %s while it is in %s %s"
+                           % (action.split()[0], fake.id, attr, state))
         self.actions.append((fake.id, action))
         fake.task_state = task_state
         fake.pending = (self.reads_per_task, vm_state, power_state)
+        fake.halt_after = None
+        if (action in GRACEFUL_STOPS and fake.power_state == RUNNING
+                and self.clock is not None):
+            timeout = fake.shutdown_timeout(self.kept_properties(fake))
+            wait = (timeout + FORCE_OFF_SECONDS if fake.ignores_acpi
+                    else min(ACPI_SHUTDOWN_SECONDS, timeout))
+            fake.ready_at = self.clock.now + wait
         return fake
 
     def _action(self, action):
@@ -248,6 +386,9 @@ class FakeNova:
 
     def crash_dump(self, server):
         fake = self._lookup(server)
+        if fake.locked:
+            self._conflict(fake, 'trigger_crash_dump',
+                           'Instance %s is locked' % fake.id)
         if (fake.vm_state not in CRASH_DUMP_STATES
                 or fake.power_state != RUNNING):
             raise sdk_exc.ConflictException(

@@ -22,6 +22,7 @@ from ironic.common import exception
 from ironic.tests.unit.objects import utils as obj_utils
 
 from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import connections
 from ironic_openstack_driver import driver_info
 from tests.unit import base
 
@@ -106,7 +107,69 @@ class ConnectionCacheTestCase(base.DbTestCase):
             'auth_type'])
         self.assertFalse(conn.config.config['verify'])
 
+    def test_rewritten_clouds_yaml_gets_a_new_connection(self):
+        # A rotated secret: the conductor picks it up without a restart.
+        node, info = self._info()
+        conn1, _key = os_client.get_connection(node, info.credentials)
+        self.assertIs(conn1, os_client.get_connection(
+            node, info.credentials)[0])
+        with open(self.clouds_yaml, 'w') as f:
+            f.write(CLOUDS_YAML.replace('demo-secret', 'rotated-secret!'))
+        conn2, _key = os_client.get_connection(node, info.credentials)
+        self.assertIsNot(conn1, conn2)
+        self.assertEqual('rotated-secret!',
+                         conn2.config.config['auth']['password'])
+
+    def _failing(self, node, info, error):
+        def fail():
+            with os_client.translate_errors(node, info.credentials, 'act'):
+                raise error
+        self.assertRaises(exception.DriverOperationError, fail)
+
+    def test_unauthorized_or_forbidden_drops_the_connection(self):
+        node, info = self._info()
+        for error in (sdk_exc.HttpException(message='no', http_status=401),
+                      sdk_exc.ForbiddenException(message='no',
+                                                 http_status=403),
+                      ks_exc.Unauthorized('token revoked')):
+            conn1 = os_client.get_connection(node, info.credentials)[0]
+            self._failing(node, info, error)
+            conn2 = os_client.get_connection(node, info.credentials)[0]
+            self.assertIsNot(conn1, conn2, error)
+
+    def test_connection_failure_drops_the_connection(self):
+        node, info = self._info()
+        conn1 = os_client.get_connection(node, info.credentials)[0]
+        self._failing(node, info, ks_exc.ConnectFailure('refused'))
+        self.assertIsNot(conn1,
+                         os_client.get_connection(node, info.credentials)[0])
+
+    def test_other_errors_keep_the_connection(self):
+        node, info = self._info()
+        conn1 = os_client.get_connection(node, info.credentials)[0]
+        self._failing(node, info,
+                      sdk_exc.HttpException(message='boom', http_status=500))
+        self.assertIs(conn1,
+                      os_client.get_connection(node, info.credentials)[0])
+
+    def test_cache_is_bounded_least_recently_used_first(self):
+        cache = connections.ConnectionCache(max_size=2)
+        opened = []
+
+        def opener(name):
+            return lambda: opened.append(name) or name
+
+        cache.get('a', None, False, opener('a'))
+        cache.get('b', None, False, opener('b'))
+        cache.get('a', None, False, opener('a'))      # a used again
+        cache.get('c', None, False, opener('c'))      # b goes
+        self.assertEqual(2, len(cache))
+        cache.get('a', None, False, opener('a'))
+        cache.get('b', None, False, opener('b'))
+        self.assertEqual(['a', 'b', 'c', 'b'], opened)
+
     def test_unknown_cloud_is_invalid_parameter(self):
+        self.config(allowed_clouds=['*'], group='openstack')
         node, info = self._info(openstack_cloud='nosuchcloud')
         exc = self.assertRaises(exception.InvalidParameterValue,
                                 os_client.get_connection, node,

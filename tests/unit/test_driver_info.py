@@ -21,7 +21,8 @@ class ParseDriverInfoTestCase(base.DbTestCase):
 
     def setUp(self):
         super().setUp()
-        self.config(cloud=None, rescue_image=None, group='openstack')
+        self.config(cloud=None, rescue_image=None, allowed_clouds=['*'],
+                    group='openstack')
 
     def _node(self, **info):
         return obj_utils.get_test_node(self.context, driver='openstack',
@@ -123,6 +124,47 @@ class ParseDriverInfoTestCase(base.DbTestCase):
                           openstack_auth_url='http://ks/v3')
         self.assertIn('openstack_cloud', msg)
 
+    def test_region_and_cacert_combine_with_a_cloud(self):
+        info = driver_info.parse_driver_info(self._node(
+            openstack_server='vm', openstack_cloud='host',
+            openstack_region_name='R2', openstack_cacert='/etc/ca.pem'))
+        self.assertEqual(('host', 'R2', '/etc/ca.pem'),
+                         (info.credentials.cloud,
+                          info.credentials.region_name,
+                          info.credentials.cacert))
+
+    def test_region_combines_with_the_default_cloud(self):
+        self.config(cloud='fromconf', group='openstack')
+        info = driver_info.parse_driver_info(self._node(
+            openstack_server='vm', openstack_region_name='R2'))
+        self.assertEqual(('fromconf', 'R2'), (info.credentials.cloud,
+                                              info.credentials.region_name))
+
+    def test_region_and_cacert_with_inline_credentials(self):
+        info = driver_info.parse_driver_info(self._node(
+            openstack_server='vm', openstack_auth_url='http://ks/v3',
+            openstack_application_credential_id='ac',
+            openstack_application_credential_secret='s',
+            openstack_region_name='R2', openstack_cacert='/etc/ca.pem'))
+        self.assertEqual(('R2', '/etc/ca.pem'),
+                         (info.credentials.region_name,
+                          info.credentials.cacert))
+
+    def test_insecure_with_a_clouds_yaml_entry_is_refused(self):
+        # It would turn TLS verification off for the operator's
+        # credentials.
+        msg = self._error(exception.InvalidParameterValue,
+                          openstack_server='vm', openstack_cloud='host',
+                          openstack_insecure='true')
+        self.assertIn('openstack_insecure', msg)
+        self.assertIn('inline credentials', msg)
+
+    def test_insecure_with_the_default_cloud_is_refused(self):
+        self.config(cloud='fromconf', group='openstack')
+        msg = self._error(exception.InvalidParameterValue,
+                          openstack_server='vm', openstack_insecure=True)
+        self.assertIn('openstack_insecure', msg)
+
     def test_bad_insecure(self):
         msg = self._error(exception.InvalidParameterValue,
                           openstack_server='vm', openstack_cloud='c',
@@ -162,3 +204,55 @@ class ParseDriverInfoTestCase(base.DbTestCase):
             openstack_server='vm', openstack_cloud='c',
             openstack_rescue_image='own'))
         self.assertEqual('own', driver_info.rescue_image_for(info, 'uefi'))
+
+
+class AllowedCloudsTestCase(base.DbTestCase):
+    """Which clouds.yaml entries a node's driver_info may name."""
+
+    def setUp(self):
+        super().setUp()
+        self.config(cloud='pool', group='openstack')
+
+    def _parse(self, **info):
+        node = obj_utils.get_test_node(
+            self.context, driver='openstack',
+            driver_info=dict({'openstack_server': 'vm'}, **info))
+        return node, driver_info.parse_driver_info
+
+    def _refused(self, **info):
+        node, parse = self._parse(**info)
+        exc = self.assertRaises(exception.InvalidParameterValue, parse, node)
+        self.assertIn(node.uuid, str(exc))
+        self.assertIn('openstack_cloud', str(exc))
+        self.assertIn('[openstack]allowed_clouds', str(exc))
+        return str(exc)
+
+    def test_default_allows_only_the_configured_cloud(self):
+        node, parse = self._parse(openstack_cloud='pool')
+        self.assertEqual('pool', parse(node).credentials.cloud)
+        msg = self._refused(openstack_cloud='operators-admin')
+        self.assertIn('operators-admin', msg)
+
+    def test_listed_clouds_are_allowed(self):
+        self.config(allowed_clouds=['pool', 'other'], group='openstack')
+        node, parse = self._parse(openstack_cloud='other')
+        self.assertEqual('other', parse(node).credentials.cloud)
+        self._refused(openstack_cloud='admin')
+
+    def test_star_allows_every_entry(self):
+        self.config(allowed_clouds=['*'], group='openstack')
+        node, parse = self._parse(openstack_cloud='anything')
+        self.assertEqual('anything', parse(node).credentials.cloud)
+
+    def test_no_default_cloud_allows_none(self):
+        self.config(cloud=None, group='openstack')
+        msg = self._refused(openstack_cloud='pool')
+        self.assertIn('[openstack]cloud is not set', msg)
+
+    def test_inline_credentials_are_not_limited(self):
+        node, parse = self._parse(
+            openstack_auth_url='http://ks/v3',
+            openstack_application_credential_id='ac',
+            openstack_application_credential_secret='s',
+            openstack_insecure=True)
+        self.assertTrue(parse(node).credentials.insecure)

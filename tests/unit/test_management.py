@@ -10,10 +10,15 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+from unittest import mock
+
 from ironic.common import boot_devices
 from ironic.common import exception
+from ironic.common import states
 from ironic.conductor import task_manager
+from ironic.conductor import utils as manager_utils
 
+from ironic_openstack_driver import client as os_client
 from tests.unit import base
 from tests.unit import cloud_base
 from tests.unit import fake_nova as fn
@@ -93,10 +98,61 @@ class BootModeTestCase(base.OpenStackDriverTestCase):
             'uefi-disk', hw_firmware_type='uefi').id
         self.assertEqual('uefi', self._call('get_boot_mode'))
 
-    def test_boot_mode_is_read_once_per_image(self):
+    def test_boot_mode_is_read_once_per_image_before_2_98(self):
+        self.nova.max_microversion = '2.97'
         self._call('get_boot_mode')
         self._call('get_boot_mode')
         self.assertEqual(1, self.nova.image.get_image.call_count)
+
+    def test_boot_mode_from_novas_embedded_properties_at_2_98(self):
+        self.server.image_id = self.nova.add_image(
+            'uefi-disk', hw_firmware_type='uefi').id
+        self.assertEqual('uefi', self._call('get_boot_mode'))
+        self.nova.image.get_image.assert_not_called()
+
+    def test_deleted_image_at_2_98_keeps_its_boot_mode(self):
+        image = self.nova.add_image('uefi-disk', hw_firmware_type='uefi')
+        self.server.image_id = image.id
+        self.nova.delete_image(image)
+        self.assertEqual('uefi', self._call('get_boot_mode'))
+        self.nova.image.get_image.assert_not_called()
+
+    @mock.patch.object(os_client, 'LOG', autospec=True)
+    def test_deleted_image_before_2_98_is_the_default_once(self, log):
+        self.nova.max_microversion = '2.97'
+        image = self.nova.add_image('uefi-disk', hw_firmware_type='uefi')
+        self.server.image_id = image.id
+        self.nova.delete_image(image)
+        for _ in range(3):
+            self.assertEqual('bios', self._call('get_boot_mode'))
+        self.config(default_boot_mode='uefi', group='openstack')
+        self.assertEqual('uefi', self._call('get_boot_mode'))
+        # One Glance GET and one warning, not one per read.
+        self.assertEqual(1, self.nova.image.get_image.call_count)
+        self.assertEqual(1, log.warning.call_count)
+        self.assertEqual(image.id, log.warning.call_args.args[1]['image'])
+
+    def test_power_sync_with_deleted_image_reads_glance_once(self):
+        # The shared listing (microversion 2.1) embeds no properties.
+        image = self.nova.add_image('uefi-disk', hw_firmware_type='uefi')
+        self.server.image_id = image.id
+        self.nova.delete_image(image)
+        for _ in range(3):
+            with task_manager.acquire(self.context, self.node.uuid,
+                                      shared=True) as task:
+                self.assertEqual(
+                    'bios', task.driver.management.get_boot_mode(task))
+        self.assertEqual(1, self.nova.image.get_image.call_count)
+
+    def test_pxe_boot_works_with_the_image_deleted(self):
+        self.nova.max_microversion = '2.97'
+        self.nova.delete_image(self.disk_image)
+        self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            manager_utils.node_set_boot_device(task, boot_devices.PXE)
+            manager_utils.node_power_action(task, states.POWER_ON)
+        self.assertEqual([(self.server.id, 'rescue')], self.nova.actions)
+        self.assertEqual(self.rescue_image.id, self.server.rescue_image)
 
     def test_volume_backed_server_is_bios(self):
         self.server.image_id = None

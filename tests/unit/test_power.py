@@ -48,7 +48,8 @@ class PowerStateTestCase(base.OpenStackDriverTestCase):
             (fn.RESCUED, fn.SHUTDOWN, None, states.POWER_OFF),
             (fn.ACTIVE, fn.RUNNING, 'powering-off', states.POWER_ON),
             (fn.STOPPED, fn.SHUTDOWN, 'powering-on', states.POWER_OFF),
-            (fn.PAUSED, 3, None, states.POWER_ON),
+            # A paused guest's CPUs do not run (server_state says why).
+            (fn.PAUSED, 3, None, states.POWER_OFF),
             (fn.SUSPENDED, 7, None, states.POWER_OFF),
             (fn.SHELVED_OFFLOADED, fn.SHUTDOWN, None, states.POWER_OFF),
             (fn.ERROR, fn.RUNNING, None, states.ERROR),
@@ -170,9 +171,11 @@ class SetPowerStateTestCase(base.OpenStackDriverTestCase):
         self.assertEqual([(self.server.id, 'reboot HARD')],
                          self.nova.actions)
 
-    def test_power_on_from_paused_suspended_shelved(self):
-        for vm_state, power, action in ((fn.PAUSED, 3, 'unpause'),
-                                        (fn.SUSPENDED, 7, 'resume'),
+    def test_power_on_from_paused_suspended_shelved_boots_the_disk(self):
+        # A fresh boot of the disk, not a resume of the old guest
+        # (test_power_transitions has the PXE cases).
+        for vm_state, power, action in ((fn.PAUSED, 3, 'reboot HARD'),
+                                        (fn.SUSPENDED, 7, 'reboot HARD'),
                                         (fn.SHELVED_OFFLOADED, 4,
                                          'unshelve')):
             self.nova.actions.clear()
@@ -423,6 +426,16 @@ class SetPowerStateTestCase(base.OpenStackDriverTestCase):
         self.assertEqual([], self.nova.actions)
         self.assertEqual((fn.ACTIVE, None, fn.RUNNING), self._state())
 
+    def test_reuploaded_rescue_image_is_found_by_its_name(self):
+        self._set_boot_device('pxe', persistent=True)
+        self._reboot()
+        self.assertEqual(self.rescue_image.id, self.server.rescue_image)
+        # The operator uploads a new iPXE image under the same name.
+        self.nova.delete_image(self.rescue_image)
+        new = self.nova.add_image('ipxe-bios', hw_rescue_device='cdrom')
+        self._reboot()
+        self.assertEqual(new.id, self.server.rescue_image)
+
     def test_ambiguous_rescue_image_name_is_refused(self):
         self.nova.add_image('ipxe-bios')
         self._set_boot_device('pxe')
@@ -435,7 +448,8 @@ class SetPowerStateTestCase(base.OpenStackDriverTestCase):
         self.assertRaises(exception.InvalidParameterValue, self._set,
                           'wibble')
 
-    def test_nova_http_error_is_translated_without_secrets(self):
+    def test_nova_http_error_is_translated_naming_the_node(self):
+        # test_secrets feeds secrets through every path and logs.
         from openstack import exceptions as sdk_exc
         self.node.driver_info = {
             'openstack_server': self.server.id,

@@ -65,6 +65,29 @@ class CreateNodesTests(base.ToolTestCase):
                             for p in self.cloud.ports.values()))
         self.assertIn('disallowed by policy', err)
 
+    def test_image_gets_a_short_os_shutdown_timeout(self):
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        self.cloud.image.update_image.assert_called_once_with(
+            self.image.id, os_shutdown_timeout='5')
+        self.assertIn('os_shutdown_timeout=5', err)
+
+    def test_image_with_a_short_os_shutdown_timeout_is_left_alone(self):
+        self.image = self.cloud.add_image('quick', os_shutdown_timeout=3)
+        rc, out, err = self.run_tool(*ARGS[:-4], '--image', 'quick',
+                                     '--network', 'prov')
+        self.assertEqual(0, rc, err)
+        self.cloud.image.update_image.assert_not_called()
+
+    def test_image_of_another_project_gets_a_warning(self):
+        from openstack import exceptions as sdk_exc
+        self.cloud.image.update_image.side_effect = (
+            sdk_exc.ForbiddenException(message='not yours', http_status=403))
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        self.assertIn('Warning: cannot set os_shutdown_timeout', err)
+        self.assertIn('power_state_change_timeout', err)
+
     def test_new_servers_are_left_powered_off(self):
         rc, out, err = self.run_tool(*ARGS)
         self.assertEqual(0, rc, err)

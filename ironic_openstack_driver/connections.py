@@ -1,0 +1,93 @@
+"""The conductor's cache of openstacksdk Connections.
+
+One Connection (one Keystone session, hence one token) per cloud and
+credential set, shared by all nodes and threads of a conductor. A cached
+connection is dropped and opened anew when it may have gone bad:
+
+* the cloud answered 401 or 403, or could not be reached (client.py's
+  error translation calls ``evict``): a rotated secret, a revoked token, a
+  moved endpoint;
+* the clouds.yaml file it was read from changed (a rotated application
+  credential secret is picked up without a conductor restart);
+* it is the least recently used one beyond MAX_CONNECTIONS.
+"""
+
+import collections
+import hashlib
+import os
+import threading
+
+# Connections kept at most; beyond, the least recently used is dropped.
+MAX_CONNECTIONS = 64
+
+_SALT = os.urandom(16)
+
+
+def _secret_digest(*secrets):
+    """A digest of the secrets that keys the cache but never leaves it."""
+    blob = '\0'.join(s or '' for s in secrets).encode('utf-8')
+    return hashlib.sha256(_SALT + blob).hexdigest()
+
+
+def connection_key(creds, clouds_yaml):
+    """The cache key of a credential set (it holds no secret)."""
+    return (clouds_yaml, creds.cloud, creds.auth_url, creds.username,
+            creds.user_domain_name, creds.project_name,
+            creds.project_domain_name, creds.application_credential_id,
+            creds.region_name, creds.cacert, creds.insecure,
+            _secret_digest(creds.password,
+                           creds.application_credential_secret))
+
+
+def _file_stamp(path):
+    """What tells a changed file apart: (mtime ns, size, inode), or None."""
+    if not path:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+class ConnectionCache:
+    """Connections by key, bounded, each tied to its clouds.yaml's state."""
+
+    def __init__(self, max_size=MAX_CONNECTIONS):
+        self.max_size = max_size
+        self._entries = collections.OrderedDict()  # key -> (stamp, conn)
+        self._lock = threading.Lock()
+
+    def get(self, key, clouds_yaml, uses_file, opener):
+        """The connection for ``key``, opened by ``opener()`` if needed.
+
+        :param clouds_yaml: path of the clouds.yaml the credentials come
+            from, or None.
+        :param uses_file: whether the credentials are a clouds.yaml entry
+            (then a change of that file opens a new connection).
+        :returns: (connection, whether it was opened now).
+        """
+        stamp = _file_stamp(clouds_yaml) if uses_file else None
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == stamp:
+                self._entries.move_to_end(key)
+                return entry[1], False
+            conn = opener()
+            self._entries[key] = (stamp, conn)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_size:
+                self._entries.popitem(last=False)
+            return conn, True
+
+    def evict(self, key):
+        """Forget a connection: the next use opens a new one."""
+        with self._lock:
+            return self._entries.pop(key, None) is not None
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self):
+        return len(self._entries)
