@@ -166,6 +166,9 @@ def check_ipa(p, memory_mb=1536, timeout=600):
         deadline = time.monotonic() + timeout
         while not _FakeIronic.requests and guest.proc.poll() is None \
                 and time.monotonic() < deadline:
+            if guest.wait_line('Kernel panic', 0) is not None:
+                result['kernel_panic'] = True   # e.g. too little RAM
+                break
             time.sleep(0.5)
         if _FakeIronic.requests:
             at, method, path = _FakeIronic.requests[0]

@@ -138,7 +138,7 @@ def build(p, log, say):
     manifest = common.cached(out_dir, want, (KERNEL, RAMDISK))
     if manifest:
         return dict(manifest, built=False)
-    say('building the IPA ramdisk (IPA %s, Debian %s; ~5 min; log: %s)'
+    say('building the IPA ramdisk (IPA %s, Debian %s; 10-15 min; log: %s)'
         % (IPA_VERSION, DEBIAN_RELEASE, log))
     timer = common.Timer()
     work = os.path.join(common.images_dir(p), 'work', 'ipa')
