@@ -155,8 +155,10 @@ def main():
 
 
 def run():
-    """The command line's entry point: exit status 0, 1 (a system failed)
-    or 2 (the run could not start)."""
+    """The command line's entry point.
+
+    Exit status 0, 1 (a system failed) or 2 (the run could not start).
+    """
     try:
         sys.exit(main())
     except BenchError as e:

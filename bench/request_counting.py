@@ -173,8 +173,10 @@ def request_kinds(reqs):
 
 
 def nova_requests(log, offset, user_id):
-    """Nova API requests of one Keystone user logged after offset:
-    [(end_ts, start_ts, method, uri, status)]."""
+    """Nova API requests of one Keystone user logged after offset.
+
+    :returns: [(end_ts, start_ts, method, uri, status)].
+    """
     out = []
     for line in read_from(log, offset).splitlines():
         m = NOVA_RE.match(line)
@@ -190,8 +192,11 @@ def nova_requests(log, offset, user_id):
 
 
 def keystone_tokens(log, offset, end_offset, tag):
-    """POST /v3/auth/tokens in Keystone's access log between two offsets
-    whose User-Agent carries a system's tag (see KeystoneRelay)."""
+    """Count a system's token requests in Keystone's access log.
+
+    These are the POST /v3/auth/tokens between two offsets whose
+    User-Agent carries the system's tag (see KeystoneRelay).
+    """
     text = read_from(log, offset)[:max(0, end_offset - offset)]
     count = 0
     for line in text.splitlines():

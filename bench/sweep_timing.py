@@ -17,8 +17,8 @@ import re
 import statistics
 import time
 
-from bench.common import read_from
 from bench.common import local_ts
+from bench.common import read_from
 from bench.common import wait_for
 from bench import request_counting as rc
 

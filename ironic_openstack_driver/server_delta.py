@@ -120,8 +120,8 @@ def untrusted_delta_reason(state, delta, margin):
     """
     if delta.truncated:
         return PAGE_LIMIT
-    drift = (delta.clock - state.clock) - (delta.answered_at -
-                                           state.answered_at)
+    drift = ((delta.clock - state.clock)
+             - (delta.answered_at - state.answered_at))
     if abs(drift) > margin:
         return CLOCK_JUMP
     return None
@@ -145,6 +145,9 @@ def merge(servers, delta):
 
 
 def is_deleted(body):
-    """Whether a server in Nova's JSON is a deleted one (a delta shows
-    them, with the status that Nova's view gives every deleted server)."""
+    """Whether a server in Nova's JSON is a deleted one.
+
+    A delta shows them, with the status that Nova's view gives every
+    deleted server.
+    """
     return body.get('status') == DELETED_STATUS

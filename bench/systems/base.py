@@ -17,8 +17,11 @@ from bench.memory import memory_mb
 
 
 class System:
-    """Extra processes of one system, what its Ironic enables, what it
-    needs installed, and how its nodes are enrolled."""
+    """One benchmarked system: its processes, drivers and nodes.
+
+    The extra processes of one system, what its Ironic enables, what it
+    needs installed, and how its nodes are enrolled.
+    """
     name = None
     # What this system's Ironic enables ([DEFAULT] enabled_*_interfaces):
     # only what its nodes use, so that no other driver's start-up checks

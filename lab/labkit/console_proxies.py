@@ -58,9 +58,11 @@ class NovaNoVNCProxy(NovaConsoleProxy):
     port = s.PORTS['nova-novncproxy']
 
     def web(self):
-        """Debian's noVNC files where installed, else an empty directory
-        (nova-novncproxy refuses to start without one): the websocket
-        works either way, the HTML page only with the files."""
+        """Debian's noVNC files where installed, else an empty directory.
+
+        nova-novncproxy refuses to start without one. The websocket works
+        either way, the HTML page only with the files.
+        """
         if os.path.isdir(DEBIAN_NOVNC):
             return DEBIAN_NOVNC
         path = os.path.join(self.p.data, 'novnc')

@@ -18,9 +18,9 @@ import socket
 import subprocess
 
 from labkit import procs
-from labkit import settings as s
 from labkit.services import MYSQL_DATABASES
 from labkit.services import Service
+from labkit import settings as s
 
 
 class MariaDB(Service):

@@ -110,8 +110,10 @@ def _console(baremetal, node):
 
 
 def _token_url(console_url):
-    """The websocket URL behind a console URL (noVNC carries it in
-    ``path``)."""
+    """The websocket URL behind a console URL.
+
+    noVNC carries it in ``path``.
+    """
     parsed = urllib.parse.urlsplit(console_url)
     query = urllib.parse.parse_qs(parsed.query)
     if 'path' in query:

@@ -22,9 +22,12 @@ from tests.unit import fake_nova
 
 
 class CloudTestCase(base.OpenStackDriverTestCase):
-    """OpenStackDriverTestCase with a FakeCloud and the openstack console,
-    inspect and vendor interfaces enabled; ``self.conductor`` is Ironic's
-    ConductorManager (not started), whose RPC methods the tests call."""
+    """OpenStackDriverTestCase with a FakeCloud.
+
+    The openstack console, inspect and vendor interfaces are enabled;
+    ``self.conductor`` is Ironic's ConductorManager (not started), whose
+    RPC methods the tests call.
+    """
 
     fake_options = {}
 

@@ -161,8 +161,10 @@ class FakeNova:
         return server
 
     def delete_server(self, server_id):
-        """Delete a server as Nova does: gone, but shown (status DELETED)
-        by changes-since listings."""
+        """Delete a server as Nova does.
+
+        It is gone, but shown (status DELETED) by changes-since listings.
+        """
         fake = self.servers.pop(server_id)
         fake.vm_state, fake.deleted = 'deleted', True
         self.deleted[server_id] = fake
@@ -196,9 +198,12 @@ class FakeNova:
         return fake.as_sdk()
 
     def get(self, url, **kwargs):
-        """A plain GET on the compute endpoint: only the server listing,
-        in one page (tests/unit/test_server_snapshot_http.py pages), with
-        Nova's changes-since filter (deleted servers included)."""
+        """A plain GET on the compute endpoint.
+
+        Only the server listing, in one page
+        (tests/unit/test_server_snapshot_http.py pages), with Nova's
+        changes-since filter (deleted servers included).
+        """
         path, _, query = url.partition('?')
         assert path == '/servers/detail', url
         assert kwargs == {'microversion': '2.1'}, kwargs

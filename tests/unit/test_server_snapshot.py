@@ -46,7 +46,9 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
     @contextlib.contextmanager
     def _clock(self):
         """The conductor's clocks, moved by the test: [monotonic seconds].
-        The wall clock (the fake Nova's too) moves with it."""
+
+        The wall clock (the fake Nova's too) moves with it.
+        """
         now = [1000.0]
         with mock.patch('time.monotonic', autospec=True,
                         side_effect=lambda: now[0]), \

@@ -26,8 +26,8 @@ there is the end of its boot. Images must have been built (ensure_all).
 import argparse
 import http.server
 import json
-import re
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -39,10 +39,10 @@ if __name__ == '__main__':
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__)))))
 
-from labkit import settings  # noqa: E402
 from labkit.images import common  # noqa: E402
 from labkit.images import instance  # noqa: E402
 from labkit.images import ipa  # noqa: E402
+from labkit import settings  # noqa: E402
 
 QEMU = 'qemu-system-x86_64'
 MAC = '52:54:00:12:34:56'

@@ -25,8 +25,8 @@ import glob
 import os
 import shutil
 
-from labkit import procs
 from labkit.images import common
+from labkit import procs
 
 MARKER = 'IOS-LAB-INSTANCE booted from disk'
 IMAGE = 'instance.img'

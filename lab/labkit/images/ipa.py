@@ -30,9 +30,9 @@ import os
 import shutil
 import subprocess
 
+from labkit.images import common
 from labkit import procs
 from labkit import settings
-from labkit.images import common
 
 IPA_VERSION = '13.0.0'        # the 2026.2 series, Ironic 39's
 GLEAN_VERSION = '1.25.1'

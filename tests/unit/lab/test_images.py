@@ -27,10 +27,10 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), 'lab'))
 
-from labkit import procs  # noqa: E402
 from labkit.images import common  # noqa: E402
 from labkit.images import instance  # noqa: E402
 from labkit.images import ipa  # noqa: E402
+from labkit import procs  # noqa: E402
 
 
 class TmpDirTestCase(unittest.TestCase):
