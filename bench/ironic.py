@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Ironic, one instance per system under test (the lab's Ironic venv)."""
 
 import concurrent.futures
@@ -28,8 +40,9 @@ EXCEPTION_RE = re.compile(r'^[A-Za-z_][\w.]*(Error|Exception|Failure)\b')
 
 
 class Ironic:
-    """A private Ironic (own sqlite DB, port, config, debug log) for one
-    system, enabling only that system's drivers.
+    """A private Ironic for one system, enabling only its drivers.
+
+    It has its own sqlite DB, port, config and debug log.
 
     :param system: the bench.systems System it serves.
     """
@@ -124,11 +137,13 @@ class Ironic:
                                                self.last_errors()))
 
     def last_errors(self, count=8):
-        """The last error lines of this Ironic's log (the last lines when
-        it has none), for an error message: oslo.log's ERROR/CRITICAL lines
-        and the exception line that ends a traceback (a driver that fails
-        to load is printed so, again at every restart of the conductor;
-        repeats are shown once)."""
+        """The last error lines of this Ironic's log, for an error message.
+
+        The last lines when it has none. Error lines are oslo.log's
+        ERROR/CRITICAL lines and the exception line that ends a traceback
+        (a driver that fails to load is printed so, again at every restart
+        of the conductor; repeats are shown once).
+        """
         lines = read_from(self.log, 0).splitlines() if \
             os.path.exists(self.log) else []
         errors = [line for line in lines
@@ -167,8 +182,11 @@ class Ironic:
         return out
 
     def enroll(self, bodies, workers=8):
-        """Create nodes and move them to manageable (Ironic verifies power
-        on the way). Returns the node UUIDs in the order of bodies."""
+        """Create nodes and move them to manageable.
+
+        Ironic verifies power on the way. Returns the node UUIDs in the
+        order of bodies.
+        """
         def create(body):
             code, res = http('POST', self.url + '/v1/nodes', body)
             if code != 201:

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Request counting: which system sent which Nova request and asked
 Keystone for how many tokens.
 
@@ -161,8 +173,10 @@ def request_kinds(reqs):
 
 
 def nova_requests(log, offset, user_id):
-    """Nova API requests of one Keystone user logged after offset:
-    [(end_ts, start_ts, method, uri, status)]."""
+    """Nova API requests of one Keystone user logged after offset.
+
+    :returns: [(end_ts, start_ts, method, uri, status)].
+    """
     out = []
     for line in read_from(log, offset).splitlines():
         m = NOVA_RE.match(line)
@@ -178,8 +192,11 @@ def nova_requests(log, offset, user_id):
 
 
 def keystone_tokens(log, offset, end_offset, tag):
-    """POST /v3/auth/tokens in Keystone's access log between two offsets
-    whose User-Agent carries a system's tag (see KeystoneRelay)."""
+    """Count a system's token requests in Keystone's access log.
+
+    These are the POST /v3/auth/tokens between two offsets whose
+    User-Agent carries the system's tag (see KeystoneRelay).
+    """
     text = read_from(log, offset)[:max(0, end_offset - offset)]
     count = 0
     for line in text.splitlines():

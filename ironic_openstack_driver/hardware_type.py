@@ -56,8 +56,10 @@ class OpenStackHardware(generic.GenericHardware):
 
     @property
     def supported_inspect_interfaces(self):
-        """Inspection from the cloud's APIs first, then the generic ones
-        (agent inspection, no-inspect)."""
+        """Inspection from the cloud's APIs first, then the generic ones.
+
+        The generic ones are agent inspection and no-inspect.
+        """
         return [inspect.OpenStackInspect] + super(
         ).supported_inspect_interfaces
 

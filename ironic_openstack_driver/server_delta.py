@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """When a delta listing (Nova's changes-since) may refresh a snapshot.
 
 Pure rules, no I/O: server_snapshot.py does the listings and asks these
@@ -108,8 +120,8 @@ def untrusted_delta_reason(state, delta, margin):
     """
     if delta.truncated:
         return PAGE_LIMIT
-    drift = (delta.clock - state.clock) - (delta.answered_at -
-                                           state.answered_at)
+    drift = ((delta.clock - state.clock)
+             - (delta.answered_at - state.answered_at))
     if abs(drift) > margin:
         return CLOCK_JUMP
     return None
@@ -133,6 +145,9 @@ def merge(servers, delta):
 
 
 def is_deleted(body):
-    """Whether a server in Nova's JSON is a deleted one (a delta shows
-    them, with the status that Nova's view gives every deleted server)."""
+    """Whether a server in Nova's JSON is a deleted one.
+
+    A delta shows them, with the status that Nova's view gives every
+    deleted server.
+    """
     return body.get('status') == DELETED_STATUS

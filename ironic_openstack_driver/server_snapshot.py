@@ -90,8 +90,10 @@ class ListedServer:
 
 
 def _nova_clock(response):
-    """Nova's time of an answer (its Date header), in epoch seconds; the
-    conductor's wall clock when the answer carries no valid Date."""
+    """Nova's time of an answer (its Date header), in epoch seconds.
+
+    The conductor's wall clock when the answer carries no valid Date.
+    """
     try:
         return email.utils.parsedate_to_datetime(
             response.headers['Date']).timestamp()
@@ -223,8 +225,10 @@ class ServerSnapshots:
 
     @staticmethod
     def _list(snapshot, compute, full_interval, margin):
-        """A new snapshot from a delta merged into snapshot, or from a full
-        listing."""
+        """A new snapshot, from a full listing or a delta.
+
+        The delta is merged into snapshot.
+        """
         state = snapshot.state if snapshot is not None else None
         started_at = time.monotonic()
         reason = server_delta.full_listing_reason(state, started_at,

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """What every system under test has in common."""
 
 from bench.common import PROCS
@@ -5,8 +17,11 @@ from bench.memory import memory_mb
 
 
 class System:
-    """Extra processes of one system, what its Ironic enables, what it
-    needs installed, and how its nodes are enrolled."""
+    """One benchmarked system: its processes, drivers and nodes.
+
+    The extra processes of one system, what its Ironic enables, what it
+    needs installed, and how its nodes are enrolled.
+    """
     name = None
     # What this system's Ironic enables ([DEFAULT] enabled_*_interfaces):
     # only what its nodes use, so that no other driver's start-up checks

@@ -145,8 +145,10 @@ def set_state(bm, report, node, manage, provide, timeout, inspect=False):
 
 
 def for_inspection(spec):
-    """The node of a spec without ports and properties: Ironic's inspect
-    interface ``openstack`` fills both from the cloud."""
+    """The node of a spec without ports and properties.
+
+    Ironic's inspect interface ``openstack`` fills both from the cloud.
+    """
     spec = {k: v for k, v in spec.items() if k not in ('ports',
                                                        'properties')}
     spec['inspect_interface'] = INSPECT_INTERFACE

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Nova's console proxies and the fake guests' console, for the lab.
 
 Three processes let ``openstack baremetal node console show`` give a URL
@@ -46,9 +58,11 @@ class NovaNoVNCProxy(NovaConsoleProxy):
     port = s.PORTS['nova-novncproxy']
 
     def web(self):
-        """Debian's noVNC files where installed, else an empty directory
-        (nova-novncproxy refuses to start without one): the websocket
-        works either way, the HTML page only with the files."""
+        """Debian's noVNC files where installed, else an empty directory.
+
+        nova-novncproxy refuses to start without one. The websocket works
+        either way, the HTML page only with the files.
+        """
         if os.path.isdir(DEBIAN_NOVNC):
             return DEBIAN_NOVNC
         path = os.path.join(self.p.data, 'novnc')

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Console, console log and inspection of the openstack hardware type.
 
 Against the lab's Ironic and Nova, with Nova's real serial and noVNC
@@ -98,8 +110,10 @@ def _console(baremetal, node):
 
 
 def _token_url(console_url):
-    """The websocket URL behind a console URL (noVNC carries it in
-    ``path``)."""
+    """The websocket URL behind a console URL.
+
+    noVNC carries it in ``path``.
+    """
     parsed = urllib.parse.urlsplit(console_url)
     query = urllib.parse.parse_qs(parsed.query)
     if 'path' in query:

@@ -199,9 +199,12 @@ def test_power_sync_sees_a_stop_behind_its_back_from_one_listing(
 
 
 def _listing_before_last_action(requests, server_id):
-    """The last server listing in Nova's request log before the last
-    action on server_id, or None (nova-api.log also holds gunicorn's
-    access log: only Nova's own request log lines count)."""
+    """The last server listing before the last action on server_id.
+
+    Searched in Nova's request log; None when there is none.
+    nova-api.log also holds gunicorn's access log: only Nova's own
+    request log lines count.
+    """
     lines = [line for line in requests.splitlines()
              if 'nova.api.openstack.requestlog' in line]
     actions = [i for i, line in enumerate(lines)

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Test base whose cloud is a FakeCloud (consoles, Neutron, Cinder)."""
 
 from unittest import mock
@@ -10,9 +22,12 @@ from tests.unit import fake_nova
 
 
 class CloudTestCase(base.OpenStackDriverTestCase):
-    """OpenStackDriverTestCase with a FakeCloud and the openstack console,
-    inspect and vendor interfaces enabled; ``self.conductor`` is Ironic's
-    ConductorManager (not started), whose RPC methods the tests call."""
+    """OpenStackDriverTestCase with a FakeCloud.
+
+    The openstack console, inspect and vendor interfaces are enabled;
+    ``self.conductor`` is Ironic's ConductorManager (not started), whose
+    RPC methods the tests call.
+    """
 
     fake_options = {}
 

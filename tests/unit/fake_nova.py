@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Nova's state rules behind autospecced openstacksdk proxies.
 
 The compute and image proxies are mock.create_autospec() of the real
@@ -238,8 +250,10 @@ class FakeNova:
         return server
 
     def delete_server(self, server_id):
-        """Delete a server as Nova does: gone, but shown (status DELETED)
-        by changes-since listings."""
+        """Delete a server as Nova does.
+
+        It is gone, but shown (status DELETED) by changes-since listings.
+        """
         fake = self.servers.pop(server_id)
         fake.vm_state, fake.deleted = 'deleted', True
         self.deleted[server_id] = fake
@@ -306,9 +320,12 @@ class FakeNova:
         return self.image_properties.get(fake.image_id, {})
 
     def get(self, url, **kwargs):
-        """A plain GET on the compute endpoint: only the server listing,
-        in one page (tests/unit/test_server_snapshot_http.py pages), with
-        Nova's changes-since filter (deleted servers included)."""
+        """A plain GET on the compute endpoint.
+
+        Only the server listing, in one page
+        (tests/unit/test_server_snapshot_http.py pages), with Nova's
+        changes-since filter (deleted servers included).
+        """
         path, _, query = url.partition('?')
         assert path == '/servers/detail', url
         assert kwargs == {'microversion': '2.1'}, kwargs

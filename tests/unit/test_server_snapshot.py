@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 import contextlib
 import threading
 from unittest import mock
@@ -34,7 +46,9 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
     @contextlib.contextmanager
     def _clock(self):
         """The conductor's clocks, moved by the test: [monotonic seconds].
-        The wall clock (the fake Nova's too) moves with it."""
+
+        The wall clock (the fake Nova's too) moves with it.
+        """
         now = [1000.0]
         with mock.patch('time.monotonic', autospec=True,
                         side_effect=lambda: now[0]), \

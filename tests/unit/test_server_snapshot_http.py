@@ -227,16 +227,18 @@ class ListingOverHttpTestCase(NovaOverHttpBase):
 
 
 class DeltaListingOverHttpTestCase(NovaOverHttpBase):
-    """Delta listings (changes-since) through the real SDK: the snapshot
-    stays what a full listing would show."""
+    """Delta listings (changes-since) through the real SDK.
+
+    The snapshot stays what a full listing would show.
+    """
 
     def setUp(self):
         super().setUp()
         real_monotonic = time.monotonic
         self.skipped = 0.0
         patcher = mock.patch('time.monotonic', autospec=True,
-                             side_effect=lambda: (real_monotonic() +
-                                                  self.skipped))
+                             side_effect=lambda: (real_monotonic()
+                                                  + self.skipped))
         patcher.start()
         self.addCleanup(patcher.stop)
         FakeNovaListing.clock_offset = time.time() - time.monotonic()

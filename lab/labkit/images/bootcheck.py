@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Boot the lab's images in QEMU (TCG emulation) and time them.
 
     python3 lab/labkit/images/bootcheck.py instance
@@ -14,8 +26,8 @@ there is the end of its boot. Images must have been built (ensure_all).
 import argparse
 import http.server
 import json
-import re
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -27,10 +39,10 @@ if __name__ == '__main__':
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__)))))
 
-from labkit import settings  # noqa: E402
 from labkit.images import common  # noqa: E402
 from labkit.images import instance  # noqa: E402
 from labkit.images import ipa  # noqa: E402
+from labkit import settings  # noqa: E402
 
 QEMU = 'qemu-system-x86_64'
 MAC = '52:54:00:12:34:56'

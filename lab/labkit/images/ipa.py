@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The Ironic Python Agent deploy ramdisk (kernel + initramfs).
 
 Built by ironic-python-agent-builder (diskimage-builder) on Debian bookworm
@@ -18,9 +30,9 @@ import os
 import shutil
 import subprocess
 
+from labkit.images import common
 from labkit import procs
 from labkit import settings
-from labkit.images import common
 
 IPA_VERSION = '13.0.0'        # the 2026.2 series, Ironic 39's
 GLEAN_VERSION = '1.25.1'

@@ -62,8 +62,8 @@ from oslo_config import cfg
 
 from nova.compute import power_state
 from nova.compute import vm_states
-from nova.console import type as ctype
 import nova.conf
+from nova.console import type as ctype
 from nova import exception
 from nova.virt import fake
 

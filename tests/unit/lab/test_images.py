@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The lab's image builders: mirrors, cache rules, packing, the disk layout.
 
 Fast checks without network. The boots themselves take minutes under
@@ -15,10 +27,10 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), 'lab'))
 
-from labkit import procs  # noqa: E402
 from labkit.images import common  # noqa: E402
 from labkit.images import instance  # noqa: E402
 from labkit.images import ipa  # noqa: E402
+from labkit import procs  # noqa: E402
 
 
 class TmpDirTestCase(unittest.TestCase):
