@@ -259,9 +259,9 @@ class NodeClient:
         """
         key = (self._key, image_id)
         read = _image_reads.get(key)
-        if read is not None and (read[1] is not None or
-                                 time.monotonic() - read[0] <
-                                 IMAGE_FAILURE_TTL):
+        if read is not None and (
+                read[1] is not None
+                or time.monotonic() - read[0] < IMAGE_FAILURE_TTL):
             return read[1]
         try:
             image = self.conn.image.get_image(image_id)

@@ -148,8 +148,11 @@ def _rescue_image(client, server):
 
 
 def _warn_slow_stop(client, server, timeout):
-    """Say once per server when Nova's graceful stop can outlast Ironic's
-    power timeout (a guest that ignores ACPI: iPXE, a blank disk)."""
+    """Say once per server when Nova's graceful stop can outlast Ironic's.
+
+    A guest that ignores ACPI (iPXE, a blank disk) takes Nova's whole wait,
+    longer than Ironic's power timeout.
+    """
     wait, source = client.shutdown_timeout(server)
     if wait is None:
         wait, source = DEFAULT_SHUTDOWN_TIMEOUT, _(

@@ -175,8 +175,11 @@ def _parse_credentials(node, info):
 
 
 def allowed_clouds():
-    """The clouds.yaml entries a node's driver_info may name, or None for
-    all of them ([openstack]allowed_clouds)."""
+    """The clouds.yaml entries a node's driver_info may name.
+
+    :returns: a set of names, or None for all of them
+        ([openstack]allowed_clouds).
+    """
     allowed = CONF.openstack.allowed_clouds
     if allowed is None:
         return {CONF.openstack.cloud} if CONF.openstack.cloud else set()
@@ -186,9 +189,12 @@ def allowed_clouds():
 
 
 def _check_cloud_allowed(node, cloud, insecure):
-    """A clouds.yaml entry carries the operator's credentials: members of
-    the node's owner project (who may edit driver_info) must not aim them
-    at another entry, nor turn TLS verification off for them."""
+    """Refuse a clouds.yaml entry, or TLS settings, the operator did not allow.
+
+    A clouds.yaml entry carries the operator's credentials: members of the
+    node's owner project (who may edit driver_info) must not aim them at
+    another entry, nor turn TLS verification off for them.
+    """
     if insecure:
         _fail(node, _('driver_info field openstack_insecure is allowed only '
                       'with inline credentials, not with the clouds.yaml '

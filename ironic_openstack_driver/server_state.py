@@ -282,8 +282,10 @@ def embedded_image_properties(server):
 
 
 def is_locked_refusal(reason):
-    """Whether Nova's 409 says the server is locked (check_instance_lock:
-    "Instance <uuid> is locked")."""
+    """Whether Nova's 409 says the server is locked.
+
+    Nova's check_instance_lock answers "Instance <uuid> is locked".
+    """
     return bool(reason) and str(reason).rstrip('.').endswith('is locked')
 
 

@@ -269,9 +269,11 @@ class FakeNova:
                 key=discover.normalize_version_number)))
 
     def add_image(self, name, **properties):
-        """A Glance image, as openstacksdk builds it from Glance's JSON:
-        properties it knows (os_shutdown_timeout) become attributes, the
-        others land in ``properties``."""
+        """A Glance image, as openstacksdk builds it from Glance's JSON.
+
+        Properties it knows (os_shutdown_timeout) become attributes, the
+        others land in ``properties``.
+        """
         image = sdk_image.Image.existing(
             id='11111111-1111-1111-1111-%012d' % next(self._ids), name=name,
             **properties)
