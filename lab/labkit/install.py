@@ -73,7 +73,7 @@ def ensure_apt(p, log, packages=APT_PACKAGES):
     """
     missing = missing_apt_packages(packages)
     if not missing:
-        return False
+        return []
     if os.geteuid() != 0:
         raise procs.LabError('Debian packages missing: %s; run as root or '
                              'install them first' % ' '.join(missing))

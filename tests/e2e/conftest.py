@@ -13,8 +13,7 @@
 """Fixtures that give end-to-end tests the local lab (lab/labctl.py).
 
 ``lab`` (package): brings the fast lab up once for tests/e2e, or reuses
-one that already runs (``up`` is idempotent and refreshes the driver),
-and yields
+one that already runs (tests/lab_runs.py), and yields
 ``labctl status --json`` as a dict (``ironic_url``,
 ``clouds_yaml``, ``cloud``, ``admin_cloud``, ``rescue_image``,
 ``disk_image``, ``flavor``, ``services`` ...). At the end it stops the lab
@@ -27,67 +26,25 @@ system-scoped admin (Ironic's admin) and the project-scoped admin (Nova,
 Neutron, Glance admin calls).
 """
 
-import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-LABCTL = os.path.join(REPO, 'lab', 'labctl.py')
+from tests import lab_runs
+
 # A cold start installs Debian packages and two virtualenvs (a few minutes
 # on 2 cores); a warm one takes about a minute. The bound is generous.
 UP_TIMEOUT = int(os.environ.get('IOS_LAB_UP_TIMEOUT', '2400'))
 
 
-def _labctl(*args, timeout=300):
-    return subprocess.run([sys.executable, LABCTL] + list(args),
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout)
-
-
-def _status():
-    result = _labctl('status', '--json', timeout=120)
-    try:
-        return json.loads(result.stdout)
-    except ValueError:
-        return None
-
-
-def _tail(text, lines=80):
-    return '\n'.join(text.splitlines()[-lines:])
-
-
 @pytest.fixture(scope='package')
 def lab():
-    # `up` runs even when the lab already runs: it is idempotent (about
-    # 15 s then) and reinstalls the driver, restarting Ironic if the
-    # driver's code changed, so the tests always exercise the current code.
-    before = _status()
-    started = not (before and before.get('running'))
-    try:
-        result = _labctl('up', '--virt', 'fake', timeout=UP_TIMEOUT)
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout or ''
-        if isinstance(out, bytes):
-            out = out.decode('utf-8', 'replace')
-        pytest.fail('lab/labctl.py up did not finish in %ds:\n%s' % (
-            UP_TIMEOUT, _tail(out)), pytrace=False)
-    if result.returncode != 0:
-        pytest.fail('lab/labctl.py up failed (exit %d):\n%s' % (
-            result.returncode, _tail(result.stdout)), pytrace=False)
-    status = _status()
-    if not (status and status.get('running')):
-        pytest.fail('the lab came up but status says it is not running:'
-                    '\n%s' % json.dumps(status, indent=2), pytrace=False)
+    status, started = lab_runs.bring_up('fake', UP_TIMEOUT)
     # Let every client of the test run (openstacksdk, the openstack CLI)
     # find the lab's clouds.yaml by cloud name alone.
     os.environ['OS_CLIENT_CONFIG_FILE'] = status['clouds_yaml']
     yield status
-    if started and os.environ.get('IOS_LAB_KEEP') != '1':
-        _labctl('down', timeout=300)
+    lab_runs.take_down(started)
 
 
 def _connect(lab, cloud):

@@ -29,30 +29,11 @@ import sys
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-LABCTL = os.path.join(REPO, 'lab', 'labctl.py')
+from tests import lab_runs
+
 # A cold real-mode start builds the agent ramdisk and the instance image.
 UP_TIMEOUT = int(os.environ.get('IOS_LAB_UP_TIMEOUT', '3600'))
 BIN = os.path.dirname(sys.executable)
-
-
-def _labctl(*args, timeout=600):
-    return subprocess.run([sys.executable, LABCTL] + list(args),
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout)
-
-
-def _status():
-    result = _labctl('status', '--json', timeout=300)
-    try:
-        return json.loads(result.stdout)
-    except ValueError:
-        return None
-
-
-def _tail(text, lines=80):
-    return '\n'.join(text.splitlines()[-lines:])
 
 
 def _virt():
@@ -62,30 +43,12 @@ def _virt():
 
 @pytest.fixture(scope='package')
 def real_lab():
-    virt = _virt()
-    before = _status()
-    started = not (before and before.get('running')
-                   and before.get('virt') == virt)
-    try:
-        result = _labctl('up', '--virt', virt, timeout=UP_TIMEOUT)
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout or ''
-        if isinstance(out, bytes):
-            out = out.decode('utf-8', 'replace')
-        pytest.fail('labctl up --virt %s did not finish in %ds:\n%s' % (
-            virt, UP_TIMEOUT, _tail(out)), pytrace=False)
-    if result.returncode != 0:
-        pytest.fail('labctl up --virt %s failed (exit %d):\n%s' % (
-            virt, result.returncode, _tail(result.stdout)), pytrace=False)
-    status = _status()
-    if not (status and status.get('running') and status.get('virt') == virt
-            and status.get('exec_prefix')):
-        pytest.fail('the real lab came up but status disagrees:\n%s'
+    status, started = lab_runs.bring_up(_virt(), UP_TIMEOUT)
+    if not status.get('exec_prefix'):
+        pytest.fail('the real lab gives no exec_prefix:\n%s'
                     % json.dumps(status, indent=2), pytrace=False)
-    print(_tail(result.stdout, 12))
     yield status
-    if started and os.environ.get('IOS_LAB_KEEP') != '1':
-        _labctl('down', timeout=600)
+    lab_runs.take_down(started)
 
 
 class InLab:

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 
+from labkit import install
 from labkit import procs
 
 # Debian packages the builds (and the boot checks) run.
@@ -50,30 +51,9 @@ def venv_dir(p):
     return os.path.join(p.venvs, 'images')
 
 
-def missing_apt_packages(packages=APT_PACKAGES):
-    missing = []
-    for pkg in packages:
-        out = subprocess.run(
-            ['dpkg-query', '-W', '-f=${Status}', pkg],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        if 'install ok installed' not in out.stdout:
-            missing.append(pkg)
-    return missing
-
-
 def ensure_apt(log):
     """apt-get install what the builds need; the list of what was missing."""
-    missing = missing_apt_packages()
-    if not missing:
-        return []
-    if os.geteuid() != 0:
-        raise procs.LabError('Debian packages missing: %s; run as root or '
-                             'install them first' % ' '.join(missing))
-    env = {'DEBIAN_FRONTEND': 'noninteractive'}
-    procs.run(['apt-get', 'update', '-q'], 'apt-get update', log, env=env)
-    procs.run(['apt-get', 'install', '-y', '-q', '--no-install-recommends']
-              + missing, 'apt-get install ' + ' '.join(missing), log, env=env)
-    return missing
+    return install.ensure_apt(None, log, APT_PACKAGES)
 
 
 def ensure_venv(p, log):

@@ -34,3 +34,16 @@ def backend(virt):
 
 def services(lab):
     return backend(lab.virt).services(lab)
+
+
+def ml2_conf(mechanism_driver):
+    """Neutron's ML2 settings with ``mechanism_driver`` binding the ports."""
+    return {
+        'ml2': {'type_drivers': 'flat,vlan,vxlan',
+                'tenant_network_types': 'vxlan',
+                'mechanism_drivers': mechanism_driver,
+                'extension_drivers': 'port_security'},
+        'ml2_type_flat': {'flat_networks': '*'},
+        'ml2_type_vlan': {'network_vlan_ranges': 'physnet1:100:199'},
+        'ml2_type_vxlan': {'vni_ranges': '1:10000'},
+    }

@@ -45,15 +45,8 @@ DHCP_PORT_HEX = ':0043 '   # UDP 67 in /proc/net/udp
 
 
 def ml2_conf():
-    return {
-        'ml2': {'type_drivers': 'flat,vlan,vxlan',
-                'tenant_network_types': 'vxlan',
-                'mechanism_drivers': MECHANISM_DRIVER,
-                'extension_drivers': 'port_security'},
-        'ml2_type_flat': {'flat_networks': '*'},
-        'ml2_type_vlan': {'network_vlan_ranges': 'physnet1:100:199'},
-        'ml2_type_vxlan': {'vni_ranges': '1:10000'},
-    }
+    from labkit import network
+    return network.ml2_conf(MECHANISM_DRIVER)
 
 
 def libvirt_hook():
