@@ -35,7 +35,6 @@ from openstack.block_storage.v3 import volume as sdk_volume
 from openstack.compute.v2 import flavor as sdk_flavor
 from openstack.compute.v2 import volume_attachment as sdk_attachment
 from openstack import exceptions as sdk_exc
-from openstack.image.v2 import image as sdk_image
 from openstack.network.v2 import _proxy as network_proxy
 from openstack.network.v2 import network as sdk_network
 from openstack.network.v2 import port as sdk_port
@@ -58,8 +57,8 @@ class FakeCloudServer(fn.FakeServer):
         self.root_device_name = None
         super().__init__(*args, **kwargs)
 
-    def as_sdk(self):
-        server = super().as_sdk()
+    def as_sdk(self, microversion='2.1', kept=None):
+        server = super().as_sdk(microversion, kept)
         server.flavor = (dict(self.flavor) if self.embed_flavor
                          else {'id': self.flavor_id, 'links': []})
         server.root_device_name = self.root_device_name
@@ -107,14 +106,6 @@ class FakeCloud(fn.FakeNova):
         self.flavors[server.flavor_id] = dict(server.flavor,
                                               id=server.flavor_id)
         return server
-
-    def add_glance_image(self, name, **attrs):
-        """An image as openstacksdk reads Glance's flat JSON."""
-        image = sdk_image.Image.existing(
-            id='11111111-1111-1111-1111-%012d' % next(self._ids), name=name,
-            **attrs)
-        self.images[image.id] = image
-        return image
 
     def add_network(self, name):
         network_id = '22222222-2222-2222-2222-%012d' % next(self._ids)

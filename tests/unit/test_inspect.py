@@ -130,9 +130,9 @@ class InspectTestCase(cloud_base.CloudTestCase):
         self.assertEqual('default', plugin['cpu_arch_source'])
 
     def test_cpu_arch_and_uefi_from_the_image(self):
-        image = self.nova.add_glance_image('arm-disk',
-                                           hw_architecture='aarch64',
-                                           hw_firmware_type='uefi')
+        image = self.nova.add_image('arm-disk',
+                                    hw_architecture='aarch64',
+                                    hw_firmware_type='uefi')
         self.server.image_id = image.id
         self._inspect()
         self.assertEqual('aarch64', self.node.properties['cpu_arch'])
@@ -182,8 +182,8 @@ class InspectTestCase(cloud_base.CloudTestCase):
 
     def test_flavor_disk_zero_sizes_the_root_from_the_image(self):
         self.server.flavor['disk'] = 0
-        image = self.nova.add_glance_image('big', virtual_size=5 * 1024 ** 3
-                                           + 1)
+        image = self.nova.add_image('big',
+                                    virtual_size=5 * 1024 ** 3 + 1)
         self.server.image_id = image.id
         self._inspect()
         self.assertEqual(5, self.node.properties['local_gb'])

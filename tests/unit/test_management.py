@@ -234,7 +234,7 @@ class SecureBootTestCase(cloud_base.CloudTestCase):
             return getattr(task.driver.management, method)(task, *args)
 
     def _image(self, **attrs):
-        self.server.image_id = self.nova.add_glance_image(
+        self.server.image_id = self.nova.add_image(
             'sb-disk', hw_firmware_type='uefi', **attrs).id
 
     def test_required_is_on(self):
