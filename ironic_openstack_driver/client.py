@@ -282,8 +282,26 @@ class NodeClient:
         props = dict(image.properties or {})
         if image.os_shutdown_timeout is not None:
             props['os_shutdown_timeout'] = image.os_shutdown_timeout
+        if image.needs_secure_boot is not None:
+            props['os_secure_boot'] = image.needs_secure_boot
         _image_reads[key] = (time.monotonic(), props)
         return props
+
+    def secure_boot_required(self, server):
+        """Whether the server's image says os_secure_boot=required.
+
+        As boot_mode: from the properties Nova embeds (2.98), else from
+        the image in Glance (once per image). "optional" (on only where
+        the compute host supports it, which the API does not show), unset,
+        a deleted image and a volume-backed server read as off.
+        """
+        image_id = (server.image or {}).get('id')
+        if not image_id:
+            return False
+        props = server_state.embedded_image_properties(server)
+        if props is None or 'os_secure_boot' not in props:
+            props = self._glance_properties(image_id) or {}
+        return props.get('os_secure_boot') == 'required'
 
     def boot_mode(self, server):
         """'uefi' or 'bios': the firmware of the server's image.

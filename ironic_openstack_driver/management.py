@@ -154,11 +154,13 @@ class OpenStackManagement(base.ManagementInterface):
         From ``os_secure_boot`` of the server's image: "required" is on;
         "optional" (on only where the compute host supports it, which the
         API does not show) and unset read as off. Volume-backed servers
-        and deleted images read as off.
+        and deleted images read as off. Ironic's power sync asks this of
+        every node, under a shared lock: the shared listing answers, and
+        the image is read once.
         """
         client = os_power.node_client(task)
-        image = os_client.server_image(client, client.get_server())
-        return image is not None and image.needs_secure_boot == 'required'
+        return client.secure_boot_required(
+            client.get_server(cached=task.shared))
 
     @task_manager.require_exclusive_lock
     def set_secure_boot_state(self, task, state):
