@@ -49,6 +49,7 @@ from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import server_reads
 from ironic_openstack_driver import server_state
 
 LOG = log.getLogger(__name__)
@@ -101,8 +102,8 @@ class OpenStackConsole(base.ConsoleInterface):
                              'node': task.node.uuid, 'server': server.id,
                              'vm': server.vm_state,
                              'power': server.power_state})
-        console = os_client.remote_console(client, server,
-                                           CONF.openstack.console_types)
+        console = server_reads.remote_console(
+            client, server, CONF.openstack.console_types)
         LOG.debug('Node %(node)s: Nova gave a %(type)s console',
                   {'node': task.node.uuid, 'type': console['type']})
         return console

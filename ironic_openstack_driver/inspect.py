@@ -34,10 +34,10 @@ from ironic.drivers.modules import inspect_utils
 from ironic.drivers import utils as drivers_utils
 from ironic import objects
 
-from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import server_reads
 
 LOG = log.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def local_gb(root_gb):
 def _root_disk_gb(client, server, flavor, image):
     """Size of the root disk in GiB, and where it came from."""
     if not (server.image or {}).get('id'):
-        return os_client.root_volume_gb(client, server) or 0, 'volume'
+        return server_reads.root_volume_gb(client, server) or 0, 'volume'
     if flavor['disk']:
         return flavor['disk'], 'flavor'
     # Flavor disk 0: Nova sizes the root disk to the image.
@@ -133,10 +133,10 @@ class OpenStackInspect(base.InspectInterface):
         node = task.node
         client = os_power.node_client(task)
         server = client.get_server()
-        flavor = os_client.server_flavor(client, server)
-        image = os_client.server_image(client, server)
-        ports = os_client.server_ports(client, server.id)
-        names = (os_client.network_names(
+        flavor = server_reads.server_flavor(client, server)
+        image = server_reads.server_image(client, server)
+        ports = server_reads.server_ports(client, server.id)
+        names = (server_reads.network_names(
             client, [p['network_id'] for p in ports])
             if CONF.openstack.physical_networks else {})
         boot_mode = task.driver.management.get_boot_mode(task)

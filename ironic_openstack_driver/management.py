@@ -21,9 +21,9 @@ from ironic.conductor import task_manager
 from ironic.drivers import base
 
 from ironic_openstack_driver import boot_device
-from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import server_reads
 from ironic_openstack_driver import server_state
 
 LOG = log.getLogger(__name__)
@@ -146,7 +146,7 @@ class OpenStackManagement(base.ManagementInterface):
         """
         client = os_power.node_client(task)
         return [port['mac_address'] for port in
-                os_client.server_ports(client, client.server_id())]
+                server_reads.server_ports(client, client.server_id())]
 
     def get_secure_boot_state(self, task):
         """Whether the server boots with UEFI secure boot (read-only).

@@ -26,10 +26,10 @@ from ironic.common import exception
 from ironic.common.i18n import _
 from ironic.drivers import base
 
-from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import server_reads
 
 LOG = log.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class OpenStackVendor(base.VendorInterface):
         lines = _lines(task.node, kwargs)
         client = os_power.node_client(task)
         server = client.get_server()
-        output = os_client.console_output(client, server, lines)
+        output = server_reads.console_output(client, server, lines)
         LOG.debug('Node %(node)s: read %(n)d characters of console log',
                   {'node': task.node.uuid, 'n': len(output)})
         return {'server': server.id, 'lines': lines, 'output': output}
