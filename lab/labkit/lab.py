@@ -41,8 +41,6 @@ from labkit import provision
 from labkit import services
 from labkit import settings as s
 
-LABCTL = os.path.join(s.LAB_DIR, 'labctl.py')
-
 
 def requested_virt(virt=None):
     """The virt mode asked for: ``virt``, else $IOS_LAB_VIRT, else 'fake'."""
@@ -199,7 +197,7 @@ class Lab:
                              % (s.NETNS, s.BRIDGE))
                 self.say('continuing inside namespace %s' % s.NETNS)
                 child = subprocess.run(namespace.prefix() + [
-                    sys.executable, LABCTL, 'up', '--virt', self.virt,
+                    sys.executable, s.LABCTL, 'up', '--virt', self.virt,
                     '--inside'])
                 if child.returncode != 0:
                     raise procs.LabError('up inside namespace %s failed '

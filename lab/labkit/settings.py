@@ -24,6 +24,7 @@ import secrets
 
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO_DIR = os.path.dirname(LAB_DIR)
+LABCTL = os.path.join(LAB_DIR, 'labctl.py')
 HOST = '127.0.0.1'
 REGION = 'RegionOne'
 

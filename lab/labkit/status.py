@@ -18,7 +18,6 @@ root namespace may hold a fast-mode lab on the same loopback ports).
 """
 
 import json
-import os
 import subprocess
 import sys
 
@@ -28,12 +27,10 @@ from labkit import procs
 from labkit import provision
 from labkit import settings as s
 
-LABCTL = os.path.join(s.LAB_DIR, 'labctl.py')
 
-
-def _from_inside(lab):
+def _from_inside():
     out = subprocess.run(
-        namespace.prefix() + [sys.executable, LABCTL, 'status', '--json'],
+        namespace.prefix() + [sys.executable, s.LABCTL, 'status', '--json'],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         timeout=300)
     try:
@@ -47,7 +44,7 @@ def collect(lab):
     """The status dict (see lab/README.rst for its keys)."""
     real = lab.virt != 'fake'
     if real and namespace.exists() and not namespace.inside():
-        return _from_inside(lab)
+        return _from_inside()
     entries = {}
     for svc in lab.services:
         record = svc.record()
