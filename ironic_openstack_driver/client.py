@@ -34,13 +34,14 @@ from ironic.common.i18n import _
 from ironic_openstack_driver import cloud
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import connections
+from ironic_openstack_driver import errors
 from ironic_openstack_driver import server_snapshot
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
 
 LOG = log.getLogger(__name__)
 
-DRIVER = 'openstack'
+DRIVER = errors.DRIVER
 
 # Nova API microversions the driver's features need.
 CRASH_DUMP_MICROVERSION = '2.17'
@@ -94,52 +95,13 @@ def _evict(node, creds, why):
                  {'node': node.uuid, 'cloud': creds.describe(), 'why': why})
 
 
-@contextlib.contextmanager
 def translate_errors(node, creds, action):
-    """Turn openstacksdk and keystoneauth errors into Ironic exceptions.
+    """Turn library errors into Ironic exceptions (see errors.py).
 
-    Messages name the node, the cloud and what was being done; they never
-    carry credentials.
+    A 401, 403 or an unreachable cloud also drops the cached connection.
     """
-    where = {'node': node.uuid, 'cloud': creds.describe(), 'action': action}
-    try:
-        yield
-    except exception.IronicException:
-        raise
-    except server_state.ServerGone as e:
-        raise exception.DriverOperationError(
-            driver=DRIVER,
-            reason=_('node %(node)s: its Nova server in %(cloud)s is deleted '
-                     '(vm_state %(state)s)') % dict(where, state=e))
-    except server_state.UnsupportedServerState as e:
-        raise exception.DriverOperationError(
-            driver=DRIVER,
-            reason=_('node %(node)s: cannot %(action)s: %(why)s')
-            % dict(where, why=e))
-    except (sdk_exc.ConfigException, ks_exc.MissingRequiredOptions,
-            ks_exc.NoMatchingPlugin) as e:
-        raise exception.InvalidParameterValue(
-            _('Node %(node)s: cannot use %(cloud)s ([openstack]clouds_yaml '
-              '%(path)s): %(error)s')
-            % dict(where, path=CONF.openstack.clouds_yaml or _('(default)'),
-                   error=e))
-    except sdk_exc.HttpException as e:
-        reason = _('node %(node)s: Nova/Glance in %(cloud)s refused to '
-                   '%(action)s: HTTP %(code)s: %(error)s') % dict(
-                       where, code=e.status_code,
-                       error=e.details or e.message)
-        if e.status_code in (401, 403):
-            reason += _(' (check the credentials and the roles of the '
-                        'user in the host cloud)')
-            _evict(node, creds, 'HTTP %s' % e.status_code)
-        raise exception.DriverOperationError(driver=DRIVER, reason=reason)
-    except (sdk_exc.SDKException, ks_exc.ClientException) as e:
-        if isinstance(e, (ks_exc.Unauthorized, ks_exc.ConnectionError)):
-            _evict(node, creds, e.__class__.__name__)
-        raise exception.DriverOperationError(
-            driver=DRIVER,
-            reason=_('node %(node)s: cannot %(action)s in %(cloud)s: '
-                     '%(error)s') % dict(where, error=e))
+    return errors.translate_errors(
+        node, creds, action, evict=lambda why: _evict(node, creds, why))
 
 
 class NodeClient:
