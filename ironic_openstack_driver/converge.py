@@ -218,6 +218,33 @@ def timed_out(node, server, target, timeout):
               'hint': _SLOW_TASK_HINTS.get(server.task_state, '')})
 
 
+def settle(client, server, timeout):
+    """Wait while Nova carries out a task that changes the server's power.
+
+    :param server: the server as just read fresh.
+    :param timeout: seconds to wait at most.
+    :returns: the server as read once no such task runs.
+    :raises: PowerStateFailure when the task outlasts ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    polls = 0
+    while server_state.power_changing(server):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise timed_out(client.node, server,
+                            _('the end of Nova\'s %s') % server.task_state,
+                            timeout)
+        if polls == 0:
+            LOG.info('Node %(node)s: Nova still runs %(task)s on server '
+                     '%(server)s; waiting for it before deciding',
+                     {'node': client.node.uuid, 'task': server.task_state,
+                      'server': server.id})
+        time.sleep(min(poll_interval(polls), remaining))
+        polls += 1
+        server = client.get_server()
+    return server
+
+
 def run(client, goal, target, timeout, last_read=None):
     """Drive the node's server to ``goal`` within ``timeout`` seconds.
 
