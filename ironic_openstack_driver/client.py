@@ -140,8 +140,11 @@ class NodeClient:
         return self._resolve('server', self.compute.find_server,
                              self.info.server, 'driver_info openstack_server')
 
-    def get_server(self, cached=False):
+    def get_server(self, cached=False, deadline=None):
         """The node's server, read fresh from Nova.
+
+        A read that fails with a reset connection or a 5xx is tried once
+        more, if there is time before ``deadline`` (time.monotonic()).
 
         :param cached: a recent listing of all servers may answer instead
             (see server_snapshot), unless the driver acts on this server.
@@ -159,7 +162,9 @@ class NodeClient:
                 return server
         with self._errors(_('read server %s') % server_id):
             try:
-                return self.compute.get_server(server_id)
+                return errors.read_retrying(
+                    lambda: self.compute.get_server(server_id), self.node,
+                    _('server %s') % server_id, deadline)
             except sdk_exc.NotFoundException:
                 # A name may now point at another server: resolve again.
                 _lookups.pop((self._key, 'server', self.info.server), None)

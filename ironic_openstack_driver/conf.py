@@ -100,12 +100,19 @@ opts = [
                       'makes the next one a full listing. At least 2: the '
                       'Date header counts whole seconds.'),
     cfg.FloatOpt('state_poll_max_interval',
-                 default=2.0, min=0.05, max=60.0,
+                 default=1.5, min=0.05, max=60.0,
                  help='Longest pause, in seconds, between two reads of a '
                       'server while waiting for Nova to finish a power or '
                       'boot device change. After each Nova action the server '
                       'is read every tenth of a second for about 1.5 s, '
-                      'then less often, up to this value.'),
+                      'then less often, up to this value. Keep it clear of '
+                      'the keep-alive timeout of the web servers in front '
+                      'of Nova (2 s for many WSGI servers, 5 s for Apache '
+                      'httpd): a pause close to it reuses a pooled '
+                      'connection just as the server closes it, and the '
+                      'read fails with a reset (a read is tried once more '
+                      'then, but each retry costs time). Below it, the '
+                      'connection stays open between reads.'),
 ]
 
 # Console, console log and inspection (issue 12).

@@ -241,7 +241,7 @@ def settle(client, server, timeout):
                       'server': server.id})
         time.sleep(min(poll_interval(polls), remaining))
         polls += 1
-        server = client.get_server()
+        server = client.get_server(deadline=deadline)
     return server
 
 
@@ -275,7 +275,8 @@ def _run(client, goal, target, timeout, last_read):
     node = client.node
     while True:
         reused = last_read is not None
-        server, last_read = last_read or client.get_server(), None
+        server, last_read = (last_read or client.get_server(
+            deadline=deadline)), None
         with os_client.translate_errors(node, client.creds,
                                         _('reach %s') % target):
             step = goal.next_step(server)

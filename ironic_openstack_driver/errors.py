@@ -19,10 +19,13 @@ and what was being done; they never carry credentials.
 """
 
 import contextlib
+import time
 
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 import requests
+
+from oslo_log import log
 
 from ironic.common import exception
 from ironic.common.i18n import _
@@ -31,7 +34,11 @@ from ironic_openstack_driver import cloud
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import server_state
 
+LOG = log.getLogger(__name__)
+
 DRIVER = 'openstack'
+# Seconds before a read is tried again after a transient failure.
+RETRY_PAUSE = 0.5
 
 
 def field(creds, name, entry_key):
@@ -99,6 +106,45 @@ def check_auth_url(node, creds, conn):
               'of Keystone.') % {
                   'node': node.uuid,
                   'field': field(creds, 'auth_url', 'auth.auth_url')})
+
+
+def transient(error):
+    """Whether a failed read may well succeed when tried again at once.
+
+    A pooled keep-alive connection that the server closed just as it was
+    reused fails with a reset (ConnectFailure); a 5xx is often one API
+    worker restarting. Timeouts are not: trying again doubles the wait.
+    """
+    if isinstance(error, ks_exc.ConnectTimeout):
+        return False
+    if isinstance(error, ks_exc.ConnectFailure):
+        return True
+    return (isinstance(error, sdk_exc.HttpException)
+            and (error.status_code or 0) >= 500)
+
+
+def read_retrying(read, node, what, deadline=None):
+    """Call ``read()``; once more after a transient failure.
+
+    :param read: a callable without arguments that only reads.
+    :param node: the Ironic node, for the log.
+    :param what: what is read, for the log.
+    :param deadline: time.monotonic() by which the caller must be done,
+        or None: no second try that would end after it.
+    :returns: what ``read()`` returns.
+    """
+    try:
+        return read()
+    except Exception as e:
+        late = (deadline is not None
+                and time.monotonic() + RETRY_PAUSE >= deadline)
+        if late or not transient(e):
+            raise
+        LOG.warning('Node %(node)s: reading %(what)s failed (%(error)s); '
+                    'trying once more', {'node': node.uuid, 'what': what,
+                                         'error': one_line(e)})
+    time.sleep(RETRY_PAUSE)
+    return read()
 
 
 def one_line(text):

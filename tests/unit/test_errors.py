@@ -20,18 +20,24 @@ verified the node (manage) or acted on its power.
 
 import os
 import tempfile
+import time
 from unittest import mock
+
+from keystoneauth1 import exceptions as ks_exc
 
 from oslo_utils import uuidutils
 
 from ironic.common import exception
 from ironic.common import states
+from ironic.conductor import manager
 from ironic.conductor import task_manager
 from ironic.conductor import utils as conductor_utils
 from ironic.conductor import verify
 from ironic.tests.unit.objects import utils as obj_utils
 
 from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import converge
+from ironic_openstack_driver import errors
 from tests.unit import base
 from tests.unit import fake_cloud_http as fake
 
@@ -50,7 +56,7 @@ clouds:
 """
 
 
-class CloudErrorsOverHttpTestCase(base.DbTestCase):
+class OverHttpBase(base.DbTestCase):
 
     def setUp(self):
         super().setUp()
@@ -88,6 +94,9 @@ class CloudErrorsOverHttpTestCase(base.DbTestCase):
                 verify.do_node_verify(task)
         node.refresh()
         return node, log
+
+
+class CloudErrorsOverHttpTestCase(OverHttpBase):
 
     def _assert_clear_error(self, node, log, *expected):
         self.assertEqual(states.ENROLL, node.provision_state)
@@ -172,3 +181,94 @@ class CloudErrorsOverHttpTestCase(base.DbTestCase):
         node.refresh()
         self.assertIn('check the credentials', node.last_error)
         self.assertIn(node.uuid, str(exc))
+
+
+class TransientReadsOverHttpTestCase(OverHttpBase):
+    """A reset connection or a 5xx costs a read one more try, not a sync.
+
+    The first sync opens the connection (the Keystone login, Nova's
+    version document); the fault then hits a pooled connection.
+    """
+
+    def setUp(self):
+        super().setUp()
+        # Every power sync reads its server (no shared listing).
+        self.config(server_list_max_age=0, group='openstack')
+        self.node = self._node()
+        self.node.provision_state = states.MANAGEABLE
+        self.node.target_provision_state = None
+        self.node.power_state = states.POWER_ON
+        self.node.save()
+        self.assertEqual(0, self._sync())
+
+    def _sync(self):
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            return manager.do_sync_power_state(task, 0)
+
+    def _reads(self):
+        return [r for r in fake.FakeCloudHandler.requests
+                if r == 'GET /v2.1/servers/' + SERVER]
+
+    def test_power_sync_survives_one_reset_connection(self):
+        before = len(self._reads())
+        self.assertEqual(0, self._sync())
+        reads_per_sync = len(self._reads()) - before
+        fake.FakeCloudHandler.close_next = 1
+        self.assertEqual(0, self._sync())
+        # The reset read, then the same read once more.
+        self.assertEqual(2 * reads_per_sync + 1, len(self._reads()) - before)
+
+    def test_power_sync_survives_one_5xx(self):
+        fake.FakeCloudHandler.fail_next = 1
+        self.assertEqual(0, self._sync())
+
+    def test_power_action_read_survives_one_reset_connection(self):
+        fake.FakeCloudHandler.close_next = 1
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            # On already: Ironic reads the power state and stops there.
+            conductor_utils.node_power_action(task, states.POWER_ON)
+        self.node.refresh()
+        self.assertIsNone(self.node.last_error)
+
+    def test_two_failures_in_a_row_fail_the_read_clearly(self):
+        fake.FakeCloudHandler.fail_next = 2
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.assertRaises(exception.DriverOperationError,
+                              conductor_utils.node_power_action, task,
+                              states.POWER_ON)
+        self.node.refresh()
+        self.assertIn('HTTP 503', self.node.last_error)
+        self.assertIn(self.node.uuid, self.node.last_error)
+
+
+class ReadRetryingTestCase(base.DbTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.node = obj_utils.get_test_node(self.context, driver='openstack')
+        self.read = mock.Mock(side_effect=[ks_exc.ConnectFailure('reset'),
+                                           'server'])
+        sleep = mock.patch('time.sleep', autospec=True)
+        self.sleep = sleep.start()
+        self.addCleanup(sleep.stop)
+
+    def test_reset_is_read_again(self):
+        self.assertEqual('server', errors.read_retrying(
+            self.read, self.node, 'x', time.monotonic() + 10))
+        self.assertEqual(2, self.read.call_count)
+
+    def test_no_second_read_past_the_deadline(self):
+        self.assertRaises(ks_exc.ConnectFailure, errors.read_retrying,
+                          self.read, self.node, 'x', time.monotonic() + 0.1)
+        self.assertEqual(1, self.read.call_count)
+
+    def test_timeout_is_not_read_again(self):
+        self.read.side_effect = [ks_exc.ConnectTimeout('slow'), 'server']
+        self.assertRaises(ks_exc.ConnectTimeout, errors.read_retrying,
+                          self.read, self.node, 'x')
+
+    def test_poll_spacing_stays_clear_of_the_2s_keep_alive(self):
+        # Many WSGI servers close an idle keep-alive connection after 2 s.
+        longest = max(converge.poll_interval(n) for n in range(100))
+        self.assertLessEqual(longest, 1.5)
