@@ -71,6 +71,18 @@ opts = [
                default=60, min=1, max=3600,
                help='Timeout, in seconds, of each HTTP request to the '
                     'host cloud (Keystone, Nova, Glance).'),
+    cfg.IntOpt('connection_pool_size',
+               default=0, min=0, max=10000,
+               help='HTTP connections to each host of a host cloud (per '
+                    'clouds.yaml entry or inline credential set) that the '
+                    'conductor keeps open for re-use. Ironic runs up to '
+                    '[conductor]workers_pool_size power actions and '
+                    '[conductor]sync_power_state_workers power state reads '
+                    'at once; openstacksdk keeps 10 by default, beyond which '
+                    'each request opens a connection and drops it (urllib3 '
+                    'logs "Connection pool is full"). 0: the larger of '
+                    'those two Ironic options. Connections are opened only '
+                    'when needed: this is an upper bound.'),
     cfg.FloatOpt('server_list_max_age',
                  default=20.0, min=0.0, max=3600.0,
                  help='How long, in seconds, one listing of all servers of a '

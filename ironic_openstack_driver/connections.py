@@ -137,7 +137,8 @@ def get_connection(node, creds):
         with translate_errors(node, creds, _('load the configuration')):
             return cloud.open_connection(
                 creds, clouds_yaml=CONF.openstack.clouds_yaml,
-                api_timeout=CONF.openstack.api_timeout)
+                api_timeout=CONF.openstack.api_timeout,
+                pool_size=pool_size())
 
     conn, opened = CACHE.get(key, CONF.openstack.clouds_yaml,
                              bool(creds.cloud), opener)
@@ -145,6 +146,17 @@ def get_connection(node, creds):
         LOG.debug('Opened a connection to %s for node %s',
                   creds.describe(), node.uuid)
     return conn, key
+
+
+def pool_size():
+    """HTTP connections to keep per host of a cloud.
+
+    [openstack]connection_pool_size, or when 0 the most requests Ironic's
+    conductor sends at once: its worker pool or its power sync workers.
+    """
+    return (CONF.openstack.connection_pool_size
+            or max(CONF.conductor.workers_pool_size,
+                   CONF.conductor.sync_power_state_workers))
 
 
 def evict(node, creds, why):
