@@ -38,6 +38,7 @@ from ironic_openstack_driver import errors
 from ironic_openstack_driver import server_snapshot
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
+from ironic_openstack_driver import text
 
 LOG = log.getLogger(__name__)
 
@@ -119,7 +120,8 @@ class NodeClient:
             return ref
         key = (self._key, kind, ref)
         if key not in _lookups:
-            where = {'node': self.node.uuid, 'kind': kind, 'ref': ref,
+            where = {'node': self.node.uuid, 'kind': kind,
+                     'ref': text.shown(ref),
                      'field': field, 'cloud': self.creds.describe()}
             with self._errors(_('find %(kind)s "%(ref)s"') % where):
                 try:
@@ -174,7 +176,7 @@ class NodeClient:
                              'found in %(cloud)s (deleted?); fix driver_info '
                              'openstack_server') % {
                                  'node': self.node.uuid,
-                                 'server': self.info.server,
+                                 'server': text.shown(self.info.server),
                                  'cloud': self.creds.describe()})
 
     @contextlib.contextmanager

@@ -23,6 +23,8 @@ from openstack import config as sdk_config
 from openstack import connection as sdk_connection
 from requests import adapters as requests_adapters
 
+from ironic_openstack_driver import text
+
 
 @dataclasses.dataclass(frozen=True)
 class CloudCredentials:
@@ -45,8 +47,9 @@ class CloudCredentials:
     def describe(self):
         """Name of the cloud for messages: never contains a secret."""
         if self.cloud:
-            return 'cloud "%s"' % self.cloud
-        return 'inline credentials (Keystone at %s)' % self.auth_url
+            return 'cloud "%s"' % text.shown(self.cloud)
+        return 'inline credentials (Keystone at %s)' % text.shown(
+            self.auth_url)
 
 
 def is_http_url(url):

@@ -26,6 +26,7 @@ from ironic.common.i18n import _
 from ironic_openstack_driver.cloud import CloudCredentials
 from ironic_openstack_driver.cloud import is_http_url
 from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import text
 
 PREFIX = 'openstack_'
 
@@ -127,7 +128,7 @@ def _parse_credentials(node, info):
         insecure = strutils.bool_from_string(insecure, strict=True)
     except ValueError:
         _fail(node, _('driver_info field openstack_insecure must be a '
-                      'boolean, not "%s".') % insecure)
+                      'boolean, not "%s".') % text.shown(insecure))
 
     cloud = _string(node, info, 'openstack_cloud')
     given = sorted(PREFIX + key for key, value in values.items()
@@ -213,14 +214,14 @@ def _check_cloud_allowed(node, cloud, insecure):
         _fail(node, _('driver_info field openstack_insecure is allowed only '
                       'with inline credentials, not with the clouds.yaml '
                       'entry "%s" (set "verify: false" in the entry '
-                      'itself).') % cloud)
+                      'itself).') % text.shown(cloud))
     allowed = allowed_clouds()
     if allowed is not None and cloud not in allowed:
         _fail(node, _('driver_info field openstack_cloud "%(cloud)s" is not '
                       'one of the clouds.yaml entries that nodes may use '
                       '(%(allowed)s); the operator lists them in '
                       '[openstack]allowed_clouds.') % {
-                          'cloud': cloud,
+                          'cloud': text.shown(cloud),
                           'allowed': ', '.join(sorted(allowed)) or _(
                               'none: [openstack]cloud is not set')})
 
@@ -239,7 +240,7 @@ def parse_driver_info(node):
     if unknown:
         _fail(node, _('unknown driver_info field(s) %(unknown)s; the '
                       'openstack driver knows %(known)s.')
-              % {'unknown': ', '.join(unknown),
+              % {'unknown': ', '.join(text.shown(key) for key in unknown),
                  'known': ', '.join(sorted(COMMON_PROPERTIES))})
     server = _string(node, info, 'openstack_server')
     if not server:

@@ -33,6 +33,7 @@ from ironic.common.i18n import _
 from ironic_openstack_driver import cloud
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import server_state
+from ironic_openstack_driver import text
 
 LOG = log.getLogger(__name__)
 
@@ -147,9 +148,7 @@ def read_retrying(read, node, what, deadline=None):
     return read()
 
 
-def one_line(text):
-    """A message on one line: runs of white space become one space."""
-    return ' '.join(str(text).split())
+one_line = text.one_line
 
 
 def _login_error(where, error, hint):

@@ -30,6 +30,7 @@ from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import converge
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import server_state
+from ironic_openstack_driver import text
 
 LOG = log.getLogger(__name__)
 
@@ -67,17 +68,21 @@ def node_client(task):
         task.node))
 
 
+def _log_failure(task, what, error):
+    # Ironic records a failed power action in last_error only.
+    LOG.error('Node %(node)s: %(what)s of server %(server)s failed: '
+              '%(error)s',
+              {'node': task.node.uuid, 'what': what,
+               'server': text.shown((task.node.driver_info or {}).get(
+                   'openstack_server')),
+               'error': error})
+
+
 def _drive(task, goal, target, timeout):
     try:
         _converge(task, goal, target, timeout)
     except Exception as e:
-        # Ironic records the failure in last_error only: say it here once.
-        LOG.error('Node %(node)s: power action %(target)s on server '
-                  '%(server)s failed: %(error)s',
-                  {'node': task.node.uuid, 'target': target,
-                   'server': (task.node.driver_info or {}).get(
-                       'openstack_server'),
-                   'error': e})
+        _log_failure(task, _('power action %s') % target, e)
         raise
 
 
@@ -119,6 +124,17 @@ class OpenStackPower(base.PowerInterface):
         :raises: DriverOperationError when the server cannot be read or is
             deleted.
         """
+        if task.shared:
+            # Ironic's power sync logs its own failures.
+            return self._power_state(task)
+        try:
+            return self._power_state(task)
+        except Exception as e:
+            # Ironic is about to act and logs nothing when this read fails.
+            _log_failure(task, _('the power state read'), e)
+            raise
+
+    def _power_state(self, task):
         client = node_client(task)
         server = client.get_server(cached=task.shared)
         if not task.shared:
