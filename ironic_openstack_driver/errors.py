@@ -47,14 +47,15 @@ def field(creds, name, entry_key):
     if creds.cloud and getattr(creds, name) is None:
         return _('%(key)s of the clouds.yaml entry "%(cloud)s" (driver_info '
                  'openstack_cloud, [openstack]clouds_yaml)') % {
-                     'key': entry_key, 'cloud': creds.cloud}
+                     'key': entry_key, 'cloud': text.shown(creds.cloud)}
     return 'driver_info openstack_%s' % name
 
 
 def _credential_fields(creds):
     if creds.cloud:
         return _('the auth section of the clouds.yaml entry "%s" (driver_info '
-                 'openstack_cloud, [openstack]clouds_yaml)') % creds.cloud
+                 'openstack_cloud, [openstack]clouds_yaml)') % text.shown(
+                     creds.cloud)
     if creds.application_credential_id:
         return _('driver_info openstack_application_credential_id and '
                  'openstack_application_credential_secret')
