@@ -17,9 +17,13 @@ Ironic, so the tools run on a workstation without it.
 """
 
 import dataclasses
+from urllib import parse
 
 from openstack import config as sdk_config
 from openstack import connection as sdk_connection
+from requests import adapters as requests_adapters
+
+from ironic_openstack_driver import text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,8 +47,18 @@ class CloudCredentials:
     def describe(self):
         """Name of the cloud for messages: never contains a secret."""
         if self.cloud:
-            return 'cloud "%s"' % self.cloud
-        return 'cloud at %s' % self.auth_url
+            return 'cloud "%s"' % text.shown(self.cloud)
+        return 'inline credentials (Keystone at %s)' % text.shown(
+            self.auth_url)
+
+
+def is_http_url(url):
+    """Whether a Keystone URL is an absolute http(s) URL with a host."""
+    try:
+        parsed = parse.urlparse(url or '')
+        return parsed.scheme in ('http', 'https') and bool(parsed.hostname)
+    except ValueError:
+        return False
 
 
 def cloud_region(creds, clouds_yaml=None, api_timeout=None):
@@ -86,15 +100,37 @@ def cloud_region(creds, clouds_yaml=None, api_timeout=None):
     return config.get_one(auth_type=auth_type, auth=auth, **options)
 
 
-def open_connection(creds, clouds_yaml=None, api_timeout=None):
+def size_connection_pool(session, size):
+    """Let a keystoneauth Session keep ``size`` connections per host.
+
+    requests keeps 10 per host by default; more concurrent requests each
+    open a connection and drop it afterwards (urllib3 warns "Connection
+    pool is full").
+
+    :param session: a keystoneauth1 Session, before its first request.
+    """
+    for adapter in set(session.session.adapters.values()):
+        if isinstance(adapter, requests_adapters.HTTPAdapter):
+            adapter.init_poolmanager(requests_adapters.DEFAULT_POOLSIZE,
+                                     size,
+                                     block=requests_adapters.DEFAULT_POOLBLOCK)
+
+
+def open_connection(creds, clouds_yaml=None, api_timeout=None,
+                    pool_size=None):
     """A new openstacksdk Connection for a set of credentials.
 
     Shared by the driver (through client.get_connection's cache) and the
     command-line tools, so both read clouds.yaml and inline credentials the
     same way.
 
+    :param pool_size: HTTP connections kept per host, or None for
+        openstacksdk's default (10).
     :raises: openstack.exceptions.ConfigException and keystoneauth
         MissingRequiredOptions for a bad configuration.
     """
-    return sdk_connection.Connection(
-        config=cloud_region(creds, clouds_yaml, api_timeout))
+    region = cloud_region(creds, clouds_yaml, api_timeout)
+    if pool_size:
+        # The Connection uses the session the region built and keeps.
+        size_connection_pool(region.get_session(), pool_size)
+    return sdk_connection.Connection(config=region)

@@ -71,6 +71,18 @@ opts = [
                default=60, min=1, max=3600,
                help='Timeout, in seconds, of each HTTP request to the '
                     'host cloud (Keystone, Nova, Glance).'),
+    cfg.IntOpt('connection_pool_size',
+               default=0, min=0, max=10000,
+               help='HTTP connections to each host of a host cloud (per '
+                    'clouds.yaml entry or inline credential set) that the '
+                    'conductor keeps open for re-use. Ironic runs up to '
+                    '[conductor]workers_pool_size power actions and '
+                    '[conductor]sync_power_state_workers power state reads '
+                    'at once; openstacksdk keeps 10 by default, beyond which '
+                    'each request opens a connection and drops it (urllib3 '
+                    'logs "Connection pool is full"). 0: the larger of '
+                    'those two Ironic options. Connections are opened only '
+                    'when needed: this is an upper bound.'),
     cfg.FloatOpt('server_list_max_age',
                  default=20.0, min=0.0, max=3600.0,
                  help='How long, in seconds, one listing of all servers of a '
@@ -100,12 +112,19 @@ opts = [
                       'makes the next one a full listing. At least 2: the '
                       'Date header counts whole seconds.'),
     cfg.FloatOpt('state_poll_max_interval',
-                 default=2.0, min=0.05, max=60.0,
+                 default=1.5, min=0.05, max=60.0,
                  help='Longest pause, in seconds, between two reads of a '
                       'server while waiting for Nova to finish a power or '
                       'boot device change. After each Nova action the server '
                       'is read every tenth of a second for about 1.5 s, '
-                      'then less often, up to this value.'),
+                      'then less often, up to this value. Keep it clear of '
+                      'the keep-alive timeout of the web servers in front '
+                      'of Nova (2 s for many WSGI servers, 5 s for Apache '
+                      'httpd): a pause close to it reuses a pooled '
+                      'connection just as the server closes it, and the '
+                      'read fails with a reset (a read is tried once more '
+                      'then, but each retry costs time). Below it, the '
+                      'connection stays open between reads.'),
 ]
 
 # Console, console log and inspection (issue 12).

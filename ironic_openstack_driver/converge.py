@@ -62,7 +62,8 @@ _warned_slow_stops = set()
 _SLOW_TASK_HINTS = {
     task: _(' (Nova still waits for the guest to shut down cleanly, up to '
             'the os_shutdown_timeout of the image the server was built from '
-            'or the compute\'s shutdown_timeout: see the warning above)')
+            'or the compute\'s shutdown_timeout: see the driver\'s warning '
+            'in the conductor log)')
     for task in ('powering-off', 'rescuing', 'shelving')}
 # Nova's [DEFAULT]shutdown_timeout default.
 DEFAULT_SHUTDOWN_TIMEOUT = 60
@@ -201,6 +202,49 @@ def _stuck(node, server, step):
                      'fault': ': %s' % fault if fault else ''})
 
 
+def timed_out(node, server, target, timeout):
+    """The PowerStateFailure of a wait that ran out of time.
+
+    Its message (the node's last_error) carries what Nova shows: its task
+    may still run and finish later.
+    """
+    return exception.PowerStateFailure(
+        _('Node %(node)s: server %(server)s did not reach %(target)s within '
+          '%(timeout)s s; Nova shows vm_state %(vm)s, task_state %(task)s, '
+          'power_state %(power)s%(hint)s') % {
+              'node': node.uuid, 'server': server.id, 'target': target,
+              'timeout': timeout, 'vm': server.vm_state,
+              'task': server.task_state, 'power': server.power_state,
+              'hint': _SLOW_TASK_HINTS.get(server.task_state, '')})
+
+
+def settle(client, server, timeout):
+    """Wait while Nova carries out a task that changes the server's power.
+
+    :param server: the server as just read fresh.
+    :param timeout: seconds to wait at most.
+    :returns: the server as read once no such task runs.
+    :raises: PowerStateFailure when the task outlasts ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    polls = 0
+    while server_state.power_changing(server):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise timed_out(client.node, server,
+                            _('the end of Nova\'s %s') % server.task_state,
+                            timeout)
+        if polls == 0:
+            LOG.info('Node %(node)s: Nova still runs %(task)s on server '
+                     '%(server)s; waiting for it before deciding',
+                     {'node': client.node.uuid, 'task': server.task_state,
+                      'server': server.id})
+        time.sleep(min(poll_interval(polls), remaining))
+        polls += 1
+        server = client.get_server(deadline=deadline)
+    return server
+
+
 def run(client, goal, target, timeout, last_read=None):
     """Drive the node's server to ``goal`` within ``timeout`` seconds.
 
@@ -231,7 +275,8 @@ def _run(client, goal, target, timeout, last_read):
     node = client.node
     while True:
         reused = last_read is not None
-        server, last_read = last_read or client.get_server(), None
+        server, last_read = (last_read or client.get_server(
+            deadline=deadline)), None
         with os_client.translate_errors(node, client.creds,
                                         _('reach %s') % target):
             step = goal.next_step(server)
@@ -261,16 +306,7 @@ def _run(client, goal, target, timeout, last_read):
                     raise _refused(node, server, step, client.last_refusal)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            LOG.error('Node %(node)s: server %(server)s did not reach '
-                      '%(target)s within %(timeout)s s; it is in vm_state '
-                      '%(vm)s, task_state %(task)s, power_state %(power)s'
-                      '%(hint)s',
-                      {'node': node.uuid, 'server': server.id,
-                       'target': target, 'timeout': timeout,
-                       'vm': server.vm_state, 'task': server.task_state,
-                       'power': server.power_state,
-                       'hint': _SLOW_TASK_HINTS.get(server.task_state, '')})
-            raise exception.PowerStateFailure(pstate=target)
+            raise timed_out(node, server, target, timeout)
         time.sleep(min(poll_interval(polls), remaining))
         polls += 1
 

@@ -24,7 +24,9 @@ from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver.cloud import CloudCredentials
+from ironic_openstack_driver.cloud import is_http_url
 from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import text
 
 PREFIX = 'openstack_'
 
@@ -126,7 +128,7 @@ def _parse_credentials(node, info):
         insecure = strutils.bool_from_string(insecure, strict=True)
     except ValueError:
         _fail(node, _('driver_info field openstack_insecure must be a '
-                      'boolean, not "%s".') % insecure)
+                      'boolean, not "%s".') % text.shown(insecure))
 
     cloud = _string(node, info, 'openstack_cloud')
     given = sorted(PREFIX + key for key, value in values.items()
@@ -147,6 +149,7 @@ def _parse_credentials(node, info):
     if not values['auth_url']:
         _fail(node, _('driver_info fields %s need openstack_auth_url.')
               % ', '.join(given), missing=True)
+    _check_url(node, values['auth_url'])
 
     app_cred = (values['application_credential_id'],
                 values['application_credential_secret'])
@@ -174,6 +177,18 @@ def _parse_credentials(node, info):
     return CloudCredentials(insecure=insecure, **values, **where)
 
 
+def _check_url(node, url):
+    """Refuse an openstack_auth_url that is not an http(s) URL.
+
+    openstacksdk would take it for a relative path and fail later with a
+    misleading "not present in the service catalog".
+    """
+    if not is_http_url(url):
+        _fail(node, _('driver_info field openstack_auth_url must be the '
+                      'http:// or https:// URL of Keystone, such as '
+                      'https://keystone.example.com:5000/v3.'))
+
+
 def allowed_clouds():
     """The clouds.yaml entries a node's driver_info may name.
 
@@ -199,14 +214,14 @@ def _check_cloud_allowed(node, cloud, insecure):
         _fail(node, _('driver_info field openstack_insecure is allowed only '
                       'with inline credentials, not with the clouds.yaml '
                       'entry "%s" (set "verify: false" in the entry '
-                      'itself).') % cloud)
+                      'itself).') % text.shown(cloud))
     allowed = allowed_clouds()
     if allowed is not None and cloud not in allowed:
         _fail(node, _('driver_info field openstack_cloud "%(cloud)s" is not '
                       'one of the clouds.yaml entries that nodes may use '
                       '(%(allowed)s); the operator lists them in '
                       '[openstack]allowed_clouds.') % {
-                          'cloud': cloud,
+                          'cloud': text.shown(cloud),
                           'allowed': ', '.join(sorted(allowed)) or _(
                               'none: [openstack]cloud is not set')})
 
@@ -225,7 +240,7 @@ def parse_driver_info(node):
     if unknown:
         _fail(node, _('unknown driver_info field(s) %(unknown)s; the '
                       'openstack driver knows %(known)s.')
-              % {'unknown': ', '.join(unknown),
+              % {'unknown': ', '.join(text.shown(key) for key in unknown),
                  'known': ', '.join(sorted(COMMON_PROPERTIES))})
     server = _string(node, info, 'openstack_server')
     if not server:

@@ -26,9 +26,11 @@ from ironic.drivers import base
 
 from ironic_openstack_driver import boot_device
 from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import converge
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import server_state
+from ironic_openstack_driver import text
 
 LOG = log.getLogger(__name__)
 
@@ -40,6 +42,9 @@ SUPPORTED_POWER_STATES = [states.POWER_ON, states.POWER_OFF, states.REBOOT,
 # second GET (converge.run says why that is safe). Keyed by task, so a read
 # never outlives its lock; older than this many seconds, it is not used.
 LAST_READ_MAX_AGE = 1.0
+# driver_internal_info key: the power state last asked of the driver.
+REQUESTED_POWER_STATE = 'openstack_requested_power_state'
+
 _last_reads = weakref.WeakKeyDictionary()
 _last_reads_lock = threading.Lock()
 
@@ -63,7 +68,27 @@ def node_client(task):
         task.node))
 
 
+def _log_failure(task, what, error):
+    # Ironic records a failed power action in last_error only.
+    LOG.error('Node %(node)s: %(what)s of server %(server)s failed: '
+              '%(error)s',
+              {'node': task.node.uuid, 'what': what,
+               'server': text.shown((task.node.driver_info or {}).get(
+                   'openstack_server')),
+               'error': error})
+
+
 def _drive(task, goal, target, timeout):
+    try:
+        _converge(task, goal, target, timeout)
+    except Exception as e:
+        _log_failure(task, _('power action %s') % target, e)
+        raise
+
+
+def _converge(task, goal, target, timeout):
+    task.node.set_driver_internal_info(REQUESTED_POWER_STATE, target)
+    task.node.save()
     client = node_client(task)
     last_read = _recent_read(task)    # used up by any action
     if isinstance(goal, converge.Reboot):
@@ -99,13 +124,41 @@ class OpenStackPower(base.PowerInterface):
         :raises: DriverOperationError when the server cannot be read or is
             deleted.
         """
+        if task.shared:
+            # Ironic's power sync logs its own failures.
+            return self._power_state(task)
+        try:
+            return self._power_state(task)
+        except Exception as e:
+            # Ironic is about to act and logs nothing when this read fails.
+            _log_failure(task, _('the power state read'), e)
+            raise
+
+    def _power_state(self, task):
         client = node_client(task)
         server = client.get_server(cached=task.shared)
         if not task.shared:
+            # Ironic is about to act on the node: a power change Nova
+            # still carries out must end first (Ironic would skip an
+            # action that the read says is done).
+            server = converge.settle(
+                client, server, CONF.conductor.power_state_change_timeout)
             _remember_read(task, server)
         with os_client.translate_errors(task.node, client.creds,
                                         _('read the power state')):
             return server_state.power_state(server)
+
+    def supports_power_sync(self, task):
+        """Whether Ironic's power sync may force its recorded state.
+
+        Not after an action that did not end as asked in Ironic's records:
+        Nova may have finished it since, and forcing the state recorded
+        before it would undo the action last asked for.
+        """
+        node = task.node
+        return server_state.sync_may_force(
+            node.power_state,
+            (node.driver_internal_info or {}).get(REQUESTED_POWER_STATE))
 
     def get_supported_power_states(self, task):
         return list(SUPPORTED_POWER_STATES)

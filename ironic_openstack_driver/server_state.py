@@ -117,6 +117,17 @@ DISK = boot_devices.DISK
 IMAGE_PROPERTIES_MICROVERSION = (2, 98)
 
 
+# Nova task_states during which the guest's power is changing: what a
+# power state read shows then is about to be wrong.
+POWER_TASKS = frozenset([
+    'powering-off', 'powering-on', 'rebooting', 'reboot_pending',
+    'reboot_started', 'rebooting_hard', 'reboot_pending_hard',
+    'reboot_started_hard', 'rescuing', 'unrescuing', 'pausing',
+    'unpausing', 'suspending', 'resuming', 'shelving',
+    'shelving_image_pending_upload', 'shelving_image_uploading',
+    'shelving_offloading', 'unshelving'])
+
+
 class Step(enum.Enum):
     """A Nova server action, or what to do instead of one."""
 
@@ -160,6 +171,30 @@ def power_state(server):
     if server.vm_state == ERROR:
         return states.ERROR
     return GET_POWER_STATE_MAP.get(server.power_state, states.ERROR)
+
+
+def power_changing(server):
+    """Whether a Nova task that changes the guest's power still runs.
+
+    Before deciding a new power action, wait for it: a guest still
+    running while Nova stops it reads "on", and a power on decided on that
+    read would do nothing while the server then goes off.
+    """
+    return server.task_state in POWER_TASKS
+
+
+def sync_may_force(recorded, requested):
+    """Whether Ironic's power sync may force its recorded power state.
+
+    :param recorded: the node's power_state in Ironic's database.
+    :param requested: the power state last asked of the driver (kept in
+        driver_internal_info), or None.
+    :returns: False when the last action did not end as asked in Ironic's
+        records (it failed or timed out while Nova's task went on): Ironic
+        then records what the server shows instead of undoing, with the
+        state it had before, the action last asked for.
+    """
+    return requested is None or requested == recorded
 
 
 def booted_device(server):

@@ -215,3 +215,47 @@ class TranslateErrorsTestCase(base.DbTestCase):
     def test_ironic_exceptions_pass_through(self):
         self.assertRaises(exception.PowerStateFailure, self._raise(
             exception.PowerStateFailure(pstate='power on')))
+
+
+class ConnectionPoolTestCase(base.DbTestCase):
+    """The HTTP pool fits the conductor's concurrency (real Connections)."""
+
+    def setUp(self):
+        super().setUp()
+        os_client.reset_caches()
+        self.addCleanup(os_client.reset_caches)
+        self.config(cloud=None, group='openstack')
+
+    def _info(self):
+        node = obj_utils.get_test_node(
+            self.context, driver='openstack',
+            driver_info={'openstack_server': 'vm',
+                         'openstack_auth_url': 'http://127.0.0.1:1/v3',
+                         'openstack_username': 'u',
+                         'openstack_password': 'p',
+                         'openstack_project_name': 'p'})
+        return node, driver_info.parse_driver_info(node)
+
+    def _pool_sizes(self, conn):
+        return {adapter.poolmanager.connection_pool_kw['maxsize']
+                for adapter in conn.session.session.adapters.values()}
+
+    def test_pool_follows_the_conductors_workers(self):
+        self.config(workers_pool_size=40, sync_power_state_workers=8,
+                    group='conductor')
+        node, info = self._info()
+        conn = os_client.get_connection(node, info.credentials)[0]
+        self.assertEqual({40}, self._pool_sizes(conn))
+
+    def test_pool_follows_the_power_sync_workers_when_more(self):
+        self.config(workers_pool_size=16, sync_power_state_workers=64,
+                    group='conductor')
+        node, info = self._info()
+        conn = os_client.get_connection(node, info.credentials)[0]
+        self.assertEqual({64}, self._pool_sizes(conn))
+
+    def test_pool_size_option_wins(self):
+        self.config(connection_pool_size=25, group='openstack')
+        node, info = self._info()
+        conn = os_client.get_connection(node, info.credentials)[0]
+        self.assertEqual({25}, self._pool_sizes(conn))
