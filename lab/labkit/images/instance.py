@@ -119,6 +119,12 @@ def _kernel_files(p, work, log):
             [os.path.join(extract, m) for m in members[1:]], pkg, version)
 
 
+def init_script():
+    """/init of the instance initramfs (the modules in MODULES' order)."""
+    return INIT % {'marker': MARKER, 'modules': ' '.join(
+        os.path.basename(m) for m in MODULES)}
+
+
 def _initramfs(work, modules, log):
     root = os.path.join(work, 'initramfs')
     for d in ('bin', 'dev', 'proc', 'sys', 'etc/acpi/PWRF', 'lib/modules'):
@@ -126,9 +132,7 @@ def _initramfs(work, modules, log):
     shutil.copy('/bin/busybox', os.path.join(root, 'bin', 'busybox'))
     for m in modules:
         shutil.copy(m, os.path.join(root, 'lib', 'modules'))
-    init = INIT % {'marker': MARKER, 'modules': ' '.join(
-        os.path.basename(m) for m in MODULES)}
-    for path, text in (('init', init),
+    for path, text in (('init', init_script()),
                        ('etc/udhcpc.script', UDHCPC_SCRIPT),
                        ('etc/acpi/PWRF/00000080', POWER_OFF)):
         with open(os.path.join(root, path), 'w') as f:
