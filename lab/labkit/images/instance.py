@@ -34,15 +34,29 @@ FORMAT = 'raw'
 SIZE_MIB = 24
 PART_START = 2048                          # sectors (1 MiB)
 MBR_BIN = '/usr/lib/syslinux/mbr/mbr.bin'
-MODULES = ('kernel/drivers/acpi/button.ko', 'kernel/drivers/input/evdev.ko')
+#: Loaded in this order by /init (each after the modules it needs).
+MODULES = ('kernel/drivers/acpi/button.ko', 'kernel/drivers/input/evdev.ko',
+           'kernel/drivers/virtio/virtio_ring.ko',
+           'kernel/drivers/virtio/virtio.ko',
+           'kernel/drivers/virtio/virtio_pci_legacy_dev.ko',
+           'kernel/drivers/virtio/virtio_pci_modern_dev.ko',
+           'kernel/drivers/virtio/virtio_pci.ko',
+           'kernel/net/core/failover.ko',
+           'kernel/drivers/net/net_failover.ko',
+           'kernel/drivers/net/virtio_net.ko')
 
 INIT = r'''#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-for m in /lib/modules/*.ko; do insmod "$m"; done
+for m in %(modules)s; do insmod "/lib/modules/$m"; done
 echo "%(marker)s" > /dev/ttyS0
+ip link set lo up
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  [ -e /sys/class/net/eth0 ] && break; sleep 1
+done
+udhcpc -b -C -i eth0 -s /etc/udhcpc.script -t 20 -T 3 > /dev/ttyS0 2>&1
 echo "IOS-LAB-INSTANCE kernel $(uname -r); idle; ACPI power button powers \
 off" > /dev/ttyS0
 acpid -d -c /etc/acpi &
@@ -52,6 +66,14 @@ POWER_OFF = '''#!/bin/sh
 echo "IOS-LAB-INSTANCE power button: powering off" > /dev/ttyS0
 sync
 poweroff -f
+'''
+UDHCPC_SCRIPT = '''#!/bin/sh
+case "$1" in
+  deconfig) ifconfig "$interface" 0.0.0.0 up ;;
+  bound|renew)
+    ifconfig "$interface" "$ip" netmask "${subnet:-255.255.255.0}" up
+    echo "IOS-LAB-INSTANCE $interface $ip" > /dev/ttyS0 ;;
+esac
 '''
 SYSLINUX_CFG = '''SERIAL 0 115200
 DEFAULT lab
@@ -97,6 +119,12 @@ def _kernel_files(p, work, log):
             [os.path.join(extract, m) for m in members[1:]], pkg, version)
 
 
+def init_script():
+    """/init of the instance initramfs (the modules in MODULES' order)."""
+    return INIT % {'marker': MARKER, 'modules': ' '.join(
+        os.path.basename(m) for m in MODULES)}
+
+
 def _initramfs(work, modules, log):
     root = os.path.join(work, 'initramfs')
     for d in ('bin', 'dev', 'proc', 'sys', 'etc/acpi/PWRF', 'lib/modules'):
@@ -104,7 +132,8 @@ def _initramfs(work, modules, log):
     shutil.copy('/bin/busybox', os.path.join(root, 'bin', 'busybox'))
     for m in modules:
         shutil.copy(m, os.path.join(root, 'lib', 'modules'))
-    for path, text in (('init', INIT % {'marker': MARKER}),
+    for path, text in (('init', init_script()),
+                       ('etc/udhcpc.script', UDHCPC_SCRIPT),
                        ('etc/acpi/PWRF/00000080', POWER_OFF)):
         with open(os.path.join(root, path), 'w') as f:
             f.write(text)

@@ -171,8 +171,24 @@ class InstanceDiskTest(TmpDirTestCase):
 class InitScriptTest(unittest.TestCase):
 
     def test_init_prints_the_marker_on_ttys0_and_handles_power_button(self):
-        init = instance.INIT % {'marker': instance.MARKER}
+        init = instance.init_script()
         self.assertIn('echo "%s" > /dev/ttyS0' % instance.MARKER, init)
         self.assertIn('acpid', init)
         self.assertIn('poweroff -f', instance.POWER_OFF)
         self.assertIn('console=ttyS0', instance.SYSLINUX_CFG)
+
+    def test_init_brings_the_nic_up_by_dhcp_without_client_id(self):
+        init = instance.init_script()
+        # Each module after those it needs (modinfo depends of the
+        # Debian 6.1 kernel): virtio_ring < virtio < virtio_pci,
+        # failover < net_failover < virtio_net.
+        order = init.split('for m in ', 1)[1].split(';', 1)[0].split()
+        for first, then in (('virtio_ring.ko', 'virtio.ko'),
+                            ('virtio.ko', 'virtio_pci.ko'),
+                            ('virtio_pci_modern_dev.ko', 'virtio_pci.ko'),
+                            ('failover.ko', 'net_failover.ko'),
+                            ('net_failover.ko', 'virtio_net.ko')):
+            self.assertLess(order.index(first), order.index(then))
+        self.assertIn('udhcpc -b -C -i eth0 -s /etc/udhcpc.script', init)
+        self.assertIn('ifconfig "$interface" "$ip" netmask',
+                      instance.UDHCPC_SCRIPT)

@@ -1,0 +1,113 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Upstream's standalone deploy scenarios on openstack nodes.
+
+Each class subclasses an ironic-tempest-plugin class (imported as a module,
+so that the loader does not collect the upstream classes a second time
+here) with the openstack driver; the test bodies are upstream's: deploy,
+ping the node, undeploy (automated cleaning) in the class's cleanup.
+"""
+
+from tempest.common import utils
+from tempest import config
+from tempest.lib import decorators
+
+from ironic_tempest_plugin.tests.scenario import \
+    baremetal_standalone_manager as bsm
+from ironic_tempest_plugin.tests.scenario.ironic_standalone import \
+    test_basic_ops as upstream
+
+from ironic_openstack_driver_tempest_plugin.tests.scenario import base
+
+CONF = config.CONF
+
+
+class OpenStackDirectWholedisk(base.OpenStackNodeMixin,
+                               upstream.BaremetalDriverDirectWholedisk):
+    """Whole-disk image by HTTP URL, ``direct`` deploy, ``ipxe`` boot."""
+
+    api_microversion = '1.31'
+    boot_interface = 'ipxe'
+    image_ref = CONF.baremetal.whole_disk_image_url
+    image_checksum = CONF.baremetal.whole_disk_image_checksum
+
+
+class OpenStackIPXEBoot(base.OpenStackNodeMixin,
+                        upstream.BaremetalIPXEBootTestClass):
+    """Upstream's boot-interface test with ``ipxe`` (the node's driver)."""
+
+    use_available_driver = False
+
+
+class OpenStackVirtualMediaBoot(base.OpenStackNodeMixin,
+                                upstream.BaremetalIPXEBootTestClass):
+    """The same deploy with the driver's virtual media boot interface.
+
+    The interface comes with issue 13 (``openstack-virtual-media``,
+    ``[openstack_driver] virtual_media_boot_interface``). Until Ironic
+    enables it for the hardware type, upstream's skip_checks skips this
+    class, naming the interfaces that are enabled.
+    """
+
+    use_available_driver = False
+    boot_interface = CONF.openstack_driver.virtual_media_boot_interface
+
+
+class OpenStackRescueWholedisk(base.OpenStackNodeMixin,
+                               upstream.BaremetalIpmiRescueWholedisk):
+    """Deploy, rescue (the agent's rescue mode, SSH as ``rescue``), unrescue.
+
+    Runs when Ironic enables the ``agent`` rescue interface for the
+    hardware type (upstream's skip_checks says otherwise).
+    """
+
+    deploy_interface = 'direct'
+    boot_interface = 'ipxe'
+    image_ref = CONF.baremetal.whole_disk_image_url
+    image_checksum = CONF.baremetal.whole_disk_image_checksum
+
+
+class OpenStackRamdiskDeploy(base.OpenStackNodeMixin,
+                             bsm.BaremetalStandaloneScenarioTest):
+    """``ramdisk`` deploy of a kernel and initramfs by URL, then ping.
+
+    Upstream's ramdisk tests boot an ISO (``boot_iso``); this one gives
+    the ramdisk deploy interface a kernel and an initramfs in instance_info
+    and reuses upstream's boot_and_verify_ramdisk_node for the rest.
+    """
+
+    api_microversion = '1.31'
+    boot_interface = 'ipxe'
+    deploy_interface = 'ramdisk'
+    image_ref = CONF.openstack_driver.ramdisk_ramdisk
+    # The test's own cleanup undeploys (automated cleaning runs then).
+    delete_node = False
+
+    @classmethod
+    def skip_checks(cls):
+        super(OpenStackRamdiskDeploy, cls).skip_checks()
+        if not (CONF.openstack_driver.ramdisk_kernel
+                and CONF.openstack_driver.ramdisk_ramdisk):
+            raise cls.skipException(
+                '[openstack_driver] ramdisk_kernel and ramdisk_ramdisk '
+                'must be set for the ramdisk deploy test')
+
+    @decorators.idempotent_id('5c0a3b56-7d3e-4f55-9d6b-0f8f2f1f3a01')
+    @utils.services('network')
+    def test_ramdisk_boot(self):
+        self.update_node(self.node['uuid'], patch=[
+            {'path': '/instance_info/kernel', 'op': 'add',
+             'value': CONF.openstack_driver.ramdisk_kernel},
+            {'path': '/instance_info/ramdisk', 'op': 'add',
+             'value': CONF.openstack_driver.ramdisk_ramdisk}])
+        self.boot_and_verify_ramdisk_node(self.image_ref)
