@@ -24,6 +24,7 @@ import time
 
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
+from openstack import proxy as sdk_proxy
 from openstack import utils as sdk_utils
 from oslo_log import log
 from oslo_utils import uuidutils
@@ -31,16 +32,16 @@ from oslo_utils import uuidutils
 from ironic.common import exception
 from ironic.common.i18n import _
 
-from ironic_openstack_driver import cloud
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import connections
+from ironic_openstack_driver import errors
 from ironic_openstack_driver import server_snapshot
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
 
 LOG = log.getLogger(__name__)
 
-DRIVER = 'openstack'
+DRIVER = errors.DRIVER
 
 # Nova API microversions the driver's features need.
 CRASH_DUMP_MICROVERSION = '2.17'
@@ -48,7 +49,7 @@ VOLUME_BACKED_RESCUE_MICROVERSION = '2.87'
 # How long a failed read of an image is remembered before it is tried again.
 IMAGE_FAILURE_TTL = 600.0
 
-_connections = connections.ConnectionCache()
+_connections = connections.CACHE
 # (connection key, server name) -> server UUID; (connection key, image
 # name) -> image UUID; (connection key, image UUID) -> boot mode.
 _lookups = {}
@@ -58,88 +59,8 @@ _image_reads = {}
 _snapshots = server_snapshot.ServerSnapshots()
 
 
-def _connection_key(creds):
-    return connections.connection_key(creds, CONF.openstack.clouds_yaml)
-
-
-def get_connection(node, creds):
-    """The shared openstacksdk Connection for a set of credentials.
-
-    Connections are built on first use and kept (see connections.py for
-    when they are dropped): keystoneauth re-uses the token until it nears
-    expiry and then re-authenticates by itself.
-
-    :raises: InvalidParameterValue when the cloud is not configured.
-    """
-    key = _connection_key(creds)
-
-    def opener():
-        with translate_errors(node, creds, _('load the configuration')):
-            return cloud.open_connection(
-                creds, clouds_yaml=CONF.openstack.clouds_yaml,
-                api_timeout=CONF.openstack.api_timeout)
-
-    conn, opened = _connections.get(key, CONF.openstack.clouds_yaml,
-                                    bool(creds.cloud), opener)
-    if opened:
-        LOG.debug('Opened a connection to %s for node %s',
-                  creds.describe(), node.uuid)
-    return conn, key
-
-
-def _evict(node, creds, why):
-    if _connections.evict(_connection_key(creds)):
-        LOG.info('Node %(node)s: dropped the connection to %(cloud)s '
-                 '(%(why)s); the next request opens a new one',
-                 {'node': node.uuid, 'cloud': creds.describe(), 'why': why})
-
-
-@contextlib.contextmanager
-def translate_errors(node, creds, action):
-    """Turn openstacksdk and keystoneauth errors into Ironic exceptions.
-
-    Messages name the node, the cloud and what was being done; they never
-    carry credentials.
-    """
-    where = {'node': node.uuid, 'cloud': creds.describe(), 'action': action}
-    try:
-        yield
-    except exception.IronicException:
-        raise
-    except server_state.ServerGone as e:
-        raise exception.DriverOperationError(
-            driver=DRIVER,
-            reason=_('node %(node)s: its Nova server in %(cloud)s is deleted '
-                     '(vm_state %(state)s)') % dict(where, state=e))
-    except server_state.UnsupportedServerState as e:
-        raise exception.DriverOperationError(
-            driver=DRIVER,
-            reason=_('node %(node)s: cannot %(action)s: %(why)s')
-            % dict(where, why=e))
-    except (sdk_exc.ConfigException, ks_exc.MissingRequiredOptions,
-            ks_exc.NoMatchingPlugin) as e:
-        raise exception.InvalidParameterValue(
-            _('Node %(node)s: cannot use %(cloud)s ([openstack]clouds_yaml '
-              '%(path)s): %(error)s')
-            % dict(where, path=CONF.openstack.clouds_yaml or _('(default)'),
-                   error=e))
-    except sdk_exc.HttpException as e:
-        reason = _('node %(node)s: Nova/Glance in %(cloud)s refused to '
-                   '%(action)s: HTTP %(code)s: %(error)s') % dict(
-                       where, code=e.status_code,
-                       error=e.details or e.message)
-        if e.status_code in (401, 403):
-            reason += _(' (check the credentials and the roles of the '
-                        'user in the host cloud)')
-            _evict(node, creds, 'HTTP %s' % e.status_code)
-        raise exception.DriverOperationError(driver=DRIVER, reason=reason)
-    except (sdk_exc.SDKException, ks_exc.ClientException) as e:
-        if isinstance(e, (ks_exc.Unauthorized, ks_exc.ConnectionError)):
-            _evict(node, creds, e.__class__.__name__)
-        raise exception.DriverOperationError(
-            driver=DRIVER,
-            reason=_('node %(node)s: cannot %(action)s in %(cloud)s: '
-                     '%(error)s') % dict(where, error=e))
+get_connection = connections.get_connection
+translate_errors = connections.translate_errors
 
 
 class NodeClient:
@@ -154,6 +75,37 @@ class NodeClient:
 
     def _errors(self, action):
         return translate_errors(self.node, self.creds, action)
+
+    def proxy(self, service):
+        """The connection's openstacksdk proxy of a service.
+
+        Building it logs in to Keystone and looks the service up in the
+        catalog: errors there are translated like any other.
+
+        :param service: 'compute', 'image', 'network' or 'block_storage'.
+        :raises: DriverOperationError naming the field to check.
+        """
+        with self._errors(_('log in and find the %s endpoint') % service):
+            found = getattr(self.conn, service)
+            if not isinstance(found, sdk_proxy.Proxy):
+                # openstacksdk defers a missing catalog entry to first use;
+                # an auth URL that is no URL ends here too.
+                errors.check_auth_url(self.node, self.creds, self.conn)
+                raise ks_exc.EndpointNotFound(
+                    _('region %(region)s of the catalog has no %(service)s '
+                      'endpoint') % {
+                          'region': self.conn.config.get_region_name(
+                              service) or _('(default)'),
+                          'service': service})
+        return found
+
+    @property
+    def compute(self):
+        return self.proxy('compute')
+
+    @property
+    def image(self):
+        return self.proxy('image')
 
     def _resolve(self, kind, finder, ref, field):
         """UUID of a server or image given by UUID or unique name.
@@ -185,7 +137,7 @@ class NodeClient:
 
     def server_id(self):
         """UUID of the node's server (driver_info openstack_server)."""
-        return self._resolve('server', self.conn.compute.find_server,
+        return self._resolve('server', self.compute.find_server,
                              self.info.server, 'driver_info openstack_server')
 
     def get_server(self, cached=False):
@@ -200,14 +152,14 @@ class NodeClient:
         if cached and max_age > 0:
             with self._errors(_('list servers')):
                 server = _snapshots.lookup(
-                    self._key, self.conn, server_id, max_age,
+                    self._key, self, server_id, max_age,
                     full_interval=CONF.openstack.server_list_full_interval,
                     margin=CONF.openstack.server_list_changes_margin)
             if server is not None:
                 return server
         with self._errors(_('read server %s') % server_id):
             try:
-                return self.conn.compute.get_server(server_id)
+                return self.compute.get_server(server_id)
             except sdk_exc.NotFoundException:
                 # A name may now point at another server: resolve again.
                 _lookups.pop((self._key, 'server', self.info.server), None)
@@ -237,7 +189,7 @@ class NodeClient:
     def supports_microversion(self, version):
         """Whether the cloud's Nova API offers a microversion."""
         with self._errors(_('read the Nova API version')):
-            return sdk_utils.supports_microversion(self.conn.compute, version)
+            return sdk_utils.supports_microversion(self.compute, version)
 
     def require_microversion(self, version, feature):
         """Refuse clearly when the cloud's Nova is too old for a feature."""
@@ -264,8 +216,9 @@ class NodeClient:
                 or time.monotonic() - read[0] < IMAGE_FAILURE_TTL):
             return read[1]
         try:
-            image = self.conn.image.get_image(image_id)
-        except (sdk_exc.SDKException, ks_exc.ClientException) as e:
+            image = self.image.get_image(image_id)
+        except (sdk_exc.SDKException, ks_exc.ClientException,
+                exception.DriverOperationError) as e:
             LOG.warning('Node %(node)s: cannot read image %(image)s, which '
                         'its server was built from, in %(cloud)s (deleted?): '
                         '%(error)s. Boot mode %(mode)s '
@@ -364,7 +317,7 @@ class NodeClient:
         """
         key = (self._key, 'image', ref)
         try:
-            return self._resolve('image', self.conn.image.find_image, ref,
+            return self._resolve('image', self.image.find_image, ref,
                                  'rescue image')
         finally:
             _lookups.pop(key, None)
@@ -379,7 +332,7 @@ class NodeClient:
             answered 409 because the server's state changed meanwhile
             (the caller reads the server again and decides anew).
         """
-        compute = self.conn.compute
+        compute = self.compute
         calls = {
             Step.START: lambda: compute.start_server(server),
             Step.STOP: lambda: compute.stop_server(server),
@@ -429,7 +382,7 @@ class NodeClient:
                                   _('NMI (os-triggerCrashDump)'))
         with self._errors(_('trigger a crash dump of server %s')
                           % server.id):
-            self.conn.compute.trigger_server_crash_dump(server)
+            self.compute.trigger_server_crash_dump(server)
 
 
 def reset_caches():

@@ -17,6 +17,7 @@ Ironic, so the tools run on a workstation without it.
 """
 
 import dataclasses
+from urllib import parse
 
 from openstack import config as sdk_config
 from openstack import connection as sdk_connection
@@ -44,7 +45,16 @@ class CloudCredentials:
         """Name of the cloud for messages: never contains a secret."""
         if self.cloud:
             return 'cloud "%s"' % self.cloud
-        return 'cloud at %s' % self.auth_url
+        return 'inline credentials (Keystone at %s)' % self.auth_url
+
+
+def is_http_url(url):
+    """Whether a Keystone URL is an absolute http(s) URL with a host."""
+    try:
+        parsed = parse.urlparse(url or '')
+        return parsed.scheme in ('http', 'https') and bool(parsed.hostname)
+    except ValueError:
+        return False
 
 
 def cloud_region(creds, clouds_yaml=None, api_timeout=None):

@@ -16,9 +16,9 @@ One Connection (one Keystone session, hence one token) per cloud and
 credential set, shared by all nodes and threads of a conductor. A cached
 connection is dropped and opened anew when it may have gone bad:
 
-* the cloud answered 401 or 403, or could not be reached (client.py's
-  error translation calls ``evict``): a rotated secret, a revoked token, a
-  moved endpoint;
+* the cloud answered 401 or 403, or could not be reached (the error
+  translation, translate_errors, calls ``evict``): a rotated secret, a
+  revoked token, a moved endpoint;
 * the clouds.yaml file it was read from changed (a rotated application
   credential secret is picked up without a conductor restart);
 * it is the least recently used one beyond MAX_CONNECTIONS.
@@ -28,6 +28,16 @@ import collections
 import hashlib
 import os
 import threading
+
+from oslo_log import log
+
+from ironic.common.i18n import _
+
+from ironic_openstack_driver import cloud
+from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import errors
+
+LOG = log.getLogger(__name__)
 
 # Connections kept at most; beyond, the least recently used is dropped.
 MAX_CONNECTIONS = 64
@@ -103,3 +113,52 @@ class ConnectionCache:
 
     def __len__(self):
         return len(self._entries)
+
+
+CACHE = ConnectionCache()
+
+
+def _connection_key(creds):
+    return connection_key(creds, CONF.openstack.clouds_yaml)
+
+
+def get_connection(node, creds):
+    """The shared openstacksdk Connection for a set of credentials.
+
+    Connections are built on first use and kept (see the module's
+    docstring for when they are dropped): keystoneauth re-uses the token
+    until it nears expiry and then re-authenticates by itself.
+
+    :raises: InvalidParameterValue when the cloud is not configured.
+    """
+    key = _connection_key(creds)
+
+    def opener():
+        with translate_errors(node, creds, _('load the configuration')):
+            return cloud.open_connection(
+                creds, clouds_yaml=CONF.openstack.clouds_yaml,
+                api_timeout=CONF.openstack.api_timeout)
+
+    conn, opened = CACHE.get(key, CONF.openstack.clouds_yaml,
+                             bool(creds.cloud), opener)
+    if opened:
+        LOG.debug('Opened a connection to %s for node %s',
+                  creds.describe(), node.uuid)
+    return conn, key
+
+
+def evict(node, creds, why):
+    """Drop the cached connection of a credential set (it may be bad)."""
+    if CACHE.evict(_connection_key(creds)):
+        LOG.info('Node %(node)s: dropped the connection to %(cloud)s '
+                 '(%(why)s); the next request opens a new one',
+                 {'node': node.uuid, 'cloud': creds.describe(), 'why': why})
+
+
+def translate_errors(node, creds, action):
+    """Turn library errors into Ironic exceptions (see errors.py).
+
+    A 401, 403 or an unreachable cloud also drops the cached connection.
+    """
+    return errors.translate_errors(
+        node, creds, action, evict=lambda why: evict(node, creds, why))

@@ -62,7 +62,8 @@ _warned_slow_stops = set()
 _SLOW_TASK_HINTS = {
     task: _(' (Nova still waits for the guest to shut down cleanly, up to '
             'the os_shutdown_timeout of the image the server was built from '
-            'or the compute\'s shutdown_timeout: see the warning above)')
+            'or the compute\'s shutdown_timeout: see the driver\'s warning '
+            'in the conductor log)')
     for task in ('powering-off', 'rescuing', 'shelving')}
 # Nova's [DEFAULT]shutdown_timeout default.
 DEFAULT_SHUTDOWN_TIMEOUT = 60
@@ -201,6 +202,22 @@ def _stuck(node, server, step):
                      'fault': ': %s' % fault if fault else ''})
 
 
+def timed_out(node, server, target, timeout):
+    """The PowerStateFailure of a wait that ran out of time.
+
+    Its message (the node's last_error) carries what Nova shows: its task
+    may still run and finish later.
+    """
+    return exception.PowerStateFailure(
+        _('Node %(node)s: server %(server)s did not reach %(target)s within '
+          '%(timeout)s s; Nova shows vm_state %(vm)s, task_state %(task)s, '
+          'power_state %(power)s%(hint)s') % {
+              'node': node.uuid, 'server': server.id, 'target': target,
+              'timeout': timeout, 'vm': server.vm_state,
+              'task': server.task_state, 'power': server.power_state,
+              'hint': _SLOW_TASK_HINTS.get(server.task_state, '')})
+
+
 def run(client, goal, target, timeout, last_read=None):
     """Drive the node's server to ``goal`` within ``timeout`` seconds.
 
@@ -261,16 +278,7 @@ def _run(client, goal, target, timeout, last_read):
                     raise _refused(node, server, step, client.last_refusal)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            LOG.error('Node %(node)s: server %(server)s did not reach '
-                      '%(target)s within %(timeout)s s; it is in vm_state '
-                      '%(vm)s, task_state %(task)s, power_state %(power)s'
-                      '%(hint)s',
-                      {'node': node.uuid, 'server': server.id,
-                       'target': target, 'timeout': timeout,
-                       'vm': server.vm_state, 'task': server.task_state,
-                       'power': server.power_state,
-                       'hint': _SLOW_TASK_HINTS.get(server.task_state, '')})
-            raise exception.PowerStateFailure(pstate=target)
+            raise timed_out(node, server, target, timeout)
         time.sleep(min(poll_interval(polls), remaining))
         polls += 1
 

@@ -24,6 +24,7 @@ from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver.cloud import CloudCredentials
+from ironic_openstack_driver.cloud import is_http_url
 from ironic_openstack_driver.conf import CONF
 
 PREFIX = 'openstack_'
@@ -147,6 +148,7 @@ def _parse_credentials(node, info):
     if not values['auth_url']:
         _fail(node, _('driver_info fields %s need openstack_auth_url.')
               % ', '.join(given), missing=True)
+    _check_url(node, values['auth_url'])
 
     app_cred = (values['application_credential_id'],
                 values['application_credential_secret'])
@@ -172,6 +174,18 @@ def _parse_credentials(node, info):
         values['project_domain_name'] = (values['project_domain_name']
                                          or 'Default')
     return CloudCredentials(insecure=insecure, **values, **where)
+
+
+def _check_url(node, url):
+    """Refuse an openstack_auth_url that is not an http(s) URL.
+
+    openstacksdk would take it for a relative path and fail later with a
+    misleading "not present in the service catalog".
+    """
+    if not is_http_url(url):
+        _fail(node, _('driver_info field openstack_auth_url must be the '
+                      'http:// or https:// URL of Keystone, such as '
+                      'https://keystone.example.com:5000/v3.'))
 
 
 def allowed_clouds():

@@ -64,6 +64,20 @@ def node_client(task):
 
 
 def _drive(task, goal, target, timeout):
+    try:
+        _converge(task, goal, target, timeout)
+    except Exception as e:
+        # Ironic records the failure in last_error only: say it here once.
+        LOG.error('Node %(node)s: power action %(target)s on server '
+                  '%(server)s failed: %(error)s',
+                  {'node': task.node.uuid, 'target': target,
+                   'server': (task.node.driver_info or {}).get(
+                       'openstack_server'),
+                   'error': e})
+        raise
+
+
+def _converge(task, goal, target, timeout):
     client = node_client(task)
     last_read = _recent_read(task)    # used up by any action
     if isinstance(goal, converge.Reboot):

@@ -40,8 +40,8 @@ def _try_console(client, server, console_type):
     with client._errors(_('open a %(type)s console of server %(server)s')
                         % {'type': console_type, 'server': server.id}):
         try:
-            console = client.conn.compute.create_console(server,
-                                                         console_type)
+            console = client.proxy('compute').create_console(
+                server, console_type)
         except sdk_exc.HttpException as e:
             if e.status_code not in _CONSOLE_UNAVAILABLE:
                 raise
@@ -96,7 +96,7 @@ def console_output(client, server, lines):
         (e.g. a libvirt guest without a serial port: 404).
     """
     with client._errors(_('read the console log of server %s') % server.id):
-        reply = client.conn.compute.get_server_console_output(
+        reply = client.proxy('compute').get_server_console_output(
             server, length=lines)
     return reply.get('output') or ''
 
@@ -112,7 +112,7 @@ def server_ports(client, server_id):
     """
     with client._errors(_('list the Neutron ports of server %s')
                         % server_id):
-        ports = list(client.conn.network.ports(device_id=server_id))
+        ports = list(client.proxy('network').ports(device_id=server_id))
     return [{'id': port.id, 'mac_address': port.mac_address,
              'network_id': port.network_id, 'name': port.name,
              'fixed_ips': list(port.fixed_ips or [])} for port in ports]
@@ -123,7 +123,7 @@ def network_names(client, network_ids):
     names = {}
     for network_id in sorted(set(network_ids)):
         with client._errors(_('read network %s') % network_id):
-            names[network_id] = client.conn.network.get_network(
+            names[network_id] = client.proxy('network').get_network(
                 network_id).name
     return names
 
@@ -137,7 +137,7 @@ def server_flavor(client, server):
     flavor = server.flavor
     if flavor is not None and not flavor.vcpus and flavor.id:
         with client._errors(_('read flavor %s') % flavor.id):
-            flavor = client.conn.compute.get_flavor(flavor.id)
+            flavor = client.proxy('compute').get_flavor(flavor.id)
     if flavor is None or not flavor.vcpus or not flavor.ram:
         raise exception.HardwareInspectionFailure(
             error=_('node %(node)s: Nova shows no flavor figures for server '
@@ -157,7 +157,7 @@ def server_image(client, server):
         return None
     with client._errors(_('read image %s') % image_id):
         try:
-            return client.conn.image.get_image(image_id)
+            return client.proxy('image').get_image(image_id)
         except sdk_exc.NotFoundException:
             LOG.info('Node %(node)s: image %(image)s of its server is '
                      'deleted', {'node': client.node.uuid, 'image': image_id})
@@ -173,11 +173,11 @@ def root_volume_gb(client, server):
     """
     with client._errors(_('list the volumes of server %s') % server.id):
         attachments = sorted(
-            client.conn.compute.volume_attachments(server),
+            client.proxy('compute').volume_attachments(server),
             key=lambda a: (a.device != server.root_device_name,
                            a.device or ''))
         if not attachments:
             return None
-        volume = client.conn.block_storage.get_volume(
+        volume = client.proxy('block_storage').get_volume(
             attachments[0].volume_id)
     return volume.size

@@ -182,7 +182,8 @@ class ServerSnapshots:
         """The server as of a recent listing, or None: then read it fresh.
 
         :param key: the connection key (one cloud and credential set).
-        :param conn: the openstacksdk Connection, to list with if needed.
+        :param conn: what to list with if needed: anything with a
+            ``compute`` proxy (an openstacksdk Connection, a NodeClient).
         :param max_age: seconds a listing may be re-used.
         :param full_interval: seconds between full listings; the refreshes
             between them are delta listings. 0: every listing is full.

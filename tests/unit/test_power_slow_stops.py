@@ -27,6 +27,7 @@ from ironic.conductor import utils as manager_utils
 from ironic.drivers.modules import deploy_utils
 
 from ironic_openstack_driver import converge
+from ironic_openstack_driver import power
 from tests.unit import base
 from tests.unit import fake_nova as fn
 
@@ -145,6 +146,26 @@ class SlowStopTestCase(base.OpenStackDriverTestCase):
                               deploy_utils.tear_down_inband_cleaning, task,
                               manage_boot=True)
         self.assertEqual(1, len(self._warnings()))
-        error = self.log.error.call_args.args[1]
-        self.assertEqual('powering-off', error['task'])
-        self.assertIn('shut down cleanly', error['hint'])
+        self.node.refresh()
+        self.assertIn('task_state powering-off', self.node.last_error)
+        self.assertIn('shut down cleanly', self.node.last_error)
+
+    def test_timeout_puts_novas_state_in_last_error(self):
+        self._built_from()
+        self.assertRaises(exception.PowerStateFailure, self._power_off)
+        self.node.refresh()
+        self.assertIn(self.node.uuid, self.node.last_error)
+        self.assertIn(self.server.id, self.node.last_error)
+        self.assertIn('vm_state active, task_state powering-off',
+                      self.node.last_error)
+
+    def test_failed_power_action_is_logged_once_with_node_and_server(self):
+        self._built_from()
+        with mock.patch.object(power, 'LOG', autospec=True) as log:
+            self.assertRaises(exception.PowerStateFailure, self._power_off)
+        self.assertEqual(1, log.error.call_count + log.warning.call_count)
+        self.assertEqual(0, self.log.error.call_count)
+        fields = log.error.call_args.args[1]
+        self.assertEqual(self.node.uuid, fields['node'])
+        self.assertEqual(self.server.id, fields['server'])
+        self.assertIn('task_state powering-off', str(fields['error']))

@@ -1,0 +1,183 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Translation of openstacksdk and keystoneauth errors into Ironic's.
+
+Only classes under ironic.common.exception cross Ironic's RPC to the API,
+so every call into the library runs inside translate_errors (client.py is
+the one module that makes such calls). Messages name the node, the cloud
+and what was being done; they never carry credentials.
+"""
+
+import contextlib
+
+from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
+import requests
+
+from ironic.common import exception
+from ironic.common.i18n import _
+
+from ironic_openstack_driver import cloud
+from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import server_state
+
+DRIVER = 'openstack'
+
+
+def field(creds, name, entry_key):
+    """Where a setting comes from: a driver_info field or clouds.yaml."""
+    if creds.cloud and getattr(creds, name) is None:
+        return _('%(key)s of the clouds.yaml entry "%(cloud)s" (driver_info '
+                 'openstack_cloud, [openstack]clouds_yaml)') % {
+                     'key': entry_key, 'cloud': creds.cloud}
+    return 'driver_info openstack_%s' % name
+
+
+def _credential_fields(creds):
+    if creds.cloud:
+        return _('the auth section of the clouds.yaml entry "%s" (driver_info '
+                 'openstack_cloud, [openstack]clouds_yaml)') % creds.cloud
+    if creds.application_credential_id:
+        return _('driver_info openstack_application_credential_id and '
+                 'openstack_application_credential_secret')
+    return _('driver_info openstack_username, openstack_password, '
+             'openstack_project_name and their domains')
+
+
+def advice(error, creds):
+    """What to check for a login, catalog or connection error, or None.
+
+    :param error: the library's exception.
+    :param creds: the node's cloud.CloudCredentials.
+    """
+    if (isinstance(error, ks_exc.Unauthorized)
+            or getattr(error, 'status_code', None) == 401):
+        return _('check the credentials: %s') % _credential_fields(creds)
+    if isinstance(error, ks_exc.SSLError) or (
+            isinstance(error, OSError)
+            and not isinstance(error, requests.RequestException)
+            and 'certificate' in str(error)):
+        # requests raises a bare OSError for a CA bundle that does not
+        # exist, before it connects.
+        return _('check %s (a CA bundle that exists on the conductor and '
+                 'signs the cloud\'s certificates)') % field(
+                     creds, 'cacert', 'cacert')
+    if isinstance(error, (ks_exc.EndpointNotFound,
+                          sdk_exc.ServiceDisabledException)):
+        return _('check %s (a region whose catalog has the service)') % (
+            field(creds, 'region_name', 'region_name'))
+    if isinstance(error, (ks_exc.ConnectionError, ks_exc.DiscoveryFailure,
+                          requests.RequestException)):
+        return _('check %s and that the cloud\'s endpoints are reachable '
+                 'from the conductor') % field(creds, 'auth_url',
+                                               'auth.auth_url')
+    return None
+
+
+def check_auth_url(node, creds, conn):
+    """Refuse a Keystone auth URL that is not an http(s) URL.
+
+    openstacksdk takes it for a path and says later only that the catalog
+    has no endpoint.
+
+    :raises: InvalidParameterValue naming where the URL comes from.
+    """
+    auth_url = (conn.config.config.get('auth') or {}).get('auth_url')
+    if not cloud.is_http_url(auth_url):
+        raise exception.InvalidParameterValue(
+            _('Node %(node)s: %(field)s must be the http:// or https:// URL '
+              'of Keystone.') % {
+                  'node': node.uuid,
+                  'field': field(creds, 'auth_url', 'auth.auth_url')})
+
+
+def one_line(text):
+    """A message on one line: runs of white space become one space."""
+    return ' '.join(str(text).split())
+
+
+def _login_error(where, error, hint):
+    return exception.DriverOperationError(
+        driver=DRIVER,
+        reason=_('node %(node)s: cannot %(action)s in %(cloud)s: '
+                 '%(error)s; %(hint)s') % dict(
+                     where, error=one_line(
+                         getattr(error, 'details', None) or error),
+                     hint=hint))
+
+
+@contextlib.contextmanager
+def translate_errors(node, creds, action, evict=None):
+    """Turn openstacksdk and keystoneauth errors into Ironic exceptions.
+
+    :param node: the Ironic node acted on.
+    :param creds: its cloud.CloudCredentials.
+    :param action: what was being done, for the message.
+    :param evict: called with a reason when the cached connection may have
+        gone bad (401, 403, the cloud unreachable), or None.
+    """
+    where = {'node': node.uuid, 'cloud': creds.describe(), 'action': action}
+    try:
+        yield
+    except exception.IronicException:
+        raise
+    except Exception as e:
+        translated = _translate(e, where, creds, evict or (lambda why: None))
+        if translated is None:
+            raise
+        raise translated
+
+
+def _translate(e, where, creds, evict):
+    """The Ironic exception for a library error, or None to let it go."""
+    if isinstance(e, server_state.ServerGone):
+        return exception.DriverOperationError(
+            driver=DRIVER,
+            reason=_('node %(node)s: its Nova server in %(cloud)s is deleted '
+                     '(vm_state %(state)s)') % dict(where, state=e))
+    if isinstance(e, server_state.UnsupportedServerState):
+        return exception.DriverOperationError(
+            driver=DRIVER,
+            reason=_('node %(node)s: cannot %(action)s: %(why)s')
+            % dict(where, why=e))
+    if isinstance(e, sdk_exc.HttpException):
+        reason = _('node %(node)s: Nova/Glance in %(cloud)s refused to '
+                   '%(action)s: HTTP %(code)s: %(error)s') % dict(
+                       where, code=e.status_code,
+                       error=one_line(e.details or e.message))
+        if e.status_code == 401:
+            reason += '; ' + advice(e, creds)
+            evict('HTTP %s' % e.status_code)
+        elif e.status_code == 403:
+            reason += _(' (check the roles of the user in the host cloud)')
+            evict('HTTP %s' % e.status_code)
+        return exception.DriverOperationError(driver=DRIVER, reason=reason)
+    hint = advice(e, creds)
+    if hint is not None:
+        # Keystone, the catalog, TLS or the network: the login or the
+        # connection failed; a new connection may fare better.
+        evict(e.__class__.__name__)
+        return _login_error(where, e, hint)
+    if isinstance(e, (sdk_exc.ConfigException, ks_exc.MissingRequiredOptions,
+                      ks_exc.NoMatchingPlugin)):
+        return exception.InvalidParameterValue(
+            _('Node %(node)s: cannot use %(cloud)s ([openstack]clouds_yaml '
+              '%(path)s): %(error)s')
+            % dict(where, path=CONF.openstack.clouds_yaml or _('(default)'),
+                   error=one_line(e)))
+    if isinstance(e, (sdk_exc.SDKException, ks_exc.ClientException)):
+        return exception.DriverOperationError(
+            driver=DRIVER,
+            reason=_('node %(node)s: cannot %(action)s in %(cloud)s: '
+                     '%(error)s') % dict(where, error=one_line(e)))
+    return None

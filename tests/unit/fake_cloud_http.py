@@ -1,0 +1,141 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A small Keystone and Nova over HTTP on 127.0.0.1, for the real SDK.
+
+Keystone v3 answers version discovery and password logins (POST
+/v3/auth/tokens) the way Keystone does: 401 with its own body for a wrong
+user, password or project, else a token whose catalog has a compute
+endpoint in region RegionOne only. Nova answers its version document and
+GET /v2.1/servers/{id}. Faults a test can ask for:
+
+* ``close_next``: that many coming Nova requests get their connection
+  closed without an answer (a keep-alive connection the server closed
+  just as the client reused it);
+* ``fail_next``: that many coming Nova requests get an HTTP 503.
+"""
+
+import http.server
+import json
+import threading
+
+USER, PASSWORD, PROJECT = 'ironic', 'right-password-42', 'baremetal'
+REGION = 'RegionOne'
+
+
+class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    servers = {}
+    requests = []
+    close_next = 0
+    fail_next = 0
+
+    def log_message(self, *args):
+        pass
+
+    @property
+    def base(self):
+        return 'http://%s:%s' % self.server.server_address
+
+    def _send(self, body, status=200, headers=None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _keystone_version(self):
+        return {'version': {
+            'id': 'v3.14', 'status': 'stable',
+            'links': [{'rel': 'self', 'href': self.base + '/v3/'}]}}
+
+    def do_GET(self):
+        cls = type(self)
+        path = self.path.rstrip('/')
+        if path == '/v3':
+            return self._send(self._keystone_version())
+        cls.requests.append('GET ' + self.path)
+        if cls.close_next:
+            cls.close_next -= 1
+            self.close_connection = True
+            return
+        if cls.fail_next:
+            cls.fail_next -= 1
+            return self._send({'computeFault': {
+                'code': 503, 'message': 'Service Unavailable'}}, 503)
+        if path == '/v2.1':
+            return self._send({'version': {
+                'id': 'v2.1', 'status': 'CURRENT', 'version': '2.100',
+                'min_version': '2.1',
+                'links': [{'rel': 'self', 'href': self.base + '/v2.1/'}]}})
+        prefix = '/v2.1/servers/'
+        if path.startswith(prefix) and path[len(prefix):] in cls.servers:
+            return self._send({'server': cls.servers[path[len(prefix):]]})
+        self._send({'itemNotFound': {'code': 404, 'message': 'Not found'}},
+                   404)
+
+    def do_POST(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        body = json.loads(self.rfile.read(length) or b'{}')
+        if self.path.rstrip('/') != '/v3/auth/tokens':
+            return self._send({}, 404)
+        identity = body['auth']['identity']
+        user = identity.get('password', {}).get('user', {})
+        project = body['auth'].get('scope', {}).get('project', {})
+        if (user.get('name'), user.get('password'),
+                project.get('name')) != (USER, PASSWORD, PROJECT):
+            return self._send({'error': {
+                'code': 401, 'title': 'Unauthorized',
+                'message': 'The request you have made requires '
+                           'authentication.'}}, 401)
+        catalog = [{'type': 'compute', 'name': 'nova', 'id': 'nova',
+                    'endpoints': [{'interface': 'public', 'id': 'ep1',
+                                   'region': REGION, 'region_id': REGION,
+                                   'url': self.base + '/v2.1'}]}]
+        token = {'token': {
+            'methods': ['password'], 'expires_at': '2999-01-01T00:00:00Z',
+            'issued_at': '2026-01-01T00:00:00Z',
+            'user': {'id': 'u1', 'name': USER,
+                     'domain': {'id': 'default', 'name': 'Default'}},
+            'project': {'id': 'p1', 'name': PROJECT,
+                        'domain': {'id': 'default', 'name': 'Default'}},
+            'roles': [{'id': 'r1', 'name': 'member'}],
+            'catalog': catalog}}
+        self._send(token, 201, {'X-Subject-Token': 'tok-1'})
+
+
+def start(test):
+    """Serve a FakeCloudHandler for the test; returns the base URL."""
+    FakeCloudHandler.servers = {}
+    FakeCloudHandler.requests = []
+    FakeCloudHandler.close_next = 0
+    FakeCloudHandler.fail_next = 0
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                            FakeCloudHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    test.addCleanup(httpd.server_close)
+    test.addCleanup(httpd.shutdown)
+    return 'http://%s:%s' % httpd.server_address
+
+
+def server(server_id, vm_state='active', power_state=1, task_state=None):
+    """A server as Nova's API shows it."""
+    body = {'id': server_id, 'name': 'node-0', 'status': 'ACTIVE',
+            'OS-EXT-STS:vm_state': vm_state,
+            'OS-EXT-STS:task_state': task_state,
+            'OS-EXT-STS:power_state': power_state,
+            'image': {'id': 'a1b2c3d4-0000-0000-0000-000000000001'}}
+    FakeCloudHandler.servers[server_id] = body
+    return body

@@ -1,0 +1,174 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Keystone, catalog and TLS errors through the real SDK, over HTTP.
+
+The node's cloud is tests.unit.fake_cloud_http (a Keystone and a Nova on
+127.0.0.1); nothing is mocked between the driver and the socket. Errors are
+read where an operator reads them: last_error after Ironic's conductor
+verified the node (manage) or acted on its power.
+"""
+
+import os
+import tempfile
+from unittest import mock
+
+from oslo_utils import uuidutils
+
+from ironic.common import exception
+from ironic.common import states
+from ironic.conductor import task_manager
+from ironic.conductor import utils as conductor_utils
+from ironic.conductor import verify
+from ironic.tests.unit.objects import utils as obj_utils
+
+from ironic_openstack_driver import client as os_client
+from tests.unit import base
+from tests.unit import fake_cloud_http as fake
+
+SERVER = uuidutils.generate_uuid()
+
+CLOUDS_YAML = """
+clouds:
+  host:
+    auth:
+      auth_url: %(url)s/v3
+      username: ironic
+      password: %(password)s
+      project_name: baremetal
+      user_domain_name: Default
+      project_domain_name: Default
+"""
+
+
+class CloudErrorsOverHttpTestCase(base.DbTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.config(enabled_hardware_types=['openstack'],
+                    enabled_power_interfaces=['openstack'],
+                    enabled_management_interfaces=['openstack'],
+                    enabled_boot_interfaces=['fake'],
+                    enabled_deploy_interfaces=['fake'])
+        self.config(api_timeout=5, group='openstack')
+        os_client.reset_caches()
+        self.addCleanup(os_client.reset_caches)
+        self.url = fake.start(self)
+        fake.server(SERVER)
+
+    def _node(self, **info):
+        creds = {'openstack_auth_url': self.url + '/v3',
+                 'openstack_username': fake.USER,
+                 'openstack_password': fake.PASSWORD,
+                 'openstack_project_name': fake.PROJECT}
+        creds.update(info)
+        return obj_utils.create_test_node(
+            self.context, driver='openstack',
+            uuid=uuidutils.generate_uuid(),
+            provision_state=states.VERIFYING,
+            target_provision_state=states.MANAGEABLE,
+            power_state=states.NOSTATE,
+            driver_info=dict(
+                {'openstack_server': SERVER},
+                **{k: v for k, v in creds.items() if v is not None}))
+
+    def _verify(self, node):
+        """Ironic's manage: the conductor's verify of the node."""
+        with mock.patch.object(verify, 'LOG', autospec=True) as log:
+            with task_manager.acquire(self.context, node.uuid) as task:
+                verify.do_node_verify(task)
+        node.refresh()
+        return node, log
+
+    def _assert_clear_error(self, node, log, *expected):
+        self.assertEqual(states.ENROLL, node.provision_state)
+        error = node.last_error
+        self.assertIn(node.uuid, error)
+        self.assertNotIn('\n', error)
+        self.assertNotIn(fake.PASSWORD, error)
+        for text in expected:
+            self.assertIn(text, error)
+        # An Ironic exception: the conductor logs no traceback.
+        log.error.assert_called_once_with(mock.ANY, exc_info=False)
+
+    def test_right_credentials_verify(self):
+        node, log = self._verify(self._node())
+        self.assertEqual(states.MANAGEABLE, node.provision_state)
+        self.assertEqual(states.POWER_ON, node.power_state)
+        self.assertIsNone(node.last_error)
+
+    def test_wrong_password_says_check_the_credentials(self):
+        node, log = self._verify(self._node(
+            openstack_password='wrong-password-17'))
+        self._assert_clear_error(
+            node, log, 'inline credentials', 'HTTP 401',
+            'check the credentials', 'openstack_password')
+        self.assertNotIn('wrong-password-17', node.last_error)
+
+    def test_wrong_project_says_check_the_credentials(self):
+        node, log = self._verify(self._node(
+            openstack_project_name='nosuchproject'))
+        self._assert_clear_error(node, log, 'check the credentials',
+                                 'openstack_project_name')
+
+    def test_unreachable_auth_url_names_the_field(self):
+        node, log = self._verify(self._node(
+            openstack_auth_url='http://127.0.0.1:1/v3'))
+        self._assert_clear_error(node, log, 'inline credentials',
+                                 'driver_info openstack_auth_url',
+                                 'Unable to establish connection')
+
+    def test_missing_ca_bundle_names_the_field(self):
+        node, log = self._verify(self._node(
+            openstack_auth_url=self.url.replace('http:', 'https:') + '/v3',
+            openstack_cacert='/nonexistent/ca-bundle.pem'))
+        self._assert_clear_error(node, log, 'driver_info openstack_cacert',
+                                 '/nonexistent/ca-bundle.pem')
+
+    def test_auth_url_that_is_not_a_url_is_refused_by_validate(self):
+        node, log = self._verify(self._node(openstack_auth_url='keystone'))
+        self._assert_clear_error(node, log, 'openstack_auth_url',
+                                 'http:// or https://')
+
+    def test_region_without_compute_names_the_field(self):
+        node, log = self._verify(self._node(
+            openstack_region_name='RegionTwo'))
+        self._assert_clear_error(node, log, 'RegionTwo', 'compute',
+                                 'driver_info openstack_region_name')
+
+    def test_clouds_yaml_entry_with_wrong_password_names_the_entry(self):
+        fd, path = tempfile.mkstemp(suffix='.yaml')
+        os.write(fd, (CLOUDS_YAML % {'url': self.url,
+                                     'password': 'stale-secret-9'}).encode())
+        os.close(fd)
+        self.addCleanup(os.unlink, path)
+        self.config(clouds_yaml=path, cloud='host', group='openstack')
+        node, log = self._verify(self._node(
+            openstack_auth_url=None, openstack_username=None,
+            openstack_password=None, openstack_project_name=None))
+        self._assert_clear_error(node, log, 'cloud "host"',
+                                 'check the credentials',
+                                 'clouds.yaml entry "host"')
+        self.assertNotIn('stale-secret-9', node.last_error)
+
+    def test_power_action_with_wrong_password_sets_a_clear_last_error(self):
+        node = self._node(openstack_password='wrong-password-17')
+        node.provision_state = states.MANAGEABLE
+        node.target_provision_state = None
+        node.save()
+        with task_manager.acquire(self.context, node.uuid) as task:
+            exc = self.assertRaises(
+                exception.DriverOperationError,
+                conductor_utils.node_power_action, task, states.POWER_OFF)
+        node.refresh()
+        self.assertIn('check the credentials', node.last_error)
+        self.assertIn(node.uuid, str(exc))
