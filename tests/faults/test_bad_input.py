@@ -111,7 +111,8 @@ def _cases(lab, creds, witness):
          ['openstack_project_name']),
         ('wrong user domain', dict(
             inline, openstack_user_domain_name='nosuchdomain'),
-         ['openstack_user_domain_name']),
+         # Keystone's 401 does not say which credential is wrong.
+         ['openstack_user_domain_name', 'openstack_username']),
         ('CA bundle missing', dict(
             inline, openstack_cacert='/nonexistent/ca-bundle.pem'),
          ['openstack_cacert']),

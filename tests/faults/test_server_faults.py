@@ -39,13 +39,13 @@ def test_compute_stuck_mid_stop(ironic, nova, nodes, row):
 
 
 def test_server_deleted(ironic, nova, nodes, row):
-    r = row('server deleted', 'clear error naming node and server')
+    r = row('server deleted', 'clear error naming node, saying deleted')
     node, server = nodes.node()
     nova.compute.delete_server(server)
     checks.wait_for('server gone', lambda: ironic_api.server_view(
         nova, server) is None, 60)
     ironic.power(node, 'power off')
-    shown = checks.clear_error(ironic, node, 'power off', server)
+    shown = checks.clear_error(ironic, node, 'power off', 'deleted')
     r['observed'] = shown['last_error']
     # The node works again once it points at a server that exists.
     other = nodes.server()
