@@ -143,6 +143,11 @@ def nodes(nova, ironic, lab, flavor_id, suite_user):
     made.cleanup()
 
 
+def pytest_collection_modifyitems(items):
+    """The secrets scan runs last, after every secret has been used."""
+    items.sort(key=lambda item: 'test_secrets_scan' in item.nodeid)
+
+
 # -- the table --------------------------------------------------------------
 
 @pytest.fixture

@@ -12,11 +12,11 @@
 
 """The secrets of the run appear in no log, last_error or API answer.
 
-Runs last (file order): the suite's distinctive secrets (the suite user's
-password, the token test user's, wrong passwords, an application
-credential secret) were carried by nodes under correctly named keys all
-along. They must appear 0 times in every lab log, every node's last_error
-and every Ironic API answer the suite received.
+Runs last (conftest moves it there): the suite's distinctive secrets
+(the suite user's password, the token test user's, wrong passwords, an
+application credential secret) were carried by nodes under correctly
+named keys all along. They must appear 0 times in every lab log, every
+node's last_error and every Ironic API answer the suite received.
 """
 
 import glob
