@@ -120,12 +120,18 @@ class Nodes:
             ironic_api.wait_server(self.nova, server.id, 'ACTIVE')
         return server.id
 
-    def node(self, server_id=None, **driver_info):
+    def node(self, server_id=None, manage=False, **driver_info):
+        """A node for a server; ``manage``: manageable (power-synced).
+
+        Ironic's power sync skips nodes in enroll.
+        """
         server_id = server_id or self.server()
         info = dict(self.credentials, openstack_server=server_id)
         info.update(driver_info)
         node = self.ironic.create(info)
         self.made.append((node['uuid'], None))
+        if manage:
+            self.ironic.manage(node['uuid'])
         return node['uuid'], server_id
 
     def cleanup(self):

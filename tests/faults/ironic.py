@@ -61,6 +61,17 @@ class Ironic:
         return self.call('put', '/nodes/%s/states/power' % node,
                          expect=expect, json={'target': target})
 
+    def manage(self, node, timeout=120):
+        """Move a node from enroll to manageable (power sync covers it)."""
+        self.call('put', '/nodes/%s/states/provision' % node, expect=(202,),
+                  json={'target': 'manage'})
+        deadline = time.monotonic() + timeout
+        while self.node(node)['provision_state'] != 'manageable':
+            if time.monotonic() > deadline:
+                raise AssertionError('node %s not manageable: %s' % (
+                    node, self.node(node)))
+            time.sleep(POLL_SECONDS)
+
     def set_boot_device(self, node, device, persistent=True):
         self.call('put', '/nodes/%s/management/boot_device' % node,
                   expect=(204,), json={'boot_device': device,

@@ -26,7 +26,7 @@ SYNC_SECONDS = 90
 def test_conductor_killed_mid_action(ironic, nova, nodes, row):
     r = row('ironic conductor killed mid-action',
             'not stuck after restart; server ends off')
-    node, server = nodes.node()
+    node, server = nodes.node(manage=True)
     labctl('fault', 'pause', 'nova-compute')
     try:
         ironic.power(node, 'power off')

@@ -20,7 +20,7 @@ from tests.faults.tools import labctl
 def test_compute_stuck_mid_stop(ironic, nova, nodes, row):
     r = row('nova-compute stuck mid-stop (SIGSTOP)',
             "error naming node with Nova's task; off once done")
-    node, server = nodes.node()
+    node, server = nodes.node(manage=True)
     labctl('fault', 'pause', 'nova-compute')
     try:
         ironic.power(node, 'power off')
