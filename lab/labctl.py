@@ -17,6 +17,9 @@
     python3 lab/labctl.py status [--json]
     python3 lab/labctl.py down [--purge] stop everything the lab started
     python3 lab/labctl.py demo [--nodes N]
+    python3 lab/labctl.py conductor add|kill|remove   a second conductor
+    python3 lab/labctl.py fault pause|resume|stop|start|kill SERVICE
+    python3 lab/labctl.py token-lifetime SECONDS|default
 
 ``up``, ``status`` and ``down`` need only the standard library; ``demo``
 needs openstacksdk (the ``tox -e lab`` env has it; otherwise it runs under
@@ -31,10 +34,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from labkit import faults  # noqa: E402
 from labkit import lab as labmod  # noqa: E402
 from labkit import procs  # noqa: E402
 from labkit import settings  # noqa: E402
 from labkit import status as statusmod  # noqa: E402
+from labkit import tuning  # noqa: E402
 
 
 def main(argv=None):
@@ -62,6 +67,20 @@ def main(argv=None):
                       help='as for up')
     demo.add_argument('--no-up', action='store_true',
                       help='assume the lab runs already')
+    cond = sub.add_parser('conductor', help='a second ironic-conductor '
+                          '(host %s) on the same database and bus'
+                          % settings.SECOND_IRONIC_HOST)
+    cond.add_argument('action', choices=('add', 'kill', 'remove'),
+                      help='add: (re)start it and wait until it is online; '
+                      'kill: SIGKILL; remove: stop it cleanly')
+    fault = sub.add_parser('fault', help='inject a fault into a service')
+    fault.add_argument('action', choices=faults.ACTIONS)
+    fault.add_argument('service', choices=faults.SERVICES)
+    token = sub.add_parser('token-lifetime',
+                           help="Keystone's token lifetime (restarts "
+                           "Keystone)")
+    token.add_argument('seconds', help='%d..%d, or "default" (one hour)' % (
+        tuning.MIN_TOKEN_LIFETIME, tuning.MAX_TOKEN_LIFETIME))
     args = parser.parse_args(argv)
     command = args.command or 'demo'
     if command == 'demo' and not hasattr(args, 'nodes'):
@@ -85,6 +104,8 @@ def main(argv=None):
         if command == 'down':
             labmod.Lab().down(purge=args.purge, purge_venvs=args.purge_venvs)
             return 0
+        if command in ('conductor', 'fault', 'token-lifetime'):
+            return run_lab_command(args, argv)
         if command == 'demo':
             virt = labmod.requested_virt(args.virt)
             if not args.no_up:
@@ -96,6 +117,51 @@ def main(argv=None):
         print('\nlab: ERROR: %s' % exc, file=sys.stderr)
         return 1
     parser.error('unknown command %s' % command)
+
+
+def run_lab_command(args, argv):
+    """conductor / fault / token-lifetime, inside the namespace if real."""
+    from labkit import conductors
+    from labkit import namespace
+    lab = labmod.Lab()
+    if lab.real and not namespace.inside():
+        return subprocess.run(namespace.prefix() + [
+            sys.executable, os.path.abspath(__file__)]
+            + list(argv if argv is not None else sys.argv[1:])).returncode
+    if lab.real:
+        lab.images = lab._built_images()
+    if args.command == 'conductor':
+        {'add': conductors.add, 'kill': conductors.kill,
+         'remove': conductors.remove}[args.action](lab)
+    elif args.command == 'fault':
+        faults.run(lab, args.action, args.service)
+    else:
+        set_token_lifetime(lab, args.seconds)
+    return 0
+
+
+def set_token_lifetime(lab, seconds):
+    """Write the tuning, render keystone.conf, restart Keystone."""
+    if seconds == 'default':
+        value = None
+    else:
+        try:
+            value = int(seconds)
+        except ValueError:
+            value = -1
+        if not (tuning.MIN_TOKEN_LIFETIME <= value
+                <= tuning.MAX_TOKEN_LIFETIME):
+            raise procs.LabError('token-lifetime: %r is not "default" nor '
+                                 'a number of seconds in %d..%d' % (
+                                     seconds, tuning.MIN_TOKEN_LIFETIME,
+                                     tuning.MAX_TOKEN_LIFETIME))
+    tuning.save(lab.p, token_lifetime=value)
+    lab.write_configs()
+    keystone = lab.by_name['keystone']
+    lab.ensure_started(keystone, bootstrap=False)
+    keystone.wait_ready()
+    lab.say('Keystone token lifetime: %s' % (
+        '%d s' % value if value else 'default (3600 s)'))
 
 
 def run_demo(nodes):

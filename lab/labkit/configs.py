@@ -22,10 +22,10 @@ import os
 import shutil
 
 from labkit import settings as s
+from labkit import tuning
 
-# sqlite's busy timeout for Ironic's DB (Python's default is 5 s): a burst of
-# power actions must not fail a request with 'database is locked'.
-SQLITE_OPTIONS = '?timeout=60'
+#: The second ironic-conductor's own file (its host name).
+SECOND_CONDUCTOR_CONF = 'ironic-conductor-2.conf'
 
 
 def ini(sections):
@@ -90,10 +90,14 @@ def _logging():
 
 def keystone(p, sec):
     d = p.data_of('keystone')
+    token = {'provider': 'fernet'}
+    lifetime = tuning.load(p).get('token_lifetime')
+    if lifetime:
+        token['expiration'] = lifetime
     return {'keystone.conf': ini({
         'DEFAULT': _logging(),
         'database': {'connection': db_url(sec, 'keystone')},
-        'token': {'provider': 'fernet'},
+        'token': token,
         'fernet_tokens': {'key_repository': os.path.join(d, 'fernet-keys')},
         'fernet_receipts': {'key_repository': os.path.join(d, 'fernet-keys')},
         'credential': {'key_repository': os.path.join(d, 'credential-keys')},
@@ -242,8 +246,14 @@ def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
         'DEFAULT': dict(
             _logging(),
             auth_strategy='keystone',
-            rpc_transport='none',
-            host='lab-ironic',
+            # Over RabbitMQ, on MariaDB: a second conductor (another host
+            # name, labkit.conductors) can join the same hash ring.
+            rpc_transport='oslo',
+            transport_url=transport_url(sec),
+            host=s.IRONIC_HOST,
+            # Conductors join and leave the hash ring within seconds, so
+            # that the two-conductor take-over is tested in ~30 s.
+            hash_ring_reset_interval=5,
             state_path=d,
             enabled_hardware_types=hw,
             enabled_power_interfaces=power,
@@ -258,12 +268,12 @@ def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
         ),
         'api': {'host_ip': s.HOST, 'port': s.PORTS['ironic'],
                 'api_workers': 1},
-        'database': {'connection': 'sqlite:///' + os.path.join(
-            d, 'ironic.sqlite') + SQLITE_OPTIONS},
+        'database': {'connection': db_url(sec, 'ironic')},
         'keystone_authtoken': authtoken(sec, 'ironic'),
         'service_catalog': service_auth(sec, 'ironic'),
         'conductor': {'automated_clean': False,
-                      'sync_power_state_interval': 60},
+                      'sync_power_state_interval': 60,
+                      'heartbeat_interval': 5, 'heartbeat_timeout': 20},
         'dhcp': {'dhcp_provider': 'none'},
         'deploy': {'http_url': 'http://%s:8088' % s.HOST,
                    'http_root': os.path.join(d, 'httpboot')},
@@ -278,7 +288,10 @@ def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
     if virt != 'fake':
         from labkit import deploying
         conf = merge(conf, deploying.ironic_conf(p, images))
-    return {'ironic.conf': ini(conf)}
+    return {'ironic.conf': ini(conf),
+            # Read after ironic.conf by the second conductor only.
+            SECOND_CONDUCTOR_CONF: ini({'DEFAULT': {
+                'host': s.SECOND_IRONIC_HOST}})}
 
 
 def clouds_yaml(sec):

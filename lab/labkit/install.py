@@ -50,6 +50,9 @@ CLOUD_REQUIREMENTS = (
     'oslo.messaging>=18.3.1',
 )
 IRONIC_REQUIREMENTS = ('ironic==39.0.0',)
+#: Installed beside Ironic when missing, without rebuilding the venv:
+#: Ironic's database is the lab's MariaDB.
+IRONIC_EXTRAS = ('PyMySQL',)
 CLOUD_CONSTRAINTS = os.path.join(settings.LAB_DIR, 'constraints-cloud.txt')
 IRONIC_CONSTRAINTS = os.path.join(settings.LAB_DIR, 'constraints-ironic.txt')
 PLUGINS_DIR = os.path.join(settings.LAB_DIR, 'plugins')
@@ -175,6 +178,7 @@ def ensure_ironic_venv(p, log):
     _ensure_venv(venv, value, lambda: _pip(
         venv, ['-c', IRONIC_CONSTRAINTS] + list(IRONIC_REQUIREMENTS),
         'pip install (ironic venv)', log), log)
+    _ensure_extras(venv, log)
     if not driver_present():
         return ''
     # pbr builds the package from the git checkout; --no-deps because every
@@ -184,6 +188,16 @@ def ensure_ironic_venv(p, log):
          log)
     return tree_digest(os.path.join(settings.REPO_DIR,
                                     'ironic_openstack_driver'))
+
+
+def _ensure_extras(venv, log):
+    python = settings.paths().venv_bin(venv, 'python')
+    found = subprocess.run([python, '-c', 'import pymysql'],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL).returncode == 0
+    if not found:
+        _pip(venv, ['-c', IRONIC_CONSTRAINTS] + list(IRONIC_EXTRAS),
+             'pip install %s (ironic venv)' % ' '.join(IRONIC_EXTRAS), log)
 
 
 def ipxe_iso():

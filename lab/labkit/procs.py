@@ -118,14 +118,14 @@ def stop(name, pidfile, grace=30.0):
         _remove(pidfile)
         return False
     pid = record['pid']
-    _signal_group(pid, signal.SIGTERM)
+    signal_group(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
         if not _group_alive(pid) and alive(pidfile) is None:
             break
         time.sleep(0.1)
     else:
-        _signal_group(pid, signal.SIGKILL)
+        signal_group(pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and (
                 _group_alive(pid) or alive(pidfile)):
@@ -134,7 +134,8 @@ def stop(name, pidfile, grace=30.0):
     return True
 
 
-def _signal_group(pid, sig):
+def signal_group(pid, sig):
+    """Send ``sig`` to process group ``pid`` (a service and its children)."""
     try:
         os.killpg(pid, sig)
     except ProcessLookupError:

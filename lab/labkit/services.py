@@ -28,7 +28,7 @@ from labkit import procs
 from labkit import settings as s
 
 MYSQL_DATABASES = ('keystone', 'glance', 'placement', 'nova_api',
-                   'nova_cell0', 'nova', 'neutron')
+                   'nova_cell0', 'nova', 'neutron', 'ironic')
 NOVA_DATABASES = ('nova_api', 'nova_cell0', 'nova', 'placement')
 
 
@@ -41,6 +41,9 @@ class Service:
     nova_group = False
     #: 'shared' (every mode), 'network' or 'compute' (the mode's backends).
     role = 'shared'
+    #: Started only on request (``labctl conductor add``), never by ``up``;
+    #: its absence does not make the lab "not running".
+    optional = False
     ready_timeout = 180
     grace = 30
 
@@ -333,8 +336,13 @@ class Ironic(Service):
         for sub in ('httpboot', 'tftpboot/master', 'lock'):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
         dbsync = self.p.venv_bin(self.p.ironic_venv, 'ironic-dbsync')
-        command = ('upgrade' if os.path.exists(os.path.join(
-            d, 'ironic.sqlite')) else 'create_schema')
+        # MariaDB (database ironic), shared with a second conductor
+        # (labkit.conductors): a fresh schema is created in one step,
+        # an existing one upgraded.
+        tables = self.lab.by_name['mariadb'].sql(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE "
+            "table_schema = 'ironic' AND table_name = 'nodes'").strip()
+        command = 'upgrade' if tables not in ('', '0') else 'create_schema'
         self.run_tool([dbsync, '--config-file', self.conf, command],
                       'ironic-dbsync ' + command)
 
@@ -362,5 +370,7 @@ def all_services(lab):
     shared += network.services(lab)
     shared += [cls(lab) for cls in (Keystone, Glance, Placement, Neutron,
                                     NovaAPI, NovaConductor, NovaScheduler)]
+    from labkit import conductors
     return (shared + compute.services(lab) + [Ironic(lab)]
-            + console_proxies.services_of(lab))
+            + console_proxies.services_of(lab)
+            + [conductors.SecondConductor(lab)])

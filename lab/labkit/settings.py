@@ -65,6 +65,10 @@ RESCUE_IMAGE_NAME = 'lab-ipxe-rescue'
 DISK_IMAGE_NAME = 'lab-blank-disk'
 FLAVOR_NAME = 'bm.small'
 NOVA_COMPUTE_HOST = 'lab-compute'
+#: Host names of the Ironic conductors: the all-in-one ``ironic`` process,
+#: and the second ``ironic-conductor`` (``labctl conductor add``).
+IRONIC_HOST = 'lab-ironic'
+SECOND_IRONIC_HOST = 'lab-ironic-2'
 
 IPXE_ISO_CANDIDATES = ('/usr/lib/ipxe/ipxe.iso', '/usr/share/ipxe/ipxe.iso')
 
@@ -165,6 +169,10 @@ class Paths:
 
     def venv_bin(self, venv, command):
         return os.path.join(venv, 'bin', command)
+
+    @property
+    def tuning_file(self):
+        return os.path.join(self.home, 'tuning.json')
 
     @property
     def mode_file(self):

@@ -62,7 +62,8 @@ def collect(lab):
     status = {
         'state_dir': lab.p.home,
         'virt': lab.virt,
-        'running': all(e['running'] for e in entries.values()),
+        'running': all(entries[svc.name]['running']
+                       for svc in lab.services if not svc.optional),
         'ironic_url': s.url('ironic'),
         'keystone_url': s.url('keystone', '/v3'),
         'clouds_yaml': lab.p.clouds_yaml,

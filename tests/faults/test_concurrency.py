@@ -1,0 +1,48 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""40 nodes acted on at once, three times, all agreeing with Nova."""
+
+import time
+
+from tests.faults import ironic as ironic_api
+
+NODES = 40
+ROUNDS = ('power off', 'power on', 'rebooting')
+
+
+def test_forty_nodes_three_rounds(ironic, nova, nodes, row):
+    servers = [nodes.server(wait=False) for _ in range(NODES)]
+    for server in servers:
+        ironic_api.wait_server(nova, server, 'ACTIVE')
+    made = [nodes.node(server) for server in servers]
+    for asked in ROUNDS:
+        r = row('%d nodes at once: %s' % (NODES, asked),
+                'all %d agree with Nova, none stuck' % NODES)
+        started = time.monotonic()
+        for node, _ in made:
+            ironic.power(node, asked)
+        want = 'power on' if asked == 'rebooting' else asked
+        wrong = []
+        for node, server in made:
+            shown = ironic.settled(node, want)
+            status = nova.compute.get_server(server).status
+            if (shown['last_error'] or shown['power_state'] != want
+                    or status != ironic_api.NOVA_STATUS[asked]):
+                wrong.append('%s: %s/%s nova %s' % (
+                    node, shown['power_state'], shown['last_error'],
+                    status))
+        r['observed'] = ('%d/%d agree in %.1fs' % (
+            NODES - len(wrong), NODES, time.monotonic() - started)
+            + ('; ' + '; '.join(wrong[:3]) if wrong else ''))
+        r['verdict'] = 'FAIL' if wrong else 'pass'
+        assert not wrong, wrong

@@ -1,0 +1,91 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""nova-compute stuck mid-action; the server deleted, in ERROR, locked."""
+
+from tests.faults import checks
+from tests.faults import ironic as ironic_api
+from tests.faults.tools import labctl
+
+
+def test_compute_stuck_mid_stop(ironic, nova, nodes, row):
+    r = row('nova-compute stuck mid-stop (SIGSTOP)',
+            "error naming node with Nova's task; off once done")
+    node, server = nodes.node(manage=True)
+    labctl('fault', 'pause', 'nova-compute')
+    try:
+        ironic.power(node, 'power off')
+        shown = checks.clear_error(ironic, node, 'power off',
+                                   'powering-off')
+        r['observed'] = shown['last_error']
+    finally:
+        labctl('fault', 'resume', 'nova-compute')
+    # Nova finishes the stop it was asked for; the last action asked was
+    # power off, and Ironic must not undo it.
+    ironic_api.wait_server(nova, server, 'SHUTOFF')
+    checks.wait_for('Ironic reads power off', lambda: ironic.node(
+        node)['power_state'] == 'power off', 90)
+    assert nova.compute.get_server(server).status == 'SHUTOFF'
+    checks.next_action_works(ironic, nova, node, server, 'power on')
+
+
+def test_server_deleted(ironic, nova, nodes, row):
+    r = row('server deleted', 'clear error naming node, saying deleted')
+    node, server = nodes.node()
+    nova.compute.delete_server(server)
+    checks.wait_for('server gone', lambda: ironic_api.server_view(
+        nova, server) is None, 60)
+    ironic.power(node, 'power off')
+    shown = checks.clear_error(ironic, node, 'power off', 'deleted')
+    r['observed'] = shown['last_error']
+    # The node works again once it points at a server that exists.
+    other = nodes.server()
+    ironic.patch(node, [{'op': 'replace',
+                         'path': '/driver_info/openstack_server',
+                         'value': other}])
+    checks.next_action_works(ironic, nova, node, other, 'power off')
+
+
+def test_server_in_error(ironic, nova, nova_admin, nodes, row):
+    r = row('server in ERROR (reset-state)',
+            'power off done, or clear error naming node')
+    node, server = nodes.node()
+    nova_admin.compute.reset_server_state(server, 'error')
+    checks.wait_for('server ERROR', lambda: nova.compute.get_server(
+        server).status == 'ERROR', 30)
+    ironic.power(node, 'power off')
+    shown = ironic.settled(node, 'power off')
+    view = ironic_api.server_view(nova, server)
+    if shown['last_error']:
+        checks.clear_error(ironic, node, 'power off')
+        assert view['status'] == 'ERROR', view
+    else:
+        assert view['status'] == 'SHUTOFF', view
+    r['observed'] = checks.seen(ironic, nova, node, server)[1]
+    nova_admin.compute.reset_server_state(server, 'active')
+    checks.next_action_works(ironic, nova, node, server, 'power on')
+    checks.next_action_works(ironic, nova, node, server, 'power off')
+
+
+def test_server_locked(ironic, nova, nova_admin, nodes, row):
+    r = row('server locked (by admin)',
+            'clear error naming node, saying locked')
+    node, server = nodes.node()
+    nova_admin.compute.lock_server(server)
+    try:
+        ironic.power(node, 'power off')
+        shown = checks.clear_error(ironic, node, 'power off', 'lock')
+        r['observed'] = shown['last_error']
+        assert nova.compute.get_server(server).status == 'ACTIVE'
+    finally:
+        nova_admin.compute.unlock_server(server)
+    checks.next_action_works(ironic, nova, node, server, 'power off')

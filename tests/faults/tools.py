@@ -1,0 +1,40 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What the faults tests share besides fixtures: labctl, secrets, rows."""
+
+import secrets
+
+import pytest
+
+from tests import lab_runs
+
+ROWS = []
+#: Distinctive secret values of this run: no log line, last_error or API
+#: answer may contain any of them.
+SECRETS = []
+
+
+def labctl(*args, timeout=300):
+    """Run ``lab/labctl.py``; fail the test with its output if it fails."""
+    result = lab_runs.labctl(*args, timeout=timeout)
+    if result.returncode != 0:
+        pytest.fail('labctl %s failed (exit %d):\n%s' % (
+            ' '.join(args), result.returncode, lab_runs.tail(result.stdout)),
+            pytrace=False)
+    return result.stdout
+
+
+def secret(label):
+    value = 'S3cr%s%s' % (label, secrets.token_hex(10))
+    SECRETS.append(value)
+    return value
