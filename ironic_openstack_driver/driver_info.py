@@ -12,11 +12,13 @@
 
 """Parsing and checking of a node's driver_info for the openstack driver.
 
-Everything here is pure: no network and no disk I/O, so that validate() is
-cheap and can be called by the API at any time.
+No network I/O (the one look at the disk: that an ``openstack_cacert`` is
+a file), so that validate() is cheap and can be called by the API at any
+time.
 """
 
 import dataclasses
+import os
 
 from oslo_utils import strutils
 
@@ -123,6 +125,7 @@ def _parse_credentials(node, info):
               if field != 'openstack_insecure'}
     where = {field[len(PREFIX):]: _string(node, info, field)
              for field in CONNECTION_PROPERTIES}
+    _check_cacert(node, where['cacert'])
     insecure = info.get('openstack_insecure', False)
     try:
         insecure = strutils.bool_from_string(insecure, strict=True)
@@ -187,6 +190,20 @@ def _check_url(node, url):
         _fail(node, _('driver_info field openstack_auth_url must be the '
                       'http:// or https:// URL of Keystone, such as '
                       'https://keystone.example.com:5000/v3.'))
+
+
+def _check_cacert(node, path):
+    """Refuse an openstack_cacert that is not a file on this conductor.
+
+    Like the redfish driver's ``redfish_verify_ca``: a bundle that does not
+    exist would go unnoticed until TLS is used (never, with an http://
+    Keystone), and the operator would believe the host cloud verified.
+    """
+    if path is not None and not os.path.isfile(path):
+        _fail(node, _('driver_info field openstack_cacert "%s" is not a '
+                      'file on this conductor (the CA bundle that verifies '
+                      'the host cloud\'s TLS certificates).')
+              % text.shown(path))
 
 
 def allowed_clouds():

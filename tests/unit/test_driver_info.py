@@ -10,6 +10,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import os
+import tempfile
+
 from ironic.common import exception
 from ironic.tests.unit.objects import utils as obj_utils
 
@@ -124,11 +127,18 @@ class ParseDriverInfoTestCase(base.DbTestCase):
                           openstack_auth_url='http://ks/v3')
         self.assertIn('openstack_cloud', msg)
 
+    def _ca_bundle(self):
+        handle, path = tempfile.mkstemp(suffix='.pem')
+        os.close(handle)
+        self.addCleanup(os.unlink, path)
+        return path
+
     def test_region_and_cacert_combine_with_a_cloud(self):
+        ca = self._ca_bundle()
         info = driver_info.parse_driver_info(self._node(
             openstack_server='vm', openstack_cloud='host',
-            openstack_region_name='R2', openstack_cacert='/etc/ca.pem'))
-        self.assertEqual(('host', 'R2', '/etc/ca.pem'),
+            openstack_region_name='R2', openstack_cacert=ca))
+        self.assertEqual(('host', 'R2', ca),
                          (info.credentials.cloud,
                           info.credentials.region_name,
                           info.credentials.cacert))
@@ -141,14 +151,22 @@ class ParseDriverInfoTestCase(base.DbTestCase):
                                               info.credentials.region_name))
 
     def test_region_and_cacert_with_inline_credentials(self):
+        ca = self._ca_bundle()
         info = driver_info.parse_driver_info(self._node(
             openstack_server='vm', openstack_auth_url='http://ks/v3',
             openstack_application_credential_id='ac',
             openstack_application_credential_secret='s',
-            openstack_region_name='R2', openstack_cacert='/etc/ca.pem'))
-        self.assertEqual(('R2', '/etc/ca.pem'),
+            openstack_region_name='R2', openstack_cacert=ca))
+        self.assertEqual(('R2', ca),
                          (info.credentials.region_name,
                           info.credentials.cacert))
+
+    def test_cacert_that_is_not_a_file_is_refused(self):
+        msg = self._error(exception.InvalidParameterValue,
+                          openstack_server='vm', openstack_cloud='host',
+                          openstack_cacert='/nonexistent/ca.pem')
+        self.assertIn('openstack_cacert', msg)
+        self.assertIn('/nonexistent/ca.pem', msg)
 
     def test_insecure_with_a_clouds_yaml_entry_is_refused(self):
         # It would turn TLS verification off for the operator's

@@ -140,8 +140,16 @@ class CloudErrorsOverHttpTestCase(OverHttpBase):
         node, log = self._verify(self._node(
             openstack_auth_url=self.url.replace('http:', 'https:') + '/v3',
             openstack_cacert='/nonexistent/ca-bundle.pem'))
-        self._assert_clear_error(node, log, 'driver_info openstack_cacert',
+        self._assert_clear_error(node, log, 'openstack_cacert',
                                  '/nonexistent/ca-bundle.pem')
+
+    def test_missing_ca_bundle_is_refused_even_with_http_keystone(self):
+        # Over http:// the bundle is never read: without validate's check
+        # the node would work, and the operator would think TLS verified.
+        node, log = self._verify(self._node(
+            openstack_cacert='/nonexistent/ca-bundle.pem'))
+        self._assert_clear_error(node, log, 'openstack_cacert',
+                                 'is not a file on this conductor')
 
     def test_auth_url_that_is_not_a_url_is_refused_by_validate(self):
         node, log = self._verify(self._node(openstack_auth_url='keystone'))
