@@ -53,6 +53,7 @@ class WebSocket:
                                       % head)
             head += chunk
         head, self.buffer = head.split(b'\r\n\r\n', 1)
+        self.pending = b''
         lines = head.decode('latin-1').split('\r\n')
         self.status_line = lines[0]
         self.headers = {k.strip().lower(): v.strip() for k, v in
@@ -72,10 +73,9 @@ class WebSocket:
         data, self.buffer = self.buffer[:size], self.buffer[size:]
         return data
 
-    def read_until(self, needle, limit=65536):
-        """Payload of data frames until ``needle`` shows (bytes)."""
-        data = b''
-        while needle not in data and len(data) < limit:
+    def _next_payload(self):
+        """The payload of the next data frame (bytes)."""
+        while True:
             first, second = self._read(2)
             size = second & 0x7f
             if size == 126:
@@ -86,8 +86,27 @@ class WebSocket:
             if first & 0x0f == 0x8:
                 raise ConnectionError('server closed: %r' % payload)
             if first & 0x0f in (0x0, 0x1, 0x2):
-                data += payload
+                return payload
+
+    def read_until(self, needle, limit=65536):
+        """Payload of data frames until ``needle`` shows (bytes)."""
+        data = b''
+        while needle not in data and len(data) < limit:
+            data += self._next_payload()
         return data
+
+    def read_exact(self, size):
+        """Exactly ``size`` bytes of payload, wherever frames end (bytes).
+
+        What a frame carries beyond ``size`` is kept for the next call, so
+        that a reader parsing a byte stream (RFB) need not know how the
+        proxy framed it.
+        """
+        data = self.pending
+        while len(data) < size:
+            data += self._next_payload()
+        self.pending = data[size:]
+        return data[:size]
 
     def send(self, data):
         """One binary frame, masked as a client must."""

@@ -25,12 +25,18 @@ that disk. After each step Ironic's view and Nova's must agree and the node
 must need no help (no last_error, no maintenance, no pending target).
 """
 
+import ast
+import json
+import sys
 import time
 import uuid
 
 PREFIX = 'e2e-real-%s' % uuid.uuid4().hex[:6]
 STEP_TIMEOUT = 1800
 MARKER_TIMEOUT = 300
+# The agent's kernel prints this first on ttyS0 (console=ttyS0 on its
+# command line); iPXE before it writes to the screen only.
+AGENT_BOOT_LINE = 'Linux version'
 
 
 def node_view(in_lab, node):
@@ -119,7 +125,7 @@ def ironic_log_lines(real_lab, node_uuid, needle):
         return [line for line in f if node_uuid in line and needle in line]
 
 
-def deploy(in_lab, real_lab, node):
+def set_instance_info(in_lab, real_lab, node):
     in_lab.openstack(
         'lab-admin', 'baremetal', 'node', 'set', node,
         '--instance-info', 'image_source=%s' % real_lab['instance_image'],
@@ -127,11 +133,78 @@ def deploy(in_lab, real_lab, node):
         % real_lab['instance_image_checksum'],
         '--instance-info', 'image_disk_format=%s'
         % real_lab.get('instance_image_format', 'raw'))
+
+
+def deploy(in_lab, real_lab, node):
+    set_instance_info(in_lab, real_lab, node)
     t = time.monotonic()
     in_lab.openstack('lab-admin', 'baremetal', 'node', 'deploy', node,
                      '--wait', str(STEP_TIMEOUT), timeout=STEP_TIMEOUT + 60,
                      check=False)
     return time.monotonic() - t
+
+
+def console_output(in_lab, node, lines=None):
+    """The node's console log through Ironic's passthru (text)."""
+    args = ['--arg', 'lines=%d' % lines] if lines else []
+    result = in_lab.openstack(
+        'lab-admin', 'baremetal', 'node', 'passthru', 'call', *args,
+        '--http-method', 'GET', node, 'console_output', check=False)
+    if result.returncode != 0:
+        return ''
+    return ast.literal_eval(result.stdout.strip())['output']
+
+
+def look_inside_the_agent_boot(in_lab, node, seen):
+    """What an operator sees of a booting agent, through Ironic alone.
+
+    Called while the node waits for its agent (the server rescued with the
+    iPXE image): the console log shows the agent's kernel booting, and the
+    console (noVNC: the lab's Nova has no serial console, which libvirt
+    would not give a rescued guest anyway) opens on the guest's screen.
+    """
+    # The agent's boot prints more than the default 100 lines at once:
+    # ask for the whole log, as an operator would.
+    output = console_output(in_lab, node, lines=10000)
+    while AGENT_BOOT_LINE not in output:
+        state = in_lab.json('lab-admin', 'baremetal', 'node', 'show',
+                            node)['provision_state']
+        assert state == 'wait call-back', (
+            'no %r in the console log of %s while its agent booted (now %s):'
+            '\n%s' % (AGENT_BOOT_LINE, node, state, output[-2000:]))
+        time.sleep(5)
+        output = console_output(in_lab, node, lines=10000)
+    seen['agent console log'] = [
+        line for line in output.splitlines() if AGENT_BOOT_LINE in line][0]
+    in_lab.openstack('lab-admin', 'baremetal', 'node', 'console', 'enable',
+                     node)
+    info = in_lab.json('lab-admin', 'baremetal', 'node', 'console', 'show',
+                       node)['console_info']
+    seen['console type'] = info['type']
+    probe = json.loads(in_lab.run(
+        sys.executable, '-m', 'tests.e2e_real.vnc_probe', info['url'],
+        timeout=60).stdout)
+    seen['console answers'] = probe
+    in_lab.openstack('lab-admin', 'baremetal', 'node', 'console', 'disable',
+                     node)
+
+
+def deploy_watching_the_agent(in_lab, real_lab, node, seen):
+    """Deploy, and look at the console while the agent boots."""
+    set_instance_info(in_lab, real_lab, node)
+    t = time.monotonic()
+    in_lab.openstack('lab-admin', 'baremetal', 'node', 'deploy', node)
+    looked = False
+    while True:
+        state = in_lab.json('lab-admin', 'baremetal', 'node', 'show',
+                            node)['provision_state']
+        if state in ('active', 'deploy failed'):
+            return time.monotonic() - t
+        if state == 'wait call-back' and not looked:
+            look_inside_the_agent_boot(in_lab, node, seen)
+            looked = True
+        assert time.monotonic() - t < STEP_TIMEOUT, (node, state)
+        time.sleep(5)
 
 
 def test_clean_deploy_undeploy_deploy_a_real_guest(real_lab, in_lab):
@@ -158,10 +231,20 @@ def test_clean_deploy_undeploy_deploy_a_real_guest(real_lab, in_lab):
         assert ironic_log_lines(lab, uuid_, 'erase_devices_metadata'), (
             'cleaning never ran erase_devices_metadata on %s' % uuid_)
 
-        seconds = deploy(in_lab, lab, node)
+        seen = {}
+        seconds = deploy_watching_the_agent(in_lab, lab, node, seen)
         assert_step(in_lab, table, 'deploy', node, 'active', 'power on',
                     ('ACTIVE',), seconds)
+        print('while the agent booted: %s' % json.dumps(seen, indent=1))
+        assert seen['console type'] == 'novnc', seen
+        answer = seen['console answers']
+        assert answer['accepted'] and answer['version'] == 'RFB 003.008', (
+            answer)
+        assert answer['security_result'] == 0, answer
+        assert answer['name'].startswith('instance-'), answer
         first = wait_marker(in_lab, server, lab['instance_marker'])
+        # The booted instance's console log, through Ironic.
+        assert lab['instance_marker'] in console_output(in_lab, node)
 
         t = time.monotonic()
         in_lab.openstack('lab-admin', 'baremetal', 'node', 'undeploy', node,
