@@ -28,7 +28,6 @@ from ironic.common.i18n import _
 from ironic.common import states
 from ironic.conductor import utils as manager_utils
 from ironic.drivers import base
-from ironic.drivers.modules import boot_mode_utils
 from ironic.drivers.modules import deploy_utils
 from ironic.drivers import utils as driver_utils
 
@@ -177,16 +176,22 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
 
     def _boot_iso(self, task, label, kernel, ramdisk, cmdline, inject,
                   persistent):
-        mode = boot_mode_utils.get_boot_mode(task.node)
-        path, key = vmedia_iso.build(task, label, kernel, ramdisk, cmdline,
-                                     inject, mode)
-        self._upload(task, label, (path, key), persistent)
+        client = os_power.node_client(task)
+        # The firmware of the server's image decides, not Ironic's
+        # [deploy]default_boot_mode: the ISO must boot on that server.
+        mode = client.boot_mode(client.get_server())
+        built = vmedia_iso.build(task, label, kernel, ramdisk, cmdline,
+                                 inject, mode)
+        self._upload(task, label, built, persistent, client, mode)
 
-    def _upload(self, task, label, built, persistent):
+    def _upload(self, task, label, built, persistent, client=None,
+                mode=None):
         """Make ``built`` (path, key) the node's CDROM, uploading if new."""
         node = task.node
         path, key = built
-        client = os_power.node_client(task)
+        if client is None:
+            client = os_power.node_client(task)
+            mode = client.boot_mode(client.get_server())
         name = vmedia_images.image_name(node.uuid, label, key)
         image = vmedia_images.find(client, name)
         if image is not None:
@@ -195,8 +200,7 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
                      'Glance already (image %(image)s); not uploaded again',
                      {'node': node.uuid, 'name': name, 'image': image_id})
         else:
-            image_id = vmedia_images.upload(
-                client, path, name, boot_mode_utils.get_boot_mode(node))
+            image_id = vmedia_images.upload(client, path, name, mode)
         vmedia_images.delete_all(client, keep=image_id)
         node.set_driver_internal_info(boot_device.VMEDIA_IMAGE_KEY,
                                       image_id)
