@@ -203,4 +203,3 @@ def fetch_iso(task, label, href):
         os.replace(partial, os.path.join(cache_dir, name))
     _forget_older(cache_dir, prefix, name)
     return os.path.join(cache_dir, name), key
-

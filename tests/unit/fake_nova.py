@@ -487,4 +487,3 @@ class FakeNova:
             raise sdk_exc.NotFoundException(message='No image %s' % image_id,
                                             http_status=404)
         del self.images[image_id]
-

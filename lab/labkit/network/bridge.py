@@ -212,4 +212,3 @@ def ensure_vmedia_network(sess):
             'allocation_pools': [{'start': low, 'end': high}],
             'enable_dhcp': False}})
     return network
-
