@@ -137,9 +137,10 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
         params = dict(ramdisk_params or {})
         if CONF.debug and 'ipa-debug' not in params:
             params['ipa-debug'] = '1'
-        inject = vmedia_iso.network_data_files(
-            task.driver.network.get_node_network_data(task))
-        cmdline = vmedia_iso.kernel_command_line(node, params)
+        network_data = task.driver.network.get_node_network_data(task)
+        inject = vmedia_iso.network_data_files(network_data)
+        cmdline = vmedia_iso.kernel_command_line(
+            node, params, vmedia_iso.network_kernel_params(network_data))
         self._boot_iso(task, mode, kernel, ramdisk, cmdline, inject,
                        persistent=False)
 

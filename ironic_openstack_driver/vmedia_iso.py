@@ -62,19 +62,60 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def kernel_command_line(node, params):
+def kernel_command_line(node, params, extra=()):
     """The agent's kernel command line: append params, then ``params``.
 
     :param params: ramdisk parameters (name -> value; a value of None or
         '' gives the bare name).
+    :param extra: more words, after the append params.
     """
     append = driver_utils.get_kernel_append_params(
         node, default=IRONIC_CONF.pxe.kernel_append_params) or ''
     words = [append.strip()] if append.strip() else []
+    words += list(extra)
     for key in sorted(params):
         value = params[key]
         words.append(key if value in (None, '') else '%s=%s' % (key, value))
     return ' '.join(words)
+
+
+#: Name the agent's interface gets from ``ifname=`` (by its MAC).
+KERNEL_IFNAME = 'ironic0'
+
+
+def network_kernel_params(network_data):
+    """``ifname=``/``ip=``/``nameserver=`` words for a node's network_data.
+
+    The first IPv4 network with a static address on a physical link with a
+    MAC, in the kernel command line format that systemd-network-generator
+    (and dracut) turn into a static configuration. An agent ramdisk whose
+    glean cannot apply the config drive (Debian ramdisks without
+    /etc/network/interfaces.d, the lab's among them) still comes up with
+    the node's address this way. Empty when there is no such network.
+    """
+    if not network_data:
+        return []
+    macs = {link.get('id'): link.get('ethernet_mac_address')
+            for link in network_data.get('links') or ()
+            if link.get('ethernet_mac_address')}
+    for net in network_data.get('networks') or ():
+        mac = macs.get(net.get('link'))
+        if net.get('type') != 'ipv4' or not mac or not net.get(
+                'ip_address') or not net.get('netmask'):
+            continue
+        gateway = ''
+        for route in net.get('routes') or ():
+            if route.get('network') == '0.0.0.0':
+                gateway = route.get('gateway') or ''
+        words = ['ifname=%s:%s' % (KERNEL_IFNAME, mac.lower()),
+                 'ip=%s::%s:%s::%s:none' % (net['ip_address'], gateway,
+                                            net['netmask'], KERNEL_IFNAME)]
+        words += ['nameserver=%s' % service['address']
+                  for service in network_data.get('services') or ()
+                  if service.get('type') == 'dns'
+                  and ':' not in service.get('address', '')]
+        return words
+    return []
 
 
 def network_data_files(network_data):

@@ -182,6 +182,11 @@ class CleaningTestCase(VirtualMediaTestCase):
             capture_output=True, check=True, text=True).stdout
         self.assertIn('ipa-api-url=http://192.0.2.1:6385', cfg)
         self.assertNotIn('ipa-agent-token', cfg)
+        # The same address for systemd-network-generator, for ramdisks
+        # whose glean cannot apply the config drive.
+        self.assertIn('ifname=ironic0:52:54:00:12:34:56 '
+                      'ip=10.0.5.10::10.0.5.1:255.255.255.0::ironic0:none '
+                      'nameserver=10.0.5.1', cfg)
 
     def test_nothing_changed_nothing_rebuilt_or_uploaded(self):
         self._prepare_cleaning()
