@@ -131,6 +131,12 @@ def test_clean_deploy_undeploy_deploy_through_virtual_media(real_lab,
         print('console marker after deploy 2: %s' % second)
         print('dnsmasq lines for %s: %s' % (mac, dhcp or 'none'))
     finally:
+        if uuid_ is None:
+            # enroll failed or timed out: the node may exist all the same.
+            shown = in_lab.openstack('lab-admin', 'baremetal', 'node',
+                                     'show', node, '-f', 'value', '-c',
+                                     'uuid', check=False)
+            uuid_ = shown.stdout.strip() or None
         print('\n%-28s %6s %-12s %-10s %-6s %-8s %-9s %s' % (
             'step', 'time', 'provision', 'power', 'boot', 'Nova', 'vm_state',
             'power_state'))
