@@ -15,7 +15,8 @@
 A real BMC remembers a persistent boot device and a one-time override for
 the next boot. Nova has no such setting, so the driver keeps both in the
 node's driver_internal_info and applies them when it boots the server
-(PXE = Nova rescue with the iPXE image, DISK = the server's own disk).
+(PXE = Nova rescue with the iPXE image, CDROM = Nova rescue with the
+node's virtual media ISO, DISK = the server's own disk).
 Nothing lives on a conductor's disk: any conductor can take a node over.
 """
 
@@ -23,8 +24,17 @@ from ironic.common import boot_devices
 
 PERSISTENT_KEY = 'openstack_persistent_boot_device'
 NEXT_KEY = 'openstack_next_boot_device'
+#: Glance image UUID of the node's virtual media ISO, which boot device
+#: CDROM rescues the server with (set by the openstack-virtual-media boot
+#: interface, removed with the image).
+VMEDIA_IMAGE_KEY = 'openstack_vmedia_image'
 
-SUPPORTED = (boot_devices.PXE, boot_devices.DISK)
+SUPPORTED = (boot_devices.PXE, boot_devices.CDROM, boot_devices.DISK)
+
+
+def vmedia_image(node):
+    """UUID of the node's uploaded virtual media ISO, or None."""
+    return (node.driver_internal_info or {}).get(VMEDIA_IMAGE_KEY)
 
 
 def get(node):

@@ -158,6 +158,33 @@ opts += [
                     'the compute host\'s architecture).'),
 ]
 
+# Boot interface openstack-virtual-media (issue 13).
+opts += [
+    cfg.StrOpt('vmedia_rescue_bus',
+               default='sata',
+               choices=[('sata', 'SATA CD-ROM: boots on machine types pc '
+                                 'and q35 (libvirt)'),
+                        ('usb', 'USB CD-ROM: boots on pc'),
+                        ('ide', 'IDE CD-ROM: pc only; q35 refuses it and '
+                                'Nova leaves the server in ERROR'),
+                        ('scsi', 'SCSI CD-ROM'),
+                        ('virtio', 'virtio (where the firmware boots it)')],
+               help='hw_rescue_bus given to the virtual media ISOs that the '
+                    'boot interface openstack-virtual-media uploads to '
+                    'Glance (with hw_rescue_device=cdrom): the bus of the '
+                    'CD-ROM that Nova\'s stable device rescue attaches, '
+                    'which the server\'s firmware must boot from.'),
+    cfg.StrOpt('vmedia_cache_dir',
+               default='$state_path/openstack_vmedia',
+               help='Directory where the conductor keeps the virtual media '
+                    'ISOs it built, named after the hash of their content '
+                    '(kernel, ramdisk, kernel parameters, network_data): '
+                    'an ISO whose inputs did not change is neither rebuilt '
+                    'nor, while its Glance image exists, uploaded again. '
+                    'One ISO per node and mode is kept; losing the '
+                    'directory only costs a rebuild.'),
+]
+
 CONF.register_opts(opts, group=GROUP)
 
 

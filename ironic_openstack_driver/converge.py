@@ -28,6 +28,7 @@ from oslo_log import log
 from ironic.common import exception
 from ironic.common.i18n import _
 
+from ironic_openstack_driver import boot_device
 from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
@@ -129,8 +130,26 @@ class Reboot(PowerOn):
         self.restarted = True
 
 
-def _rescue_image(client, server):
-    """UUID of the iPXE rescue image for this server's boot mode."""
+def _rescue_image(client, server, device):
+    """UUID of the image a rescue into ``device`` boots.
+
+    PXE: the iPXE rescue image for the server's boot mode; CDROM: the
+    node's virtual media ISO, uploaded by the openstack-virtual-media boot
+    interface.
+    """
+    if not (server.image or {}).get('id'):
+        client.require_microversion(
+            os_client.VOLUME_BACKED_RESCUE_MICROVERSION,
+            _('rescue (boot device %s) of a volume-backed server') % device)
+    if device == server_state.CDROM:
+        image = boot_device.vmedia_image(client.node)
+        if not image:
+            raise exception.MissingParameterValue(
+                _('Node %s: boot device CDROM needs the node\'s virtual '
+                  'media ISO, which only the boot interface '
+                  'openstack-virtual-media uploads (while it prepares the '
+                  'agent\'s boot); none is recorded.') % client.node.uuid)
+        return image
     mode = client.boot_mode(server)
     ref = os_info.rescue_image_for(client.info, mode)
     if not ref:
@@ -141,10 +160,6 @@ def _rescue_image(client, server):
                   'node': client.node.uuid,
                   'option': ('[openstack]uefi_rescue_image' if mode == 'uefi'
                              else '[openstack]rescue_image')})
-    if not (server.image or {}).get('id'):
-        client.require_microversion(
-            os_client.VOLUME_BACKED_RESCUE_MICROVERSION,
-            _('rescue (boot device PXE) of a volume-backed server'))
     return client.image_id(ref)
 
 
@@ -287,8 +302,8 @@ def _run(client, goal, target, timeout, last_read):
         if step is not Step.WAIT:
             if attempts.get(step, 0) >= MAX_ATTEMPTS_PER_STEP:
                 raise _stuck(node, server, step)
-            image = (_rescue_image(client, server) if step is Step.RESCUE
-                     else None)
+            image = (_rescue_image(client, server, goal.device)
+                     if step is Step.RESCUE else None)
             if step in GRACEFUL_STOPS and server_state.guest_running(server):
                 _warn_slow_stop(client, server, timeout)
             if client.act(server, step, image):

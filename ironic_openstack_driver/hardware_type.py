@@ -21,6 +21,7 @@ from ironic_openstack_driver import inspect
 from ironic_openstack_driver import management
 from ironic_openstack_driver import power
 from ironic_openstack_driver import vendor
+from ironic_openstack_driver import virtual_media
 
 
 class OpenStackHardware(generic.GenericHardware):
@@ -33,7 +34,9 @@ class OpenStackHardware(generic.GenericHardware):
 
     @property
     def supported_boot_interfaces(self):
-        return super().supported_boot_interfaces + [fake.FakeBoot]
+        """iPXE/PXE first (the default), then virtual media through Glance."""
+        return super().supported_boot_interfaces + [
+            virtual_media.OpenStackVirtualMediaBoot, fake.FakeBoot]
 
     @property
     def supported_deploy_interfaces(self):

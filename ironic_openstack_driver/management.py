@@ -30,7 +30,11 @@ LOG = log.getLogger(__name__)
 
 
 class OpenStackManagement(base.ManagementInterface):
-    """Boot device PXE = Nova rescue with an iPXE image; DISK = own disk."""
+    """Boot device PXE = Nova rescue with an iPXE image; DISK = own disk.
+
+    CDROM = Nova rescue with the node's virtual media ISO, which the boot
+    interface openstack-virtual-media uploads to Glance.
+    """
 
     def get_properties(self):
         return os_info.COMMON_PROPERTIES.copy()
@@ -49,8 +53,10 @@ class OpenStackManagement(base.ManagementInterface):
         As on a real BMC, a one-time choice applies to the next boot only.
         Nothing is sent to Nova here.
 
-        :raises: InvalidParameterValue for a device other than PXE or DISK,
-            or PXE without any rescue image configured.
+        :raises: InvalidParameterValue for a device other than PXE, CDROM
+            or DISK.
+        :raises: MissingParameterValue for PXE without any rescue image
+            configured, or CDROM without the node's virtual media ISO.
         """
         node = task.node
         if device not in boot_device.SUPPORTED:
@@ -66,6 +72,13 @@ class OpenStackManagement(base.ManagementInterface):
                   'driver_info openstack_rescue_image, or [openstack]'
                   'rescue_image / uefi_rescue_image in ironic.conf.')
                 % node.uuid)
+        if (device == server_state.CDROM
+                and not boot_device.vmedia_image(node)):
+            raise exception.MissingParameterValue(
+                _('Node %s: boot device CDROM is Nova rescue with the '
+                  'node\'s virtual media ISO, which the boot interface '
+                  'openstack-virtual-media uploads when it prepares the '
+                  'agent\'s boot; the node has none.') % node.uuid)
         boot_device.set_device(node, device, persistent)
         node.save()
         LOG.info('Node %(node)s: boot device %(device)s (%(kind)s) will be '

@@ -20,8 +20,9 @@ applies these decisions is in ironic_openstack_driver.converge.
 
 The node is on exactly when its guest runs (power_state RUNNING), as on a
 real machine. A boot (power on of a node that is off, or any reboot) boots
-the node's boot device (PXE: Nova rescue with the iPXE image; DISK: the
-server's own disk) and ends with the guest running from it; power on of a
+the node's boot device (PXE: Nova rescue with the iPXE image; CDROM: Nova
+rescue with the node's virtual media ISO, in the PXE column below; DISK:
+the server's own disk) and ends with the guest running from it; power on of a
 node that is on does nothing. What each state reads as, and the Nova
 actions of a boot:
 
@@ -108,7 +109,13 @@ OFF_VM_STATES = frozenset([STOPPED, SUSPENDED_VM, SHELVED, SHELVED_OFFLOADED,
                            PAUSED_VM])
 
 PXE = boot_devices.PXE
+CDROM = boot_devices.CDROM
 DISK = boot_devices.DISK
+#: Boot devices that are a Nova rescue: PXE with the iPXE image, CDROM with
+#: the node's virtual media ISO. Nova shows neither which rescue image a
+#: rescued server runs, so a boot into one of them from the other is a
+#: reboot (unrescue, rescue).
+RESCUE_DEVICES = frozenset([PXE, CDROM])
 
 # From 2.98 a server read embeds the standard image properties Nova kept
 # from the server's image (hw_firmware_type ...), even once that image is
@@ -202,6 +209,11 @@ def booted_device(server):
     return PXE if server.vm_state == RESCUED else DISK
 
 
+def is_rescue(device):
+    """Whether booting ``device`` is a Nova rescue (PXE or CDROM)."""
+    return device in RESCUE_DEVICES
+
+
 def _check_actionable(server):
     if server.vm_state in GONE_VM_STATES:
         raise ServerGone(server.vm_state)
@@ -213,7 +225,8 @@ def _check_actionable(server):
 def step_to_power_on(server, device, any_device=False):
     """Next action towards a running guest booted from ``device``.
 
-    :param device: PXE or DISK: the boot device to use if the server boots.
+    :param device: PXE, CDROM or DISK: the boot device to use if the
+        server boots (PXE and CDROM are both a rescue).
     :param any_device: a running server counts as done whatever it booted
         from, as on a real machine that is already on (power on).
     :raises: UnsupportedServerState, ServerGone.
@@ -224,9 +237,9 @@ def step_to_power_on(server, device, any_device=False):
         return Step.WAIT
     running = server.power_state == RUNNING
     if running and vm in (ACTIVE, RESCUED):
-        if any_device or booted_device(server) == device:
+        if any_device or (vm == RESCUED) == is_rescue(device):
             return Step.DONE
-        return Step.RESCUE if device == PXE else Step.UNRESCUE
+        return Step.RESCUE if vm == ACTIVE else Step.UNRESCUE
     if vm == RESCUED:
         # The guest in the rescue image is off: only unrescue is allowed,
         # and it boots the disk; from there, rescue again if PXE is wanted
@@ -234,12 +247,12 @@ def step_to_power_on(server, device, any_device=False):
         return Step.UNRESCUE
     if vm == PAUSED_VM:
         # Rescue is refused while paused: unpause first. DISK: a fresh boot.
-        return Step.UNPAUSE if device == PXE else Step.HARD_REBOOT
+        return Step.UNPAUSE if is_rescue(device) else Step.HARD_REBOOT
     if vm == SUSPENDED_VM:
-        return Step.RESUME if device == PXE else Step.HARD_REBOOT
+        return Step.RESUME if is_rescue(device) else Step.HARD_REBOOT
     if vm in (SHELVED, SHELVED_OFFLOADED):
         return Step.UNSHELVE
-    if device == PXE and vm in (ACTIVE, STOPPED, ERROR):
+    if is_rescue(device) and vm in (ACTIVE, STOPPED, ERROR):
         return Step.RESCUE
     if vm == STOPPED:
         return Step.START
@@ -290,7 +303,7 @@ def step_to_reboot(server, device, soft=False):
         return Step.UNRESCUE
     if vm != ACTIVE:
         return None
-    if device == PXE:
+    if is_rescue(device):
         return Step.RESCUE
     return Step.SOFT_REBOOT if soft else Step.HARD_REBOOT
 

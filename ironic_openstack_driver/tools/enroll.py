@@ -82,9 +82,17 @@ def ensure_node(bm, report, spec):
                     want))
         return node, False
     attrs = {k: v for k, v in spec.items() if k not in ('ports',
-                                                        'portgroups')}
+                                                        'portgroups',
+                                                        'network_data')}
     report.progress('Creating node %s ...' % name)
     node = _call('cannot create node %s' % name, bm.create_node, **attrs)
+    if spec.get('network_data'):
+        # openstacksdk's Node has no network_data field (it would drop it
+        # silently): a JSON patch sets it (Ironic API 1.66).
+        node = _call('cannot set network_data of node %s' % name,
+                     bm.patch_node, node, [{'op': 'add',
+                                            'path': '/network_data',
+                                            'value': spec['network_data']}])
     return node, True
 
 

@@ -26,9 +26,11 @@ from openstack import exceptions as sdk_exc
 
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import network_data
 
 DRIVER = 'openstack'
 DEFAULT_CPU_ARCH = 'x86_64'
+VMEDIA_BOOT_INTERFACE = 'openstack-virtual-media'
 COLUMNS = ('Node', 'Server ID', 'MAC', 'CPUs', 'RAM MB', 'Disk GB', 'Arch',
            'Boot mode')
 # Ironic's node names: host names, plus '.', '_' and '~'.
@@ -111,7 +113,12 @@ def _image(conn, server, cache):
 
 
 def provisioning_mac(conn, server, network_id=None):
-    """MAC of the server's port on the provisioning network.
+    """MAC of the server's port on the provisioning network."""
+    return provisioning_interface(conn, server, network_id).mac_addr
+
+
+def provisioning_interface(conn, server, network_id=None):
+    """The server's interface (port) on the provisioning network.
 
     From Nova's os-interface, which lists every port, with or without IP
     (the server's addresses show only ports that have one).
@@ -133,13 +140,19 @@ def provisioning_mac(conn, server, network_id=None):
             'provisioning network with --network' % (
                 server.name, server.id, len(interfaces),
                 ', '.join(sorted(i.net_id for i in interfaces)) or 'none'))
-    return interfaces[0].mac_addr
+    return interfaces[0]
 
 
 def node_for_server(conn, server, driver_cloud, network_id=None,
                     rescue_image=None, cpu_arch=None, resource_class=None,
-                    physical_network=None, image_cache=None):
-    """The create_resources dict of one node."""
+                    physical_network=None, image_cache=None, boot='pxe',
+                    subnet_cache=None):
+    """The create_resources dict of one node.
+
+    :param boot: 'virtual-media' adds boot_interface
+        openstack-virtual-media and the node's network_data from its
+        provisioning port.
+    """
     if not _NODE_NAME.match(server.name or ''):
         raise ToolError('server name "%s" (%s) is not a valid Ironic node '
                         'name (letters, digits, - . _ ~)' % (server.name,
@@ -156,7 +169,8 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
                    'openstack_cloud': driver_cloud}
     if rescue_image:
         driver_info['openstack_rescue_image'] = rescue_image
-    port = {'address': provisioning_mac(conn, server, network_id)}
+    interface = provisioning_interface(conn, server, network_id)
+    port = {'address': interface.mac_addr}
     if physical_network:
         port['physical_network'] = physical_network
     node = {
@@ -175,6 +189,11 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
     }
     if resource_class:
         node['resource_class'] = resource_class
+    if boot == 'virtual-media':
+        node['boot_interface'] = VMEDIA_BOOT_INTERFACE
+        node['network_data'] = network_data.for_port(
+            conn, interface.port_id, interface.mac_addr,
+            interface.fixed_ips, subnet_cache)
     return node
 
 
@@ -196,6 +215,7 @@ def build_nodes(conn, args, report):
     servers = select_servers(conn, args.server, args.prefix)
     network_id, rescue_image = resolve_options(conn, args)
     cache = {}
+    subnets = {}
     nodes = []
     for server in servers:
         report.progress('Reading server %s (%s) ...' % (server.name,
@@ -204,7 +224,8 @@ def build_nodes(conn, args, report):
             conn, server, args.driver_cloud or args.os_cloud,
             network_id=network_id, rescue_image=rescue_image,
             cpu_arch=args.cpu_arch, resource_class=args.resource_class,
-            physical_network=args.physical_network, image_cache=cache))
+            physical_network=args.physical_network, image_cache=cache,
+            boot=args.boot, subnet_cache=subnets))
     return nodes
 
 
@@ -288,6 +309,12 @@ def add_selection_arguments(p):
                    help='the nodes\' resource_class (for Nova on Ironic)')
     p.add_argument('--physical-network',
                    help='physical_network of the Ironic ports')
+    p.add_argument('--boot', choices=('pxe', 'virtual-media'),
+                   default='pxe',
+                   help='"virtual-media": boot_interface '
+                        'openstack-virtual-media and network_data from the '
+                        'provisioning port (fixed IP, subnet netmask, '
+                        'gateway, DNS) (default: %(default)s)')
 
 
 def add_parser(subparsers):

@@ -65,16 +65,44 @@ def _call(what, func, *args, **kwargs):
 class ProvisioningNetwork:
     """The provisioning network and how its ports must be made."""
 
-    def __init__(self, network, no_ip):
+    def __init__(self, network, no_ip, virtual_media=False):
         self.network = network
         self.no_ip = no_ip
+        self.virtual_media = virtual_media
 
 
-def ensure_network(conn, report, ref, create=False):
+def _vmedia_network(conn, ref):
+    """The network of virtual media nodes: Neutron's own addressing.
+
+    Port security stays on and Neutron gives each port its fixed IP; the
+    agent configures that address statically from the node's network_data,
+    so the network needs a subnet (with a gateway or a route to Ironic).
+    """
+    network = _call('cannot look up network "%s" (--network)' % ref,
+                    conn.network.find_network, ref, ignore_missing=True)
+    if network is None:
+        raise ToolError('network "%s" (--network) not found: virtual media '
+                        'nodes need an ordinary network with a subnet' % ref)
+    subnets = _call('cannot list the subnets of network %s' % ref,
+                    lambda: list(conn.network.subnets(
+                        network_id=network.id)))
+    if not subnets:
+        raise ToolError('network %s (--network) has no subnet: with --boot '
+                        'virtual-media each node gets its fixed IP from '
+                        'Neutron and writes it into network_data; add a '
+                        'subnet' % ref)
+    return ProvisioningNetwork(network, no_ip=False, virtual_media=True)
+
+
+def ensure_network(conn, report, ref, create=False, virtual_media=False):
     """Find (or create) the provisioning network and check Nova can use it.
 
+    :param virtual_media: the nodes boot the agent from virtual media: an
+        ordinary network with a subnet, port security as the network has it.
     :returns: a ProvisioningNetwork.
     """
+    if virtual_media:
+        return _vmedia_network(conn, ref)
     network = _call('cannot look up network "%s" (--network)' % ref,
                     conn.network.find_network, ref, ignore_missing=True)
     if network is None:
@@ -161,8 +189,11 @@ def ensure_port(conn, report, prov, name):
                             name, net.name, ', '.join(p.id for p in found)))
     if found:
         return found[0], False
-    attrs = {'name': name, 'network_id': net.id,
-             'port_security_enabled': False}
+    attrs = {'name': name, 'network_id': net.id}
+    if not prov.virtual_media:
+        # Ironic's DHCP and PXE must pass: no port security; with virtual
+        # media Neutron's addressing and port security stay as they are.
+        attrs['port_security_enabled'] = False
     if prov.no_ip:
         attrs['fixed_ips'] = []
     report.progress('Creating port %s on network %s%s ...' % (
@@ -283,8 +314,11 @@ def _existing_servers(conn, report, prefix, count, names):
 def create_nodes(conn, report, prefix, count, flavor, image, network,
                  extra_networks=(), create_network=False,
                  timeout=DEFAULT_TIMEOUT,
-                 shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT):
+                 shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT, boot='pxe'):
     """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
+
+    :param boot: 'pxe' (a provisioning network without port security or
+        Neutron addressing) or 'virtual-media' (an ordinary network).
 
     :returns: True when every server exists without error.
     """
@@ -294,7 +328,8 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
                                 '--image')
     extras = [common.find_one(conn.network.find_network, 'network', ref,
                               '--extra-network') for ref in extra_networks]
-    prov = ensure_network(conn, report, network, create=create_network)
+    prov = ensure_network(conn, report, network, create=create_network,
+                          virtual_media=boot == 'virtual-media')
     ensure_shutdown_timeout(conn, report, image_obj, shutdown_timeout)
 
     names = server_names(prefix, count)
@@ -388,7 +423,8 @@ def run(conn, args, report):
                       extra_networks=args.extra_network or (),
                       create_network=args.create_network,
                       timeout=args.timeout,
-                      shutdown_timeout=args.shutdown_timeout)
+                      shutdown_timeout=args.shutdown_timeout,
+                      boot=args.boot)
     report.table()
     if not ok:
         report.progress('Some servers failed (see above): the table shows '
@@ -421,6 +457,15 @@ def add_parser(subparsers):
     p.add_argument('--network', required=True,
                    help='provisioning network (name or ID) where Ironic\'s '
                         'DHCP/PXE traffic flows')
+    p.add_argument('--boot', choices=('pxe', 'virtual-media'),
+                   default='pxe',
+                   help='how Ironic will boot the agent: "pxe" (its DHCP '
+                        'and PXE on the network: port security off, no '
+                        'Neutron addressing) or "virtual-media" (boot '
+                        'interface openstack-virtual-media: an ordinary '
+                        'network with a subnet, port security as the '
+                        'network has it, the fixed IP from Neutron) '
+                        '(default: %(default)s)')
     p.add_argument('--create-network', action='store_true',
                    help='create the provisioning network when missing (no '
                         'subnet, port security disabled)')

@@ -34,6 +34,7 @@ DEPLOY_FLAVOR_DISK_GB = 5
 #: Nova's console log shows the agent's boot.
 KERNEL_APPEND = ('nofb nomodeset console=tty0 console=ttyS0,115200n8 '
                  'ipa-debug=1')
+ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin'
 
 
 def ironic_conf(p, images):
@@ -45,8 +46,11 @@ def ironic_conf(p, images):
     d = p.data_of('ironic')
     return {
         'DEFAULT': {
-            'enabled_boot_interfaces': 'ipxe,pxe,fake',
+            'enabled_boot_interfaces': 'ipxe,pxe,openstack-virtual-media,'
+                                       'fake',
             'default_boot_interface': 'ipxe',
+            # Debian's isolinux package (virtual media ISOs).
+            'isolinux_bin': ISOLINUX_BIN,
             'enabled_deploy_interfaces': 'direct,ramdisk,fake',
             'default_deploy_interface': 'direct',
         },
@@ -75,6 +79,7 @@ def ironic_conf(p, images):
             'fast_track': False,
         },
         'pxe': {'kernel_append_params': KERNEL_APPEND},
+        'openstack': {'vmedia_cache_dir': os.path.join(d, 'vmedia')},
         'agent': {
             'deploy_logs_collect': 'never',
             # The agent powers the guest off in-band; libvirt tells Nova
@@ -101,9 +106,14 @@ def publish_images(p, images):
 
 
 def provision(sess):
-    """The provisioning network and the node flavor; returns their IDs."""
+    """The provisioning network and the node flavor; returns their IDs.
+
+    The virtual media network (an ordinary network with a subnet, port
+    security on) is made too.
+    """
     from labkit.network import bridge
     network = bridge.ensure_provisioning_network(sess)
+    bridge.ensure_vmedia_network(sess)
     nova = s.url('nova-api', '/v2.1')
     flavor = None
     for item in sess.get(nova + '/flavors?is_public=None')['flavors']:
@@ -126,6 +136,8 @@ def status_fields(images, namespace_prefix):
         'instance_image_checksum': images['instance_image_checksum'],
         'instance_marker': images['instance_marker'],
         'provisioning_network': s.PROVISIONING_NETWORK,
+        'vmedia_network': s.VMEDIA_NETWORK,
+        'vmedia_mac_prefix': s.VMEDIA_MAC_PREFIX,
         'flavor': s.DEPLOY_FLAVOR_NAME,
         'exec_prefix': namespace_prefix,
     }

@@ -38,11 +38,13 @@ APT_PACKAGES = ('mariadb-server', 'rabbitmq-server', 'ipxe')
 #: What the real-virtualisation mode adds: libvirt and QEMU (guests),
 #: dnsmasq (DHCP on the provisioning bridge), libvirt-dev and pkg-config
 #: (libvirt-python builds from source against them), ping (Ironic's
-#: scenario tests, tox -e tempest, ping deployed nodes).
+#: scenario tests, tox -e tempest, ping deployed nodes), genisoimage and
+#: isolinux (Ironic builds the virtual media ISOs of the boot interface
+#: openstack-virtual-media with mkisofs and isolinux.bin).
 REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'libvirt-daemon',
                      'libvirt-daemon-driver-qemu', 'libvirt-clients',
                      'libvirt-dev', 'pkg-config', 'dnsmasq-base', 'iproute2',
-                     'iputils-ping')
+                     'iputils-ping', 'genisoimage', 'isolinux')
 
 CLOUD_REQUIREMENTS = (
     'keystone==30.0.0', 'glance==33.0.0', 'openstack-placement==16.0.0',

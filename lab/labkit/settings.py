@@ -96,6 +96,16 @@ BRIDGE_PREFIX6 = 64
 HTTP_BOOT_PORT = 8088
 PROVISIONING_NETWORK = 'lab-provisioning'
 PROVISIONING_PHYSNET = 'provisioning'
+#: The virtual media nodes' network: ordinary (a subnet on the bridge's
+#: range, Neutron's addressing, port security on), on the same bridge.
+#: dnsmasq ignores MACs starting with VMEDIA_MAC_PREFIX, so nodes whose
+#: ports have such a MAC get no DHCP at all: their agent configures itself
+#: from the network_data on its ISO.
+VMEDIA_NETWORK = 'lab-vmedia'
+VMEDIA_PHYSNET = 'vmedia'
+VMEDIA_SUBNET = '192.0.2.0/24'
+VMEDIA_POOL = ('192.0.2.200', '192.0.2.250')
+VMEDIA_MAC_PREFIX = '52:54:01'
 LIBVIRT_COMPUTE_HOST = 'lab-libvirt'
 DEPLOY_FLAVOR_NAME = 'bm.deploy'
 

@@ -238,6 +238,13 @@ class FakeNova:
         self.image = mock.create_autospec(image_proxy.Proxy, instance=True)
         self.image.get_image.side_effect = self.get_image
         self.image.find_image.side_effect = self.find_image
+        self.image.images.side_effect = self.list_images
+        self.image.create_image.side_effect = self.create_image
+        self.image.delete_image.side_effect = self.glance_delete
+        # Glance's [image_format]disk_formats; a cloud may drop iso.
+        self.disk_formats = {'ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk',
+                             'raw', 'qcow2', 'vdi', 'iso', 'ploop'}
+        self.uploads = []            # (name, bytes received, chunked)
 
         self.connection = mock.Mock(spec=['compute', 'image'],
                                     compute=self.compute, image=self.image)
@@ -432,3 +439,51 @@ class FakeNova:
                 return None
             raise sdk_exc.NotFoundException(message='No image')
         return found[0]
+
+    def list_images(self, **query):
+        """GET /v2/images filtered by name, tag and status."""
+        for image in list(self.images.values()):
+            if 'tag' in query and query['tag'] not in (image.tags or []):
+                continue
+            if 'name' in query and query['name'] != image.name:
+                continue
+            yield image
+
+    def create_image(self, name, *, data=None, disk_format=None,
+                     container_format=None, tags=None,
+                     allow_duplicates=False, **kwargs):
+        """Create and upload an image as Glance v2 does (PUT file).
+
+        The data must be a file object (openstacksdk then streams it);
+        bytes would be a whole ISO in the conductor's memory.
+        """
+        if disk_format not in self.disk_formats:
+            raise sdk_exc.BadRequestException(
+                message="Invalid disk format '%s' for image." % disk_format,
+                http_status=400)
+        if not hasattr(data, 'read'):
+            raise AssertionError('upload data is not a file object: %r'
+                                 % type(data))
+        size = 0
+        for chunk in iter(lambda: data.read(65536), b''):
+            size += len(chunk)
+        visibility = kwargs.pop('visibility', 'shared')
+        props = {k: str(v) for k, v in kwargs.items()}
+        image = sdk_image.Image.existing(
+            id='22222222-2222-2222-2222-%012d' % next(self._ids),
+            name=name, status='active', disk_format=disk_format,
+            container_format=container_format, tags=list(tags or []),
+            visibility=visibility, size=size, **props)
+        self.images[image.id] = image
+        self.image_properties[image.id] = dict(props)
+        self.uploads.append((name, size))
+        return image
+
+    def glance_delete(self, image, ignore_missing=True):
+        image_id = getattr(image, 'id', image)
+        if image_id not in self.images:
+            if ignore_missing:
+                return None
+            raise sdk_exc.NotFoundException(message='No image %s' % image_id,
+                                            http_status=404)
+        del self.images[image_id]

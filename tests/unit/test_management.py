@@ -39,7 +39,7 @@ class BootDeviceTestCase(base.OpenStackDriverTestCase):
         with task_manager.acquire(self.context, self.node.uuid,
                                   shared=True) as task:
             self.assertEqual(
-                [boot_devices.PXE, boot_devices.DISK],
+                [boot_devices.PXE, boot_devices.CDROM, boot_devices.DISK],
                 task.driver.management.get_supported_boot_devices(task))
 
     def test_default_is_persistent_disk(self):
@@ -69,9 +69,18 @@ class BootDeviceTestCase(base.OpenStackDriverTestCase):
 
     def test_unsupported_device_is_refused(self):
         exc = self.assertRaises(exception.InvalidParameterValue, self._set,
+                                boot_devices.BIOS)
+        self.assertIn(self.node.uuid, str(exc))
+        self.assertIn('bios', str(exc))
+
+    def test_cdrom_without_a_virtual_media_iso_is_refused(self):
+        exc = self.assertRaises(exception.MissingParameterValue, self._set,
                                 boot_devices.CDROM)
         self.assertIn(self.node.uuid, str(exc))
-        self.assertIn('cdrom', str(exc))
+        self.assertIn('openstack-virtual-media', str(exc))
+        self.node.refresh()
+        self.assertNotIn('openstack_next_boot_device',
+                         self.node.driver_internal_info)
 
     def test_pxe_without_any_rescue_image_is_refused(self):
         self.config(rescue_image=None, uefi_rescue_image=None,

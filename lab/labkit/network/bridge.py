@@ -87,6 +87,10 @@ def dnsmasq_conf(p):
         'enable-ra',
         'dhcp-leasefile=%s' % os.path.join(p.data_of('dnsmasq'),
                                            'leases'),
+        # Virtual media nodes get no DHCP: their agent's address comes
+        # from the network_data on its ISO.
+        'dhcp-mac=set:vmedia,%s:*:*:*' % s.VMEDIA_MAC_PREFIX,
+        'dhcp-ignore=tag:vmedia',
         'dhcp-match=set:ipxe,175',
         'dhcp-boot=tag:ipxe,%s' % s.boot_url('/boot.ipxe'),
         'log-dhcp',
@@ -173,3 +177,38 @@ def ensure_provisioning_network(sess):
         'provider:network_type': 'flat',
         'provider:physical_network': s.PROVISIONING_PHYSNET,
         'port_security_enabled': False}})['network']['id']
+
+
+def ensure_vmedia_network(sess):
+    """The virtual media network: port security on, a subnet, no DHCP.
+
+    Flat on a physnet of its own (a flat physnet holds one network), owned
+    by the lab's normal project; its subnet is on the bridge's range with
+    an allocation pool outside dnsmasq's, the bridge as gateway, and DHCP
+    disabled (Neutron runs no DHCP agent here anyway). Port security is an
+    attribute only: the lab's ML2 driver binds ports without a firewall.
+    Returns its ID.
+    """
+    neutron = s.url('neutron', '/v2.0')
+    found = sess.get('%s/networks?name=%s' % (neutron, s.VMEDIA_NETWORK))
+    if found['networks']:
+        network = found['networks'][0]['id']
+    else:
+        project = sess.get(s.url('keystone', '/v3/projects?name=%s'
+                                 % s.DEMO_PROJECT))['projects'][0]['id']
+        network = sess.post(neutron + '/networks', {'network': {
+            'name': s.VMEDIA_NETWORK, 'project_id': project,
+            'provider:network_type': 'flat',
+            'provider:physical_network': s.VMEDIA_PHYSNET,
+            'port_security_enabled': True}})['network']['id']
+    subnets = sess.get('%s/subnets?network_id=%s' % (neutron, network))
+    if not subnets['subnets']:
+        net = sess.get('%s/networks/%s' % (neutron, network))['network']
+        low, high = s.VMEDIA_POOL
+        sess.post(neutron + '/subnets', {'subnet': {
+            'name': s.VMEDIA_NETWORK, 'network_id': network,
+            'project_id': net['project_id'], 'ip_version': 4,
+            'cidr': s.VMEDIA_SUBNET, 'gateway_ip': s.BRIDGE_IP,
+            'allocation_pools': [{'start': low, 'end': high}],
+            'enable_dhcp': False}})
+    return network

@@ -92,6 +92,7 @@ class FakeCloud:
         n.subnets.side_effect = lambda **q: iter(
             [sdk_subnet.Subnet.existing(**s) for s in self.subnets
              if s['network_id'] == q.get('network_id')])
+        n.get_subnet.side_effect = self._get_subnet
         n.find_extension.side_effect = self._find_extension
         n.ports.side_effect = self._ports
         n.create_port.side_effect = self._create_port
@@ -103,6 +104,7 @@ class FakeCloud:
              if img.name == q.get('name')])
         b.find_node.side_effect = self._find_node
         b.create_node.side_effect = self._create_node
+        b.patch_node.side_effect = self._patch_node
         b.get_node.side_effect = lambda node, fields=None: self._node(
             self.nodes[getattr(node, 'id', node)])
         b.ports.side_effect = self._bm_ports
@@ -195,7 +197,8 @@ class FakeCloud:
         server_id = getattr(server, 'id', server)
         return iter([sdk_interface.ServerInterface.existing(
             port_id=port_id, mac_addr=p['mac_address'],
-            net_id=p['network_id'], server_id=server_id)
+            net_id=p['network_id'], server_id=server_id,
+            fixed_ips=p.get('fixed_ips', []))
             for port_id, p in self.ports.items()
             if p['device_id'] == server_id])
 
@@ -217,6 +220,13 @@ class FakeCloud:
         net = self.add_network(attrs['name'],
                                attrs.get('port_security_enabled', True))
         return net
+
+    def _get_subnet(self, subnet):
+        subnet_id = getattr(subnet, 'id', subnet)
+        for data in self.subnets:
+            if data['id'] == subnet_id:
+                return sdk_subnet.Subnet.existing(**data)
+        raise sdk_exc.NotFoundException(message='no subnet %s' % subnet_id)
 
     def _find_extension(self, name_or_id, ignore_missing=True, **query):
         if self.ip_allocation and name_or_id == 'ip_allocation':
@@ -248,7 +258,8 @@ class FakeCloud:
             'device_id': '', 'port_security_enabled':
                 attrs.get('port_security_enabled', True),
             'fixed_ips': [] if no_ip or not self.subnets
-                else [{'ip_address': '10.0.0.%d' % len(self.ports)}],
+                else [{'ip_address': '10.0.0.%d' % (len(self.ports) + 10),
+                       'subnet_id': self.subnets[0]['id']}],
             'ip_allocation': ('none' if no_ip and self.ip_allocation
                               else 'immediate')}
         return self._port(port_id)
@@ -291,6 +302,14 @@ class FakeCloud:
         self.nodes[node_id] = dict(attrs, id=node_id,
                                    provision_state='enroll')
         return self._node(self.nodes[node_id])
+
+    def _patch_node(self, node, patch, reset_interfaces=None,
+                    retry_on_conflict=True):
+        data = self.nodes[getattr(node, 'id', node)]
+        for op in patch:
+            assert op['op'] in ('add', 'replace'), op
+            data[op['path'].lstrip('/')] = op['value']
+        return self._node(data)
 
     def _bm_ports(self, details=False, **query):
         return iter([sdk_bm_port.Port.existing(id=pid, **p)
