@@ -51,6 +51,8 @@ def collect(lab):
         pids = procs.group_pids(record['pid']) if record else []
         entries[svc.name] = {
             'running': svc.running() if record else False,
+            # Started only on request (labctl conductor add): may be down.
+            'optional': svc.optional,
             'pid': record['pid'] if record else None,
             'pids': pids,
             'pss_mb': round(procs.pss_kib(pids) / 1024.0, 1),

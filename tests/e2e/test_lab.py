@@ -58,7 +58,10 @@ def test_status_describes_the_lab(lab):
     for key in ('ironic_url', 'clouds_yaml', 'cloud', 'admin_cloud',
                 'rescue_image', 'disk_image', 'flavor'):
         assert lab[key], key
-    assert all(e['running'] for e in lab['services'].values())
+    assert all(e['running'] for e in lab['services'].values()
+               if not e['optional'])
+    # The second conductor runs only on request (labctl conductor add).
+    assert lab['services']['ironic-conductor-2']['optional'] is True
 
 
 def test_keystone_issues_tokens(lab_cloud):
