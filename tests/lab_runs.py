@@ -73,6 +73,20 @@ def bring_up(virt, timeout):
     return now, started
 
 
+def connect(status, cloud):
+    """An openstacksdk Connection to the lab as ``status[cloud]``.
+
+    :param cloud: a key of the status naming a cloud of its clouds.yaml:
+        'cloud', 'admin_cloud' or 'project_admin_cloud'.
+    """
+    import openstack.config
+    import openstack.connection
+    config = openstack.config.OpenStackConfig(
+        config_files=[status['clouds_yaml']])
+    return openstack.connection.Connection(
+        config=config.get_one(cloud=status[cloud]))
+
+
 def take_down(started):
     if started and os.environ.get('IOS_LAB_KEEP') != '1':
         labctl('down', timeout=600)

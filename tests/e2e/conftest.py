@@ -47,19 +47,10 @@ def lab():
     lab_runs.take_down(started)
 
 
-def _connect(lab, cloud):
-    import openstack.config
-    import openstack.connection
-    config = openstack.config.OpenStackConfig(
-        config_files=[lab['clouds_yaml']])
-    return openstack.connection.Connection(
-        config=config.get_one(cloud=lab[cloud]))
-
-
 @pytest.fixture(scope='package')
 def lab_cloud(lab):
     """openstacksdk Connection as the lab's normal user."""
-    conn = _connect(lab, 'cloud')
+    conn = lab_runs.connect(lab, 'cloud')
     yield conn
     conn.close()
 
@@ -67,7 +58,7 @@ def lab_cloud(lab):
 @pytest.fixture(scope='package')
 def lab_admin_cloud(lab):
     """openstacksdk Connection as the system-scoped admin (for Ironic)."""
-    conn = _connect(lab, 'admin_cloud')
+    conn = lab_runs.connect(lab, 'admin_cloud')
     yield conn
     conn.close()
 
@@ -75,6 +66,6 @@ def lab_admin_cloud(lab):
 @pytest.fixture(scope='package')
 def lab_project_admin_cloud(lab):
     """openstacksdk Connection as the project-scoped admin (Nova etc.)."""
-    conn = _connect(lab, 'project_admin_cloud')
+    conn = lab_runs.connect(lab, 'project_admin_cloud')
     yield conn
     conn.close()

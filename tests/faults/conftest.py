@@ -46,19 +46,10 @@ def lab():
     lab_runs.take_down(started)
 
 
-def _connect(lab, cloud):
-    import openstack.config
-    import openstack.connection
-    config = openstack.config.OpenStackConfig(
-        config_files=[lab['clouds_yaml']])
-    return openstack.connection.Connection(
-        config=config.get_one(cloud=lab[cloud]))
-
-
 @pytest.fixture(scope='session')
 def nova(lab):
     """Nova as the lab's normal user, who owns the servers."""
-    conn = _connect(lab, 'cloud')
+    conn = lab_runs.connect(lab, 'cloud')
     yield conn
     conn.close()
 
@@ -66,14 +57,14 @@ def nova(lab):
 @pytest.fixture(scope='session')
 def nova_admin(lab):
     """Nova as the project admin (reset-state, lock)."""
-    conn = _connect(lab, 'project_admin_cloud')
+    conn = lab_runs.connect(lab, 'project_admin_cloud')
     yield conn
     conn.close()
 
 
 @pytest.fixture(scope='session')
 def ironic(lab):
-    conn = _connect(lab, 'admin_cloud')
+    conn = lab_runs.connect(lab, 'admin_cloud')
     yield ironic_api.Ironic(conn)
     conn.close()
 
