@@ -76,3 +76,17 @@ class OpenStackDriverTestCase(DbTestCase):
         self.node = obj_utils.create_test_node(
             self.context, driver='openstack',
             driver_info={'openstack_server': self.server.id})
+
+    def use_fake_clock(self):
+        """Run Nova's slow tasks and the driver's waits on one fake clock.
+
+        ``time.sleep`` (already mocked) and ``time.monotonic`` advance
+        ``self.clock``, which also times the FakeNova's tasks.
+        """
+        self.clock = fake_nova.FakeClock()
+        self.nova.use_clock(self.clock)
+        self.sleep.side_effect = self.clock.sleep
+        monotonic = mock.patch('time.monotonic', autospec=True,
+                               side_effect=self.clock.monotonic)
+        monotonic.start()
+        self.addCleanup(monotonic.stop)

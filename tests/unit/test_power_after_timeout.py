@@ -17,7 +17,6 @@ timeout (the compute's shutdown_timeout is 60 s as well). Time runs on a
 FakeClock; actions go through Ironic's node_power_action and power sync.
 """
 
-from unittest import mock
 
 from ironic.common import exception
 from ironic.common import states
@@ -34,13 +33,7 @@ class AfterTimeoutTestCase(base.OpenStackDriverTestCase):
 
     def setUp(self):
         super().setUp()
-        self.clock = fn.FakeClock()
-        self.nova.use_clock(self.clock)
-        self.sleep.side_effect = self.clock.sleep
-        monotonic = mock.patch('time.monotonic', autospec=True,
-                               side_effect=self.clock.monotonic)
-        monotonic.start()
-        self.addCleanup(monotonic.stop)
+        self.use_fake_clock()
         self.config(state_poll_max_interval=1.5, group='openstack')
         self.server.ignores_acpi = True
         self.node.power_state = states.POWER_ON

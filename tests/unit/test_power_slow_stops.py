@@ -36,13 +36,7 @@ class SlowStopTestCase(base.OpenStackDriverTestCase):
 
     def setUp(self):
         super().setUp()
-        self.clock = fn.FakeClock()
-        self.nova.use_clock(self.clock)
-        self.sleep.side_effect = self.clock.sleep
-        monotonic = mock.patch('time.monotonic', autospec=True,
-                               side_effect=self.clock.monotonic)
-        monotonic.start()
-        self.addCleanup(monotonic.stop)
+        self.use_fake_clock()
         log = mock.patch.object(converge, 'LOG', autospec=True)
         self.log = log.start()
         self.addCleanup(log.stop)
