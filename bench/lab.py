@@ -92,7 +92,7 @@ def check_neutron(status, nodes):
 
 #: Servers one fake compute host builds in reasonable time (see
 #: lab/README.rst, "Several compute hosts").
-SERVERS_PER_COMPUTE_HOST = 250
+SERVERS_PER_COMPUTE_HOST = 100
 
 
 def compute_hosts(status):

@@ -193,11 +193,12 @@ class BenchComputeHostsTest(unittest.TestCase):
     def test_one_host_for_1000_servers_names_the_command(self):
         warning = benchlab.check_compute_hosts(
             self.status(['nova-api', 'nova-compute']), 1000)
-        self.assertIn('--compute-hosts 4', warning)
+        self.assertIn('--compute-hosts 10', warning)
 
     def test_enough_hosts_no_warning(self):
-        names = ['nova-compute'] + ['nova-compute-%d' % i for i in (2, 3, 4)]
+        names = ['nova-compute'] + [
+            'nova-compute-%d' % i for i in range(2, 11)]
         self.assertIsNone(benchlab.check_compute_hosts(
             self.status(names), 1000))
         self.assertIsNone(benchlab.check_compute_hosts(
-            self.status(['nova-compute']), 200))
+            self.status(['nova-compute']), 100))
