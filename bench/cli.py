@@ -28,6 +28,7 @@ from bench.common import PROCS
 from bench.common import say
 from bench.common import SYSTEMS
 from bench import install
+from bench.lab import check_compute_hosts
 from bench.lab import check_neutron
 from bench.lab import lab_status
 from bench.lab import Project
@@ -76,7 +77,9 @@ def main():
     status = lab_status(args.lab_wait)
     if not status.get('flavor') or not status.get('disk_image'):
         raise BenchError('the lab has no flavor/disk image yet')
-    lab_warning = check_neutron(status, args.nodes)
+    lab_warning = ' '.join(w for w in (
+        check_neutron(status, args.nodes),
+        check_compute_hosts(status, args.nodes)) if w) or None
     if lab_warning:
         say('WARNING: ' + lab_warning)
     ctx = Context()

@@ -90,6 +90,32 @@ def check_neutron(status, nodes):
     return None
 
 
+#: Servers one fake compute host builds in reasonable time (see
+#: lab/README.rst, "Several compute hosts").
+SERVERS_PER_COMPUTE_HOST = 100
+
+
+def compute_hosts(status):
+    """How many fake nova-compute hosts the lab runs (its status)."""
+    return sum(1 for name in status['services']
+               if name == 'nova-compute' or name.startswith('nova-compute-'))
+
+
+def check_compute_hosts(status, nodes):
+    """A warning (or None) when the lab has too few compute hosts for N.
+
+    The benchmark never restarts the shared lab: it says the command.
+    """
+    hosts = compute_hosts(status)
+    wanted = -(-nodes // SERVERS_PER_COMPUTE_HOST)
+    if status.get('virt', 'fake') != 'fake' or hosts >= wanted:
+        return None
+    return ('the lab runs %d fake compute host(s) for %d servers: building '
+            'them takes much longer than on %d hosts. Before the run: '
+            '`python3 lab/labctl.py up --compute-hosts %d` (restarts Nova '
+            'fresh).' % (hosts, nodes, wanted, wanted))
+
+
 def connect(clouds_yaml, cloud):
     import openstack
     config = openstack.config.OpenStackConfig(
@@ -208,9 +234,8 @@ class Servers:
                 return mine
             return None
         # Each poll lists every server in pages of BENCH_PAGE: poll less
-        # often as N grows. (At N=1000 the lab builds about 5 servers a
-        # minute either way: Placement, at 50-66% CPU, allocating on the
-        # lab's one compute node, is the limit, not this poll.)
+        # often as N grows. (The build rate is the lab's: its number of
+        # compute hosts, check_compute_hosts; not this poll.)
         self.servers = wait_for('%d servers ACTIVE' % nodes, all_active,
                                 timeout=120 + 3 * nodes,
                                 interval=max(3, nodes / 40))

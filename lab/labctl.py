@@ -13,7 +13,8 @@
 
 """The local lab: a real OpenStack control plane (fake compute) plus Ironic.
 
-    python3 lab/labctl.py up             install what is missing, start, wait
+    python3 lab/labctl.py up [--compute-hosts K]
+                                         install what is missing, start, wait
     python3 lab/labctl.py status [--json]
     python3 lab/labctl.py down [--purge] stop everything the lab started
     python3 lab/labctl.py demo [--nodes N]
@@ -34,6 +35,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from labkit import compute  # noqa: E402
 from labkit import faults  # noqa: E402
 from labkit import lab as labmod  # noqa: E402
 from labkit import procs  # noqa: E402
@@ -51,6 +53,12 @@ def main(argv=None):
                     help='compute mode: fake (default; also $%s) or qemu '
                     '/ kvm (real guests, in network namespace %s)' % (
                         settings.VIRT_ENV, settings.NETNS))
+    hosts_help = ('fast mode: run K fake compute hosts (lab-compute, '
+                  'lab-compute-2, ...; also $%s; default: as last up, '
+                  'first 1). A new K restarts Nova fresh'
+                  % settings.COMPUTE_HOSTS_ENV)
+    up.add_argument('--compute-hosts', type=int, metavar='K',
+                    help=hosts_help)
     up.add_argument('--inside', action='store_true',
                     help=argparse.SUPPRESS)
     st = sub.add_parser('status', help='what runs, where, which ports')
@@ -64,6 +72,8 @@ def main(argv=None):
     demo.add_argument('--nodes', type=int,
                       help='nodes to walk (default 3; 2 with a real virt)')
     demo.add_argument('--virt', choices=settings.VIRT_MODES,
+                      help='as for up')
+    demo.add_argument('--compute-hosts', type=int, metavar='K',
                       help='as for up')
     demo.add_argument('--no-up', action='store_true',
                       help='assume the lab runs already')
@@ -88,7 +98,9 @@ def main(argv=None):
 
     try:
         if command == 'up':
-            lab = labmod.Lab(virt=labmod.requested_virt(args.virt))
+            virt = labmod.requested_virt(args.virt)
+            lab = labmod.Lab(virt=virt, compute_hosts=(
+                compute.requested_compute_hosts(virt, args.compute_hosts)))
             if args.inside:
                 lab.up(inside=True)
                 return 0
@@ -108,8 +120,10 @@ def main(argv=None):
             return run_lab_command(args, argv)
         if command == 'demo':
             virt = labmod.requested_virt(args.virt)
+            hosts = compute.requested_compute_hosts(virt,
+                                                    args.compute_hosts)
             if not args.no_up:
-                labmod.Lab(virt=virt).up()
+                labmod.Lab(virt=virt, compute_hosts=hosts).up()
             if virt != 'fake':
                 return run_deploy_demo(args.nodes or 2)
             return run_demo(args.nodes or 3)

@@ -82,7 +82,10 @@ def openstack(lab):
             if removed:
                 lab.say('removed %d libvirt guests of the old Nova'
                         % len(removed))
-        for leftover in ('compute_id', 'instances'):
+        # Each extra fake host keeps its node UUID in its own state_path.
+        for leftover in ['compute_id', 'instances'] + [
+                os.path.join('hosts', host, 'compute_id') for host in
+                _listdir(os.path.join(lab.p.data_of('nova'), 'hosts'))]:
             path = os.path.join(lab.p.data_of('nova'), leftover)
             if os.path.isdir(path):
                 shutil.rmtree(path)
@@ -100,13 +103,15 @@ def openstack(lab):
                                      'nova-api')]
     daemons = [lab.by_name[n] for n in ('nova-conductor',
                                         'nova-scheduler')]
-    compute = lab.by_name['nova-compute']
-    helpers = [svc for svc in _role(lab, 'compute') if svc is not compute]
+    computes = [svc for svc in _role(lab, 'compute')
+                if getattr(svc, 'binary', None) == 'nova-compute']
+    helpers = [svc for svc in _role(lab, 'compute')
+               if svc not in computes]
     ironic = lab.by_name['ironic']
 
     # Schema syncs run side by side; Keystone starts as soon as its own
     # is done, and the lab's identities are created meanwhile.
-    to_start = [svc for svc in apis + daemons + [compute]
+    to_start = [svc for svc in apis + daemons + computes
                 if not lab.is_current(svc)]
 
     def identity():
@@ -141,19 +146,23 @@ def openstack(lab):
         for svc in helpers:
             lab.ensure_started(svc)
             svc.wait_ready()
-        if compute in to_start:
-            lab.ensure_started(compute, bootstrap=False)
-        procs.wait_for('nova-compute heartbeat and resource provider',
-                       compute.ready, compute.ready_timeout,
-                       service='nova-compute', pidfile=compute.pidfile,
-                       log=compute.log)
+        for compute in computes:
+            if compute in to_start:
+                lab.ensure_started(compute, bootstrap=False)
+        for compute in computes:
+            procs.wait_for('%s heartbeat and resource provider'
+                           % compute.name, compute.ready,
+                           compute.ready_timeout, service=compute.name,
+                           pidfile=compute.pidfile, log=compute.log)
+        first = computes[0]
         procs.wait_for('host mapping (nova-manage cell_v2 '
                        'discover_hosts)',
-                       functools.partial(_discover_hosts, lab), 120,
-                       service='nova-compute', pidfile=compute.pidfile,
-                       log=compute.log)
-        lab.say('nova-compute ready (heartbeat, resource provider, '
-                'host mapping)')
+                       functools.partial(_discover_hosts, lab, [
+                           getattr(svc, 'host', None) for svc in computes]),
+                       120, service=first.name, pidfile=first.pidfile,
+                       log=first.log)
+        lab.say('%s ready (heartbeat, resource provider, host mapping)'
+                % ', '.join(svc.name for svc in computes))
 
     def ironic_chain():
         rescue, disk = provision.images(lab.secrets, install.ipxe_iso(),
@@ -181,8 +190,13 @@ def _provision_deploying(lab):
     return deploying.status_fields(lab.images, namespace.prefix())
 
 
-def _discover_hosts(lab):
-    if lab.host_mapped():
+def _listdir(path):
+    return sorted(os.listdir(path)) if os.path.isdir(path) else []
+
+
+def _discover_hosts(lab, hosts=None):
+    hosts = [host for host in hosts or () if host] or None
+    if lab.host_mapped(hosts):
         return True
     procs.run([lab.p.venv_bin(lab.p.cloud_venv, 'nova-manage'),
                '--config-file', os.path.join(lab.p.etc_of('nova'),
@@ -190,4 +204,4 @@ def _discover_hosts(lab):
                'cell_v2', 'discover_hosts', '--verbose'],
               'nova-manage cell_v2 discover_hosts',
               lab.p.log_of('nova-compute'))
-    return lab.host_mapped()
+    return lab.host_mapped(hosts)

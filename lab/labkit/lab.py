@@ -58,12 +58,15 @@ class Lab:
         last brought up in (what ``status`` and ``down`` act on).
     """
 
-    def __init__(self, verbose=True, virt=None):
+    def __init__(self, verbose=True, virt=None, compute_hosts=None):
         self.p = s.paths()
         self.verbose = verbose
         self.t0 = time.monotonic()
         self.virt = virt or s.load_mode(self.p)
         self.real = self.virt != 'fake'
+        #: Fake compute hosts (1 in the real mode); None: the last count.
+        self.compute_hosts = 1 if self.real else (
+            compute_hosts or s.load_compute_hosts(self.p))
         self.images = {}
         self.services = services.all_services(self)
         self.by_name = {svc.name: svc for svc in self.services}
@@ -109,13 +112,14 @@ class Lab:
         return sess
 
     # -- readiness checks used by services ---------------------------------
-    def nova_service_up(self, binary, record, sess=None):
-        """The service reports up with a heartbeat newer than its start."""
+    def nova_service_up(self, binary, record, sess=None, host=None):
+        """The service (of ``host``, if given) reports up with a heartbeat
+        newer than its start."""
         if not record:
             return False
         sess = sess or self.admin()
-        data = sess.get(s.url('nova-api', '/v2.1/os-services?binary=%s'
-                              % binary),
+        query = 'binary=%s' % binary + ('&host=%s' % host if host else '')
+        data = sess.get(s.url('nova-api', '/v2.1/os-services?' + query),
                         headers={'OpenStack-API-Version': 'compute 2.53'})
         for svc in data['services']:
             if svc['state'] != 'up' or not svc.get('updated_at'):
@@ -126,18 +130,24 @@ class Lab:
                 return True
         return False
 
-    def compute_ready(self, record, sess=None):
-        """Heartbeat newer than start and a resource provider in Placement."""
+    def compute_ready(self, record, sess=None, host=None):
+        """Heartbeat newer than start and a resource provider in Placement.
+
+        :param host: a fake compute host (its provider has its name);
+            None: the backend's one host.
+        """
         from labkit import compute
         sess = sess or self.admin()
-        if not self.nova_service_up('nova-compute', record, sess):
+        if not self.nova_service_up('nova-compute', record, sess, host):
             return False
         rps = sess.get(s.url('placement', '/resource_providers?name=%s'
-                             % compute.backend(self.virt).provider_name())
+                             % (host or compute.backend(
+                                 self.virt).provider_name()))
                        )['resource_providers']
         return bool(rps)
 
-    def host_mapped(self):
+    def host_mapped(self, hosts=None):
+        """Every host (default: the backend's one) is in a cell."""
         out = subprocess.run(
             [self.p.venv_bin(self.p.cloud_venv, 'nova-manage'),
              '--config-file', os.path.join(self.p.etc_of('nova'),
@@ -145,8 +155,9 @@ class Lab:
              'cell_v2', 'list_hosts'],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         from labkit import compute
-        return out.returncode == 0 and (
-            ' %s ' % compute.backend(self.virt).HOST) in out.stdout
+        hosts = hosts or [compute.backend(self.virt).HOST]
+        return out.returncode == 0 and all(
+            ' %s ' % host in out.stdout for host in hosts)
 
     def ironic_answers(self):
         sess = self.admin(system=True)
@@ -224,7 +235,28 @@ class Lab:
                 self.say('the lab runs in mode %s: stopping it first'
                          % previous)
                 old._down(purge=False, purge_venvs=False)
-        s.save_mode(self.p, self.virt)
+        elif s.load_compute_hosts(self.p) != self.compute_hosts:
+            self._switch_compute_hosts()
+        s.save_mode(self.p, self.virt, self.compute_hosts)
+
+    def _switch_compute_hosts(self):
+        """A new host count: stop every old host, so Nova starts fresh.
+
+        A stopped fake host takes its guests with it (they live in its
+        memory); its servers would stay in Nova's database on a host that
+        is down. Stopping all of them breaks the Nova group, and ``up``
+        restarts it on empty databases (the fresh-start rule).
+        """
+        old = Lab(verbose=self.verbose, virt=self.virt,
+                  compute_hosts=s.load_compute_hosts(self.p))
+        stopped = [svc.name for svc in old.services
+                   if getattr(svc, 'binary', None) == 'nova-compute'
+                   and svc.stop()]
+        if stopped:
+            self.say('compute hosts %d -> %d: stopped %s; Nova restarts '
+                     'fresh (every server is gone)' % (
+                         old.compute_hosts, self.compute_hosts,
+                         ', '.join(stopped)))
 
     def _ensure_images(self):
         """Build (or find cached) the real mode's images; root namespace."""
@@ -280,6 +312,9 @@ class Lab:
         configs.write_all(self.p, self.secrets, rescue_image=rescue_image,
                           driver=install.driver_present(), virt=self.virt,
                           images=self.images)
+        if not self.real:
+            from labkit.compute import fake
+            fake.write_host_configs(self.p, self.compute_hosts)
         self.by_name['rabbitmq'].write_config(self.secrets['rabbit'])
 
     def is_current(self, svc):

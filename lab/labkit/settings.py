@@ -69,6 +69,10 @@ NOVA_COMPUTE_HOST = 'lab-compute'
 #: and the second ``ironic-conductor`` (``labctl conductor add``).
 IRONIC_HOST = 'lab-ironic'
 SECOND_IRONIC_HOST = 'lab-ironic-2'
+#: The fast mode runs K fake nova-compute hosts (``up --compute-hosts K``):
+#: lab-compute, lab-compute-2, ... Each one is a real nova-compute process.
+COMPUTE_HOSTS_ENV = 'IOS_LAB_COMPUTE_HOSTS'
+MAX_COMPUTE_HOSTS = 16
 
 IPXE_ISO_CANDIDATES = ('/usr/lib/ipxe/ipxe.iso', '/usr/share/ipxe/ipxe.iso')
 
@@ -227,18 +231,29 @@ def boot_url(path=''):
     return 'http://%s:%d%s' % (BRIDGE_IP, HTTP_BOOT_PORT, path)
 
 
-def load_mode(p):
-    """The virt mode the state dir was last brought up in ('fake' if none)."""
+def _load_mode_file(p):
     try:
         with open(p.mode_file) as f:
-            return json.load(f).get('virt', 'fake')
+            data = json.load(f)
     except (OSError, ValueError):
-        return 'fake'
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def save_mode(p, virt):
+def load_mode(p):
+    """The virt mode the state dir was last brought up in ('fake' if none)."""
+    return _load_mode_file(p).get('virt', 'fake')
+
+
+def load_compute_hosts(p):
+    """How many compute hosts the state dir was last brought up with (1)."""
+    hosts = _load_mode_file(p).get('compute_hosts', 1)
+    return hosts if isinstance(hosts, int) and hosts >= 1 else 1
+
+
+def save_mode(p, virt, compute_hosts=1):
     os.makedirs(p.home, exist_ok=True)
     tmp = p.mode_file + '.tmp'
     with open(tmp, 'w') as f:
-        json.dump({'virt': virt}, f)
+        json.dump({'virt': virt, 'compute_hosts': compute_hosts}, f)
     os.replace(tmp, p.mode_file)

@@ -25,6 +25,11 @@ in start order), ``nova_conf(p, sec, virt)`` (its part of nova.conf),
 resource provider it reports to Placement).
 """
 
+import os
+
+from labkit import procs
+from labkit import settings as s
+
 
 def backend(virt):
     """The backend module for ``virt``."""
@@ -37,3 +42,30 @@ def backend(virt):
 
 def services(lab):
     return backend(lab.virt).services(lab)
+
+
+def requested_compute_hosts(virt, hosts=None):
+    """Fake compute hosts asked for: ``hosts``, else $IOS_LAB_COMPUTE_HOSTS.
+
+    None when neither says (the state dir's last count then holds).
+    Only the fast mode runs several hosts.
+    """
+    raw = hosts if hosts is not None else os.environ.get(
+        s.COMPUTE_HOSTS_ENV) or None
+    if raw is None:
+        return None
+    try:
+        count = int(raw)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= s.MAX_COMPUTE_HOSTS:
+        raise procs.LabError('compute hosts %r (--compute-hosts or %s): a '
+                             'whole number from 1 to %d' % (
+                                 raw, s.COMPUTE_HOSTS_ENV,
+                                 s.MAX_COMPUTE_HOSTS))
+    if count > 1 and virt != 'fake':
+        raise procs.LabError('compute hosts %d (--compute-hosts or %s): '
+                             'only the fast mode (virt fake) runs several '
+                             'compute hosts; virt %s runs one' % (
+                                 count, s.COMPUTE_HOSTS_ENV, virt))
+    return count

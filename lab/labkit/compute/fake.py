@@ -15,10 +15,19 @@
 Nothing boots. ``lab/plugins/ios_lab_plugins/fake_compute.py`` makes a
 rescued guest report RUNNING, as libvirt does. The fake driver keeps guests
 in memory, hence the lab's fresh-start rule for Nova (lab/README.rst).
+
+The lab runs ``lab.compute_hosts`` fake hosts (``up --compute-hosts K``):
+the first is ``nova-compute`` with nova.conf's ``host`` (lab-compute);
+host *i* > 1 is ``nova-compute-<i>``, host ``lab-compute-<i>``, with its
+own log and PID file and a small ``compute-<i>.conf`` read after
+nova.conf. That file overrides ``host`` and ``state_path``: Nova keeps the
+compute node's UUID in ``<state_path>/compute_id``, which two hosts must
+not share.
 """
 
 import os
 
+from labkit import configs
 from labkit import services as svc
 from labkit import settings as s
 
@@ -28,6 +37,39 @@ HOST = s.NOVA_COMPUTE_HOST
 def provider_name():
     """The fake driver names its node after nova.conf's ``host``."""
     return HOST
+
+
+def host_name(index):
+    """The ``host`` of fake compute host ``index`` (1-based)."""
+    return HOST if index == 1 else '%s-%d' % (HOST, index)
+
+
+def service_name(index):
+    """The lab's name (log, PID file, status) of compute host ``index``."""
+    return 'nova-compute' if index == 1 else 'nova-compute-%d' % index
+
+
+def host_conf_path(p, index):
+    return os.path.join(p.etc_of('nova'), 'compute-%d.conf' % index)
+
+
+def host_state_path(p, index):
+    """Host 1 keeps nova.conf's state_path; the others one of their own."""
+    return os.path.join(p.data_of('nova'), 'hosts', host_name(index))
+
+
+def host_conf(p, index):
+    """The text of ``compute-<index>.conf`` (hosts after the first)."""
+    return configs.ini({'DEFAULT': {
+        'host': host_name(index),
+        'state_path': host_state_path(p, index)}})
+
+
+def write_host_configs(p, count):
+    """Write the override files of hosts 2..count (before fingerprints)."""
+    for index in range(2, count + 1):
+        os.makedirs(host_state_path(p, index), exist_ok=True)
+        configs.write(host_conf_path(p, index), host_conf(p, index))
 
 
 def nova_conf(p, sec, virt):
@@ -49,21 +91,38 @@ def nova_conf(p, sec, virt):
 
 class FakeCompute(svc.NovaProcess):
     role = 'compute'
-    name = binary = 'nova-compute'
+    binary = 'nova-compute'
     ready_timeout = 240
+
+    def __init__(self, lab, index=1):
+        super().__init__(lab)
+        self.index = index
+        self.name = service_name(index)
+        self.host = host_name(index)
+
+    def _own_conf(self):
+        return [] if self.index == 1 else [host_conf_path(self.p,
+                                                          self.index)]
 
     def argv(self):
         # The lab's launcher: Nova loads drivers only from nova.virt.
-        return [self.cloud_bin('python'), '-m', 'ios_lab_plugins.compute',
+        argv = [self.cloud_bin('python'), '-m', 'ios_lab_plugins.compute',
                 '--config-file',
                 os.path.join(self.p.etc_of('nova'), 'nova.conf')]
+        for path in self._own_conf():
+            argv += ['--config-file', path]
+        return argv
+
+    def config_files(self):
+        return super().config_files() + self._own_conf()
 
     def extra_fingerprint(self):
         return self.lab.plugins_digest
 
     def ready(self):
-        return self.lab.compute_ready(self.record())
+        return self.lab.compute_ready(self.record(), host=self.host)
 
 
 def services(lab):
-    return [FakeCompute(lab)]
+    return [FakeCompute(lab, index)
+            for index in range(1, lab.compute_hosts + 1)]
