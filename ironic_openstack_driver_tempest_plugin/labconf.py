@@ -45,8 +45,8 @@ INTERFACE_TYPES = ('bios', 'boot', 'console', 'deploy', 'inspect',
                    'management', 'power', 'raid', 'rescue', 'vendor')
 #: Fields of ``status --json`` without which no deploy can be tested.
 REQUIRED_STATUS = ('keystone_url', 'state_dir', 'instance_image_qcow2',
-                   'instance_image_qcow2_checksum', 'deploy_kernel',
-                   'deploy_ramdisk', 'provisioning_network')
+                   'instance_image_qcow2_checksum', 'deploy_kernel_url',
+                   'deploy_ramdisk_url', 'provisioning_network')
 
 
 class LabConfigError(ValueError):
@@ -145,8 +145,10 @@ def sections(status, driver, admin, hardware_type='openstack',
                                              'dnsmasq', 'leases'),
             'dhcp_lease_seconds': str(LEASE_SECONDS),
             'node_name_prefix': node_name_prefix,
-            'ramdisk_kernel': status['deploy_kernel'],
-            'ramdisk_ramdisk': status['deploy_ramdisk'],
+            # HTTP: Ironic 39 answers a ramdisk deploy from file:// URLs
+            # with HTTP 500 ('str' object has no attribute 'url').
+            'ramdisk_kernel': status['deploy_kernel_url'],
+            'ramdisk_ramdisk': status['deploy_ramdisk_url'],
         },
     }
 

@@ -89,15 +89,21 @@ def ironic_conf(p, images):
     }
 
 
-def instance_image_url(images, key='instance_image'):
+#: The images the HTTP boot server serves under /lab-images/.
+PUBLISHED = ('instance_image', 'instance_image_qcow2', 'deploy_kernel',
+             'deploy_ramdisk')
+
+
+def published_url(images, key):
+    """The HTTP URL of one of :data:`PUBLISHED`."""
     return s.boot_url('/lab-images/' + os.path.basename(images[key]))
 
 
 def publish_images(p, images):
-    """Let the HTTP boot server serve the instance images (symlinks)."""
+    """Let the HTTP boot server serve the lab's images (symlinks)."""
     root = os.path.join(p.data_of('ironic'), 'httpboot', 'lab-images')
     os.makedirs(root, exist_ok=True)
-    for key in ('instance_image', 'instance_image_qcow2'):
+    for key in PUBLISHED:
         link = os.path.join(root, os.path.basename(images[key]))
         if os.path.realpath(link) != images[key]:
             if os.path.lexists(link):
@@ -132,10 +138,14 @@ def status_fields(images, namespace_prefix):
     return {
         'deploy_kernel': 'file://' + images['deploy_kernel'],
         'deploy_ramdisk': 'file://' + images['deploy_ramdisk'],
-        'instance_image': instance_image_url(images),
+        # The same over HTTP: Ironic 39 cannot take a file:// image_source
+        # for a ramdisk deploy (is_source_a_path expects an HTTP answer).
+        'deploy_kernel_url': published_url(images, 'deploy_kernel'),
+        'deploy_ramdisk_url': published_url(images, 'deploy_ramdisk'),
+        'instance_image': published_url(images, 'instance_image'),
         'instance_image_checksum': images['instance_image_checksum'],
-        'instance_image_qcow2': instance_image_url(images,
-                                                   'instance_image_qcow2'),
+        'instance_image_qcow2': published_url(images,
+                                              'instance_image_qcow2'),
         'instance_image_qcow2_checksum': images[
             'instance_image_qcow2_checksum'],
         'instance_marker': images['instance_marker'],
