@@ -21,8 +21,9 @@ lab's network namespace. It
 * brings the plugin's nodes (names starting with ``--prefix``) back to
   ``available`` (undeploy, provide) and creates and enrolls
   (``create-nodes``, ``enroll --manage --provide``: automated cleaning)
-  as many as are missing; a node that cannot be made available is removed
-  with its server and port;
+  as many as are missing; a node that cannot be made available, or whose
+  Nova server is gone or broken, is removed with its server and port; what
+  an earlier run left in an available node's instance_info is cleared;
 * prints one JSON object on stdout: Ironic's detailed view of the
   hardware type and the nodes (name, uuid, state).
 """
@@ -41,6 +42,30 @@ import openstack.connection
 STABLE = ('available', 'active', 'manageable', 'enroll', 'clean failed',
           'deploy failed', 'error', 'inspect failed', 'rescue failed',
           'rescue', 'service failed')
+
+
+#: The states of a node's server in which the node can serve a test.
+USABLE_SERVER_STATUSES = ('ACTIVE', 'SHUTOFF', 'RESCUE')
+
+
+def unusable_reason(provision_state, maintenance, server_status):
+    """Why one of the plugin's nodes cannot serve a test, or None.
+
+    :param provision_state: the node's provision state (after
+        ``to_available``).
+    :param maintenance: whether the node is in maintenance.
+    :param server_status: its Nova server's status, None when the server
+        does not exist.
+    """
+    if server_status is None:
+        return 'its Nova server is gone'
+    if server_status not in USABLE_SERVER_STATUSES:
+        return 'its Nova server is %s' % server_status
+    if provision_state != 'available':
+        return 'it is %s, not available' % provision_state
+    if maintenance:
+        return 'it is in maintenance'
+    return None
 
 
 def say(text):
@@ -147,17 +172,30 @@ class Nodes(object):
                   '--ironic-cloud', self.status['admin_cloud'], '--manage',
                   '--provide', '--timeout', str(self.timeout))
 
+    def server_status(self, node):
+        server = (node.driver_info or {}).get('openstack_server')
+        found = server and self.user.compute.find_server(server)
+        return found.status if found else None
+
     def ensure(self, count):
         started = time.monotonic()
         self.share_network()
         ready = []
         for node in self.mine():
-            node = self.to_available(node)
-            if (node.provision_state == 'available'
-                    and not node.is_maintenance and len(ready) < count):
-                ready.append(node)
-            elif node.provision_state != 'available':
+            if self.server_status(node) is not None:
+                node = self.to_available(node)
+            reason = unusable_reason(node.provision_state,
+                                     node.is_maintenance,
+                                     self.server_status(node))
+            if reason is not None:
+                say('%s: %s' % (node.name, reason))
                 self.remove(node)
+            elif len(ready) < count:
+                if node.instance_info:
+                    say('%s: clearing instance_info %s' % (
+                        node.name, sorted(node.instance_info)))
+                    node = self.bm.update_node(node, instance_info={})
+                ready.append(node)
         if len(ready) < count:
             self.create(count - len(ready))
         nodes = [self.bm.get_node(n.id) for n in self.mine()]

@@ -62,6 +62,21 @@ class OpenStackNodeMixin(object):
                 if (node.get('name') or '').startswith(prefix)]
 
     @classmethod
+    def unreserve_node(cls, node):
+        """Clear what the test left in instance_info, then unreserve.
+
+        A deploy refused before it started leaves the test's instance_info
+        (a ramdisk test's kernel and ramdisk) on the available node, and
+        the next class to take the node would deploy with it.
+        """
+        _, shown = cls.baremetal_client.show_node(node['uuid'])
+        if shown['provision_state'] == 'available' and shown['instance_info']:
+            cls.update_node(node['uuid'], [{'op': 'replace',
+                                            'path': '/instance_info',
+                                            'value': {}}])
+        super(OpenStackNodeMixin, cls).unreserve_node(node)
+
+    @classmethod
     def get_server_ip(cls, node_id):
         """The address the node got by DHCP in its current provision state.
 
