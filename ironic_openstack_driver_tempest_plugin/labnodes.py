@@ -146,9 +146,11 @@ class Nodes(object):
         if found:
             self.user.compute.delete_server(found)
             self.user.compute.wait_for_delete(found, wait=300)
-        port = self.user.network.find_port(node.name + '-provisioning')
+        # The provisioning network is shared: the user sees the ports that
+        # other projects made there, which only an admin may delete.
+        port = self.padmin.network.find_port(node.name + '-provisioning')
         if port:
-            self.user.network.delete_port(port)
+            self.padmin.network.delete_port(port)
 
     def tool(self, *args):
         argv = [os.path.join(os.path.dirname(sys.executable),
