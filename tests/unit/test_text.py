@@ -14,8 +14,6 @@
 
 from unittest import mock
 
-from openstack import exceptions as sdk_exc
-
 from ironic.common import exception
 from ironic.common import states
 from ironic.conductor import task_manager
@@ -24,7 +22,6 @@ from ironic.conductor import utils as manager_utils
 from ironic_openstack_driver import power
 from ironic_openstack_driver import text
 from tests.unit import base
-from tests.unit import fake_nova as fn
 
 
 class ShownTestCase(base.DbTestCase):
@@ -52,16 +49,15 @@ class EchoedValuesTestCase(base.OpenStackDriverTestCase):
         self.node.driver_info = {'openstack_server': ref}
         self.node.save()
 
-    def test_uri_too_long_stays_in_sight_of_a_very_long_name(self):
-        # Nova answers a 5000-character name filter with HTTP 414.
+    def test_very_long_server_name_is_refused_before_nova_is_asked(self):
+        # Nova would answer a 5000-character name filter with HTTP 414.
         self._set_server('n' * 5000)
-        self.nova.compute.find_server.side_effect = (
-            lambda *a, **kw: sdk_exc.raise_from_response(fn.json_response(
-                414, {'message': 'Request-URI Too Long'})))
-        self.assertRaises(exception.DriverOperationError, self._power_on)
+        self.assertRaises(exception.InvalidParameterValue, self._power_on)
         self.node.refresh()
-        self.assertIn('HTTP 414', self.node.last_error[:1000])
+        self.assertIn('openstack_server', self.node.last_error)
         self.assertIn('5000 characters', self.node.last_error)
+        self.assertLess(len(self.node.last_error), 1000)
+        self.nova.compute.find_server.assert_not_called()
 
     def test_newline_in_a_server_name_is_not_echoed_raw(self):
         self._set_server('node-9\n2026-12-01 ERROR forged line')
