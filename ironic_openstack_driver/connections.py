@@ -18,7 +18,9 @@ connection is dropped and opened anew when it may have gone bad:
 
 * the cloud answered 401 or 403, or could not be reached (the error
   translation, translate_errors, calls ``evict``): a rotated secret, a
-  revoked token, a moved endpoint;
+  revoked token, a moved endpoint; not when a request timed out (a slow
+  or hung service: a new connection would only add a login and a version
+  discovery to each request);
 * the clouds.yaml file it was read from changed (a rotated application
   credential secret is picked up without a conductor restart);
 * it is the least recently used one beyond MAX_CONNECTIONS.

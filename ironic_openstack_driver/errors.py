@@ -262,8 +262,12 @@ def _translate(e, where, creds, evict, locate=None):
     hint = advice(e, creds, locate)
     if hint is not None:
         # Keystone, the catalog, TLS or the network: the login or the
-        # connection failed; a new connection may fare better.
-        evict(e.__class__.__name__)
+        # connection failed; a new connection may fare better. Not after a
+        # timeout: the service is slow or hung, and a new connection would
+        # add a login and a version discovery to every request until it
+        # answers again.
+        if not isinstance(e, ks_exc.ConnectTimeout):
+            evict(e.__class__.__name__)
         return _login_error(where, e, hint)
     if isinstance(e, (sdk_exc.ConfigException, ks_exc.MissingRequiredOptions,
                       ks_exc.NoMatchingPlugin)):

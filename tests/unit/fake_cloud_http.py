@@ -39,6 +39,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     servers = {}
     requests = []
+    logins = 0
     close_next = 0
     fail_next = 0
     # Cleared while Nova hangs.
@@ -97,6 +98,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b'{}')
         if self.path.rstrip('/') != '/v3/auth/tokens':
             return self._send({}, 404)
+        type(self).logins += 1
         identity = body['auth']['identity']
         user = identity.get('password', {}).get('user', {})
         project = body['auth'].get('scope', {}).get('project', {})
@@ -126,6 +128,7 @@ def start(test):
     """Serve a FakeCloudHandler for the test; returns the base URL."""
     FakeCloudHandler.servers = {}
     FakeCloudHandler.requests = []
+    FakeCloudHandler.logins = 0
     FakeCloudHandler.close_next = 0
     FakeCloudHandler.fail_next = 0
     FakeCloudHandler.answering.set()

@@ -310,12 +310,22 @@ class NovaHangOverHttpTestCase(OverHttpBase):
         self.assertRaises(exception.DriverOperationError, self._power,
                           states.POWER_OFF)
         fake.resume()
-        # On already: Ironic reads the power state (on a new connection:
-        # the timeout dropped the old one) and clears the error.
+        # On already: Ironic reads the power state and clears the error.
         self._power(states.POWER_ON)
         self.node.refresh()
         self.assertIsNone(self.node.last_error)
         self.assertEqual(states.POWER_ON, self.node.power_state)
+
+    def test_a_timeout_keeps_the_connection(self):
+        # A new one would log in and discover Nova's versions again, each
+        # waiting for the hung Nova, before every read.
+        logins = fake.FakeCloudHandler.logins
+        self.assertRaises(exception.DriverOperationError, self._power,
+                          states.POWER_OFF)
+        self.assertEqual(1, len(os_client._connections))
+        fake.resume()
+        self._power(states.POWER_ON)
+        self.assertEqual(logins, fake.FakeCloudHandler.logins)
 
 
 class ServiceAtTestCase(base.DbTestCase):
