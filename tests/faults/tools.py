@@ -43,12 +43,17 @@ def secret(label):
     return value
 
 
-def ironic_option(lab, section, name, default):
-    """A number from the lab's ironic.conf, or Ironic's default."""
+def ironic_setting(lab, section, name, default):
+    """A setting of the lab's ironic.conf (a string), or ``default``."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.read(os.path.join(lab['state_dir'], 'etc', 'ironic',
                              'ironic.conf'))
-    return float(parser.get(section, name, fallback=default))
+    return parser.get(section, name, fallback=default)
+
+
+def ironic_option(lab, section, name, default):
+    """A number from the lab's ironic.conf, or Ironic's default."""
+    return float(ironic_setting(lab, section, name, default))
 
 
 class ConductorLog:
