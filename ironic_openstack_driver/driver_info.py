@@ -102,6 +102,10 @@ class DriverInfo:
     rescue_image: str | None = None
 
 
+#: Nova refuses server names longer than this (its API schema's maxLength).
+MAX_SERVER_NAME = 255
+
+
 def _fail(node, msg, missing=False):
     err = _('Node %(node)s: %(msg)s') % {'node': node.uuid, 'msg': msg}
     if missing:
@@ -263,6 +267,11 @@ def parse_driver_info(node):
     if not server:
         _fail(node, _('driver_info field openstack_server (UUID or name of '
                       'the Nova server) is required.'), missing=True)
+    if len(server) > MAX_SERVER_NAME:
+        _fail(node, _('driver_info field openstack_server is %(length)d '
+                      'characters long: Nova\'s server names and UUIDs have '
+                      'at most %(max)d.') % {'length': len(server),
+                                             'max': MAX_SERVER_NAME})
     return DriverInfo(server=server,
                       credentials=_parse_credentials(node, info),
                       rescue_image=_string(node, info,

@@ -141,6 +141,16 @@ def advice(error, creds, locate=None):
     return None
 
 
+def _config_hint(creds):
+    """What to check when openstacksdk refuses the cloud's configuration."""
+    if creds.cloud:
+        return _('check driver_info openstack_cloud (an entry of that file) '
+                 'and %s (a region that entry lists)') % field(
+                     creds, 'region_name', 'region_name')
+    return _('check %s and driver_info openstack_region_name') % (
+        _credential_fields(creds))
+
+
 def check_auth_url(node, creds, conn):
     """Refuse a Keystone auth URL that is not an http(s) URL.
 
@@ -273,9 +283,9 @@ def _translate(e, where, creds, evict, locate=None):
                       ks_exc.NoMatchingPlugin)):
         return exception.InvalidParameterValue(
             _('Node %(node)s: cannot use %(cloud)s ([openstack]clouds_yaml '
-              '%(path)s): %(error)s')
+              '%(path)s): %(error)s; %(hint)s')
             % dict(where, path=CONF.openstack.clouds_yaml or _('(default)'),
-                   error=one_line(e)))
+                   error=one_line(e), hint=_config_hint(creds)))
     if isinstance(e, (sdk_exc.SDKException, ks_exc.ClientException)):
         return exception.DriverOperationError(
             driver=DRIVER,

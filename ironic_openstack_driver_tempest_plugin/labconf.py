@@ -44,8 +44,8 @@ LEASE_SECONDS = 3600
 INTERFACE_TYPES = ('bios', 'boot', 'console', 'deploy', 'inspect',
                    'management', 'power', 'raid', 'rescue', 'vendor')
 #: Fields of ``status --json`` without which no deploy can be tested.
-REQUIRED_STATUS = ('keystone_url', 'state_dir', 'instance_image',
-                   'instance_image_checksum', 'deploy_kernel',
+REQUIRED_STATUS = ('keystone_url', 'state_dir', 'instance_image_qcow2',
+                   'instance_image_qcow2_checksum', 'deploy_kernel',
                    'deploy_ramdisk', 'provisioning_network')
 
 
@@ -88,9 +88,12 @@ def sections(status, driver, admin, hardware_type='openstack',
 
     baremetal = {
         'enabled_hardware_types': hardware_type,
-        'whole_disk_image_ref': status['instance_image'],
-        'whole_disk_image_url': status['instance_image'],
-        'whole_disk_image_checksum': status['instance_image_checksum'],
+        # The qcow2 copy: the tests name no image_disk_format, and Ironic
+        # would hand the agent 'gpt' for the raw MBR disk, which the
+        # agent's qemu-img cannot read (lab/labkit/images/instance.py).
+        'whole_disk_image_ref': status['instance_image_qcow2'],
+        'whole_disk_image_url': status['instance_image_qcow2'],
+        'whole_disk_image_checksum': status['instance_image_qcow2_checksum'],
         'endpoint_type': 'public',
         'adjusted_root_disk_size_gb': 1,
     }

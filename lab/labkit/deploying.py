@@ -89,20 +89,20 @@ def ironic_conf(p, images):
     }
 
 
-def instance_image_url(images):
-    return s.boot_url('/lab-images/' + os.path.basename(
-        images['instance_image']))
+def instance_image_url(images, key='instance_image'):
+    return s.boot_url('/lab-images/' + os.path.basename(images[key]))
 
 
 def publish_images(p, images):
-    """Let the HTTP boot server serve the instance image (a symlink)."""
+    """Let the HTTP boot server serve the instance images (symlinks)."""
     root = os.path.join(p.data_of('ironic'), 'httpboot', 'lab-images')
     os.makedirs(root, exist_ok=True)
-    link = os.path.join(root, os.path.basename(images['instance_image']))
-    if os.path.realpath(link) != images['instance_image']:
-        if os.path.lexists(link):
-            os.unlink(link)
-        os.symlink(images['instance_image'], link)
+    for key in ('instance_image', 'instance_image_qcow2'):
+        link = os.path.join(root, os.path.basename(images[key]))
+        if os.path.realpath(link) != images[key]:
+            if os.path.lexists(link):
+                os.unlink(link)
+            os.symlink(images[key], link)
 
 
 def provision(sess):
@@ -134,6 +134,10 @@ def status_fields(images, namespace_prefix):
         'deploy_ramdisk': 'file://' + images['deploy_ramdisk'],
         'instance_image': instance_image_url(images),
         'instance_image_checksum': images['instance_image_checksum'],
+        'instance_image_qcow2': instance_image_url(images,
+                                                   'instance_image_qcow2'),
+        'instance_image_qcow2_checksum': images[
+            'instance_image_qcow2_checksum'],
         'instance_marker': images['instance_marker'],
         'provisioning_network': s.PROVISIONING_NETWORK,
         'vmedia_network': s.VMEDIA_NETWORK,

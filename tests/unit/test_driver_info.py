@@ -61,6 +61,18 @@ class ParseDriverInfoTestCase(base.DbTestCase):
                           openstack_server='  ', openstack_cloud='host')
         self.assertIn('openstack_server', msg)
 
+    def test_server_longer_than_nova_allows_is_refused(self):
+        msg = self._error(exception.InvalidParameterValue,
+                          openstack_server='x' * 256, openstack_cloud='host')
+        self.assertIn('openstack_server', msg)
+        self.assertIn('256 characters', msg)
+        self.assertNotIn('x' * 256, msg)
+
+    def test_server_of_nova_maximum_length_is_accepted(self):
+        info = driver_info.parse_driver_info(self._node(
+            openstack_server='x' * 255, openstack_cloud='host'))
+        self.assertEqual('x' * 255, info.server)
+
     def test_no_cloud_anywhere_is_refused(self):
         msg = self._error(exception.MissingParameterValue,
                           openstack_server='vm')

@@ -177,6 +177,22 @@ class CloudErrorsOverHttpTestCase(OverHttpBase):
                                  'clouds.yaml entry "host"')
         self.assertNotIn('stale-secret-9', node.last_error)
 
+    def test_clouds_yaml_entry_with_foreign_region_names_the_field(self):
+        fd, path = tempfile.mkstemp(suffix='.yaml')
+        os.write(fd, (CLOUDS_YAML % {'url': self.url,
+                                     'password': fake.PASSWORD}
+                      + '    region_name: RegionOne\n').encode())
+        os.close(fd)
+        self.addCleanup(os.unlink, path)
+        self.config(clouds_yaml=path, cloud='host', group='openstack')
+        node, log = self._verify(self._node(
+            openstack_auth_url=None, openstack_username=None,
+            openstack_password=None, openstack_project_name=None,
+            openstack_region_name='NoSuchRegion'))
+        self._assert_clear_error(node, log, 'cloud "host"', 'NoSuchRegion',
+                                 'driver_info openstack_cloud',
+                                 'driver_info openstack_region_name')
+
     def test_power_action_with_wrong_password_sets_a_clear_last_error(self):
         node = self._node(openstack_password='wrong-password-17')
         node.provision_state = states.MANAGEABLE

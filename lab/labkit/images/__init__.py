@@ -42,6 +42,7 @@ def ensure_all(p, log=None, say=print):
     :param say: callable that reports progress to the user.
     :returns: dict with deploy_kernel, deploy_ramdisk, instance_image,
         instance_image_checksum (sha256), instance_image_format,
+        instance_image_qcow2 and its checksum (the same disk as qcow2),
         instance_marker, build_seconds (of the builds that made the current
         files), rebuilt (names built by this call) and seconds (this call).
     :raises labkit.procs.LabError: a tool or a build failed.
@@ -64,6 +65,9 @@ def ensure_all(p, log=None, say=print):
                                        instance.IMAGE),
         'instance_image_checksum': inst['sha256'],
         'instance_image_format': inst['format'],
+        'instance_image_qcow2': os.path.join(
+            common.images_dir(p), 'instance', instance.IMAGE_QCOW2),
+        'instance_image_qcow2_checksum': inst['qcow2_sha256'],
         'instance_marker': inst['marker'],
         'build_seconds': {'ipa': agent['build_seconds'],
                           'instance': inst['build_seconds']},

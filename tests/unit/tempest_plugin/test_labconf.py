@@ -24,6 +24,8 @@ STATUS = {
     'keystone_url': 'http://127.0.0.1:15000/v3',
     'instance_image': 'http://192.0.2.1:8088/lab-images/instance.img',
     'instance_image_checksum': 'a6' * 32,
+    'instance_image_qcow2': 'http://192.0.2.1:8088/lab-images/instance.qcow2',
+    'instance_image_qcow2_checksum': 'b7' * 32,
     'deploy_kernel': 'file:///lab/images/ipa/ipa.kernel',
     'deploy_ramdisk': 'file:///lab/images/ipa/ipa.initramfs',
     'provisioning_network': 'lab-provisioning',
@@ -80,12 +82,14 @@ class SectionsTestCase(unittest.TestCase):
         self.assertEqual('', baremetal['enabled_raid_interfaces'])
         self.assertEqual('', baremetal['enabled_bios_interfaces'])
 
-    def test_images_and_timeouts(self):
+    def test_whole_disk_image_is_the_qcow2_copy_and_timeouts(self):
         conf = parsed()
         baremetal = conf['baremetal']
-        self.assertEqual(STATUS['instance_image'],
+        self.assertEqual(STATUS['instance_image_qcow2'],
                          baremetal['whole_disk_image_url'])
-        self.assertEqual(STATUS['instance_image_checksum'],
+        self.assertEqual(STATUS['instance_image_qcow2'],
+                         baremetal['whole_disk_image_ref'])
+        self.assertEqual(STATUS['instance_image_qcow2_checksum'],
                          baremetal['whole_disk_image_checksum'])
         for key, seconds in labconf.TIMEOUTS.items():
             self.assertEqual(str(seconds), baremetal[key])
@@ -104,10 +108,10 @@ class SectionsTestCase(unittest.TestCase):
 
     def test_missing_status_field_is_named(self):
         status = copy.deepcopy(STATUS)
-        del status['instance_image_checksum']
+        del status['instance_image_qcow2_checksum']
         status['deploy_kernel'] = ''
         err = self.assertRaises_(status=status)
-        self.assertIn('instance_image_checksum', str(err))
+        self.assertIn('instance_image_qcow2_checksum', str(err))
         self.assertIn('deploy_kernel', str(err))
 
     def test_fast_lab_is_refused(self):
