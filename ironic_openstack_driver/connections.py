@@ -18,7 +18,9 @@ connection is dropped and opened anew when it may have gone bad:
 
 * the cloud answered 401 or 403, or could not be reached (the error
   translation, translate_errors, calls ``evict``): a rotated secret, a
-  revoked token, a moved endpoint;
+  revoked token, a moved endpoint; not when a request timed out (a slow
+  or hung service: a new connection would only add a login and a version
+  discovery to each request);
 * the clouds.yaml file it was read from changed (a rotated application
   credential secret is picked up without a conductor restart);
 * it is the least recently used one beyond MAX_CONNECTIONS.
@@ -102,6 +104,12 @@ class ConnectionCache:
                 self._entries.popitem(last=False)
             return conn, True
 
+    def peek(self, key):
+        """The cached connection for ``key``, or None; opens nothing."""
+        with self._lock:
+            entry = self._entries.get(key)
+        return entry[1] if entry is not None else None
+
     def evict(self, key):
         """Forget a connection: the next use opens a new one."""
         with self._lock:
@@ -167,10 +175,43 @@ def evict(node, creds, why):
                  {'node': node.uuid, 'cloud': creds.describe(), 'why': why})
 
 
+def endpoints(conn):
+    """(URL, service type) of each endpoint a connection knows.
+
+    Read from its token's catalog and its Keystone URL, as they are: this
+    sends no request (no catalog yet: only Keystone).
+    """
+    try:
+        auth = conn.session.auth
+    except Exception:   # a connection whose configuration is broken
+        return []
+    found = [(getattr(auth, 'auth_url', None), 'identity')]
+    access = getattr(auth, 'auth_ref', None)
+    catalog = getattr(getattr(access, 'service_catalog', None), 'catalog',
+                      None) or []
+    for service in catalog:
+        for endpoint in service.get('endpoints') or []:
+            found.append((endpoint.get('url') or endpoint.get('publicURL'),
+                          service.get('type')))
+    return found
+
+
+def service_at(creds, url):
+    """The name of the service (Nova...) of a cloud at a request URL.
+
+    :returns: the name, or None when the credential set has no cached
+        connection or no endpoint of it matches.
+    """
+    conn = CACHE.peek(_connection_key(creds))
+    return errors.service_at(url, endpoints(conn)) if conn else None
+
+
 def translate_errors(node, creds, action):
     """Turn library errors into Ironic exceptions (see errors.py).
 
     A 401, 403 or an unreachable cloud also drops the cached connection.
+    A timeout names the service that did not answer.
     """
     return errors.translate_errors(
-        node, creds, action, evict=lambda why: evict(node, creds, why))
+        node, creds, action, evict=lambda why: evict(node, creds, why),
+        locate=lambda url: service_at(creds, url))

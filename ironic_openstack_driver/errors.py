@@ -19,6 +19,7 @@ and what was being done; they never carry credentials.
 """
 
 import contextlib
+import re
 import time
 
 from keystoneauth1 import exceptions as ks_exc
@@ -40,6 +41,12 @@ LOG = log.getLogger(__name__)
 DRIVER = 'openstack'
 # Seconds before a read is tried again after a transient failure.
 RETRY_PAUSE = 0.5
+# Who answers at a catalog service type, as an operator names it.
+SERVICE_NAMES = {'compute': 'Nova', 'image': 'Glance', 'network': 'Neutron',
+                 'block-storage': 'Cinder', 'volumev3': 'Cinder',
+                 'volume': 'Cinder', 'identity': 'Keystone'}
+# keystoneauth's message for a request that got no answer in time.
+_TIMED_OUT = re.compile(r'Request to (\S+) timed out')
 
 
 def field(creds, name, entry_key):
@@ -63,12 +70,53 @@ def _credential_fields(creds):
              'openstack_project_name and their domains')
 
 
-def advice(error, creds):
+def service_at(url, endpoints):
+    """The service of a cloud that a request URL went to, or None.
+
+    :param url: the URL of the request.
+    :param endpoints: (endpoint URL, catalog service type) pairs of the
+        cloud, e.g. from its token's catalog.
+    :returns: the name operators know it by (Nova, Glance...), else the
+        catalog type; None when no endpoint is a prefix of ``url``.
+    """
+    best = None
+    for endpoint, service_type in endpoints:
+        prefix = (endpoint or '').rstrip('/')
+        if prefix and (url == prefix or url.startswith(prefix + '/')
+                       or url.startswith(prefix + '?')) and (
+                best is None or len(prefix) > len(best[0])):
+            best = (prefix, service_type)
+    if best is None:
+        return None
+    return SERVICE_NAMES.get(best[1], best[1])
+
+
+def _timeout_advice(error, creds, locate):
+    """What to say of a request that got no answer within api_timeout."""
+    match = _TIMED_OUT.search(str(error))
+    service = locate(match.group(1)) if match and locate else None
+    hint = _('%(service)s did not answer within %(timeout)s s '
+             '([openstack]api_timeout): check that it runs, is not '
+             'overloaded and is reachable from the conductor') % {
+                 'service': service or _('the cloud'),
+                 'timeout': CONF.openstack.api_timeout}
+    if service in (None, SERVICE_NAMES['identity']):
+        hint += _(' (Keystone: %s)') % field(creds, 'auth_url',
+                                             'auth.auth_url')
+    return hint
+
+
+def advice(error, creds, locate=None):
     """What to check for a login, catalog or connection error, or None.
 
     :param error: the library's exception.
     :param creds: the node's cloud.CloudCredentials.
+    :param locate: called with a request URL, returns the name of the
+        cloud's service there (see service_at) or None; or None.
     """
+    if isinstance(error, ks_exc.ConnectTimeout):
+        # No answer in time: a hung, overloaded or unreachable service.
+        return _timeout_advice(error, creds, locate)
     if (isinstance(error, ks_exc.Unauthorized)
             or getattr(error, 'status_code', None) == 401):
         return _('check the credentials: %s') % _credential_fields(creds)
@@ -173,7 +221,7 @@ def _login_error(where, error, hint):
 
 
 @contextlib.contextmanager
-def translate_errors(node, creds, action, evict=None):
+def translate_errors(node, creds, action, evict=None, locate=None):
     """Turn openstacksdk and keystoneauth errors into Ironic exceptions.
 
     :param node: the Ironic node acted on.
@@ -181,6 +229,8 @@ def translate_errors(node, creds, action, evict=None):
     :param action: what was being done, for the message.
     :param evict: called with a reason when the cached connection may have
         gone bad (401, 403, the cloud unreachable), or None.
+    :param locate: called with a request URL, returns the name of the
+        service there, for the message of a timeout; or None.
     """
     where = {'node': node.uuid, 'cloud': creds.describe(), 'action': action}
     try:
@@ -188,13 +238,14 @@ def translate_errors(node, creds, action, evict=None):
     except exception.IronicException:
         raise
     except Exception as e:
-        translated = _translate(e, where, creds, evict or (lambda why: None))
+        translated = _translate(e, where, creds, evict or (lambda why: None),
+                                locate)
         if translated is None:
             raise
         raise translated
 
 
-def _translate(e, where, creds, evict):
+def _translate(e, where, creds, evict, locate=None):
     """The Ironic exception for a library error, or None to let it go."""
     if isinstance(e, server_state.ServerGone):
         return exception.DriverOperationError(
@@ -218,11 +269,15 @@ def _translate(e, where, creds, evict):
             reason += _(' (check the roles of the user in the host cloud)')
             evict('HTTP %s' % e.status_code)
         return exception.DriverOperationError(driver=DRIVER, reason=reason)
-    hint = advice(e, creds)
+    hint = advice(e, creds, locate)
     if hint is not None:
         # Keystone, the catalog, TLS or the network: the login or the
-        # connection failed; a new connection may fare better.
-        evict(e.__class__.__name__)
+        # connection failed; a new connection may fare better. Not after a
+        # timeout: the service is slow or hung, and a new connection would
+        # add a login and a version discovery to every request until it
+        # answers again.
+        if not isinstance(e, ks_exc.ConnectTimeout):
+            evict(e.__class__.__name__)
         return _login_error(where, e, hint)
     if isinstance(e, (sdk_exc.ConfigException, ks_exc.MissingRequiredOptions,
                       ks_exc.NoMatchingPlugin)):

@@ -16,10 +16,15 @@ import time
 import uuid
 
 from tests.faults import checks
+from tests.faults import ironic as ironic_api
+from tests.faults import tools
 from tests.faults.tools import labctl
 from tests.faults.tools import secret
 
 HANG_SECONDS = 8
+#: gunicorn's worker --timeout in the lab: a nova-api paused longer has
+#: its worker killed once resumed. A long hang ends before.
+GUNICORN_TIMEOUT = 300
 
 
 def test_nova_api_hanging_then_back(ironic, nova, nodes, row):
@@ -35,6 +40,64 @@ def test_nova_api_hanging_then_back(ironic, nova, nodes, row):
     checks.settled_as_asked(ironic, nova, node, server, 'power off')
     checks.next_action_works(ironic, nova, node, server, 'power on')
     r['observed'] = checks.seen(ironic, nova, node, server)[1]
+
+
+def test_nova_api_hang_longer_than_the_power_timeout(ironic, nova, nodes,
+                                                     lab, row):
+    """nova-api hung past the time Ironic gives a power action.
+
+    The action ends with a last_error saying Nova did not answer in
+    time; the power sync that reads the node during the hang fails
+    without changing Ironic's power state; once Nova answers again, the
+    next action works.
+    """
+    power_timeout = tools.ironic_option(
+        lab, 'conductor', 'power_state_change_timeout', 60)
+    api_timeout = tools.ironic_option(lab, 'openstack', 'api_timeout', 60)
+    sync_interval = tools.ironic_option(
+        lab, 'conductor', 'sync_power_state_interval', 60)
+    r = row('nova-api hung > %ds power timeout' % power_timeout,
+            'error says Nova no answer; sync keeps state')
+    node, server = nodes.node(manage=True)
+    assert ironic.node(node)['power_state'] == 'power on'
+    log = tools.ConductorLog(lab)
+    # The sync that reads the node once the action let go of it: one
+    # interval, one failed listing, one failed read of the server.
+    hang_limit = min(api_timeout + 2 * sync_interval + 2 * api_timeout,
+                     GUNICORN_TIMEOUT - 20)
+    sync_failed = 'could not get power state for node %s' % node
+    labctl('fault', 'pause', 'nova-api')
+    paused = time.monotonic()
+    try:
+        ironic.power(node, 'power off')
+        shown = checks.clear_error(ironic, node, 'power off',
+                                   'Nova did not answer', 'api_timeout')
+        failed_after = time.monotonic() - paused
+        assert shown['power_state'] == 'power on', shown
+        # Nova stays hung past Ironic's power timeout and until Ironic's
+        # power sync has tried to read the node; meanwhile Ironic's
+        # power state stays what Nova last showed.
+        while (time.monotonic() - paused < power_timeout + 5
+               or not log.lines(sync_failed)):
+            now = ironic.node(node)
+            assert (now['power_state'], now['maintenance']) == (
+                'power on', False), now
+            assert time.monotonic() - paused < hang_limit, (
+                'no power sync of node %s failed within %ds of the hang'
+                % (node, hang_limit))
+            time.sleep(2)
+        hung = time.monotonic() - paused
+    finally:
+        labctl('fault', 'resume', 'nova-api')
+    # Nova never got the stop: its first read did not answer.
+    ironic_api.wait_server(nova, server, 'ACTIVE')
+    assert ironic.node(node)['power_state'] == 'power on'
+    checks.next_action_works(ironic, nova, node, server, 'power off')
+    r['observed'] = ('failed after %.0fs: %s | Nova hung %.0fs, %d failed '
+                     'sync reads, power state kept; next: %s' % (
+                         failed_after, shown['last_error'], hung,
+                         len(log.lines(sync_failed)),
+                         checks.seen(ironic, nova, node, server)[1]))
 
 
 def test_nova_api_refusing_connections(ironic, nova, nodes, row):

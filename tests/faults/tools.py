@@ -10,8 +10,11 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""What the faults tests share besides fixtures: labctl, secrets, rows."""
+"""What the faults tests share besides fixtures: labctl, secrets, rows,
+the lab's Ironic configuration and conductor log."""
 
+import configparser
+import os
 import secrets
 
 import pytest
@@ -38,3 +41,32 @@ def secret(label):
     value = 'S3cr%s%s' % (label, secrets.token_hex(10))
     SECRETS.append(value)
     return value
+
+
+def ironic_setting(lab, section, name, default):
+    """A setting of the lab's ironic.conf (a string), or ``default``."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.read(os.path.join(lab['state_dir'], 'etc', 'ironic',
+                             'ironic.conf'))
+    return parser.get(section, name, fallback=default)
+
+
+def ironic_option(lab, section, name, default):
+    """A number from the lab's ironic.conf, or Ironic's default."""
+    return float(ironic_setting(lab, section, name, default))
+
+
+class ConductorLog:
+    """The lab's Ironic log from now on (what a test made Ironic say)."""
+
+    def __init__(self, lab):
+        self.path = os.path.join(lab['state_dir'], 'logs', 'ironic.log')
+        self.start = os.path.getsize(self.path)
+
+    def lines(self, *words):
+        """Lines written since, that contain every one of ``words``."""
+        with open(self.path, 'rb') as f:
+            f.seek(self.start)
+            text = f.read().decode('utf-8', 'replace')
+        return [line for line in text.splitlines()
+                if all(word in line for word in words)]

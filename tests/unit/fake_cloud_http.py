@@ -21,7 +21,10 @@ GET /v2.1/servers/{id}. Faults a test can ask for:
 * ``close_next``: that many coming Nova requests get their connection
   closed without an answer (a keep-alive connection the server closed
   just as the client reused it);
-* ``fail_next``: that many coming Nova requests get an HTTP 503.
+* ``fail_next``: that many coming Nova requests get an HTTP 503;
+* ``hang()``: Nova takes every request and answers none until
+  ``resume()`` (a nova-api stopped by SIGSTOP: the kernel still accepts
+  connections). Keystone keeps answering.
 """
 
 import http.server
@@ -36,8 +39,11 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     servers = {}
     requests = []
+    logins = 0
     close_next = 0
     fail_next = 0
+    # Cleared while Nova hangs.
+    answering = threading.Event()
 
     def log_message(self, *args):
         pass
@@ -67,6 +73,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
         if path == '/v3':
             return self._send(self._keystone_version())
         cls.requests.append('GET ' + self.path)
+        cls.answering.wait()
         if cls.close_next:
             cls.close_next -= 1
             self.close_connection = True
@@ -91,6 +98,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b'{}')
         if self.path.rstrip('/') != '/v3/auth/tokens':
             return self._send({}, 404)
+        type(self).logins += 1
         identity = body['auth']['identity']
         user = identity.get('password', {}).get('user', {})
         project = body['auth'].get('scope', {}).get('project', {})
@@ -120,14 +128,29 @@ def start(test):
     """Serve a FakeCloudHandler for the test; returns the base URL."""
     FakeCloudHandler.servers = {}
     FakeCloudHandler.requests = []
+    FakeCloudHandler.logins = 0
     FakeCloudHandler.close_next = 0
     FakeCloudHandler.fail_next = 0
+    FakeCloudHandler.answering.set()
+    test.addCleanup(FakeCloudHandler.answering.set)
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
                                             FakeCloudHandler)
+    # An answer to a request the client gave up on (hang) fails to send.
+    httpd.handle_error = lambda request, client_address: None
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     test.addCleanup(httpd.server_close)
     test.addCleanup(httpd.shutdown)
     return 'http://%s:%s' % httpd.server_address
+
+
+def hang():
+    """Nova stops answering (requests wait) until resume()."""
+    FakeCloudHandler.answering.clear()
+
+
+def resume():
+    """Nova answers again, the waiting requests first."""
+    FakeCloudHandler.answering.set()
 
 
 def server(server_id, vm_state='active', power_state=1, task_state=None):

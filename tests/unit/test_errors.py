@@ -266,6 +266,108 @@ class TransientReadsOverHttpTestCase(OverHttpBase):
         self.assertIn(self.node.uuid, self.node.last_error)
 
 
+class NovaHangOverHttpTestCase(OverHttpBase):
+    """Nova takes requests and answers none, longer than Ironic waits.
+
+    As a nova-api stopped by SIGSTOP (Keystone answers, its token is
+    cached): the power action ends with an error that says Nova did not
+    answer in time, nothing stays set, the power sync changes nothing, and
+    once Nova answers the next action works.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.config(api_timeout=1, group='openstack')
+        self.config(power_state_change_timeout=2, group='conductor')
+        self.node = self._node()
+        self.node.provision_state = states.MANAGEABLE
+        self.node.target_provision_state = None
+        self.node.power_state = states.POWER_ON
+        self.node.save()
+        # Log in and read once: the hang then hits a cached connection.
+        self.assertEqual(0, self._sync())
+        fake.hang()
+
+    def _sync(self, count=0):
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            return manager.do_sync_power_state(task, count)
+
+    def _power(self, target):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            conductor_utils.node_power_action(task, target)
+
+    def test_power_action_fails_saying_nova_did_not_answer(self):
+        self.assertRaises(exception.DriverOperationError, self._power,
+                          states.POWER_OFF)
+        self.node.refresh()
+        error = self.node.last_error
+        self.assertIn(self.node.uuid, error)
+        self.assertIn('Nova did not answer within 1 s '
+                      '([openstack]api_timeout)', error)
+        self.assertIn('timed out', error)
+        # Keystone answered: its URL is not what to check.
+        self.assertNotIn('openstack_auth_url', error)
+        self.assertNotIn(fake.PASSWORD, error)
+        self.assertNotIn('\n', error)
+        self.assertIsNone(self.node.target_power_state)
+        self.assertIsNone(self.node.reservation)
+        self.assertEqual(states.POWER_ON, self.node.power_state)
+
+    def test_power_sync_during_the_hang_keeps_the_recorded_state(self):
+        for count in range(2):
+            self.assertEqual(count + 1, self._sync(count))
+        self.node.refresh()
+        self.assertEqual(states.POWER_ON, self.node.power_state)
+        self.assertFalse(self.node.maintenance)
+        self.assertIsNone(self.node.reservation)
+
+    def test_next_action_after_the_hang_works(self):
+        self.assertRaises(exception.DriverOperationError, self._power,
+                          states.POWER_OFF)
+        fake.resume()
+        # On already: Ironic reads the power state and clears the error.
+        self._power(states.POWER_ON)
+        self.node.refresh()
+        self.assertIsNone(self.node.last_error)
+        self.assertEqual(states.POWER_ON, self.node.power_state)
+
+    def test_a_timeout_keeps_the_connection(self):
+        # A new one would log in and discover Nova's versions again, each
+        # waiting for the hung Nova, before every read.
+        logins = fake.FakeCloudHandler.logins
+        self.assertRaises(exception.DriverOperationError, self._power,
+                          states.POWER_OFF)
+        self.assertEqual(1, len(os_client._connections))
+        fake.resume()
+        self._power(states.POWER_ON)
+        self.assertEqual(logins, fake.FakeCloudHandler.logins)
+
+
+class ServiceAtTestCase(base.DbTestCase):
+    """Which service a timed-out request URL went to."""
+
+    ENDPOINTS = [('http://cloud:5000/v3', 'identity'),
+                 ('http://cloud:8774/v2.1', 'compute'),
+                 ('http://cloud/image', 'image'),
+                 ('http://cloud/image-v2', 'volumev3'),
+                 ('http://cloud:9999/', 'placement')]
+
+    def _at(self, url):
+        return errors.service_at(url, self.ENDPOINTS + [(None, 'x')])
+
+    def test_endpoints_are_named_as_operators_know_them(self):
+        self.assertEqual('Nova', self._at('http://cloud:8774/v2.1/servers/1'))
+        self.assertEqual('Keystone', self._at('http://cloud:5000/v3/auth'))
+        self.assertEqual('Glance', self._at('http://cloud/image/v2/images'))
+        self.assertEqual('Cinder', self._at('http://cloud/image-v2/volumes'))
+        self.assertEqual('placement', self._at('http://cloud:9999/x'))
+
+    def test_a_url_of_no_endpoint_is_unknown(self):
+        self.assertIsNone(self._at('http://cloud:8775/v2.1/servers'))
+        self.assertIsNone(self._at('http://other:8774/v2.1/servers'))
+
+
 class ReadRetryingTestCase(base.DbTestCase):
 
     def setUp(self):
