@@ -74,7 +74,7 @@ def run_system(ctx, name):
                result['nova_requests_per_idle_sweep'],
                result['idle_sweeps'], len(result['sweeps'])))
         # The conductor (Ironic runs as one process here) with its N nodes
-        # synced: compared with ironic-floor's in report_figures.
+        # synced: compared with ironic-floor's (comparisons.py).
         result['conductor_pss_mb_after_sweeps'], \
             result['conductor_rss_mb_after_sweeps'] = memory_mb(
                 [ironic.proc.pid])
