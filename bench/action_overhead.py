@@ -153,8 +153,11 @@ def time_power_actions(ctx, name, ironic, uuids, user_id):
                              ctx.probe, ctx.nova_log, user_id)
             actions[target].append(a)
             say('%s: %s node %d: Ironic %.2fs, Nova %.2fs, overhead '
-                '%.2fs' % (name, target, i, a['ironic_s'], a['nova_s'],
-                           a['overhead_s']))
+                '%.2fs (first read %.2f, Ironic before %.2f, detect %.2f, '
+                'Ironic after %.2f)'
+                % (name, target, i, a['ironic_s'], a['nova_s'],
+                   a['overhead_s'], a['first_read_s'], a['ironic_before_s'],
+                   a['detect_s'], a['ironic_after_s']))
     result = {'power_actions': actions}
     for target, key in (('power on', 'power_on'),
                         ('power off', 'power_off')):
