@@ -15,6 +15,7 @@ which ones, and when Nova has finished with them."""
 
 import types
 import unittest
+from unittest import mock
 
 from tests.unit import bench as _path  # noqa: F401  (the repo on sys.path)
 
@@ -54,3 +55,57 @@ class SettledTest(unittest.TestCase):
 
     def test_running_again(self):
         self.assertTrue(cs.settled(server(), cs.RUNNING, 'active'))
+
+
+class ActAndWaitTest(unittest.TestCase):
+    """Against an autospecced openstacksdk compute proxy."""
+
+    def setUp(self):
+        super().setUp()
+        from openstack.compute.v2 import _proxy
+        from openstack import exceptions as sdk_exc
+        self.conflict = sdk_exc.ConflictException
+        self.compute = mock.create_autospec(_proxy.Proxy, instance=True)
+        self.probe = types.SimpleNamespace(compute=self.compute)
+        patcher = mock.patch('time.sleep')
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.servers = [types.SimpleNamespace(id='a'),
+                        types.SimpleNamespace(id='b')]
+
+    def test_each_server_is_stopped_then_waited_for(self):
+        self.compute.get_server.side_effect = [
+            server(1, 'active', 'powering-off'), server(4, 'stopped'),
+            server(4, 'stopped'), server(4, 'stopped')]
+        cs._act_and_wait(self.probe, self.servers, 'stop_server',
+                         cs.SHUTDOWN, 'stopped')
+        self.assertEqual([mock.call('a'), mock.call('b')],
+                         self.compute.stop_server.call_args_list)
+
+    def test_a_409_for_a_server_already_there_is_no_failure(self):
+        # Ironic's power sync may have started it first.
+        self.compute.start_server.side_effect = [self.conflict('409'), None]
+        self.compute.get_server.return_value = server()
+        cs._act_and_wait(self.probe, self.servers, 'start_server',
+                         cs.RUNNING, 'active')
+        self.assertEqual(2, self.compute.start_server.call_count)
+
+    def test_409_while_a_task_runs_is_tried_again(self):
+        self.compute.start_server.side_effect = [self.conflict('409'), None,
+                                                 None]
+        self.compute.get_server.side_effect = [
+            server(4, 'stopped', 'powering-off'), server(), server()]
+        cs._act_and_wait(self.probe, self.servers, 'start_server',
+                         cs.RUNNING, 'active')
+        self.assertEqual([mock.call('a'), mock.call('a'), mock.call('b')],
+                         self.compute.start_server.call_args_list)
+
+    def test_409_for_ever_names_the_server(self):
+        self.compute.start_server.side_effect = self.conflict('409')
+        self.compute.get_server.return_value = server(4, 'stopped',
+                                                      'powering-on')
+        with self.assertRaises(cs.BenchError) as cm:
+            cs._act_and_wait(self.probe, self.servers, 'start_server',
+                             cs.RUNNING, 'active')
+        self.assertIn('start_server of server a: Nova kept answering 409',
+                      str(cm.exception))
