@@ -18,7 +18,7 @@ from bench.common import FLOOR
 
 OURS = 'openstack'
 # The conductor's memory, as the per-node figures compare it.
-CONDUCTOR_MEMORY_KEY = 'conductor_pss_mb_after_sweeps'
+CONDUCTOR_MEMORY_KEY = 'conductor_anon_mb_after_sweeps'
 
 
 def _measured(result, key):
@@ -43,8 +43,10 @@ def add_floor_ratios(results):
 def add_driver_memory(results):
     """Set our driver's added conductor memory (None without the floor).
 
-    driver_memory_mb: the conductor's PSS with N openstack nodes after
-    the sweeps minus the same Ironic's with ironic-floor's N fake nodes;
+    driver_memory_mb: the conductor's anonymous memory with N openstack
+    nodes after the sweeps minus the same Ironic's with ironic-floor's N
+    fake nodes (anonymous, not PSS: PSS moves by tens of MB with what
+    other processes map of the same files);
     driver_memory_mb_per_1000_nodes: that scaled to 1000 nodes.
 
     :param results: {system name: result} of one node count.

@@ -38,15 +38,15 @@ ROWS = (
     ('power_off_overhead_s', 'power off overhead (s)', '%.2f'),
     ('power_on_ironic_s', 'power on, Ironic sees (s)', '%.2f'),
     ('power_off_ironic_s', 'power off, Ironic sees (s)', '%.2f'),
-    ('conductor_pss_mb_after_sweeps', 'conductor PSS after sweeps (MB)',
-     '%.1f'),
+    ('conductor_anon_mb_after_sweeps',
+     'conductor anon. memory after sweeps (MB)', '%.1f'),
     ('driver_memory_mb_per_1000_nodes', 'driver memory / 1000 nodes (MB)',
      '%.1f'),
     ('extra_memory_mb', 'extra processes PSS (MB)', '%.1f'),
     ('extra_processes', 'extra processes', '%d'),
 )
 # Rows whose cells are not followed by their ratio to our driver's.
-NO_RATIO = {'nodes', 'sweep_ratio_to_floor', 'conductor_pss_mb_after_sweeps',
+NO_RATIO = {'nodes', 'sweep_ratio_to_floor', 'conductor_anon_mb_after_sweeps',
             'driver_memory_mb_per_1000_nodes'}
 OURS = 'openstack'
 

@@ -21,6 +21,7 @@ from bench.changed_servers import time_k_changed_sweep
 from bench.common import say
 from bench.common import size
 from bench.ironic import Ironic
+from bench.memory import anonymous_mb
 from bench.memory import memory_mb
 from bench import request_counting as rc
 from bench.sweep_timing import time_sweeps
@@ -78,6 +79,8 @@ def run_system(ctx, name):
         result['conductor_pss_mb_after_sweeps'], \
             result['conductor_rss_mb_after_sweeps'] = memory_mb(
                 [ironic.proc.pid])
+        result['conductor_anon_mb_after_sweeps'] = anonymous_mb(
+            [ironic.proc.pid])
         pss, rss = system.memory()
         if system.uses_nova:
             result.update(time_k_changed_sweep(
