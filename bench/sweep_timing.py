@@ -182,7 +182,7 @@ def sweep_figures(timed, phase_records):
     for kind in (FULL, DELTA):
         of_kind = [r for r in timed if r['listing'] == kind]
         if of_kind:
-            by_listing[kind] = _median(of_kind, 'seconds')
+            by_listing[kind] = round(_median(of_kind, 'seconds'), 3)
     if by_listing:
         result['sweep_seconds_by_listing'] = by_listing
     return result
