@@ -26,8 +26,9 @@ benchmark's own, so that every Nova request in nova-api's request log
 (``nova.api.openstack.requestlog``, which carries the user id) is
 attributed exactly. See bench/README.rst for the method.
 
-Run it with ``tox -e bench [-- --nodes N] [--systems a,b]``. It writes
-``bench-results.json`` in the working directory and prints one table.
+Run it with ``tox -e bench [-- --nodes N[,N...]] [--systems a,b]``. It
+writes ``bench-results.json`` in the working directory and prints one table
+per node count.
 
 The modules, by what they do:
 
@@ -38,9 +39,13 @@ The modules, by what they do:
 * ``lab``: the lab's status, the benchmark's Keystone project and users,
   the N servers;
 * measurements: ``request_counting`` (Nova's request log, the Keystone
-  relay), ``sweep_timing`` (Ironic's power sync), ``action_overhead``
-  (power on/off as Ironic and as Nova see them), ``memory``;
-* ``system_run``: one system's phase of a run; ``report``: the table and
-  targets; ``cli``: the options and the run; ``install``: Debian packages;
-  ``common``: constants and helpers.
+  relay), ``sweep_timing`` (Ironic's power sync, the listing of each sweep,
+  idle sweeps), ``changed_servers`` (k servers changed behind Ironic's
+  back, the next sweep), ``action_overhead`` (power on/off as Ironic and
+  as Nova see them), ``memory``;
+* ``system_run``: one system's phase of a run; ``node_counts``: which
+  systems run at which N; ``comparisons``: ratios to ironic-floor, the
+  driver's added memory; ``report``: the tables and targets; ``cli``: the
+  options and the run; ``install``: Debian packages; ``common``: constants
+  and helpers.
 """

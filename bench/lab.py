@@ -116,6 +116,12 @@ def check_compute_hosts(status, nodes):
             'fresh).' % (hosts, nodes, wanted, wanted))
 
 
+def nova_index(name):
+    """Nova's number of a multi-created server ('<name>-<i>'), else 0."""
+    tail = name.rsplit('-', 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
 def connect(clouds_yaml, cloud):
     import openstack
     config = openstack.config.OpenStackConfig(
@@ -205,43 +211,63 @@ class Project:
 
 
 class Servers:
-    """The N servers, created with one multi-create request."""
+    """The servers of a run, in batches of one multi-create request each.
+
+    A run over several node counts grows them from one count to the next:
+    the project holds exactly N servers at each.
+    """
 
     def __init__(self, project, prefix):
         self.project = project
         self.prefix = prefix
         self.conn = None
         self.servers = []
+        self.build_seconds = {}
 
-    def create(self, nodes, flavor, image):
-        self.conn = connect(self.project.clouds_yaml,
-                            self.project.cloud('probe'))
+    def grow_to(self, nodes, flavor, image):
+        """Create servers until the run has nodes of them, all ACTIVE.
+
+        :returns: all the run's servers, in node order (batch by batch,
+            each batch in Nova's numbering).
+        """
+        if self.conn is None:
+            self.conn = connect(self.project.clouds_yaml,
+                                self.project.cloud('probe'))
+        new = nodes - len(self.servers)
+        if new <= 0:
+            return self.servers
+        batch = '%s-b%d' % (self.prefix, len(self.build_seconds) + 1)
         t0 = time.monotonic()
         self.conn.compute.create_server(
-            name=self.prefix, flavor_id=flavor.id, image_id=image,
-            networks='none', min_count=nodes, max_count=nodes)
+            name=batch, flavor_id=flavor.id, image_id=image,
+            networks='none', min_count=new, max_count=new)
 
         def all_active():
             servers = list(self.conn.compute.servers(
-                details=True, limit=BENCH_PAGE, name='^' + self.prefix))
-            mine = [s for s in servers if s.name.startswith(self.prefix)]
+                details=True, limit=BENCH_PAGE, name='^' + batch))
+            mine = [s for s in servers
+                    if s.name == batch or s.name.startswith(batch + '-')]
             bad = [s for s in mine if s.status == 'ERROR']
             if bad:
                 raise BenchError('server %s went to ERROR: %s' % (
                     bad[0].name, bad[0].fault))
-            if len(mine) == nodes and all(s.status == 'ACTIVE'
-                                          for s in mine):
+            if len(mine) == new and all(s.status == 'ACTIVE'
+                                        for s in mine):
                 return mine
             return None
-        # Each poll lists every server in pages of BENCH_PAGE: poll less
-        # often as N grows. (The build rate is the lab's: its number of
+        # Each poll lists the batch in pages of BENCH_PAGE: poll less
+        # often as it grows. (The build rate is the lab's: its number of
         # compute hosts, check_compute_hosts; not this poll.)
-        self.servers = wait_for('%d servers ACTIVE' % nodes, all_active,
-                                timeout=120 + 3 * nodes,
-                                interval=max(3, nodes / 40))
-        self.servers.sort(key=lambda s: int(s.name.rsplit('-', 1)[1])
-                          if s.name.rsplit('-', 1)[1].isdigit() else 0)
-        say('%d servers ACTIVE in %.0fs' % (nodes, time.monotonic() - t0))
+        built = wait_for('%d servers ACTIVE' % new, all_active,
+                         timeout=120 + 3 * new,
+                         interval=max(3, new / 40))
+        built.sort(key=lambda s: nova_index(s.name))
+        self.servers = self.servers + built
+        seconds = round(time.monotonic() - t0, 1)
+        self.build_seconds[nodes] = seconds
+        say('%d servers ACTIVE in %.0fs (the run has %d)'
+            % (new, seconds, len(self.servers)))
+        return self.servers
 
     def delete(self):
         if self.conn is None:
@@ -262,6 +288,3 @@ class Servers:
             say('deleted %d servers' % len(mine))
         except Exception as e:          # noqa: BLE001
             say('cleanup: servers: %s' % e)
-
-
-# -- Keystone attribution ---------------------------------------------------

@@ -62,3 +62,28 @@ def memory_mb(pids):
             except OSError:
                 continue
     return round(pss / 1024.0, 1), round(rss / 1024.0, 1)
+
+
+def anonymous_mb(pids):
+    """Anonymous memory (heap, stacks) in MB over pids and descendants.
+
+    Unlike PSS, it does not move with what other processes map of the same
+    files (the lab's own Ironic shares the venv's libraries): what a
+    driver adds in the conductor (its modules' objects, its caches) is
+    anonymous memory.
+    """
+    anon = 0
+    seen = set()
+    for pid in pids:
+        for p in proc_tree(pid):
+            if p in seen:
+                continue
+            seen.add(p)
+            try:
+                with open('/proc/%d/smaps_rollup' % p) as f:
+                    for line in f:
+                        if line.startswith('Anonymous:'):
+                            anon += int(line.split()[1])
+            except OSError:
+                continue
+    return round(anon / 1024.0, 1)

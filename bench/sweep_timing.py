@@ -11,8 +11,16 @@
 # under the License.
 
 """Sweep timing: Ironic's own power sync runs, as its debug log times them,
-and the Nova requests each one sent."""
+and the Nova requests each one sent.
 
+Each sweep is recorded with the kind of server listing it made (``full``:
+every page of ``GET /servers/detail``; ``delta``: one ``?changes-since=``
+request; ``none``: the peers, which read servers one by one) and whether
+it was idle (no server of the project changed from the start of the sweep
+before it to its end, as Nova's own ``updated`` times say).
+"""
+
+import datetime
 import re
 import statistics
 import time
@@ -26,9 +34,22 @@ SWEEP_RE = re.compile(
     r'^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) .*Completed power state '
     r'sync operation, evaluated \d+ nodes with (?P<workers>\d+) workers in '
     r'(?P<secs>[\d.]+) seconds')
+# Slack (s) around a sweep when requests and changes are matched to it:
+# Nova's request log and its updated_at times count whole milliseconds and
+# whole seconds.
+REQUEST_SLACK = 0.05
+CHANGE_SLACK = 1.0
+# Listing kinds of a sweep.
+FULL = 'full'
+DELTA = 'delta'
+NO_LISTING = 'none'
 
 
 def sweeps(log):
+    """Ironic's power sync sweeps in its debug log, oldest first.
+
+    :returns: [{'start', 'end', 'seconds', 'workers'}], times in epoch s.
+    """
     out = []
     for line in read_from(log, 0).splitlines():
         m = SWEEP_RE.match(line)
@@ -40,10 +61,158 @@ def sweeps(log):
     return out
 
 
-def time_sweeps(ctx, name, ironic, user_id, nova_offset, t_ready):
-    """Median figures of the first sweeps that begin after t_ready.
+def is_full_listing(req):
+    """A page of a full listing: GET /servers/detail, no changes-since."""
+    return (req[2] == 'GET' and rc.LISTING_RE.match(req[3]) is not None
+            and 'changes-since=' not in req[3])
 
-    :returns: {'sweeps': [...], 'sweep_seconds': ..., ...}
+
+def is_delta_listing(req):
+    """A delta listing: GET /servers/detail?changes-since=..."""
+    return (req[2] == 'GET' and rc.LISTING_RE.match(req[3]) is not None
+            and 'changes-since=' in req[3])
+
+
+def listing_kind(reqs):
+    """FULL, DELTA or NO_LISTING: the listing a sweep's requests made.
+
+    A sweep whose delta could not be trusted also lists in full: FULL.
+    """
+    if any(is_full_listing(r) for r in reqs):
+        return FULL
+    if any(is_delta_listing(r) for r in reqs):
+        return DELTA
+    return NO_LISTING
+
+
+def requests_inside(sweep, reqs):
+    """The requests (rc.nova_requests tuples) within the sweep.
+
+    Those that began and ended inside it.
+    """
+    return [r for r in reqs
+            if sweep['start'] - REQUEST_SLACK <= r[1]
+            and r[0] <= sweep['end'] + REQUEST_SLACK]
+
+
+def sweep_record(sweep, reqs):
+    """One sweep's figures from the system's Nova requests.
+
+    :param sweep: one of sweeps().
+    :param reqs: the system's rc.nova_requests() over the phase.
+    """
+    inside = requests_inside(sweep, reqs)
+    return {
+        'start': round(sweep['start'], 3), 'end': round(sweep['end'], 3),
+        'seconds': sweep['seconds'],
+        'nova_requests': len(inside),
+        'listing': listing_kind(inside),
+        'full_listing_requests': sum(1 for r in inside
+                                     if is_full_listing(r)),
+        'server_listings': sum(1 for r in inside if r[2] == 'GET'
+                               and rc.LISTING_RE.match(r[3])),
+        'server_gets': sum(1 for r in inside if r[2] == 'GET'
+                           and rc.SERVER_GET_RE.match(r[3])),
+        'errors': sum(1 for r in inside if r[4] >= 400),
+        'by_kind': rc.request_kinds(inside)}
+
+
+def mark_idle(records, change_times, first_window_start):
+    """Set each record's 'idle': no server changed in its window.
+
+    The window of a sweep runs from the start of the sweep before it (the
+    first one's from first_window_start) to its own end, widened by
+    CHANGE_SLACK for Nova's whole-second times.
+
+    :param records: sweep_record()s, oldest first.
+    :param change_times: epoch times of the servers' last changes.
+    :param first_window_start: epoch time the first window starts at.
+    """
+    window_start = first_window_start
+    for rec in records:
+        rec['idle'] = not any(
+            window_start - CHANGE_SLACK <= t <= rec['end'] + CHANGE_SLACK
+            for t in change_times)
+        window_start = rec['start']
+    return records
+
+
+def idle_sweep_requests(records):
+    """Median Nova requests of the idle sweeps, or None without one.
+
+    A sweep that made a full listing is left out when others did not (the
+    full listings have their own figure, full_listing_requests): between
+    two full listings an idle sweep of a system that lists is a delta.
+    """
+    idle = [r for r in records if r.get('idle')]
+    steady = [r for r in idle if r['listing'] != FULL] or idle
+    if not steady:
+        return None
+    return statistics.median(r['nova_requests'] for r in steady)
+
+
+def full_listing_requests(records):
+    """Requests of the largest full listing among the records, or None."""
+    counts = [r['full_listing_requests'] for r in records
+              if r['listing'] == FULL]
+    return max(counts) if counts else None
+
+
+def _median(records, key):
+    return statistics.median(r[key] for r in records)
+
+
+def sweep_figures(timed, phase_records):
+    """The sweep keys of a system's result.
+
+    :param timed: the timed sweeps' records (idle marked).
+    :param phase_records: every sweep of the phase, enrollment included
+        (where a full listing shows even when no timed sweep made one).
+    """
+    result = {'sweeps': timed,
+              'sweep_seconds': _median(timed, 'seconds'),
+              'nova_requests_per_sweep': _median(timed, 'nova_requests'),
+              'server_listings_per_sweep': _median(timed, 'server_listings'),
+              'server_gets_per_sweep': _median(timed, 'server_gets'),
+              'nova_requests_per_idle_sweep': idle_sweep_requests(timed),
+              'idle_sweeps': sum(1 for r in timed if r.get('idle')),
+              'nova_requests_per_full_listing':
+                  full_listing_requests(phase_records)}
+    by_listing = {}
+    for kind in (FULL, DELTA):
+        of_kind = [r for r in timed if r['listing'] == kind]
+        if of_kind:
+            by_listing[kind] = round(_median(of_kind, 'seconds'), 3)
+    if by_listing:
+        result['sweep_seconds_by_listing'] = by_listing
+    return result
+
+
+def server_change_times(probe, since):
+    """Epoch times of the changes of the project's servers since since.
+
+    Nova's changes-since (its own clock) from the epoch time since; one
+    time per server, its last change.
+    """
+    iso = datetime.datetime.fromtimestamp(
+        since, tz=datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    out = []
+    for s in probe.compute.servers(details=True, changes_since=iso,
+                                   limit=50):
+        if s.updated_at:
+            out.append(datetime.datetime.strptime(
+                s.updated_at, '%Y-%m-%dT%H:%M:%SZ').replace(
+                    tzinfo=datetime.timezone.utc).timestamp())
+    return out
+
+
+def time_sweeps(ctx, name, ironic, user_id, nova_offset, t_ready,
+                t_phase):
+    """Figures of the first sweeps that begin after t_ready.
+
+    :param t_phase: epoch time the system's phase began (its Ironic
+        started after it).
+    :returns: sweep_figures() of those sweeps.
     """
     # Sweeps of Ironic's own _sync_power_states that begin after all
     # nodes are manageable (Ironic logs each one's runtime at debug).
@@ -60,23 +229,10 @@ def time_sweeps(ctx, name, ironic, user_id, nova_offset, t_ready):
                    interval=1)[:want]
     time.sleep(1)
     reqs = rc.nova_requests(ctx.nova_log, nova_offset, user_id)
-    per_sweep = []
-    for s in got:
-        inside = [r for r in reqs
-                  if s['start'] - 0.05 <= r[1] and r[0] <= s['end'] + 0.05]
-        per_sweep.append({
-            'seconds': s['seconds'],
-            'nova_requests': len(inside),
-            'server_listings': sum(1 for r in inside if r[2] == 'GET'
-                                   and rc.LISTING_RE.match(r[3])),
-            'server_gets': sum(1 for r in inside if r[2] == 'GET'
-                               and rc.SERVER_GET_RE.match(r[3])),
-            'errors': sum(1 for r in inside if r[4] >= 400),
-            'by_kind': rc.request_kinds(inside)})
-    result = {'sweeps': per_sweep}
-    med = lambda k: statistics.median(p[k] for p in per_sweep)  # noqa
-    result['sweep_seconds'] = med('seconds')
-    result['nova_requests_per_sweep'] = med('nova_requests')
-    result['server_listings_per_sweep'] = med('server_listings')
-    result['server_gets_per_sweep'] = med('server_gets')
-    return result
+    before = [s for s in sweeps(ironic.log) if s['start'] < got[0]['start']]
+    timed = [sweep_record(s, reqs) for s in got]
+    mark_idle(timed, server_change_times(ctx.probe, t_phase - 5),
+              before[-1]['start'] if before else t_phase)
+    phase = [sweep_record(s, reqs) for s in sweeps(ironic.log)
+             if s['end'] <= got[-1]['end']]
+    return sweep_figures(timed, phase)

@@ -17,9 +17,11 @@ memory, power action overhead), then its processes stopped."""
 import time
 
 from bench.action_overhead import time_power_actions
+from bench.changed_servers import time_k_changed_sweep
 from bench.common import say
 from bench.common import size
 from bench.ironic import Ironic
+from bench.memory import anonymous_mb
 from bench.memory import memory_mb
 from bench import request_counting as rc
 from bench.sweep_timing import time_sweeps
@@ -27,7 +29,13 @@ from bench.systems import SYSTEM_CLASSES
 
 
 class Context:
-    pass
+    """What the phases of one node count share.
+
+    ``args`` (the options), ``status`` (the lab's), ``prefix``,
+    ``run_dir`` (this node count's log directory), ``project``,
+    ``servers`` (the N servers, in node order), ``probe`` (the probe
+    user's connection), ``nova_log``, ``keystone_log``.
+    """
 
 
 def run_system(ctx, name):
@@ -57,13 +65,27 @@ def run_system(ctx, name):
         t_ready = time.time()
 
         result.update(time_sweeps(ctx, name, ironic, user_id, nova_offset,
-                                  t_ready))
-        say('%s: sweep %.2fs, %s Nova requests (%s listings, %s GETs)'
+                                  t_ready, t_phase))
+        say('%s: sweep %.2fs, %s Nova requests (%s listings, %s GETs); '
+            'idle sweep: %s requests (%d idle of %d)'
             % (name, result['sweep_seconds'],
                result['nova_requests_per_sweep'],
                result['server_listings_per_sweep'],
-               result['server_gets_per_sweep']))
+               result['server_gets_per_sweep'],
+               result['nova_requests_per_idle_sweep'],
+               result['idle_sweeps'], len(result['sweeps'])))
+        # The conductor (Ironic runs as one process here) with its N nodes
+        # synced: compared with ironic-floor's (comparisons.py).
+        result['conductor_pss_mb_after_sweeps'], \
+            result['conductor_rss_mb_after_sweeps'] = memory_mb(
+                [ironic.proc.pid])
+        result['conductor_anon_mb_after_sweeps'] = anonymous_mb(
+            [ironic.proc.pid])
         pss, rss = system.memory()
+        if system.uses_nova:
+            result.update(time_k_changed_sweep(
+                ctx, name, ironic, user_id, nova_offset,
+                ctx.args.changed_servers))
 
         result.update(time_power_actions(ctx, name, ironic, uuids, user_id))
         pss2, rss2 = system.memory()

@@ -33,6 +33,15 @@ class System:
     deploy_interfaces = ('fake',)
     # Debian packages the system needs: {package: command it provides}.
     debian_packages = {}
+    # Whether its power interface talks to Nova (ironic-floor's does not).
+    uses_nova = True
+    # A peer that cannot scale runs only up to --peers-max-nodes nodes.
+    is_peer = False
+
+    @classmethod
+    def too_large_reason(cls, nodes):
+        """Why a peer is left out at this node count (for the output)."""
+        return None
 
     def __init__(self, ctx):
         self.ctx = ctx

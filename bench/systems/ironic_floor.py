@@ -23,6 +23,7 @@ class IronicFloor(System):
     hardware_types = ('fake-hardware',)
     power_interfaces = ('fake',)
     management_interfaces = ('fake',)
+    uses_nova = False
 
     def node_body(self, index, server):
         return {'name': '%s-fake-%d' % (self.ctx.prefix, index),

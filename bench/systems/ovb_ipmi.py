@@ -31,6 +31,8 @@ OVB_BASE_PORT = 17000
 IPMI_USER, IPMI_PASSWORD = 'admin', 'password'   # openstackbmc's fixed ones
 OVB_MB_PER_BMC = 80          # measured ~63 MB RSS; margin included
 MEMORY_RESERVE_MB = 2048
+# Measured PSS of one openstackbmc (8640 MB for 200; README, Performance).
+OVB_PSS_MB_PER_BMC = 43
 
 
 def ovb_address(index):
@@ -51,6 +53,16 @@ class OvbIpmi(System):
     boot_interfaces = ('ipxe', 'pxe')
     deploy_interfaces = ('direct', 'ramdisk')
     debian_packages = {'ipmitool': 'ipmitool'}
+    is_peer = True
+
+    @classmethod
+    def too_large_reason(cls, nodes):
+        return ('one openstackbmc process per node, ~%d MB each: %d nodes '
+                'would need ~%.0f GB (this machine: %.0f GB)'
+                % (OVB_PSS_MB_PER_BMC, nodes,
+                   nodes * OVB_PSS_MB_PER_BMC / 1024.0,
+                   os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+                   / 2.0 ** 30))
 
     def start(self, servers):
         n = len(servers)

@@ -1,0 +1,177 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Figures across systems and node counts (bench/comparisons.py) and the
+report of one node count (bench/report.py)."""
+
+import unittest
+
+from tests.unit import bench as _path  # noqa: F401  (the repo on sys.path)
+
+from bench import comparisons  # noqa: E402
+from bench import report  # noqa: E402
+
+
+def results(n=200, ours_sweep=1.0, floor_sweep=0.9, ours_pss=150.0,
+            floor_pss=120.0):
+    return {
+        'openstack': {'nodes': n, 'sweep_seconds': ours_sweep,
+                      'conductor_anon_mb_after_sweeps': ours_pss},
+        'sushy-redfish': {'nodes': n, 'sweep_seconds': 178.0,
+                          'conductor_anon_mb_after_sweeps': 140.0},
+        'ironic-floor': {'nodes': n, 'sweep_seconds': floor_sweep,
+                         'conductor_anon_mb_after_sweeps': floor_pss},
+    }
+
+
+class FloorRatioTest(unittest.TestCase):
+
+    def test_each_sweep_over_the_floor_s(self):
+        r = comparisons.add_floor_ratios(results())
+        self.assertEqual(1.11, r['openstack']['sweep_ratio_to_floor'])
+        self.assertEqual(197.78, r['sushy-redfish']['sweep_ratio_to_floor'])
+        self.assertEqual(1.0, r['ironic-floor']['sweep_ratio_to_floor'])
+
+    def test_none_without_the_floor(self):
+        r = results()
+        del r['ironic-floor']
+        comparisons.add_floor_ratios(r)
+        self.assertIsNone(r['openstack']['sweep_ratio_to_floor'])
+
+    def test_none_when_the_floor_failed(self):
+        r = results()
+        r['ironic-floor'] = {'nodes': 200, 'error': 'timed out'}
+        comparisons.add_floor_ratios(r)
+        self.assertIsNone(r['openstack']['sweep_ratio_to_floor'])
+        self.assertNotIn('sweep_ratio_to_floor', r['ironic-floor'])
+
+    def test_a_system_without_a_sweep_gets_no_ratio(self):
+        r = results()
+        r['ovb-ipmi'] = {'nodes': 1000, 'skipped': 'too large'}
+        comparisons.add_floor_ratios(r)
+        self.assertNotIn('sweep_ratio_to_floor', r['ovb-ipmi'])
+
+
+class DriverMemoryTest(unittest.TestCase):
+
+    def test_conductor_difference_scaled_to_1000_nodes(self):
+        r = comparisons.add_driver_memory(results(n=200))
+        self.assertEqual(30.0, r['openstack']['driver_memory_mb'])
+        self.assertEqual(150.0,
+                         r['openstack']['driver_memory_mb_per_1000_nodes'])
+        self.assertNotIn('driver_memory_mb', r['sushy-redfish'])
+
+    def test_none_without_the_floor(self):
+        r = results()
+        del r['ironic-floor']
+        comparisons.add_driver_memory(r)
+        self.assertIsNone(r['openstack']['driver_memory_mb'])
+        self.assertIsNone(r['openstack']['driver_memory_mb_per_1000_nodes'])
+
+    def test_nothing_for_a_failed_driver_run(self):
+        r = results()
+        r['openstack'] = {'nodes': 200, 'error': 'boom'}
+        comparisons.add_driver_memory(r)
+        self.assertNotIn('driver_memory_mb', r['openstack'])
+
+    def test_between_two_node_counts_leaves_the_fixed_part_out(self):
+        small = results(n=200, ours_pss=150.0, floor_pss=120.0)
+        large = results(n=1000, ours_pss=190.0, floor_pss=130.0)
+        by_nodes = {200: comparisons.add_driver_memory(small),
+                    1000: comparisons.add_driver_memory(large)}
+        # 30 MB at 200, 60 MB at 1000: 30 MB for 800 more nodes.
+        self.assertEqual({'nodes': [200, 1000], 'mb_per_1000_nodes': 37.5},
+                         comparisons.driver_memory_between(by_nodes))
+
+    def test_between_needs_two_node_counts(self):
+        self.assertIsNone(comparisons.driver_memory_between(
+            {200: comparisons.add_driver_memory(results())}))
+        r = results(n=1000)
+        del r['ironic-floor']
+        self.assertIsNone(comparisons.driver_memory_between(
+            {200: comparisons.add_driver_memory(results()),
+             1000: comparisons.add_driver_memory(r)}))
+
+
+def ours(n, **figures):
+    r = {'nodes': n, 'sweep_seconds': 1.0, 'server_gets_per_sweep': 0,
+         'sweeps': [{'errors': 0}], 'keystone_token_requests': 1,
+         'nova_requests_per_full_listing': n // 1000 + 1,
+         'nova_requests_per_idle_sweep': 1, 'sweep_ratio_to_floor': 1.1,
+         'power_on_overhead_s': 0.12, 'power_off_overhead_s': 0.14}
+    r.update(figures)
+    return r
+
+
+class TargetsTest(unittest.TestCase):
+
+    def targets(self, result):
+        return {label: (met, value) for label, met, value in
+                report.targets({'openstack': result})}
+
+    def test_all_met(self):
+        got = self.targets(ours(1000))
+        self.assertEqual(
+            (True, 2),
+            got['full listing: Nova requests <= floor(N/1000)+1 = 2'])
+        self.assertEqual((True, 1), got['idle sweep: 1 Nova request'])
+        self.assertEqual((True, '1.10x'),
+                         got["sweep <= 1.15x ironic-floor's"])
+        self.assertEqual((True, 0.12),
+                         got['power_on_overhead_s median <= 0.15 s'])
+        self.assertEqual((True, 1), got['one Keystone token for the phase'])
+        self.assertTrue(all(met for met, _ in got.values()))
+
+    def test_misses(self):
+        got = self.targets(ours(200, nova_requests_per_full_listing=2,
+                                nova_requests_per_idle_sweep=2,
+                                sweep_ratio_to_floor=2.25,
+                                power_off_overhead_s=0.23))
+        self.assertEqual(
+            (False, 2),
+            got['full listing: Nova requests <= floor(N/1000)+1 = 1'])
+        self.assertEqual((False, 2), got['idle sweep: 1 Nova request'])
+        self.assertEqual((False, '2.25x'),
+                         got["sweep <= 1.15x ironic-floor's"])
+        self.assertEqual((False, 0.23),
+                         got['power_off_overhead_s median <= 0.15 s'])
+
+    def test_no_floor_no_ratio_target(self):
+        got = self.targets(ours(200, sweep_ratio_to_floor=None))
+        self.assertNotIn("sweep <= 1.15x ironic-floor's", got)
+
+
+class TableTest(unittest.TestCase):
+
+    def test_skipped_peer_and_changed_count_are_shown(self):
+        r = {'openstack': ours(1000, k_changed_servers=10,
+                               nova_requests_per_sweep_k_changed=1,
+                               driver_memory_mb_per_1000_nodes=12.5),
+             'ovb-ipmi': {'nodes': 1000, 'skipped': 'too large'},
+             'ironic-floor': {'nodes': 1000, 'sweep_seconds': 0.9,
+                              'sweep_ratio_to_floor': 1.0}}
+        text = report.table(r)
+        lines = {line.split('|')[1].strip(): [c.strip() for c in
+                                              line.split('|')[2:-1]]
+                 for line in text.splitlines() if line.startswith('| ')}
+        self.assertEqual(['openstack', 'ovb-ipmi', 'ironic-floor'],
+                         lines['metric'])
+        self.assertEqual(['1000', 'skipped', '1000'], lines['nodes'])
+        self.assertEqual(['1', '-', '-'],
+                         lines['Nova requests / sweep, 10 changed'])
+        self.assertEqual(['1.10', '-', '1.00'],
+                         lines['sweep / ironic-floor sweep'])
+        self.assertEqual(['12.5', '-', '-'],
+                         lines['driver memory / 1000 nodes (MB)'])
+        # Peers' figures carry their ratio to ours.
+        self.assertEqual(['1.00', '-', '0.90 (0.9x)'],
+                         lines['power sync sweep (s)'])
