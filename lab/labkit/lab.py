@@ -113,8 +113,10 @@ class Lab:
 
     # -- readiness checks used by services ---------------------------------
     def nova_service_up(self, binary, record, sess=None, host=None):
-        """The service (of ``host``, if given) reports up with a heartbeat
-        newer than its start."""
+        """The service reports up with a heartbeat newer than its start.
+
+        :param host: the service of this host only, if given.
+        """
         if not record:
             return False
         sess = sess or self.admin()
