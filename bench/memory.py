@@ -43,9 +43,9 @@ def proc_tree(pid):
     return out
 
 
-def memory_mb(pids):
-    """(PSS, RSS) in MB summed over pids and their descendants."""
-    pss = rss = 0
+def _rollup_kb(pids, fields):
+    """smaps_rollup's fields (kB) summed over pids and their descendants."""
+    totals = dict.fromkeys(fields, 0)
     seen = set()
     for pid in pids:
         for p in proc_tree(pid):
@@ -55,13 +55,18 @@ def memory_mb(pids):
             try:
                 with open('/proc/%d/smaps_rollup' % p) as f:
                     for line in f:
-                        if line.startswith('Pss:'):
-                            pss += int(line.split()[1])
-                        elif line.startswith('Rss:'):
-                            rss += int(line.split()[1])
+                        name = line.split(':', 1)[0]
+                        if name in totals:
+                            totals[name] += int(line.split()[1])
             except OSError:
                 continue
-    return round(pss / 1024.0, 1), round(rss / 1024.0, 1)
+    return totals
+
+
+def memory_mb(pids):
+    """(PSS, RSS) in MB summed over pids and their descendants."""
+    kb = _rollup_kb(pids, ('Pss', 'Rss'))
+    return round(kb['Pss'] / 1024.0, 1), round(kb['Rss'] / 1024.0, 1)
 
 
 def anonymous_mb(pids):
@@ -72,18 +77,4 @@ def anonymous_mb(pids):
     driver adds in the conductor (its modules' objects, its caches) is
     anonymous memory.
     """
-    anon = 0
-    seen = set()
-    for pid in pids:
-        for p in proc_tree(pid):
-            if p in seen:
-                continue
-            seen.add(p)
-            try:
-                with open('/proc/%d/smaps_rollup' % p) as f:
-                    for line in f:
-                        if line.startswith('Anonymous:'):
-                            anon += int(line.split()[1])
-            except OSError:
-                continue
-    return round(anon / 1024.0, 1)
+    return round(_rollup_kb(pids, ('Anonymous',))['Anonymous'] / 1024.0, 1)

@@ -87,6 +87,20 @@ class OverHttpBase(base.DbTestCase):
                 {'openstack_server': SERVER},
                 **{k: v for k, v in creds.items() if v is not None}))
 
+    def _manageable_node_powered_on(self):
+        node = self._node()
+        node.provision_state = states.MANAGEABLE
+        node.target_provision_state = None
+        node.power_state = states.POWER_ON
+        node.save()
+        return node
+
+    def _sync(self, count=0):
+        """Ironic's power sync of self.node (count: its failures so far)."""
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            return manager.do_sync_power_state(task, count)
+
     def _verify(self, node):
         """Ironic's manage: the conductor's verify of the node."""
         with mock.patch.object(verify, 'LOG', autospec=True) as log:
@@ -218,17 +232,8 @@ class TransientReadsOverHttpTestCase(OverHttpBase):
         super().setUp()
         # Every power sync reads its server (no shared listing).
         self.config(server_list_max_age=0, group='openstack')
-        self.node = self._node()
-        self.node.provision_state = states.MANAGEABLE
-        self.node.target_provision_state = None
-        self.node.power_state = states.POWER_ON
-        self.node.save()
+        self.node = self._manageable_node_powered_on()
         self.assertEqual(0, self._sync())
-
-    def _sync(self):
-        with task_manager.acquire(self.context, self.node.uuid,
-                                  shared=True) as task:
-            return manager.do_sync_power_state(task, 0)
 
     def _reads(self):
         return [r for r in fake.FakeCloudHandler.requests
@@ -279,19 +284,10 @@ class NovaHangOverHttpTestCase(OverHttpBase):
         super().setUp()
         self.config(api_timeout=1, group='openstack')
         self.config(power_state_change_timeout=2, group='conductor')
-        self.node = self._node()
-        self.node.provision_state = states.MANAGEABLE
-        self.node.target_provision_state = None
-        self.node.power_state = states.POWER_ON
-        self.node.save()
+        self.node = self._manageable_node_powered_on()
         # Log in and read once: the hang then hits a cached connection.
         self.assertEqual(0, self._sync())
         fake.hang()
-
-    def _sync(self, count=0):
-        with task_manager.acquire(self.context, self.node.uuid,
-                                  shared=True) as task:
-            return manager.do_sync_power_state(task, count)
 
     def _power(self, target):
         with task_manager.acquire(self.context, self.node.uuid) as task:
