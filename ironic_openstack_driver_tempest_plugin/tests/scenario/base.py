@@ -23,6 +23,7 @@ is the upstream code.
 """
 
 import datetime
+import json
 import time
 
 from tempest import config
@@ -60,6 +61,40 @@ class OpenStackNodeMixin(object):
         return [node for node in super(OpenStackNodeMixin,
                                        cls).get_available_nodes()
                 if (node.get('name') or '').startswith(prefix)]
+
+    @classmethod
+    def console_output(cls, node_id, lines=10000):
+        """The tail of the node's console log, through Ironic.
+
+        The ``openstack`` vendor interface's ``console_output`` passthru
+        (GET, argument ``lines``): Nova's console log of the node's server.
+
+        :param node_id: name or UUID of the node.
+        :param lines: how many of the last lines to ask for.
+        """
+        client = cls.baremetal_client
+        uri = '%s/nodes/%s/vendor_passthru?method=console_output' % (
+            client.uri_prefix, node_id)
+        _, body = client.request('GET', uri, headers=client.get_headers(),
+                                 body=json.dumps({'lines': lines}))
+        return json.loads(body)['output']
+
+    @classmethod
+    def wait_for_console_line(cls, node_id, text, timeout):
+        """Wait until a line of the node's console log contains ``text``.
+
+        :raises: TimeoutException naming the node and the text.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            if any(text in line
+                   for line in cls.console_output(node_id).splitlines()):
+                return
+            if time.monotonic() > deadline:
+                raise lib_exc.TimeoutException(
+                    'node %s: no console line with %r in %s s' % (
+                        node_id, text, timeout))
+            time.sleep(5)
 
     @classmethod
     def unreserve_node(cls, node):

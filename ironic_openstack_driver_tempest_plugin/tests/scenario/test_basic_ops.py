@@ -30,6 +30,8 @@ from ironic_tempest_plugin.tests.scenario.ironic_standalone import \
 from ironic_openstack_driver_tempest_plugin.tests.scenario import base
 
 CONF = config.CONF
+#: The agent's systemd unit line on the console: the ramdisk really booted.
+AGENT_BOOT_LINE = 'Ironic Python Agent'
 
 
 class OpenStackDirectWholedisk(base.OpenStackNodeMixin,
@@ -111,3 +113,7 @@ class OpenStackRamdiskDeploy(base.OpenStackNodeMixin,
             {'path': '/instance_info/ramdisk', 'op': 'add',
              'value': CONF.openstack_driver.ramdisk_ramdisk}])
         self.boot_and_verify_ramdisk_node(self.image_ref)
+        # The ping can be answered by iPXE while it downloads the ramdisk:
+        # the agent's own line on the console shows the ramdisk booted.
+        self.wait_for_console_line(self.node['uuid'], AGENT_BOOT_LINE,
+                                   CONF.openstack_driver.server_ip_timeout)
