@@ -66,6 +66,18 @@ def format_table(columns, rows):
     return '\n'.join(out)
 
 
+def call(what, func, *args, **kwargs):
+    """func(*args, **kwargs); an SDK error becomes a ToolError.
+
+    :param what: what failed, for the message ("cannot ...").
+    :raises: ToolError naming what failed and the cloud's answer.
+    """
+    try:
+        return func(*args, **kwargs)
+    except sdk_exc.SDKException as e:
+        raise ToolError('%s: %s' % (what, describe_error(e)))
+
+
 def describe_error(exc):
     """A one-line description of an openstacksdk/keystoneauth error."""
     if isinstance(exc, sdk_exc.HttpException):

@@ -25,6 +25,7 @@ import json
 from openstack import exceptions as sdk_exc
 
 from ironic_openstack_driver.tools import common
+from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
 from ironic_openstack_driver.tools import nodes_file
 
@@ -57,13 +58,6 @@ def load_file(path):
             raise ToolError('--file %s: nodes[%d] has no "name" (enroll '
                             'is idempotent by node name)' % (path, i))
     return data['nodes']
-
-
-def _call(what, func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except sdk_exc.SDKException as e:
-        raise ToolError('%s: %s' % (what, common.describe_error(e)))
 
 
 def ensure_node(bm, report, spec):

@@ -1,0 +1,197 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The provisioning network and the servers' ports on it (create-nodes).
+
+Each server gets a port on the provisioning network created beforehand,
+with port security disabled (Ironic's DHCP and PXE traffic must pass) and,
+where Neutron allows it, no fixed IP: Nova accepts a port without IP only
+when its ip_allocation is 'none' or 'deferred' (Neutron's segments plugin,
+port created with fixed_ips=[]); on a network without a subnet the network
+itself must have port security disabled. With virtual media the network is
+used as it is.
+"""
+
+from openstack import exceptions as sdk_exc
+
+from ironic_openstack_driver.tools import common
+from ironic_openstack_driver.tools.common import call as _call
+from ironic_openstack_driver.tools.common import ToolError
+
+NO_IP_ALLOCATIONS = ('none', 'deferred')
+#: Ironic Python Agent 13.0.0 and later ignore every interface whose MAC
+#: starts with fa: (taken for a vendor's internal interface with a
+#: non-unique address), and Neutron's default base_mac is fa:16:3e: the
+#: agent of such a node finds no interface and never calls Ironic. A new
+#: provisioning port with such a MAC is given this prefix instead (the last
+#: three octets are kept), where Neutron lets the user change it.
+AGENT_IGNORED_MAC_PREFIX = 'fa:'
+AGENT_MAC_PREFIX = '52:54:00'
+
+
+def port_name(server_name):
+    return '%s-provisioning' % server_name
+
+
+class ProvisioningNetwork:
+    """The provisioning network and how its ports must be made."""
+
+    def __init__(self, network, no_ip, virtual_media=False):
+        self.network = network
+        self.no_ip = no_ip
+        self.virtual_media = virtual_media
+
+
+def _vmedia_network(conn, ref):
+    """The network of virtual media nodes: Neutron's own addressing.
+
+    Port security stays on and Neutron gives each port its fixed IP; the
+    agent configures that address statically from the node's network_data,
+    so the network needs a subnet (with a gateway or a route to Ironic).
+    """
+    network = _call('cannot look up network "%s" (--network)' % ref,
+                    conn.network.find_network, ref, ignore_missing=True)
+    if network is None:
+        raise ToolError('network "%s" (--network) not found: virtual media '
+                        'nodes need an ordinary network with a subnet' % ref)
+    subnets = _call('cannot list the subnets of network %s' % ref,
+                    lambda: list(conn.network.subnets(
+                        network_id=network.id)))
+    if not subnets:
+        raise ToolError('network %s (--network) has no subnet: with --boot '
+                        'virtual-media each node gets its fixed IP from '
+                        'Neutron and writes it into network_data; add a '
+                        'subnet' % ref)
+    return ProvisioningNetwork(network, no_ip=False, virtual_media=True)
+
+
+def ensure_network(conn, report, ref, create=False, virtual_media=False):
+    """Find (or create) the provisioning network and check Nova can use it.
+
+    :param virtual_media: the nodes boot the agent from virtual media: an
+        ordinary network with a subnet, port security as the network has it.
+    :returns: a ProvisioningNetwork.
+    """
+    if virtual_media:
+        return _vmedia_network(conn, ref)
+    network = _call('cannot look up network "%s" (--network)' % ref,
+                    conn.network.find_network, ref, ignore_missing=True)
+    if network is None:
+        if not create:
+            raise ToolError('network "%s" (--network) not found; create it, '
+                            'or add --create-network' % ref)
+        report.progress('Creating network %s (no subnet, port security '
+                        'disabled) ...' % ref)
+        network = _call('cannot create network "%s"' % ref,
+                        conn.network.create_network, name=ref,
+                        port_security_enabled=False)
+    subnets = _call('cannot list the subnets of network %s' % ref,
+                    lambda: list(conn.network.subnets(
+                        network_id=network.id)))
+    no_ip_ext = _call('cannot list Neutron extensions',
+                      conn.network.find_extension, 'ip_allocation',
+                      ignore_missing=True)
+    if not subnets:
+        if no_ip_ext is None:
+            raise ToolError(
+                'network %s (--network) has no subnet, and this Neutron '
+                'cannot make ports without an IP that Nova accepts (no '
+                'ip_allocation extension: the segments service plugin is '
+                'off): add a subnet (DHCP disabled)' % ref)
+        if network.is_port_security_enabled:
+            raise ToolError(
+                'network %s (--network) has no subnet but port security '
+                'enabled: Nova puts servers on it in ERROR '
+                '(SecurityGroupCannotBeApplied). Run: openstack network set '
+                '--disable-port-security %s' % (ref, network.id))
+    return ProvisioningNetwork(network, no_ip=no_ip_ext is not None)
+
+
+def agent_usable_mac(mac):
+    """The MAC to give a port the agent would ignore, or None if it is fine.
+
+    :param mac: the port's MAC as Neutron chose it.
+    """
+    if not (mac or '').lower().startswith(AGENT_IGNORED_MAC_PREFIX):
+        return None
+    return AGENT_MAC_PREFIX + mac[len(AGENT_MAC_PREFIX):]
+
+
+def _make_agent_usable(conn, report, port, attrs):
+    """Give a new port a MAC the agent uses (see AGENT_IGNORED_MAC_PREFIX).
+
+    Neutron lets the network's owner choose a port's MAC only when the port
+    is created, so a port with the new MAC replaces the new one; if Neutron
+    refuses the MAC, the port is kept and a warning says why the node's
+    agent will not find its interface.
+    """
+    mac = agent_usable_mac(port.mac_address)
+    if mac is None:
+        return port
+    try:
+        replacement = conn.network.create_port(mac_address=mac, **attrs)
+    except sdk_exc.SDKException as e:
+        report.progress(
+            'Warning: port %s has MAC %s, which Ironic Python Agent 13.0.0 '
+            'and later ignore (the node\'s agent would find no interface); '
+            'Neutron refused MAC %s: %s. Ask the cloud\'s operator for '
+            'another base_mac or the right to choose MACs, or use an older '
+            'agent ramdisk.' % (attrs['name'], port.mac_address, mac,
+                                common.describe_error(e)))
+        return port
+    _call('cannot delete port %s' % port.id, conn.network.delete_port,
+          port, ignore_missing=True)
+    report.progress('  port %s: MAC %s instead of Neutron\'s %s (Ironic '
+                    'Python Agent 13.0.0 and later ignore fa: MACs)'
+                    % (attrs['name'], replacement.mac_address,
+                       port.mac_address))
+    return replacement
+
+
+def ensure_port(conn, report, prov, name):
+    """The server's provisioning port: found by name or created."""
+    net = prov.network
+    found = _call('cannot list ports named %s' % name,
+                  lambda: list(conn.network.ports(network_id=net.id,
+                                                  name=name)))
+    if len(found) > 1:
+        raise ToolError('several ports are named %s on network %s (%s): '
+                        'delete the extra ones' % (
+                            name, net.name, ', '.join(p.id for p in found)))
+    if found:
+        return found[0], False
+    attrs = {'name': name, 'network_id': net.id}
+    if not prov.virtual_media:
+        # Ironic's DHCP and PXE must pass: no port security; with virtual
+        # media Neutron's addressing and port security stay as they are.
+        attrs['port_security_enabled'] = False
+    if prov.no_ip:
+        attrs['fixed_ips'] = []
+    report.progress('Creating port %s on network %s%s ...' % (
+        name, net.name, ' (no IP)' if prov.no_ip else ''))
+    port = _call('cannot create port %s on network %s' % (name, net.name),
+                 conn.network.create_port, **attrs)
+    if (not port.fixed_ips
+            and port.ip_allocation not in NO_IP_ALLOCATIONS):
+        _call('cannot delete port %s' % port.id, conn.network.delete_port,
+              port, ignore_missing=True)
+        raise ToolError('port %s on network %s got no IP and ip_allocation '
+                        '"%s": Nova would refuse it' % (
+                            name, net.name, port.ip_allocation))
+    return _make_agent_usable(conn, report, port, attrs), True
+
+
+def server_port(conn, server, network_id):
+    ports = _call('cannot list the ports of server %s' % server.name,
+                  lambda: list(conn.network.ports(device_id=server.id,
+                                                  network_id=network_id)))
+    return ports[0] if ports else None
