@@ -33,6 +33,8 @@ UA_APP = 'ios-bench'
 # The benchmark's own listings (waits, cleanup) page small: they are not
 # measured, and must work whatever the lab's limits.
 BENCH_PAGE = 50
+# Rounds of replacing servers that Nova failed to build (Servers.grow_to).
+REBUILD_ROUNDS = 2
 
 
 def lab_status(wait_s):
@@ -223,51 +225,74 @@ class Servers:
         self.conn = None
         self.servers = []
         self.build_seconds = {}
+        self.batches = 0
 
     def grow_to(self, nodes, flavor, image):
         """Create servers until the run has nodes of them, all ACTIVE.
 
+        A server that Nova fails to build (ERROR: on this lab a compute
+        host's request to Placement can fail under the load of a batch) is
+        deleted and replaced by another batch, at most REBUILD_ROUNDS times.
+
         :returns: all the run's servers, in node order (batch by batch,
             each batch in Nova's numbering).
+        :raises: BenchError when servers still fail after that.
         """
         if self.conn is None:
             self.conn = connect(self.project.clouds_yaml,
                                 self.project.cloud('probe'))
-        new = nodes - len(self.servers)
-        if new <= 0:
-            return self.servers
-        batch = '%s-b%d' % (self.prefix, len(self.build_seconds) + 1)
         t0 = time.monotonic()
+        for _round in range(REBUILD_ROUNDS + 1):
+            new = nodes - len(self.servers)
+            if new <= 0:
+                break
+            built, failed = self._build_batch(new, flavor, image)
+            self.servers = self.servers + built
+            if not failed:
+                break
+            say('%d of %d servers went to ERROR (%s: %s); deleting them and '
+                'building as many again'
+                % (len(failed), new, failed[0].name, failed[0].fault))
+            for server in failed:
+                self.conn.compute.delete_server(server, ignore_missing=True)
+        else:
+            raise BenchError('servers still went to ERROR after %d rounds of '
+                             'rebuilding: %s' % (REBUILD_ROUNDS,
+                                                 failed[0].fault))
+        if nodes not in self.build_seconds:
+            seconds = round(time.monotonic() - t0, 1)
+            self.build_seconds[nodes] = seconds
+            say('%d servers ACTIVE in %.0fs' % (len(self.servers), seconds))
+        return self.servers
+
+    def _build_batch(self, new, flavor, image):
+        """One multi-create request of new servers, waited for.
+
+        :returns: (ACTIVE servers in Nova's numbering, ERROR servers).
+        """
+        self.batches += 1
+        batch = '%s-b%d' % (self.prefix, self.batches)
         self.conn.compute.create_server(
             name=batch, flavor_id=flavor.id, image_id=image,
             networks='none', min_count=new, max_count=new)
 
-        def all_active():
+        def settled():
             servers = list(self.conn.compute.servers(
                 details=True, limit=BENCH_PAGE, name='^' + batch))
             mine = [s for s in servers
                     if s.name == batch or s.name.startswith(batch + '-')]
-            bad = [s for s in mine if s.status == 'ERROR']
-            if bad:
-                raise BenchError('server %s went to ERROR: %s' % (
-                    bad[0].name, bad[0].fault))
-            if len(mine) == new and all(s.status == 'ACTIVE'
+            if len(mine) == new and all(s.status in ('ACTIVE', 'ERROR')
                                         for s in mine):
                 return mine
             return None
         # Each poll lists the batch in pages of BENCH_PAGE: poll less
         # often as it grows. (The build rate is the lab's: its number of
         # compute hosts, check_compute_hosts; not this poll.)
-        built = wait_for('%d servers ACTIVE' % new, all_active,
-                         timeout=120 + 3 * new,
-                         interval=max(3, new / 40))
-        built.sort(key=lambda s: nova_index(s.name))
-        self.servers = self.servers + built
-        seconds = round(time.monotonic() - t0, 1)
-        self.build_seconds[nodes] = seconds
-        say('%d servers ACTIVE in %.0fs (the run has %d)'
-            % (new, seconds, len(self.servers)))
-        return self.servers
+        mine = wait_for('%d servers ACTIVE' % new, settled,
+                        timeout=120 + 3 * new, interval=max(3, new / 40))
+        mine.sort(key=lambda s: nova_index(s.name))
+        return ([s for s in mine if s.status == 'ACTIVE'],
+                [s for s in mine if s.status == 'ERROR'])
 
     def delete(self):
         if self.conn is None:
