@@ -140,6 +140,13 @@ class Gunicorn(Service):
                 '--bind', '%s:%d' % (s.HOST, self.port),
                 '--workers', '1', '--threads', str(self.threads),
                 '--worker-class', 'gthread', '--timeout', '300',
+                # No kept-alive connections: gunicorn closes an idle one
+                # after --keep-alive seconds, and a client that reuses it
+                # at that moment gets "Connection reset by peer" (seen as
+                # nova-compute's Placement call failing a build when ten
+                # compute hosts built 200 servers). Loopback connects are
+                # cheap; every response now says Connection: close.
+                '--keep-alive', '0',
                 '--graceful-timeout', '10', '--no-control-socket',
                 '--name', 'lab-' + self.name, '--access-logfile', '-',
                 'ios_lab_plugins.wsgi:load("%s")' % self.wsgi_module]
