@@ -32,7 +32,12 @@ KEYSTONE_RELAY_BASE_PORT = 16421
 UA_APP = 'ios-bench'
 # The benchmark's own listings (waits, cleanup) page small: they are not
 # measured, and must work whatever the lab's limits.
-BENCH_PAGE = 50
+# Servers per page of the benchmark's own listings: Nova's [api]max_limit,
+# so that a batch is one page. With small pages, a listing made while Nova
+# moves a multi-create batch from build requests to instances can be handed
+# the same page marker twice (openstacksdk: "Endless pagination loop
+# detected").
+BENCH_PAGE = 1000
 # Rounds of replacing servers that Nova failed to build (Servers.grow_to).
 REBUILD_ROUNDS = 2
 
@@ -277,17 +282,23 @@ class Servers:
             networks='none', min_count=new, max_count=new)
 
         def settled():
-            servers = list(self.conn.compute.servers(
-                details=True, limit=BENCH_PAGE, name='^' + batch))
+            from openstack import exceptions as sdk_exc
+            try:
+                servers = list(self.conn.compute.servers(
+                    details=True, limit=BENCH_PAGE, name='^' + batch))
+            except sdk_exc.SDKException as e:
+                say('listing batch %s failed (%s); polling again'
+                    % (batch, e))
+                return None
             mine = [s for s in servers
                     if s.name == batch or s.name.startswith(batch + '-')]
             if len(mine) == new and all(s.status in ('ACTIVE', 'ERROR')
                                         for s in mine):
                 return mine
             return None
-        # Each poll lists the batch in pages of BENCH_PAGE: poll less
-        # often as it grows. (The build rate is the lab's: its number of
-        # compute hosts, check_compute_hosts; not this poll.)
+        # Each poll lists the whole batch: poll less often as it grows.
+        # (The build rate is the lab's: its number of compute hosts,
+        # check_compute_hosts; not this poll.)
         mine = wait_for('%d servers ACTIVE' % new, settled,
                         timeout=120 + 3 * new, interval=max(3, new / 40))
         mine.sort(key=lambda s: nova_index(s.name))

@@ -18,6 +18,9 @@ import io
 import re
 import types
 import unittest
+from unittest import mock
+
+from openstack import exceptions as sdk_exc
 
 from tests.unit import bench as _path  # noqa: F401  (the repo on sys.path)
 
@@ -34,8 +37,9 @@ class FakeCompute:
         servers whose build fails.
     """
 
-    def __init__(self, failing=()):
+    def __init__(self, failing=(), failed_listings=0):
         self.failing = list(failing)
+        self.failed_listings = failed_listings
         self.by_id = {}
         self.requests = []
         self.deleted = []
@@ -52,6 +56,10 @@ class FakeCompute:
                 fault=FAULT if i in bad else None)
 
     def servers(self, details=True, limit=None, name=None):
+        if self.failed_listings:
+            self.failed_listings -= 1
+            raise sdk_exc.SDKException(
+                'Endless pagination loop detected, aborting')
         return [s for s in self.by_id.values()
                 if name is None or re.search(name, s.name)]
 
@@ -105,3 +113,11 @@ class GrowToTest(unittest.TestCase):
             self.grow(run, 2)
         self.assertIn('Exceeded maximum number of retries', str(cm.exception))
         self.assertEqual(lab.REBUILD_ROUNDS + 1, len(compute.requests))
+
+    def test_a_failed_listing_of_the_batch_is_polled_again(self):
+        compute = FakeCompute(failed_listings=1)
+        run = self.servers(compute)
+        with mock.patch('bench.common.time.sleep') as sleep:
+            got = self.grow(run, 3)
+        self.assertEqual(3, len(got))
+        self.assertEqual(1, sleep.call_count)
