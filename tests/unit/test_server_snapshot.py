@@ -18,6 +18,7 @@ from oslo_utils import uuidutils
 
 from ironic.common import exception
 from ironic.common import states
+from ironic.conductor import manager
 from ironic.conductor import task_manager
 from ironic.tests.unit.objects import utils as obj_utils
 
@@ -247,3 +248,49 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
             t.join(10)
         self.assertEqual([fn.ACTIVE] * len(self.nodes), results)
         self.assertEqual(1, self.nova.listings)
+
+
+class TaskClientTestCase(base.OpenStackDriverTestCase):
+    """One parsed driver_info and client per task (power.node_client)."""
+
+    def _parses(self):
+        return mock.patch.object(driver_info, 'parse_driver_info',
+                                 autospec=True,
+                                 side_effect=driver_info.parse_driver_info)
+
+    def _sync(self):
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            return manager.do_sync_power_state(task, 0)
+
+    def test_a_power_sync_parses_driver_info_once_per_node(self):
+        # Ironic's sync asks power state, boot mode, secure boot and health.
+        # The first one records power state and boot mode (and takes the
+        # exclusive lock for that, which loads the node again).
+        self.assertEqual(0, self._sync())
+        self.node.refresh()
+        self.assertEqual((states.POWER_ON, 'bios'),
+                         (self.node.power_state, self.node.boot_mode))
+        with self._parses() as parse:
+            self.assertEqual(0, self._sync())
+        self.assertEqual(1, parse.call_count)
+
+    def test_each_task_gets_its_own_client(self):
+        with self._parses() as parse:
+            for _ in range(2):
+                with task_manager.acquire(self.context, self.node.uuid,
+                                          shared=True) as task:
+                    task.driver.power.get_power_state(task)
+                    task.driver.power.get_power_state(task)
+        self.assertEqual(2, parse.call_count)
+
+    def test_driver_info_changed_in_a_task_is_parsed_again(self):
+        other = self.nova.add_server(name='other',
+                                     image_id=self.disk_image.id)
+        other.vm_state, other.power_state = fn.STOPPED, 4
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.assertEqual(states.POWER_ON,
+                             task.driver.power.get_power_state(task))
+            task.node.driver_info = {'openstack_server': other.id}
+            self.assertEqual(states.POWER_OFF,
+                             task.driver.power.get_power_state(task))
