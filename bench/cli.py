@@ -174,12 +174,27 @@ def main():
             for name, reason in left_out.items():
                 results[name] = {'nodes': n, 'skipped': reason}
             by_nodes[n] = results
+            # Written after each node count, before the cleanup (deleting
+            # a thousand servers takes up to 20 minutes): a failure later
+            # keeps what was measured.
+            doc = write_results(args, ctx, status, lab_warning, servers,
+                                by_nodes)
+        print_report(args, by_nodes, doc, lab_warning)
     finally:
         say('cleaning up')
         PROCS.stop()
         servers.delete()
         ctx.project.delete()
+    return 1 if any('error' in r for results in by_nodes.values()
+                    for r in results.values()) else 0
 
+
+def write_results(args, ctx, status, lab_warning, servers, by_nodes):
+    """Derive the ratios and memory figures and write args.output.
+
+    :param by_nodes: {node count: {system name: result}} measured so far.
+    :returns: the document written.
+    """
     for n, results in by_nodes.items():
         for r in results.values():
             r.setdefault('nodes', n)
@@ -191,9 +206,7 @@ def main():
            '_meta': meta(args, ctx, status, lab_warning, servers)}
     with open(args.output, 'w') as f:
         json.dump(doc, f, indent=2, sort_keys=True)
-    print_report(args, by_nodes, doc, lab_warning)
-    return 1 if any('error' in r for results in by_nodes.values()
-                    for r in results.values()) else 0
+    return doc
 
 
 def meta(args, ctx, status, lab_warning, servers):

@@ -1,0 +1,87 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A run's results file (bench/cli.py main): written per node count,
+before the cleanup."""
+
+import contextlib
+import io
+import json
+import os
+import tempfile
+import unittest
+from unittest import mock
+
+from tests.unit import bench as _path  # noqa: F401  (the repo on sys.path)
+
+from bench import cli  # noqa: E402
+from bench.common import BenchError  # noqa: E402
+
+STATUS = {'flavor': 'bm.small', 'disk_image': 'image', 'state_dir': None,
+          'services': {'nova-api': {'log': '/dev/null'},
+                       'keystone': {'log': '/dev/null'},
+                       'nova-compute': {}}}
+
+
+class ResultsFileTest(unittest.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.dir = tempfile.mkdtemp()
+        self.output = os.path.join(self.dir, 'bench-results.json')
+        self.status = dict(STATUS, state_dir=self.dir)
+        self.servers = mock.Mock(build_seconds={200: 10.0})
+        self.written_at_cleanup = None
+        self.servers.delete.side_effect = self._cleanup
+
+    def _cleanup(self):
+        with open(self.output) as f:
+            self.written_at_cleanup = json.load(f)
+
+    def _main(self, measured):
+        argv = ['run.py', '--nodes', '200,1000', '--systems',
+                'openstack,ironic-floor', '--output', self.output]
+        with mock.patch('sys.argv', argv), \
+                mock.patch.object(cli.install, 'ensure_debian_packages'), \
+                mock.patch.object(cli, 'lab_status',
+                                  return_value=self.status), \
+                mock.patch.object(cli, 'check_neutron', return_value=None), \
+                mock.patch.object(cli, 'check_compute_hosts',
+                                  return_value=None), \
+                mock.patch.object(cli, 'Project'), \
+                mock.patch.object(cli, 'Servers',
+                                  return_value=self.servers), \
+                mock.patch.object(cli, 'PROCS'), \
+                mock.patch.object(cli, 'versions', return_value={}), \
+                mock.patch.object(cli, 'run_node_count',
+                                  side_effect=measured), \
+                contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            return cli.main()
+
+    def test_a_failure_at_the_second_count_keeps_the_first_ones_results(self):
+        first = {'openstack': {'sweep_seconds': 2.0},
+                 'ironic-floor': {'sweep_seconds': 1.0}}
+        with self.assertRaises(BenchError):
+            self._main([first, BenchError('lab gone')])
+        got = self.written_at_cleanup['results_by_nodes']
+        self.assertEqual(['200'], list(got))
+        self.assertEqual(2.0, got['200']['openstack']['sweep_ratio_to_floor'])
+        self.servers.delete.assert_called_once_with()
+
+    def test_the_whole_run_is_written_before_the_cleanup(self):
+        runs = [{'openstack': {'sweep_seconds': s, 'sweeps': [],
+                               'server_gets_per_sweep': 0},
+                 'ironic-floor': {'sweep_seconds': 1.0}} for s in (1.1, 1.2)]
+        self.assertEqual(0, self._main(runs))
+        self.assertEqual(['1000', '200'],
+                         sorted(self.written_at_cleanup['results_by_nodes']))
