@@ -30,13 +30,12 @@ from bench.request_counting import KeystoneRelay
 
 KEYSTONE_RELAY_BASE_PORT = 16421
 UA_APP = 'ios-bench'
-# The benchmark's own listings (waits, cleanup) page small: they are not
-# measured, and must work whatever the lab's limits.
-# Servers per page of the benchmark's own listings: Nova's [api]max_limit,
-# so that a batch is one page. With small pages, a listing made while Nova
-# moves a multi-create batch from build requests to instances can be handed
-# the same page marker twice (openstacksdk: "Endless pagination loop
-# detected").
+# Servers per page of the benchmark's own listings (waits, cleanup; not
+# measured): Nova's default [api]max_limit, so that a batch is one page (a
+# lower max_limit only makes Nova link more pages). With small pages, a
+# listing made while Nova moves a multi-create batch from build requests to
+# instances can be handed the same page marker twice (openstacksdk:
+# "Endless pagination loop detected").
 BENCH_PAGE = 1000
 # Rounds of replacing servers that Nova failed to build (Servers.grow_to).
 REBUILD_ROUNDS = 2
