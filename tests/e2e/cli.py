@@ -95,3 +95,26 @@ def wait_server(conn, server_id, status):
             raise AssertionError('server %s never reached %s: %s'
                                  % (server_id, status, view))
         time.sleep(POLL_SECONDS)
+
+
+def wait_stopped_and_started(conn, server_id):
+    """Wait until a stopped server was started again and is ACTIVE.
+
+    For a stop made behind Ironic's back, which Ironic's power sync undoes.
+    The sync may start the server within a poll interval of SHUTOFF, so
+    waiting to see SHUTOFF first can miss it; Nova's action log cannot:
+    it records a start only when the server was stopped (Nova refuses a
+    start elsewhere with 409 before recording an action).
+    """
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        view = server_view(conn, server_id)
+        actions = server_actions(conn, server_id)
+        if (actions[-2:] == ['stop', 'start'] and view['status'] == 'ACTIVE'
+                and view['task_state'] is None):
+            return view
+        if view['status'] == 'ERROR' or time.monotonic() > deadline:
+            raise AssertionError('server %s was not stopped and started '
+                                 'again: %s, actions %s'
+                                 % (server_id, view, actions))
+        time.sleep(POLL_SECONDS)

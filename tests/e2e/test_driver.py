@@ -181,12 +181,10 @@ def test_power_sync_sees_a_stop_behind_its_back_from_one_listing(
     nova_log = lab['services']['nova-api']['log']
     offset = os.path.getsize(nova_log)
     nova.compute.stop_server(server.id)
-    cli.wait_server(nova, server.id, 'SHUTOFF')
     # The lab's Ironic syncs power states every 60 s, reading them from
     # the shared listing; it sees "power off" where it recorded "power on"
     # and (force_power_state_during_sync) starts the server again.
-    cli.wait_server(nova, server.id, 'ACTIVE')
-    assert cli.server_actions(nova, server.id)[-2:] == ['stop', 'start']
+    cli.wait_stopped_and_started(nova, server.id)
     with open(nova_log) as f:
         f.seek(offset)
         requests = f.read()
@@ -227,10 +225,8 @@ def test_power_sync_sees_a_stop_behind_its_back_from_a_delta_listing(
     for attempt in range(2):
         offset = os.path.getsize(nova_log)
         nova.compute.stop_server(server.id)
-        cli.wait_server(nova, server.id, 'SHUTOFF')
         # Ironic's power sync sees "power off" and starts the server.
-        cli.wait_server(nova, server.id, 'ACTIVE')
-        assert cli.server_actions(nova, server.id)[-2:] == ['stop', 'start']
+        cli.wait_stopped_and_started(nova, server.id)
         with open(nova_log) as f:
             f.seek(offset)
             listing = _listing_before_last_action(f.read(), server.id)
