@@ -194,29 +194,10 @@ class Ironic:
                                  % (body['name'], code, res))
             return res['uuid']
 
-        def manage(uuid, attempts=10):
-            # Ironic on sqlite under a peer's slow verifies may answer 500
-            # "database is locked", or not in time, and an earlier attempt
-            # may still hold the node (409 NodeLocked, "please retry"):
-            # look, then ask again.
-            for attempt in range(attempts):
-                if attempt:
-                    code, res = http('GET', self.url + '/v1/nodes/%s?fields='
-                                     'provision_state' % uuid)
-                    if code == 200 and res['provision_state'] != 'enroll':
-                        return
-                try:
-                    code, res = http('PUT', self.url + '/v1/nodes/%s/states/'
-                                     'provision' % uuid, {'target': 'manage'})
-                except OSError as e:    # socket timeout included
-                    code, res = None, e
-                if code == 202:
-                    return
-                if code is not None and code < 500 and not (
-                        code == 409 and 'locked' in str(res)):
-                    break
-                time.sleep(2)
-            raise BenchError('manage %s: %s %s' % (uuid, code, res))
+        manage_deadline = time.monotonic() + 120 + 5 * len(bodies)
+
+        def manage(uuid):
+            manage_node(self.url, uuid, manage_deadline)
 
         def power_on(uuid):
             # Ironic's fake power reports what was last set: set it once.
@@ -243,3 +224,56 @@ class Ironic:
         wait_for('%d nodes manageable (%s)' % (len(bodies), self.system),
                  managed, timeout=120 + 5 * len(bodies), interval=1)
         return uuids
+
+
+def conductor_busy(code, res):
+    """Whether an answer is Ironic's "no free conductor workers" (503).
+
+    Ironic answers so while its conductor's worker pool is full (e.g.
+    1000 nodes verifying at once, each reading its power state) and sets
+    the node back to its state before: ask again later.
+    """
+    return code == 503 and 'free conductor workers' in str(res)
+
+
+def manage_node(url, uuid, deadline, attempts=10, pause=2):
+    """Ask Ironic at url to move node uuid to manageable (async, 202).
+
+    Retried: a socket error or timeout, a 5xx (Ironic on sqlite under a
+    peer's slow verifies may answer 500 "database is locked") and 409
+    NodeLocked (an earlier attempt may still hold the node), each at most
+    ``attempts`` times; "no free conductor workers" (503) until deadline.
+    Before asking again it looks whether an earlier attempt went through.
+
+    :param deadline: time.monotonic() value after which a busy conductor
+        is an error.
+    :raises: BenchError naming the node and Ironic's last answer.
+    """
+    failures = 0
+    while True:
+        try:
+            code, res = http('PUT', url + '/v1/nodes/%s/states/provision'
+                             % uuid, {'target': 'manage'})
+        except OSError as e:    # socket timeout included
+            code, res = None, e
+        if code == 202:
+            return
+        if conductor_busy(code, res):
+            if time.monotonic() > deadline:
+                break
+        elif code is not None and code < 500 and not (
+                code == 409 and 'locked' in str(res)):
+            break
+        else:
+            failures += 1
+            if failures >= attempts:
+                break
+        time.sleep(pause)
+        try:
+            seen, node = http('GET', url + '/v1/nodes/%s?fields='
+                              'provision_state' % uuid)
+        except OSError:
+            continue
+        if seen == 200 and node['provision_state'] != 'enroll':
+            return
+    raise BenchError('manage %s: %s %s' % (uuid, code, res))
