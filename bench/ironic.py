@@ -194,7 +194,9 @@ class Ironic:
                                  % (body['name'], code, res))
             return res['uuid']
 
-        manage_deadline = time.monotonic() + 120 + 5 * len(bodies)
+        # One bound for asking Ironic (a busy conductor) and for waiting.
+        budget = 120 + 5 * len(bodies)
+        manage_deadline = time.monotonic() + budget
 
         def manage(uuid):
             manage_node(self.url, uuid, manage_deadline)
@@ -222,7 +224,7 @@ class Ironic:
             return all(n['provision_state'] == 'manageable'
                        and n['power_state'] for n in nodes)
         wait_for('%d nodes manageable (%s)' % (len(bodies), self.system),
-                 managed, timeout=120 + 5 * len(bodies), interval=1)
+                 managed, timeout=budget, interval=1)
         return uuids
 
 
