@@ -142,7 +142,7 @@ class NodeClient:
         return self._resolve('server', self.compute.find_server,
                              self.info.server, 'driver_info openstack_server')
 
-    def get_server(self, cached=False, deadline=None):
+    def get_server(self, cached=False, deadline=None, listed_after=None):
         """The node's server, read fresh from Nova.
 
         A read that fails with a reset connection or a 5xx is tried once
@@ -150,6 +150,8 @@ class NodeClient:
 
         :param cached: a recent listing of all servers may answer instead
             (see server_snapshot), unless the driver acts on this server.
+        :param listed_after: with ``cached``, only a listing begun at or
+            after this time.monotonic() may answer.
         :raises: DriverOperationError when the server does not exist.
         """
         server_id = self.server_id()
@@ -159,7 +161,8 @@ class NodeClient:
                 server = _snapshots.lookup(
                     self._key, self, server_id, max_age,
                     full_interval=CONF.openstack.server_list_full_interval,
-                    margin=CONF.openstack.server_list_changes_margin)
+                    margin=CONF.openstack.server_list_changes_margin,
+                    listed_after=listed_after)
             if server is not None:
                 return server
         with self._errors(_('read server %s') % server_id):

@@ -98,11 +98,12 @@ class OpenStackManagement(base.ManagementInterface):
         """'uefi' or 'bios', from hw_firmware_type of the server's image.
 
         Ironic's power sync asks this of every node on every sweep
-        (node_cache_boot_mode), under a shared lock: the shared server
-        listing answers then, as for get_power_state.
+        (node_cache_boot_mode), under a shared lock, and verify asks it
+        once: the shared server listing answers then, as for
+        get_power_state.
         """
         client = os_power.node_client(task)
-        return client.boot_mode(client.get_server(cached=task.shared))
+        return client.boot_mode(os_power.read_server(task, client))
 
     def get_node_health(self, task):
         """OK, WARNING or CRITICAL from the Nova server's state.
@@ -113,7 +114,7 @@ class OpenStackManagement(base.ManagementInterface):
         host_status counts where Nova shows it (admins, microversion 2.16).
         """
         client = os_power.node_client(task)
-        return server_state.health(client.get_server(cached=task.shared))
+        return server_state.health(os_power.read_server(task, client))
 
     @task_manager.require_exclusive_lock
     def set_boot_mode(self, task, mode):
@@ -168,12 +169,12 @@ class OpenStackManagement(base.ManagementInterface):
         "optional" (on only where the compute host supports it, which the
         API does not show) and unset read as off. Volume-backed servers
         and deleted images read as off. Ironic's power sync asks this of
-        every node, under a shared lock: the shared listing answers, and
-        the image is read once.
+        every node, under a shared lock, and verify asks it once: the
+        shared listing answers, and the image is read once.
         """
         client = os_power.node_client(task)
         return client.secure_boot_required(
-            client.get_server(cached=task.shared))
+            os_power.read_server(task, client))
 
     @task_manager.require_exclusive_lock
     def set_secure_boot_state(self, task, state):

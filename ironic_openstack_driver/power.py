@@ -51,6 +51,8 @@ _last_reads_lock = threading.Lock()
 # task -> (its node's driver_info when parsed, NodeClient): node_client().
 _task_clients = weakref.WeakKeyDictionary()
 _task_clients_lock = threading.Lock()
+# task -> time.monotonic() of a verifying task's first read: read_server().
+_verify_asked = weakref.WeakKeyDictionary()
 
 
 def _remember_read(task, server):
@@ -86,6 +88,36 @@ def node_client(task):
     with _task_clients_lock:
         _task_clients[task] = (copy.deepcopy(node.driver_info), client)
     return client
+
+
+def _verifying(task):
+    return not task.shared and task.node.provision_state == states.VERIFYING
+
+
+def read_server(task, client):
+    """The task's server, from the shared listing where that is as good.
+
+    Under a shared lock (Ironic's periodic power sync) a listing at most
+    [openstack]server_list_max_age seconds old answers. While the node is
+    verifying (Ironic's ``manage`` records the power state, boot mode and
+    secure boot state it reads), a listing begun after the task's first
+    read was asked answers all its reads: as fresh as a GET, but the
+    verifies that wait together share one listing, so enrolling N nodes
+    does not queue 3N reads under N exclusive locks. Under any other
+    exclusive lock Ironic is about to act on the node, and the server is
+    read on its own.
+
+    :param task: a TaskManager instance.
+    :param client: the task's NodeClient (node_client).
+    :raises: DriverOperationError when the server cannot be read.
+    """
+    if task.shared:
+        return client.get_server(cached=True)
+    if _verifying(task):
+        with _task_clients_lock:
+            asked = _verify_asked.setdefault(task, time.monotonic())
+        return client.get_server(cached=True, listed_after=asked)
+    return client.get_server()
 
 
 def _log_failure(task, what, error):
@@ -137,9 +169,10 @@ class OpenStackPower(base.PowerInterface):
     def get_power_state(self, task):
         """The node's power state, as Nova reports it.
 
-        Under a shared lock (Ironic's periodic power sync) a recent listing
-        of all servers of the cloud answers; under an exclusive lock (Ironic
-        is about to act on the node) the server is read fresh.
+        Under a shared lock (Ironic's periodic power sync) and during
+        verify, a listing of all servers of the cloud answers
+        (read_server); under any other exclusive lock (Ironic is about to
+        act on the node) the server is read on its own.
 
         :raises: DriverOperationError when the server cannot be read or is
             deleted.
@@ -156,8 +189,8 @@ class OpenStackPower(base.PowerInterface):
 
     def _power_state(self, task):
         client = node_client(task)
-        server = client.get_server(cached=task.shared)
-        if not task.shared:
+        server = read_server(task, client)
+        if not (task.shared or _verifying(task)):
             # Ironic is about to act on the node: a power change Nova
             # still carries out must end first (Ironic would skip an
             # action that the read says is done).

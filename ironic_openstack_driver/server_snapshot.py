@@ -154,6 +154,12 @@ class _Snapshot:
         self.state = state
 
 
+def _usable(snapshot, max_age, listed_after):
+    return snapshot is not None and \
+        time.monotonic() - snapshot.started_at <= max_age and \
+        (listed_after is None or snapshot.started_at >= listed_after)
+
+
 class ServerSnapshots:
     """Snapshots of all servers, one per connection key."""
 
@@ -178,7 +184,7 @@ class ServerSnapshots:
             self._activity[(key, server_id)] = time.monotonic()
 
     def lookup(self, key, conn, server_id, max_age, full_interval=0,
-               margin=10.0):
+               margin=10.0, listed_after=None):
         """The server as of a recent listing, or None: then read it fresh.
 
         :param key: the connection key (one cloud and credential set).
@@ -189,23 +195,25 @@ class ServerSnapshots:
             between them are delta listings. 0: every listing is full.
         :param margin: seconds a delta reaches back before the previous
             listing (see server_delta).
+        :param listed_after: time.monotonic() before which the listing
+            must not have begun: a read as fresh as a GET sent then.
+            Callers that wait together for one listing share it.
         """
         snapshot = self._snapshots.get(key)
-        if snapshot is None or time.monotonic() - snapshot.started_at > \
-                max_age:
+        if not _usable(snapshot, max_age, listed_after):
             snapshot = self._refresh(key, conn, max_age, full_interval,
-                                     margin)
+                                     margin, listed_after)
         acted_at = self._activity.get((key, server_id))
         if acted_at is not None and acted_at >= snapshot.started_at:
             return None
         return snapshot.servers.get(server_id)
 
-    def _refresh(self, key, conn, max_age, full_interval, margin):
+    def _refresh(self, key, conn, max_age, full_interval, margin,
+                 listed_after):
         with self._refresh_lock(key):
             # Another thread may have listed while this one waited.
             snapshot = self._snapshots.get(key)
-            if snapshot is not None and \
-                    time.monotonic() - snapshot.started_at <= max_age:
+            if _usable(snapshot, max_age, listed_after):
                 return snapshot
             try:
                 snapshot = self._list(snapshot, conn.compute, full_interval,
