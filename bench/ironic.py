@@ -208,11 +208,18 @@ class Ironic:
             if code != 202:
                 raise BenchError('power on %s: %s %s' % (uuid, code, res))
 
+        def still_verifying(batch):
+            batch = set(batch)
+            return sum(1 for n in self.nodes() if n['uuid'] in batch
+                       and n['provision_state'] == 'verifying')
+
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             uuids = list(pool.map(create, bodies))
             if self.system == FLOOR:
                 list(pool.map(power_on, uuids))
-            list(pool.map(manage, uuids))
+            manage_in_batches(
+                uuids, lambda batch: list(pool.map(manage, batch)),
+                still_verifying, manage_deadline)
 
         def managed():
             nodes = self.nodes()
@@ -226,6 +233,40 @@ class Ironic:
         wait_for('%d nodes manageable (%s)' % (len(bodies), self.system),
                  managed, timeout=budget, interval=1)
         return uuids
+
+
+# Ironic 39's conductor refuses all work for good once its worker pool has
+# grown to its maximum ([conductor]workers_pool_size less the reserved
+# share: 285 threads by default): its rejection counts idle threads too, and
+# futurist 3.5's DynamicThreadPoolExecutor shrinks only in maintain(), which
+# Ironic never calls. 1000 manage calls at once grew it there (all threads
+# idle, every request answered 503), so at most this many nodes verify at
+# once.
+MANAGE_BATCH = 100
+
+
+def manage_in_batches(uuids, manage, still_verifying, deadline,
+                      batch=MANAGE_BATCH, pause=1):
+    """Move nodes to manageable, at most ``batch`` verifying at once.
+
+    :param manage: called with each batch of UUIDs; asks Ironic.
+    :param still_verifying: called with a batch: how many of its nodes
+        are still verifying.
+    :param deadline: time.monotonic() value by which each batch is done.
+    :raises: BenchError when a batch still verifies at the deadline.
+    """
+    for start in range(0, len(uuids), batch):
+        chunk = uuids[start:start + batch]
+        manage(chunk)
+        while True:
+            left = still_verifying(chunk)
+            if not left:
+                break
+            if time.monotonic() > deadline:
+                raise BenchError('%d of nodes %d-%d still verifying at the '
+                                 'enrolment deadline' % (
+                                     left, start, start + len(chunk) - 1))
+            time.sleep(pause)
 
 
 def conductor_busy(code, res):

@@ -108,3 +108,40 @@ class ManageNodeTest(unittest.TestCase):
         with mock.patch.object(ironic, 'http', flaky):
             ironic.manage_node(URL, UUID, time.monotonic() + 60, pause=0)
         self.assertRaises(StopIteration, next, answers)
+
+
+class ManageInBatchesTest(unittest.TestCase):
+
+    def test_next_batch_waits_until_the_last_left_verifying(self):
+        events = []
+        verifying = {}
+
+        def manage(batch):
+            events.append(('manage', list(batch)))
+            verifying.update((u, 2) for u in batch)    # two polls each
+
+        def still_verifying(batch):
+            left = [u for u in batch if verifying[u] > 0]
+            for u in left:
+                verifying[u] -= 1
+            events.append(('poll', len(left)))
+            return len(left)
+
+        with mock.patch.object(time, 'sleep'):
+            ironic.manage_in_batches(list(range(5)), manage,
+                                     still_verifying,
+                                     time.monotonic() + 60, batch=2)
+        self.assertEqual([
+            ('manage', [0, 1]), ('poll', 2), ('poll', 2), ('poll', 0),
+            ('manage', [2, 3]), ('poll', 2), ('poll', 2), ('poll', 0),
+            ('manage', [4]), ('poll', 1), ('poll', 1), ('poll', 0),
+        ], events)
+
+    def test_batch_still_verifying_at_the_deadline_names_its_nodes(self):
+        with mock.patch.object(time, 'sleep'), \
+                self.assertRaises(common.BenchError) as caught:
+            ironic.manage_in_batches(list(range(150)), lambda batch: None,
+                                     lambda batch: 7, time.monotonic() - 1,
+                                     batch=100)
+        self.assertIn('7 of nodes 0-99 still verifying',
+                      str(caught.exception))
