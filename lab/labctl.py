@@ -91,6 +91,8 @@ def main(argv=None):
                            "Keystone)")
     token.add_argument('seconds', help='%d..%d, or "default" (one hour)' % (
         tuning.MIN_TOKEN_LIFETIME, tuning.MAX_TOKEN_LIFETIME))
+    sub.add_parser('test-packages', help='install the Debian packages '
+                   'tests/unit runs (tox -e unit and tox -e tests do)')
     args = parser.parse_args(argv)
     command = args.command or 'demo'
     if command == 'demo' and not hasattr(args, 'nodes'):
@@ -116,6 +118,8 @@ def main(argv=None):
         if command == 'down':
             labmod.Lab().down(purge=args.purge, purge_venvs=args.purge_venvs)
             return 0
+        if command == 'test-packages':
+            return install_test_packages()
         if command in ('conductor', 'fault', 'token-lifetime'):
             return run_lab_command(args, argv)
         if command == 'demo':
@@ -131,6 +135,19 @@ def main(argv=None):
         print('\nlab: ERROR: %s' % exc, file=sys.stderr)
         return 1
     parser.error('unknown command %s' % command)
+
+
+def install_test_packages():
+    """apt-get install what tests/unit needs, if anything is missing."""
+    import tempfile
+
+    from labkit import install
+    # Not in the lab's state dir: the unit tests need no lab.
+    log = os.path.join(tempfile.gettempdir(), 'ios-test-packages.log')
+    installed = install.ensure_apt(None, log, install.UNIT_TEST_APT_PACKAGES)
+    print('Debian packages for tests/unit: %s' % (
+        'installed ' + ' '.join(installed) if installed else 'present'))
+    return 0
 
 
 def run_lab_command(args, argv):

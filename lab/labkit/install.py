@@ -46,6 +46,14 @@ REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'libvirt-daemon',
                      'libvirt-dev', 'pkg-config', 'dnsmasq-base', 'iproute2',
                      'iputils-ping', 'genisoimage', 'isolinux')
 
+#: What tests/unit runs for real (tox -e unit and tox -e tests install
+#: them first, with `labctl test-packages`): mkisofs, isoinfo and
+#: isolinux.bin (virtual media ISOs), Debian's iPXE ISO (rescue images) and
+#: sfdisk, mkfs.fat, syslinux and mtools (the lab's instance disk).
+UNIT_TEST_APT_PACKAGES = ('genisoimage', 'isolinux', 'ipxe', 'fdisk',
+                          'dosfstools', 'mtools', 'syslinux',
+                          'syslinux-common')
+
 CLOUD_REQUIREMENTS = (
     'keystone==30.0.0', 'glance==33.0.0', 'openstack-placement==16.0.0',
     'nova==34.0.0', 'neutron==29.0.0', 'gunicorn', 'PyMySQL',

@@ -140,10 +140,15 @@ class PackerOverrideTest(TmpDirTestCase):
 TOOLS = ('sfdisk', 'mkfs.fat', 'syslinux', 'mcopy', 'mdir')
 
 
-@unittest.skipUnless(all(shutil.which(t) for t in TOOLS)
-                     and os.path.exists(instance.MBR_BIN),
-                     'needs fdisk, dosfstools, syslinux, mtools')
 class InstanceDiskTest(TmpDirTestCase):
+    """Needs fdisk, dosfstools, syslinux, mtools (`labctl test-packages`)."""
+
+    def setUp(self):
+        super().setUp()
+        missing = [t for t in TOOLS if not shutil.which(t)] + [
+            f for f in (instance.MBR_BIN,) if not os.path.exists(f)]
+        self.assertEqual([], missing, 'run `python3 lab/labctl.py '
+                         'test-packages` (tox -e unit does)')
 
     def test_disk_is_bootable_mbr_with_syslinux_kernel_and_initrd(self):
         kernel = self.write('k', 'kernel')

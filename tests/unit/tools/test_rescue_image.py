@@ -76,9 +76,8 @@ class InspectFileTests(base.unittest.TestCase):
         self.assertEqual(('raw', set()),
                          rescue_image.inspect_file(self.path('d.img')))
 
-    @base.unittest.skipUnless(os.path.exists(rescue_image.DEBIAN_IPXE_ISO),
-                              'Debian ipxe package not installed')
     def test_debian_ipxe_iso_boots_bios_and_uefi(self):
+        # Debian's ipxe package: `labctl test-packages` installs it.
         self.assertEqual(('iso', {'bios', 'uefi'}), rescue_image.inspect_file(
             rescue_image.DEBIAN_IPXE_ISO))
 
