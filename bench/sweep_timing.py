@@ -151,24 +151,38 @@ def idle_sweep_requests(records):
     return statistics.median(r['nova_requests'] for r in steady)
 
 
-def full_listing_requests(records):
-    """Requests of the largest full listing among the records, or None."""
-    counts = [r['full_listing_requests'] for r in records
-              if r['listing'] == FULL]
-    return max(counts) if counts else None
+def full_listing_sizes(reqs):
+    """The requests of each full listing among reqs, oldest first.
+
+    A listing's first page has no marker; its next pages follow with one.
+    Wherever the listing was made: in a sweep, or for a verify.
+
+    :param reqs: rc.nova_requests() tuples, oldest first.
+    """
+    sizes = []
+    for r in reqs:
+        if is_full_listing(r):
+            if 'marker=' in r[3] and sizes:
+                sizes[-1] += 1
+            else:
+                sizes.append(1)
+    return sizes
 
 
 def _median(records, key):
     return statistics.median(r[key] for r in records)
 
 
-def sweep_figures(timed, phase_records):
+def sweep_figures(timed, phase_requests):
     """The sweep keys of a system's result.
 
     :param timed: the timed sweeps' records (idle marked).
-    :param phase_records: every sweep of the phase, enrollment included
-        (where a full listing shows even when no timed sweep made one).
+    :param phase_requests: the system's Nova requests of the phase up to
+        the last timed sweep, enrollment included: a full listing counts
+        even when no timed sweep made one (the verifies of enrollment
+        list, and the next full listing may come after the timed sweeps).
     """
+    full_sizes = full_listing_sizes(phase_requests)
     result = {'sweeps': timed,
               'sweep_seconds': _median(timed, 'seconds'),
               'nova_requests_per_sweep': _median(timed, 'nova_requests'),
@@ -177,7 +191,7 @@ def sweep_figures(timed, phase_records):
               'nova_requests_per_idle_sweep': idle_sweep_requests(timed),
               'idle_sweeps': sum(1 for r in timed if r.get('idle')),
               'nova_requests_per_full_listing':
-                  full_listing_requests(phase_records)}
+                  max(full_sizes) if full_sizes else None}
     by_listing = {}
     for kind in (FULL, DELTA):
         of_kind = [r for r in timed if r['listing'] == kind]
@@ -233,6 +247,5 @@ def time_sweeps(ctx, name, ironic, user_id, nova_offset, t_ready,
     timed = [sweep_record(s, reqs) for s in got]
     mark_idle(timed, server_change_times(ctx.probe, t_phase - 5),
               before[-1]['start'] if before else t_phase)
-    phase = [sweep_record(s, reqs) for s in sweeps(ironic.log)
-             if s['end'] <= got[-1]['end']]
+    phase = [r for r in reqs if r[0] <= got[-1]['end'] + REQUEST_SLACK]
     return sweep_figures(timed, phase)

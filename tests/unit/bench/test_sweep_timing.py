@@ -152,8 +152,10 @@ class SweepFiguresTest(unittest.TestCase):
                  record(160, 1.1, 1, st.DELTA)]
         for r in timed:
             r['idle'] = True
-        enrollment = [record(40, 6.0, 2, st.FULL, 2)]
-        got = st.sweep_figures(timed, enrollment + timed)
+        phase = [req(130.0, 131.0, DETAIL),
+                 req(131.0, 132.0, DETAIL + '?marker=x'),
+                 req(160.0, 160.1, DELTA)]
+        got = st.sweep_figures(timed, phase)
         self.assertEqual(1.5, got['sweep_seconds'])
         self.assertEqual(1, got['nova_requests_per_sweep'])
         self.assertEqual(1, got['nova_requests_per_idle_sweep'])
@@ -162,17 +164,28 @@ class SweepFiguresTest(unittest.TestCase):
         self.assertEqual({st.FULL: 4.0, st.DELTA: 1.3},
                          got['sweep_seconds_by_listing'])
 
-    def test_full_listing_seen_only_during_enrollment_counts(self):
+    def test_full_listing_outside_any_sweep_counts(self):
+        # The verifies of enrollment list in full; the timed sweeps delta.
         timed = [record(100, 1.0, 1, st.DELTA)]
         timed[0]['idle'] = True
-        got = st.sweep_figures(timed, [record(40, 6.0, 2, st.FULL, 2)]
-                               + timed)
+        phase = [req(40.0, 41.0, DETAIL),
+                 req(41.0, 41.2, DETAIL + '?marker=a'),
+                 req(45.0, 45.1, DELTA), req(100.2, 100.3, DELTA)]
+        got = st.sweep_figures(timed, phase)
         self.assertEqual(2, got['nova_requests_per_full_listing'])
+
+    def test_each_full_listing_is_its_first_page_and_the_marked_ones(self):
+        reqs = [req(0, 1, DETAIL), req(1, 2, DETAIL + '?marker=a'),
+                req(2, 3, DELTA), req(3, 4, GET_ONE),
+                req(10, 11, DETAIL),
+                req(20, 21, DETAIL), req(21, 22, DETAIL + '?marker=b'),
+                req(22, 23, DETAIL + '?marker=c')]
+        self.assertEqual([2, 1, 3], st.full_listing_sizes(reqs))
 
     def test_no_listing_no_full_listing_figure(self):
         timed = [record(100, 11.0, 200, st.NO_LISTING)]
         timed[0]['idle'] = True
-        got = st.sweep_figures(timed, timed)
+        got = st.sweep_figures(timed, [req(100.0, 100.1, GET_ONE)])
         self.assertIsNone(got['nova_requests_per_full_listing'])
         self.assertNotIn('sweep_seconds_by_listing', got)
 
