@@ -145,8 +145,9 @@ class InstanceDiskTest(TmpDirTestCase):
 
     def setUp(self):
         super().setUp()
-        missing = [t for t in TOOLS if not shutil.which(t)] + [
-            f for f in (instance.MBR_BIN,) if not os.path.exists(f)]
+        missing = [t for t in TOOLS if not shutil.which(t)]
+        if not os.path.exists(instance.MBR_BIN):
+            missing.append(instance.MBR_BIN)
         self.assertEqual([], missing, 'run `python3 lab/labctl.py '
                          'test-packages` (tox -e unit does)')
 
