@@ -225,8 +225,6 @@ def meta(args, ctx, status, lab_warning, servers):
         'compute_hosts': compute_hosts(status),
         'sync_power_state_interval': args.sync_interval,
         'changed_servers': args.changed_servers,
-        'ovb_bmc_addressing': 'own loopback address and port per BMC',
-        'shims': 'none',
         'lab_warning': lab_warning,
         'ironic_launcher': args.ironic_launcher,
         'versions': versions(status),

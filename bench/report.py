@@ -33,6 +33,8 @@ ROWS = (
     ('server_gets_per_sweep', 'GET /servers/{id} / sweep', '%g'),
     ('keystone_token_requests', 'Keystone tokens (whole run)', '%d'),
     ('sweep_seconds', 'power sync sweep (s)', '%.2f'),
+    ('sweep_seconds_max', 'slowest timed sweep (s)', '%.2f'),
+    ('nodes_evaluated_min', 'nodes evaluated / sweep (fewest)', '%d'),
     ('sweep_ratio_to_floor', 'sweep / ironic-floor sweep', '%.2f'),
     ('power_on_overhead_s', 'power on overhead (s)', '%.2f'),
     ('power_off_overhead_s', 'power off overhead (s)', '%.2f'),
@@ -47,7 +49,7 @@ ROWS = (
 )
 # Rows whose cells are not followed by their ratio to our driver's.
 NO_RATIO = {'nodes', 'sweep_ratio_to_floor', 'conductor_anon_mb_after_sweeps',
-            'driver_memory_mb_per_1000_nodes'}
+            'driver_memory_mb_per_1000_nodes', 'nodes_evaluated_min'}
 OURS = 'openstack'
 
 
@@ -107,41 +109,115 @@ SWEEP_RATIO_TARGET = 1.15
 OVERHEAD_TARGET_S = 0.15
 
 
+def _missing(what):
+    """The value of a target that has no figure: why it is a MISS."""
+    return 'no data: %s' % what
+
+
+def _evaluated_all(r, n):
+    """(met, value) of "every timed sweep evaluated the N nodes"."""
+    least = r.get('nodes_evaluated_min')
+    if least is None:
+        return False, _missing('no power-sync lock lines in the sweeps')
+    if least < n:
+        return False, 'a sweep evaluated %d of %d nodes' % (least, n)
+    return True, least
+
+
+def _ratio_target(r, floor, n):
+    """(met, value) of the sweep ratio to ironic-floor's."""
+    ratio = r.get('sweep_ratio_to_floor')
+    if ratio is None:
+        return False, _missing('no ironic-floor sweep to compare with '
+                               '(--systems ...,ironic-floor)')
+    met, value = _evaluated_all(floor, n)
+    if not met:
+        return False, 'ironic-floor: %s' % value
+    return ratio <= SWEEP_RATIO_TARGET, '%.2fx' % ratio
+
+
+def _requests_counted(r):
+    """(met, value): Nova requests were counted in the sweeps and phase.
+
+    Every sweep of our driver sends at least its listing: a median of 0
+    requests a sweep, or 0 in the whole phase, means the requests were
+    not counted (nova-api's request log or its pattern changed), and every
+    request figure would pass on nothing.
+    """
+    per_sweep = r.get('nova_requests_per_sweep')
+    phase = r.get('nova_requests_whole_phase')
+    if not per_sweep or phase == 0:
+        return False, _missing('%s Nova requests a sweep, %s in the phase '
+                               '(does nova-api\'s request log still match '
+                               'request_counting.py?)' % (per_sweep, phase))
+    return True, '%g a sweep, %s in the phase' % (per_sweep, phase)
+
+
+def _at_most(r, key, limit, what):
+    """(met, value) of "r[key] <= limit"; a MISS without the figure."""
+    value = r.get(key)
+    if value is None:
+        return False, _missing(what)
+    return value <= limit, value
+
+
 def targets(results):
     """Our driver's figures of one node count against the targets.
+
+    Every target is listed whenever our driver ran: a figure that is
+    missing (None, or a count of 0 where a sweep must send requests) is a
+    MISS whose value says what was not measured, never a PASS.
 
     :param results: {system name: result}.
     :returns: [(label, met, value)].
     """
     r = results.get(OURS)
-    if not r or 'sweep_seconds' not in r:
+    if not r:
         return []
+    if 'skipped' in r:
+        return []
+    if not r.get('sweeps'):
+        return [('our driver timed its power sync sweeps', False,
+                 r.get('error') or _missing('no timed sweep'))]
     n = r['nodes']
-    out = []
+    out = [('every timed sweep evaluated the %d nodes' % n,)
+           + _evaluated_all(r, n)]
+    counted = _requests_counted(r)
+    out.append(('Nova requests counted in the sweeps and the phase',)
+               + counted)
+    for name in sorted(results):
+        peer = results[name]
+        if name in (OURS, FLOOR) or 'skipped' in peer:
+            continue
+        if not peer.get('nova_requests_whole_phase'):
+            out.append(('%s: Nova requests counted in its phase' % name,
+                        False, _missing('0 Nova requests counted: its '
+                                        'figures compare with nothing')))
     limit = n // 1000 + 1
-    full = r.get('nova_requests_per_full_listing')
-    if full is not None:
-        out.append(('full listing: Nova requests <= floor(N/1000)+1 = %d'
-                    % limit, full <= limit, full))
-    idle = r.get('nova_requests_per_idle_sweep')
-    if idle is not None:
-        out.append(('idle sweep: 1 Nova request', idle <= 1, idle))
-    out.append(('no per-node GET /servers/{id} in a sweep',
-                r['server_gets_per_sweep'] == 0,
-                r['server_gets_per_sweep']))
-    ratio = r.get('sweep_ratio_to_floor')
-    if ratio is not None:
-        out.append(("sweep <= %.2fx ironic-floor's" % SWEEP_RATIO_TARGET,
-                    ratio <= SWEEP_RATIO_TARGET, '%.2fx' % ratio))
+    out.append(('full listing: Nova requests <= floor(N/1000)+1 = %d'
+                % limit,) + _at_most(r, 'nova_requests_per_full_listing',
+                                     limit, 'no full listing counted'))
+    out.append(('idle sweep: 1 Nova request',) + _at_most(
+        r, 'nova_requests_per_idle_sweep', 1, 'no idle sweep'))
+    gets = r.get('server_gets_per_sweep')
+    if gets is None or not counted[0]:
+        out.append(('no per-node GET /servers/{id} in a sweep', False,
+                    _missing('no Nova request counted in a sweep')))
+    else:
+        out.append(('no per-node GET /servers/{id} in a sweep', gets == 0,
+                    gets))
+    out.append(("sweep <= %.2fx ironic-floor's" % SWEEP_RATIO_TARGET,)
+               + _ratio_target(r, results.get(FLOOR) or {}, n))
     for key in ('power_on_overhead_s', 'power_off_overhead_s'):
-        if key in r:
-            out.append(('%s median <= %.2f s' % (key, OVERHEAD_TARGET_S),
-                        r[key] <= OVERHEAD_TARGET_S, r[key]))
-    if 'keystone_token_requests' in r:
-        out.append(('one Keystone token for the phase',
-                    r['keystone_token_requests'] == 1,
-                    r['keystone_token_requests']))
-    failed = sum(s['errors'] for s in r['sweeps'])
+        out.append(('%s median <= %.2f s' % (key, OVERHEAD_TARGET_S),)
+                   + _at_most(r, key, OVERHEAD_TARGET_S,
+                              'no power action timed'))
+    tokens = r.get('keystone_token_requests')
+    if not tokens:
+        tokens = _missing('%s Keystone token requests counted' % (
+            'no' if tokens is None else tokens))
+    out.append(('one Keystone token for the phase', tokens == 1, tokens))
+    failed = sum(s.get('errors', 0) for s in r['sweeps'])
     if failed:
         out.append(('our sweeps without failed Nova requests', False,
                     '%d failed: the figures above show a failure mode'

@@ -11,7 +11,15 @@
 # under the License.
 
 """Sweep timing: Ironic's own power sync runs, as its debug log times them,
-and the Nova requests each one sent.
+the nodes each one evaluated and the Nova requests each one sent.
+
+Ironic's line that ends a sweep ("Completed power state sync operation,
+evaluated N nodes with W workers in S seconds") gives its runtime; its
+"evaluated N" is the number of extra workers Ironic spawned (Ironic 39's
+``_sync_power_states`` logs ``len(futures)`` there), not of nodes. The
+nodes a sweep evaluated are counted instead from the task manager's debug
+lines: every node the sweep locked releases its lock "for power state
+sync" before the sweep ends.
 
 Each sweep is recorded with the kind of server listing it made (``full``:
 every page of ``GET /servers/detail``; ``delta``: one ``?changes-since=``
@@ -34,6 +42,15 @@ SWEEP_RE = re.compile(
     r'^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) .*Completed power state '
     r'sync operation, evaluated \d+ nodes with (?P<workers>\d+) workers in '
     r'(?P<secs>[\d.]+) seconds')
+# A node's lock released by a power sync (ironic/conductor/task_manager.py).
+RELEASE_MARK = 'lock for power state sync on node '
+RELEASE_RE = re.compile(
+    r'^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) .*Successfully released '
+    r'(?:shared|exclusive) lock for power state sync on node '
+    r'(?P<node>[0-9a-f-]{36})')
+# Slack (s) around a sweep when its nodes' lock lines are matched to it:
+# Ironic writes the runtime with 2 decimals, the log times in ms.
+NODE_SLACK = 0.05
 # Slack (s) around a sweep when requests and changes are matched to it:
 # Nova's request log and its updated_at times count whole milliseconds and
 # whole seconds.
@@ -48,16 +65,28 @@ NO_LISTING = 'none'
 def sweeps(log):
     """Ironic's power sync sweeps in its debug log, oldest first.
 
-    :returns: [{'start', 'end', 'seconds', 'workers'}], times in epoch s.
+    :returns: [{'start', 'end', 'seconds', 'workers', 'nodes_evaluated'}],
+        times in epoch s; ``nodes_evaluated``: the distinct nodes whose
+        power-sync lock was released within the sweep.
     """
     out = []
+    releases = []
     for line in read_from(log, 0).splitlines():
+        if RELEASE_MARK in line:
+            m = RELEASE_RE.match(line)
+            if m:
+                releases.append((local_ts(m.group('ts')), m.group('node')))
+            continue
         m = SWEEP_RE.match(line)
         if m:
             end = local_ts(m.group('ts'))
             secs = float(m.group('secs'))
             out.append({'start': end - secs, 'end': end, 'seconds': secs,
                         'workers': int(m.group('workers'))})
+    for sweep in out:
+        sweep['nodes_evaluated'] = len({
+            node for ts, node in releases
+            if sweep['start'] - NODE_SLACK <= ts <= sweep['end'] + NODE_SLACK})
     return out
 
 
@@ -105,6 +134,7 @@ def sweep_record(sweep, reqs):
     return {
         'start': round(sweep['start'], 3), 'end': round(sweep['end'], 3),
         'seconds': sweep['seconds'],
+        'nodes_evaluated': sweep.get('nodes_evaluated'),
         'nova_requests': len(inside),
         'listing': listing_kind(inside),
         'full_listing_requests': sum(1 for r in inside
@@ -183,8 +213,12 @@ def sweep_figures(timed, phase_requests):
         list, and the next full listing may come after the timed sweeps).
     """
     full_sizes = full_listing_sizes(phase_requests)
+    evaluated = [r.get('nodes_evaluated') for r in timed]
     result = {'sweeps': timed,
               'sweep_seconds': _median(timed, 'seconds'),
+              'sweep_seconds_max': max(r['seconds'] for r in timed),
+              'nodes_evaluated_min': (None if None in evaluated
+                                      else min(evaluated)),
               'nova_requests_per_sweep': _median(timed, 'nova_requests'),
               'server_listings_per_sweep': _median(timed, 'server_listings'),
               'server_gets_per_sweep': _median(timed, 'server_gets'),

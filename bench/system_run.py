@@ -66,9 +66,11 @@ def run_system(ctx, name):
 
         result.update(time_sweeps(ctx, name, ironic, user_id, nova_offset,
                                   t_ready, t_phase))
-        say('%s: sweep %.2fs, %s Nova requests (%s listings, %s GETs); '
+        say('%s: sweep %.2fs (slowest %.2fs, fewest nodes evaluated %s), '
+            '%s Nova requests (%s listings, %s GETs); '
             'idle sweep: %s requests (%d idle of %d)'
-            % (name, result['sweep_seconds'],
+            % (name, result['sweep_seconds'], result['sweep_seconds_max'],
+               result['nodes_evaluated_min'],
                result['nova_requests_per_sweep'],
                result['server_listings_per_sweep'],
                result['server_gets_per_sweep'],

@@ -199,10 +199,34 @@ function ironic_openstack_create_nodes {
         enroll --file "$nodes_file" $state_args || return 1
 }
 
-# stack/test-config: tell ironic-tempest-plugin about the hardware type.
+# stack/test-config: tell ironic-tempest-plugin about the hardware type,
+# and this repository's tempest plugin ([openstack_driver]) where the nodes'
+# servers are, which nodes are its, what the instance image prints once
+# booted from disk and, when given, the DHCP lease file and the ramdisk
+# test's kernel and initramfs. What stays unset makes the plugin's classes
+# that need it fail (InvalidConfiguration), never skip.
 function ironic_openstack_configure_tempest {
+    local option value
     ironic_openstack_append_list "$TEMPEST_CONFIG" baremetal \
         enabled_hardware_types openstack
+    iniset "$TEMPEST_CONFIG" openstack_driver host_clouds_yaml \
+        "$IRONIC_OPENSTACK_CLOUDS_YAML"
+    iniset "$TEMPEST_CONFIG" openstack_driver host_cloud \
+        "$IRONIC_OPENSTACK_CLOUD"
+    iniset "$TEMPEST_CONFIG" openstack_driver node_name_prefix \
+        "$IRONIC_OPENSTACK_NODE_PREFIX"
+    iniset "$TEMPEST_CONFIG" openstack_driver instance_console_line \
+        "$IRONIC_OPENSTACK_TEMPEST_CONSOLE_LINE"
+    for option in dhcp_leases_file ramdisk_kernel ramdisk_ramdisk; do
+        case "$option" in
+            dhcp_leases_file) value=$IRONIC_OPENSTACK_TEMPEST_DHCP_LEASES_FILE ;;
+            ramdisk_kernel) value=$IRONIC_OPENSTACK_TEMPEST_RAMDISK_KERNEL ;;
+            ramdisk_ramdisk) value=$IRONIC_OPENSTACK_TEMPEST_RAMDISK ;;
+        esac
+        if [[ -n "$value" ]]; then
+            iniset "$TEMPEST_CONFIG" openstack_driver "$option" "$value"
+        fi
+    done
 }
 
 # clean: the files the plugin wrote.

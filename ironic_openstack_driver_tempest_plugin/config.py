@@ -40,10 +40,26 @@ opts = [
                help='Seconds to wait for a deployed node\'s DHCP lease.'),
     cfg.StrOpt('ramdisk_kernel',
                help='Kernel URL (http:// or an allowed file://) for the '
-                    'ramdisk deploy test; unset skips that test.'),
+                    'ramdisk deploy test; unset fails that test '
+                    '(InvalidConfiguration).'),
     cfg.StrOpt('ramdisk_ramdisk',
                help='Initramfs URL for the ramdisk deploy test; its system '
-                    'must bring its NIC up by DHCP.'),
+                    'must bring its NIC up by DHCP and print "Ironic Python '
+                    'Agent" on the serial console.'),
+    cfg.StrOpt('host_clouds_yaml',
+               help='clouds.yaml with an entry for the host cloud whose '
+                    'servers are the nodes (the conductor\'s, e.g. '
+                    '/etc/ironic/clouds.yaml): the deploy tests read the '
+                    'node\'s Nova server with it.'),
+    cfg.StrOpt('host_cloud',
+               help='The entry of host_clouds_yaml to use (a user who '
+                    'may read the nodes\' servers).'),
+    cfg.StrOpt('instance_console_line',
+               help='Text of a line that the whole-disk instance image '
+                    'prints on its serial console once it booted from the '
+                    'disk (the lab\'s image: "IOS-LAB-INSTANCE booted '
+                    'from disk"). A deploy test waits for a new such line '
+                    'in the node\'s console log.'),
     cfg.StrOpt('virtual_media_boot_interface',
                default='openstack-virtual-media',
                help='Name of the driver\'s virtual media boot interface; '

@@ -17,7 +17,8 @@ file's text. Its inputs:
 
 * ``status``: ``labctl status --json`` of a real-mode lab (Keystone URL,
   state dir, image URLs and checksum, deploy kernel/ramdisk, provisioning
-  network, exec_prefix);
+  network, exec_prefix, the clouds.yaml and the cloud of the user who
+  owns the nodes' servers);
 * ``driver``: Ironic's ``GET /v1/drivers/openstack?detail=True``, so the
   enabled interfaces tempest is told about are the ones Ironic really
   enables for the hardware type (a test that needs another one is skipped
@@ -46,7 +47,11 @@ INTERFACE_TYPES = ('bios', 'boot', 'console', 'deploy', 'inspect',
 #: Fields of ``status --json`` without which no deploy can be tested.
 REQUIRED_STATUS = ('keystone_url', 'state_dir', 'instance_image_qcow2',
                    'instance_image_qcow2_checksum', 'deploy_kernel_url',
-                   'deploy_ramdisk_url', 'provisioning_network')
+                   'deploy_ramdisk_url', 'provisioning_network',
+                   'clouds_yaml', 'cloud')
+#: What the lab's instance image prints on ttyS0 once booted from its
+#: disk (lab/labkit/images/instance.py, MARKER).
+INSTANCE_CONSOLE_LINE = 'IOS-LAB-INSTANCE booted from disk'
 
 
 class LabConfigError(ValueError):
@@ -145,6 +150,10 @@ def sections(status, driver, admin, hardware_type='openstack',
                                              'dnsmasq', 'leases'),
             'dhcp_lease_seconds': str(LEASE_SECONDS),
             'node_name_prefix': node_name_prefix,
+            # The nodes' servers: the lab's user owns them.
+            'host_clouds_yaml': status['clouds_yaml'],
+            'host_cloud': status['cloud'],
+            'instance_console_line': INSTANCE_CONSOLE_LINE,
             # HTTP: Ironic 39 answers a ramdisk deploy from file:// URLs
             # with HTTP 500 ('str' object has no attribute 'url').
             'ramdisk_kernel': status['deploy_kernel_url'],

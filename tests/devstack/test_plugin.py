@@ -338,6 +338,35 @@ class TestTestConfigAndClean(PluginTestCase):
         self.assertEqual('ipmi,openstack', self.ironic_conf(
             self.tempest_conf).get('baremetal', 'enabled_hardware_types'))
 
+    def test_tempest_plugin_gets_what_its_deploy_tests_need(self):
+        self.run_phase(
+            'stack', 'test-config',
+            ENABLED_SERVICES='key,n-cpu,ir-api,ir-cond,tempest',
+            IRONIC_OPENSTACK_TEMPEST_DHCP_LEASES_FILE='/var/lib/leases',
+            IRONIC_OPENSTACK_TEMPEST_RAMDISK_KERNEL='http://h/k',
+            IRONIC_OPENSTACK_TEMPEST_RAMDISK='http://h/r')
+        opts = dict(self.ironic_conf(self.tempest_conf).items(
+            'openstack_driver'))
+        self.assertEqual({
+            'host_clouds_yaml': self.clouds_yaml,
+            'host_cloud': 'hostcloud',
+            'node_name_prefix': 'ios-node',
+            'instance_console_line': "login as 'cirros' user",
+            'dhcp_leases_file': '/var/lib/leases',
+            'ramdisk_kernel': 'http://h/k',
+            'ramdisk_ramdisk': 'http://h/r'}, opts)
+
+    def test_tempest_plugin_settings_not_given_stay_unset(self):
+        # The plugin's classes then fail naming them (InvalidConfiguration)
+        # instead of skipping; nothing is invented here.
+        self.run_phase('stack', 'test-config',
+                       ENABLED_SERVICES='key,n-cpu,ir-api,ir-cond,tempest')
+        opts = dict(self.ironic_conf(self.tempest_conf).items(
+            'openstack_driver'))
+        self.assertEqual({'host_clouds_yaml', 'host_cloud',
+                          'node_name_prefix', 'instance_console_line'},
+                         set(opts))
+
     def test_no_tempest_no_change(self):
         self.run_phase('stack', 'test-config')
         self.assertFalse(os.path.exists(self.tempest_conf))

@@ -24,6 +24,7 @@ import time
 import urllib.parse
 import uuid
 
+from openstack import exceptions as sdk_exc
 import pytest
 
 from tests.e2e import cli
@@ -172,12 +173,43 @@ def test_rescued_server_falls_back_to_novnc(baremetal, nova, server, node):
         assert b'lab fake guest' in ws.read_until(b'lab fake guest')
     finally:
         ws.close()
-    # A rescued libvirt guest has no serial port, hence no console log.
+    _rescued_console_log_is_novas(baremetal, nova, server, node)
+
+
+def _rescued_console_log_is_novas(baremetal, nova, server, node):
+    """The passthru gives what Nova gives for a rescued server's log.
+
+    Whether Nova keeps a console log in RESCUE depends on the compute
+    driver: a libvirt guest keeps writing it (the iPXE rescue image and
+    the agent print there); the lab's fake guest has none. The driver
+    refuses nothing itself: it returns Nova's log, or fails naming the
+    node, the server and Nova's own reason.
+    """
+    try:
+        nova_output = nova.compute.get_server_console_output(
+            server.id, length=100)['output']
+        nova_error = None
+    except sdk_exc.HttpException as exc:
+        nova_output, nova_error = None, exc
+    print('Nova on the rescued server\'s log:', nova_error or 'a log')
     result = baremetal.run('baremetal', 'node', 'passthru', 'call',
                            '--http-method', 'GET', node, 'console_output',
                            check=False)
-    assert result.returncode != 0
-    assert 'Guest does not have a console available' in result.stderr
+    if nova_error is not None:
+        assert result.returncode != 0, result.stdout
+        reason = (nova_error.details or '').strip().rstrip('.')
+        assert reason and reason in result.stderr, (reason, result.stderr)
+        assert node in result.stderr and server.id in result.stderr, (
+            result.stderr)
+    else:
+        assert result.returncode == 0, result.stderr
+        reply = ast.literal_eval(result.stdout.strip())
+        assert reply['server'] == server.id
+        lines = reply['output'].splitlines()
+        # Read after Nova's: it ends with what Nova's read ended with, or
+        # later lines.
+        assert not nova_output or nova_output.splitlines()[-1] in lines, (
+            nova_output[-500:], reply['output'][-500:])
 
 
 def test_console_output_through_passthru(baremetal, server, node):

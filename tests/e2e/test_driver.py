@@ -171,29 +171,106 @@ def test_nova_change_behind_ironics_back_is_seen(baremetal, nova,
     assert cli.server_view(nova, server.id)['status'] == 'ACTIVE'
 
 
+#: One line of Nova's own request log (nova.api.openstack.requestlog):
+#: the request's user, method and path.
+REQUEST_RE = re.compile(
+    r'nova\.api\.openstack\.requestlog \[\S+ req-\S+ (?P<user>[0-9a-f]+) '
+    r'.*?\] \S+ "(?P<method>[A-Z]+) (?P<path>[^" ]+)"')
+
+
+def _requests(text):
+    """Nova's request log lines as (user, method, path, line)."""
+    out = []
+    for line in text.splitlines():
+        m = REQUEST_RE.search(line)
+        if m:
+            out.append((m.group('user'), m.group('method'), m.group('path'),
+                        line))
+    return out
+
+
+@pytest.fixture
+def witness_node(nova, baremetal, lab):
+    """A second server and its manageable node, which nothing acts on."""
+    name = 'e2e-witness-%s' % uuid.uuid4().hex[:8]
+    server = _create_server(nova, lab, name)
+    node = baremetal.json(
+        'baremetal', 'node', 'create', '--driver', 'openstack',
+        '--name', name,
+        '--driver-info', 'openstack_server=%s' % server.id,
+        '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
+    yield server, node
+    baremetal.run('baremetal', 'node', 'delete', node['uuid'], check=False)
+    nova.compute.delete_server(server.id, ignore_missing=True)
+
+
 def test_power_sync_sees_a_stop_behind_its_back_from_one_listing(
-        baremetal, nova, lab, server_and_node):
+        baremetal, nova, lab, lab_project_admin_cloud, server_and_node,
+        witness_node):
+    """The sync reads servers from a listing, not one by one.
+
+    The stop and every read of this test are the project admin's; the
+    driver's requests are those of the lab's user (the nodes'
+    openstack_cloud), counted in nova-api's request log. From the stop to
+    the driver's start of the server, a power sync evaluated both nodes:
+    the driver listed the servers, did not read the witness's server on
+    its own at all (GET /servers/{id}), and read the stopped one only
+    after the listing that saw it off (the power action the sync forced
+    reads it fresh).
+    """
     server, node = server_and_node
+    witness, witness_node = witness_node
+    admin = lab_project_admin_cloud
+    driver_user = nova.current_user_id
+    assert admin.current_user_id != driver_user
     # Ironic's power sync skips nodes in enroll; manage reads power first.
-    baremetal.run('baremetal', 'node', 'manage', '--wait', '120',
-                  node['uuid'])
-    assert baremetal.node(node['uuid'])['power_state'] == 'power on'
+    for uid in (witness_node['uuid'], node['uuid']):
+        baremetal.run('baremetal', 'node', 'manage', '--wait', '120', uid)
+        assert baremetal.node(uid)['power_state'] == 'power on'
     nova_log = lab['services']['nova-api']['log']
     offset = os.path.getsize(nova_log)
-    nova.compute.stop_server(server.id)
+    admin.compute.stop_server(server.id)
     # The lab's Ironic syncs power states every 60 s, reading them from
     # the shared listing; it sees "power off" where it recorded "power on"
     # and (force_power_state_during_sync) starts the server again.
-    cli.wait_stopped_and_started(nova, server.id)
-    with open(nova_log) as f:
-        f.seek(offset)
-        requests = f.read()
-    # A full listing or a delta (changes-since), both in the 2.1 view.
-    assert re.search(r'"GET /v2.1/servers/detail(\?changes-since=[^"]+)?" '
-                     r'status: 200 .*microversion: 2\.1 ', requests), \
-        'no 2.1 server listing in the Nova API log'
+    cli.wait_stopped_and_started(admin, server.id)
+    # The forced power on has ended; the sync's other workers evaluated
+    # the witness meanwhile (a read of the listing, or of the server).
     shown = baremetal.wait_power(node['uuid'], 'power on')
     assert shown['last_error'] is None
+    with open(nova_log) as f:
+        f.seek(offset)
+        requests = _requests(f.read())
+    action = '/v2.1/servers/%s/action' % server.id
+    stops = [i for i, (user, method, path, _) in enumerate(requests)
+             if user != driver_user and method == 'POST' and path == action]
+    starts = [i for i, (user, method, path, _) in enumerate(requests)
+              if user == driver_user and method == 'POST' and path == action]
+    assert stops and starts, 'stop %s, start %s in the request log' % (
+        stops, starts)
+    window = [(i,) + requests[i] for i in range(stops[0], starts[-1])
+              if requests[i][0] == driver_user and requests[i][1] == 'GET']
+    print('driver GETs from the stop to its start:',
+          [path for _, _, _, path, _ in window])
+    listings = [(i, line) for i, _, _, path, line in window
+                if path.startswith('/v2.1/servers/detail')]
+    assert listings, 'no server listing of the driver between the stop ' \
+        'and its start'
+    seen_at, seen_in = listings[-1]
+    # A full listing or a delta (changes-since), both in the 2.1 view.
+    assert re.search(r'"GET /v2.1/servers/detail(\?changes-since=[^"]+)?" '
+                     r'status: 200 .*microversion: 2\.1 ', seen_in), seen_in
+    witness_reads = [path for user, method, path, _ in requests[stops[0]:]
+                     if user == driver_user and method == 'GET'
+                     and path == '/v2.1/servers/%s' % witness.id]
+    assert witness_reads == [], (
+        'the sync read the witness server %d time(s) on its own'
+        % len(witness_reads))
+    early_reads = [path for i, _, _, path, _ in window
+                   if i < seen_at and path == '/v2.1/servers/%s' % server.id]
+    assert early_reads == [], (
+        'the driver read server %s on its own %d time(s) before the '
+        'listing that saw it off' % (server.id, len(early_reads)))
 
 
 def _listing_before_last_action(requests, server_id):

@@ -115,8 +115,15 @@ def test_ironic_answers_through_keystone(lab, lab_admin_cloud):
     list(lab_admin_cloud.baremetal.nodes())
     drivers = [d.name for d in lab_admin_cloud.baremetal.drivers()]
     assert 'fake-hardware' in drivers
-    if lab['driver_enabled']:
-        assert 'openstack' in drivers
+    # The lab runs this checkout's driver: labctl found it in the tree and
+    # Ironic loaded the hardware type with the driver's own interfaces.
+    assert lab['driver_enabled'] is True, (
+        'labctl status: driver_enabled is %r' % lab['driver_enabled'])
+    assert 'openstack' in drivers, drivers
+    detail = lab_admin_cloud.baremetal.get_driver('openstack')
+    for kind in ('power', 'management', 'console', 'inspect', 'vendor'):
+        enabled = getattr(detail, 'enabled_%s_interfaces' % kind) or []
+        assert 'openstack' in enabled, (kind, enabled)
 
 
 def test_port_without_ip_and_port_security_carries_a_server(

@@ -66,10 +66,14 @@ def test_locked_server_fails_at_once_naming_the_lock(baremetal, nova,
                                                      locked_node):
     server, node = locked_node
     uid = node['uuid']
+    # Ironic records the server's power first (a node in enroll has none:
+    # "unchanged" below would compare None with None).
+    baremetal.run('baremetal', 'node', 'power', 'on', uid)
+    power_before = baremetal.wait_power(uid, 'power on')['power_state']
+    assert power_before == 'power on'
     nova.compute.lock_server(server.id, locked_reason='pool protection')
     before = cli.server_actions(nova, server.id)
     assert before[-1] == 'lock', before
-    power_before = baremetal.node(uid)['power_state']
 
     baremetal.run('baremetal', 'node', 'power', 'off', uid, check=False)
     shown = baremetal.wait_power(uid, 'power off')
@@ -90,6 +94,7 @@ def test_locked_server_fails_at_once_naming_the_lock(baremetal, nova,
     baremetal.run('baremetal', 'node', 'reboot', uid, check=False)
     shown = baremetal.wait_power(uid, 'power on')
     assert shown['target_power_state'] is None
+    assert shown['power_state'] == power_before
     assert 'is locked' in shown['last_error']
     assert cli.server_actions(nova, server.id) == before
 

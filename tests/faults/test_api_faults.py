@@ -31,13 +31,15 @@ def test_nova_api_hanging_then_back(ironic, nova, nodes, row):
     r = row('nova-api hanging (SIGSTOP %ds)' % HANG_SECONDS,
             'power off done once it answers')
     node, server = nodes.node()
+    since = checks.before(nova, server)
     labctl('fault', 'pause', 'nova-api')
     try:
         ironic.power(node, 'power off')
         time.sleep(HANG_SECONDS)
     finally:
         labctl('fault', 'resume', 'nova-api')
-    checks.settled_as_asked(ironic, nova, node, server, 'power off')
+    checks.settled_as_asked(ironic, nova, node, server, 'power off',
+                            since=since)
     checks.next_action_works(ironic, nova, node, server, 'power on')
     r['observed'] = checks.seen(ironic, nova, node, server)[1]
 
@@ -70,8 +72,8 @@ def test_nova_api_hang_longer_than_the_power_timeout(ironic, nova, nodes,
     paused = time.monotonic()
     try:
         ironic.power(node, 'power off')
-        shown = checks.clear_error(ironic, node, 'power off',
-                                   'Nova did not answer', 'api_timeout')
+        shown = ironic.settled(node, 'power off')
+        assert shown['last_error'], shown
         failed_after = time.monotonic() - paused
         assert shown['power_state'] == 'power on', shown
         # Nova stays hung past Ironic's power timeout and until Ironic's
@@ -90,7 +92,11 @@ def test_nova_api_hang_longer_than_the_power_timeout(ironic, nova, nodes,
     finally:
         labctl('fault', 'resume', 'nova-api')
     # Nova never got the stop: its first read did not answer.
-    ironic_api.wait_server(nova, server, 'ACTIVE')
+    shown = checks.clear_error(ironic, node, 'power off',
+                               'Nova did not answer', 'api_timeout',
+                               nova=nova, server=server,
+                               nova_status='ACTIVE')
+    assert 'stop' not in ironic_api.server_actions(nova, server)
     assert ironic.node(node)['power_state'] == 'power on'
     checks.next_action_works(ironic, nova, node, server, 'power off')
     r['observed'] = ('failed after %.0fs: %s | Nova hung %.0fs, %d failed '
@@ -104,16 +110,19 @@ def test_nova_api_refusing_connections(ironic, nova, nodes, row):
     r = row('nova-api refusing connections',
             'clear error naming node; then works')
     node, server = nodes.node()
+    actions = ironic_api.server_actions(nova, server)
     labctl('fault', 'stop', 'nova-api')
     try:
         ironic.power(node, 'power off')
-        shown = checks.clear_error(ironic, node, 'power off')
-        r['observed'] = shown['last_error']
-        assert shown['power_state'] in ('power on', None), shown
+        shown = ironic.settled(node, 'power off')
     finally:
         labctl('fault', 'start', 'nova-api')
-    checks.wait_for('server still ACTIVE', lambda: nova.compute.get_server(
-        server).status == 'ACTIVE', 30)
+    # Nova, back, never got the stop.
+    shown = checks.clear_error(ironic, node, 'power off', nova=nova,
+                               server=server, nova_status='ACTIVE')
+    r['observed'] = shown['last_error']
+    assert shown['power_state'] in ('power on', None), shown
+    assert ironic_api.server_actions(nova, server) == actions
     checks.next_action_works(ironic, nova, node, server, 'power off')
 
 
@@ -125,12 +134,14 @@ def test_keystone_hanging_tokens_cached(ironic, nova, nodes, row):
     checks.next_action_works(ironic, nova, node, server, 'power on')
     labctl('fault', 'pause', 'keystone')
     try:
+        since = checks.before(nova, server)
         ironic.power(node, 'power off')
         checks.settled_as_asked(ironic, nova, node, server, 'power off',
-                                timeout=60)
+                                timeout=60, since=since)
+        since = checks.before(nova, server)
         ironic.power(node, 'power on')
         checks.settled_as_asked(ironic, nova, node, server, 'power on',
-                                timeout=60)
+                                timeout=60, since=since)
         r['observed'] = 'both actions done while Keystone was paused'
     finally:
         labctl('fault', 'resume', 'keystone')

@@ -113,10 +113,12 @@ def test_two_conductors_take_over(ironic, nova, nodes, row):
         assert shown['power_state'] == 'power off', shown
         assert nova.compute.get_server(server).status == 'SHUTOFF'
         # The boot device is applied by the new conductor: PXE is rescue.
+        since = checks.before(nova, server)
         ironic.power(node, 'power on')
         shown = ironic.settled(node, 'power on')
         assert shown['last_error'] is None, shown['last_error']
         ironic_api.wait_server(nova, server, 'RESCUE')
+        assert 'rescue' in checks.new_actions(nova, server, since)
         for other, other_server in made:
             if other != node:
                 checks.next_action_works(ironic, nova, other, other_server,

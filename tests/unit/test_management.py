@@ -167,8 +167,18 @@ class BootModeTestCase(base.OpenStackDriverTestCase):
         self.server.image_id = None
         self.assertEqual('bios', self._call('get_boot_mode'))
 
-    def test_set_matching_boot_mode_is_accepted(self):
-        self._call('set_boot_mode', 'bios')
+    def test_set_matching_boot_mode_is_accepted_and_leaves_nova_alone(self):
+        before = (self.server.vm_state, self.server.power_state,
+                  self.server.image_id)
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.assertIsNone(manager_utils.node_set_boot_mode(task, 'bios'))
+        # Nothing to change: no Nova action, the server as it was, and the
+        # mode still the one its image gives.
+        self.assertEqual([], self.nova.actions)
+        self.assertEqual(before, (self.server.vm_state,
+                                  self.server.power_state,
+                                  self.server.image_id))
+        self.assertEqual('bios', self._call('get_boot_mode'))
 
     def test_set_other_boot_mode_is_refused_clearly(self):
         exc = self.assertRaises(exception.InvalidParameterValue, self._call,

@@ -18,8 +18,20 @@ type's nodes are Nova servers whose own ports (Ironic's node ports, by MAC)
 boot on the cloud's provisioning network; in the lab that network has no
 subnet and the lab's dnsmasq hands out addresses, so this mixin reads the
 address from dnsmasq's lease file instead (``[openstack_driver]
-dhcp_leases_file``). Everything else (reservation, deploy, ping, cleanup)
-is the upstream code.
+dhcp_leases_file``).
+
+A ping proves little: iPXE answers pings while it loads, and a disk that
+does not boot can fall back to the network. So after upstream's deploy
+and ping (``boot_and_verify_node``), and after upstream's unrescue
+(``rescue_unrescue``), the mixin waits for a new
+``[openstack_driver] instance_console_line`` in the node's console log
+(read through Ironic: the driver's ``console_output`` passthru) and checks
+Nova's view of the node's server (read with ``host_clouds_yaml`` and
+``host_cloud``): ACTIVE, no task, running, not RESCUE. Everything else
+(reservation, deploy, ping, cleanup) is the upstream code.
+
+A class whose settings are missing fails with tempest's
+InvalidConfiguration naming them: it never skips for want of them.
 """
 
 import datetime
@@ -30,6 +42,7 @@ from tempest import config
 from tempest.lib import exceptions as lib_exc
 
 from ironic_openstack_driver_tempest_plugin import leases
+from ironic_openstack_driver_tempest_plugin import verify
 
 CONF = config.CONF
 
@@ -45,14 +58,20 @@ class OpenStackNodeMixin(object):
     """Put first in the bases of a subclass of an upstream standalone test."""
 
     driver = 'openstack'
+    #: The [openstack_driver] options the class cannot run without.
+    required_settings = verify.DEPLOY_SETTINGS
+    #: Nova's status of a deployed node's server: booted from its disk.
+    deployed_status = 'ACTIVE'
 
     @classmethod
     def skip_checks(cls):
         super(OpenStackNodeMixin, cls).skip_checks()
-        if not CONF.openstack_driver.dhcp_leases_file:
-            raise cls.skipException(
-                '[openstack_driver] dhcp_leases_file is not set: the '
-                'address of a deployed node cannot be found')
+        missing = verify.missing_settings(CONF.openstack_driver,
+                                          cls.required_settings)
+        if missing:
+            raise lib_exc.InvalidConfiguration(
+                '%s needs [openstack_driver] %s in tempest.conf' % (
+                    cls.__name__, ', '.join(missing)))
 
     @classmethod
     def get_available_nodes(cls):
@@ -80,21 +99,107 @@ class OpenStackNodeMixin(object):
         return json.loads(body)['output']
 
     @classmethod
-    def wait_for_console_line(cls, node_id, text, timeout):
-        """Wait until a line of the node's console log contains ``text``.
+    def console_lines_with(cls, node_id, text):
+        """How many lines of the node's console log contain ``text``."""
+        return verify.count_lines(cls.console_output(node_id), text)
+
+    @classmethod
+    def wait_for_console_line(cls, node_id, text, timeout, before):
+        """Wait for a new line with ``text`` in the node's console log.
+
+        New: more such lines than the ``before`` counted earlier (the log
+        keeps the lines of every earlier boot; older lines only leave the
+        window read, so a larger count means a new line).
 
         :raises: TimeoutException naming the node and the text.
         """
         deadline = time.monotonic() + timeout
         while True:
-            if any(text in line
-                   for line in cls.console_output(node_id).splitlines()):
-                return
+            count = cls.console_lines_with(node_id, text)
+            if count > before:
+                return count
             if time.monotonic() > deadline:
                 raise lib_exc.TimeoutException(
-                    'node %s: no console line with %r in %s s' % (
-                        node_id, text, timeout))
+                    'node %s: no new console line with %r in %s s (%d '
+                    'such lines before, %d now)' % (
+                        node_id, text, timeout, before, count))
             time.sleep(5)
+
+    @classmethod
+    def host_server(cls, node_id):
+        """Nova's view of the node's server, read from the host cloud.
+
+        :returns: {'id', 'status', 'task_state', 'vm_state',
+            'power_state'}, or None when the server does not exist.
+        """
+        import openstack.config
+        import openstack.connection
+
+        opts = CONF.openstack_driver
+        _, node = cls.baremetal_client.show_node(node_id)
+        ref = (node.get('driver_info') or {}).get('openstack_server')
+        config = openstack.config.OpenStackConfig(
+            config_files=[opts.host_clouds_yaml])
+        conn = openstack.connection.Connection(
+            config=config.get_one(cloud=opts.host_cloud))
+        try:
+            found = ref and conn.compute.find_server(ref)
+            if not found:
+                return None
+            server = conn.compute.get_server(found.id)
+            return {'id': server.id, 'status': server.status,
+                    'task_state': server.task_state,
+                    'vm_state': server.vm_state,
+                    'power_state': server.power_state}
+        finally:
+            conn.close()
+
+    def assert_server(self, status):
+        """Nova shows the node's server running in ``status``."""
+        view = self.host_server(self.node['uuid'])
+        problems = verify.server_problems(view, status)
+        self.assertEqual([], problems, 'node %s: Nova shows %s' % (
+            self.node['uuid'], view))
+
+    def verify_disk_boot(self, before):
+        """A new instance line on the console; Nova: ACTIVE, from disk.
+
+        :param before: the count of instance lines taken before the boot.
+        """
+        opts = CONF.openstack_driver
+        self.wait_for_console_line(self.node['uuid'],
+                                   opts.instance_console_line,
+                                   opts.server_ip_timeout, before)
+        self.assert_server(self.deployed_status)
+
+    @classmethod
+    def set_node_to_active(cls, image_ref=None, image_checksum=None,
+                           **kwargs):
+        """Upstream's deploy; the instance lines before it are counted."""
+        cls.instance_lines_before = cls.console_lines_with(
+            cls.node['uuid'], CONF.openstack_driver.instance_console_line)
+        super(OpenStackNodeMixin, cls).set_node_to_active(
+            image_ref, image_checksum, **kwargs)
+
+    def boot_and_verify_node(self, image_ref=None, image_checksum=None,
+                             should_succeed=True):
+        """Upstream's deploy and ping, then the disk boot, seen."""
+        super(OpenStackNodeMixin, self).boot_and_verify_node(
+            image_ref, image_checksum, should_succeed=should_succeed)
+        if should_succeed:
+            self.verify_disk_boot(self.instance_lines_before)
+
+    def rescue_unrescue(self):
+        """Upstream's rescue and unrescue, each end seen on the disk.
+
+        The deploy before it (upstream's set_node_to_active) must have
+        booted the disk; the unrescue must boot it again.
+        """
+        self.verify_disk_boot(self.instance_lines_before)
+        before = self.console_lines_with(
+            self.node['uuid'], CONF.openstack_driver.instance_console_line)
+        super(OpenStackNodeMixin, self).rescue_unrescue()
+        self.verify_disk_boot(before)
 
     @classmethod
     def unreserve_node(cls, node):

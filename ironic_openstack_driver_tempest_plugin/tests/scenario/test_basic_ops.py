@@ -15,7 +15,9 @@
 Each class subclasses an ironic-tempest-plugin class (imported as a module,
 so that the loader does not collect the upstream classes a second time
 here) with the openstack driver; the test bodies are upstream's: deploy,
-ping the node, undeploy (automated cleaning) in the class's cleanup.
+ping the node, undeploy (automated cleaning) in the class's cleanup. After
+each deploy (and unrescue) the mixin (base.py) waits for a new line of the
+instance image on the node's console and checks Nova's view of its server.
 """
 
 from tempest.common import utils
@@ -94,26 +96,28 @@ class OpenStackRamdiskDeploy(base.OpenStackNodeMixin,
     image_ref = CONF.openstack_driver.ramdisk_ramdisk
     # The test's own cleanup undeploys (automated cleaning runs then).
     delete_node = False
-
-    @classmethod
-    def skip_checks(cls):
-        super(OpenStackRamdiskDeploy, cls).skip_checks()
-        if not (CONF.openstack_driver.ramdisk_kernel
-                and CONF.openstack_driver.ramdisk_ramdisk):
-            raise cls.skipException(
-                '[openstack_driver] ramdisk_kernel and ramdisk_ramdisk '
-                'must be set for the ramdisk deploy test')
+    # The instance is the ramdisk: its line is the agent's.
+    required_settings = ('dhcp_leases_file', 'host_clouds_yaml',
+                         'host_cloud', 'ramdisk_kernel', 'ramdisk_ramdisk')
+    # Booted from the network each time: iPXE in Nova's rescue.
+    deployed_status = 'RESCUE'
 
     @decorators.idempotent_id('5c0a3b56-7d3e-4f55-9d6b-0f8f2f1f3a01')
     @utils.services('network')
     def test_ramdisk_boot(self):
-        self.update_node(self.node['uuid'], patch=[
+        uuid = self.node['uuid']
+        self.update_node(uuid, patch=[
             {'path': '/instance_info/kernel', 'op': 'add',
              'value': CONF.openstack_driver.ramdisk_kernel},
             {'path': '/instance_info/ramdisk', 'op': 'add',
              'value': CONF.openstack_driver.ramdisk_ramdisk}])
+        # The agent ran on this node before (its cleaning): only a new
+        # line of it shows that this deploy booted the ramdisk.
+        before = self.console_lines_with(uuid, AGENT_BOOT_LINE)
         self.boot_and_verify_ramdisk_node(self.image_ref)
         # The ping can be answered by iPXE while it downloads the ramdisk:
         # the agent's own line on the console shows the ramdisk booted.
-        self.wait_for_console_line(self.node['uuid'], AGENT_BOOT_LINE,
-                                   CONF.openstack_driver.server_ip_timeout)
+        self.wait_for_console_line(uuid, AGENT_BOOT_LINE,
+                                   CONF.openstack_driver.server_ip_timeout,
+                                   before)
+        self.assert_server(self.deployed_status)

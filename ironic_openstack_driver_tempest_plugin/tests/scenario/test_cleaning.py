@@ -34,6 +34,8 @@ class OpenStackManualCleaning(base.OpenStackNodeMixin,
                               upstream.BaremetalCleaningIpmiWholedisk):
     """Upstream's manual cleaning (erase_devices_metadata), then provide."""
 
+    # No deploy: no address, server or instance line to check.
+    required_settings = ()
     deploy_interface = 'direct'
     boot_interface = 'ipxe'
     image_ref = CONF.baremetal.whole_disk_image_url
@@ -57,6 +59,7 @@ class OpenStackAutomatedCleaning(base.OpenStackNodeMixin,
     image_checksum = CONF.baremetal.whole_disk_image_checksum
     delete_node = False
     expected_step = 'erase_devices_metadata'
+    required_settings = ()
 
     @decorators.idempotent_id('0b5e7c32-4f1d-4b8e-9a51-3d4c2e6f7a02')
     @utils.services('network')

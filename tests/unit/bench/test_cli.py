@@ -85,3 +85,13 @@ class ResultsFileTest(unittest.TestCase):
         self.assertEqual(0, self._main(runs))
         self.assertEqual(['1000', '200'],
                          sorted(self.written_at_cleanup['results_by_nodes']))
+
+    def test_meta_holds_what_was_measured_or_asked_no_constants(self):
+        runs = [{'openstack': {'sweep_seconds': 1.0},
+                 'ironic-floor': {'sweep_seconds': 1.0}}] * 2
+        self.assertEqual(0, self._main(runs))
+        meta = self.written_at_cleanup['_meta']
+        # Written whatever ran: they said nothing about the run.
+        self.assertNotIn('shims', meta)
+        self.assertNotIn('ovb_bmc_addressing', meta)
+        self.assertEqual([200, 1000], meta['node_counts'])

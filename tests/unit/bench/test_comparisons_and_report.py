@@ -105,6 +105,8 @@ class DriverMemoryTest(unittest.TestCase):
 def ours(n, **figures):
     r = {'nodes': n, 'sweep_seconds': 1.0, 'server_gets_per_sweep': 0,
          'sweeps': [{'errors': 0}], 'keystone_token_requests': 1,
+         'nodes_evaluated_min': n, 'nova_requests_per_sweep': 1,
+         'nova_requests_whole_phase': 40,
          'nova_requests_per_full_listing': n // 1000 + 1,
          'nova_requests_per_idle_sweep': 1, 'sweep_ratio_to_floor': 1.1,
          'power_on_overhead_s': 0.12, 'power_off_overhead_s': 0.14}
@@ -114,9 +116,21 @@ def ours(n, **figures):
 
 class TargetsTest(unittest.TestCase):
 
-    def targets(self, result):
+    def targets(self, result, floor_evaluated=None, **others):
+        n = result['nodes']
+        floor = {'nodes': n, 'sweep_seconds': 0.9,
+                 'nodes_evaluated_min': (n if floor_evaluated is None
+                                         else floor_evaluated)}
         return {label: (met, value) for label, met, value in
-                report.targets({'openstack': result})}
+                report.targets(dict(others, openstack=result,
+                                    **{'ironic-floor': floor}))}
+
+    def assertMissing(self, got, label, *words):
+        self.assertIn(label, got)
+        met, value = got[label]
+        self.assertFalse(met, '%s: %s' % (label, value))
+        for word in ('no data',) + words:
+            self.assertIn(word, str(value))
 
     def test_all_met(self):
         got = self.targets(ours(1000))
@@ -129,7 +143,9 @@ class TargetsTest(unittest.TestCase):
         self.assertEqual((True, 0.12),
                          got['power_on_overhead_s median <= 0.15 s'])
         self.assertEqual((True, 1), got['one Keystone token for the phase'])
-        self.assertTrue(all(met for met, _ in got.values()))
+        self.assertEqual(
+            (True, 1000), got['every timed sweep evaluated the 1000 nodes'])
+        self.assertTrue(all(met for met, _ in got.values()), got)
 
     def test_misses(self):
         got = self.targets(ours(200, nova_requests_per_full_listing=2,
@@ -145,15 +161,72 @@ class TargetsTest(unittest.TestCase):
         self.assertEqual((False, 0.23),
                          got['power_off_overhead_s median <= 0.15 s'])
 
-    def test_no_floor_no_ratio_target(self):
+    def test_no_floor_is_a_ratio_miss_naming_it(self):
         got = self.targets(ours(200, sweep_ratio_to_floor=None))
-        self.assertNotIn("sweep <= 1.15x ironic-floor's", got)
+        self.assertMissing(got, "sweep <= 1.15x ironic-floor's",
+                           'ironic-floor')
+
+    def test_no_request_counted_misses_instead_of_passing(self):
+        # The request-log pattern stopped matching: every count is 0.
+        got = self.targets(ours(200, nova_requests_per_sweep=0,
+                                nova_requests_whole_phase=0,
+                                server_gets_per_sweep=0))
+        self.assertMissing(got, 'no per-node GET /servers/{id} in a sweep')
+        self.assertMissing(
+            got, 'Nova requests counted in the sweeps and the phase',
+            'request log')
+
+    def test_none_figures_are_misses_with_the_reason(self):
+        r = ours(1000, nova_requests_per_full_listing=None,
+                 nova_requests_per_idle_sweep=None,
+                 keystone_token_requests=None)
+        del r['power_on_overhead_s']
+        got = self.targets(r)
+        self.assertMissing(
+            got, 'full listing: Nova requests <= floor(N/1000)+1 = 2',
+            'no full listing')
+        self.assertMissing(got, 'idle sweep: 1 Nova request',
+                           'no idle sweep')
+        self.assertMissing(got, 'power_on_overhead_s median <= 0.15 s')
+        self.assertMissing(got, 'one Keystone token for the phase')
+
+    def test_zero_keystone_tokens_is_a_miss(self):
+        got = self.targets(ours(200, keystone_token_requests=0))
+        self.assertMissing(got, 'one Keystone token for the phase', '0')
+
+    def test_a_sweep_that_evaluated_fewer_than_n_nodes_is_a_miss(self):
+        got = self.targets(ours(200, nodes_evaluated_min=150))
+        met, value = got['every timed sweep evaluated the 200 nodes']
+        self.assertFalse(met)
+        self.assertEqual('a sweep evaluated 150 of 200 nodes', value)
+        got = self.targets(ours(200, nodes_evaluated_min=None))
+        self.assertMissing(got, 'every timed sweep evaluated the 200 nodes')
+
+    def test_a_floor_that_evaluated_fewer_nodes_gives_no_ratio(self):
+        got = self.targets(ours(200), floor_evaluated=3)
+        met, value = got["sweep <= 1.15x ironic-floor's"]
+        self.assertFalse(met)
+        self.assertIn('ironic-floor: a sweep evaluated 3 of 200', value)
+
+    def test_a_peer_with_no_request_counted_is_a_miss(self):
+        got = self.targets(ours(200), **{'sushy-redfish': {
+            'nodes': 200, 'sweep_seconds': 10.0,
+            'nova_requests_whole_phase': 0}})
+        self.assertMissing(got, 'sushy-redfish: Nova requests counted in '
+                           'its phase')
+
+    def test_our_driver_without_sweeps_is_a_miss(self):
+        got = self.targets({'nodes': 200, 'error': 'Ironic did not start'})
+        self.assertEqual(
+            {'our driver timed its power sync sweeps':
+             (False, 'Ironic did not start')}, got)
 
 
 class TableTest(unittest.TestCase):
 
     def test_skipped_peer_and_changed_count_are_shown(self):
         r = {'openstack': ours(1000, k_changed_servers=10,
+                               sweep_seconds_max=5.07,
                                nova_requests_per_sweep_k_changed=1,
                                driver_memory_mb_per_1000_nodes=12.5),
              'ovb-ipmi': {'nodes': 1000, 'skipped': 'too large'},
@@ -172,6 +245,10 @@ class TableTest(unittest.TestCase):
                          lines['sweep / ironic-floor sweep'])
         self.assertEqual(['12.5', '-', '-'],
                          lines['driver memory / 1000 nodes (MB)'])
+        self.assertEqual(['1000', '-', '-'],
+                         lines['nodes evaluated / sweep (fewest)'])
+        self.assertEqual(['5.07', '-', '-'],
+                         lines['slowest timed sweep (s)'])
         # Peers' figures carry their ratio to ours.
         self.assertEqual(['1.00', '-', '0.90 (0.9x)'],
                          lines['power sync sweep (s)'])

@@ -75,8 +75,10 @@ class SweepRecordTest(unittest.TestCase):
                           'GET /v2.1/servers/{id}': 1}, rec['by_kind'])
 
 
-def record(start, seconds, nova_requests, listing, full_pages=0):
+def record(start, seconds, nova_requests, listing, full_pages=0,
+           nodes_evaluated=200):
     return {'start': start, 'end': start + seconds, 'seconds': seconds,
+            'nodes_evaluated': nodes_evaluated,
             'nova_requests': nova_requests, 'listing': listing,
             'full_listing_requests': full_pages, 'server_listings':
             nova_requests if listing != st.NO_LISTING else 0,
@@ -157,12 +159,34 @@ class SweepFiguresTest(unittest.TestCase):
                  req(160.0, 160.1, DELTA)]
         got = st.sweep_figures(timed, phase)
         self.assertEqual(1.5, got['sweep_seconds'])
+        self.assertEqual(4.0, got['sweep_seconds_max'])
         self.assertEqual(1, got['nova_requests_per_sweep'])
         self.assertEqual(1, got['nova_requests_per_idle_sweep'])
         self.assertEqual(3, got['idle_sweeps'])
         self.assertEqual(2, got['nova_requests_per_full_listing'])
         self.assertEqual({st.FULL: 4.0, st.DELTA: 1.3},
                          got['sweep_seconds_by_listing'])
+
+    def test_the_slowest_sweep_is_given_beside_the_median(self):
+        # A first sweep of 5.07 s hides behind a median of 3.
+        timed = [record(100, 5.07, 1, st.DELTA), record(130, 1.0, 1,
+                                                        st.DELTA),
+                 record(160, 1.1, 1, st.DELTA)]
+        got = st.sweep_figures(timed, [])
+        self.assertEqual(1.1, got['sweep_seconds'])
+        self.assertEqual(5.07, got['sweep_seconds_max'])
+
+    def test_the_fewest_nodes_any_sweep_evaluated(self):
+        timed = [record(100, 1.0, 1, st.DELTA),
+                 record(130, 0.2, 1, st.DELTA, nodes_evaluated=12),
+                 record(160, 1.1, 1, st.DELTA)]
+        self.assertEqual(12, st.sweep_figures(timed, [])[
+            'nodes_evaluated_min'])
+
+    def test_no_node_count_is_none_not_a_number(self):
+        timed = [record(100, 1.0, 1, st.DELTA, nodes_evaluated=None)]
+        self.assertIsNone(st.sweep_figures(timed, [])[
+            'nodes_evaluated_min'])
 
     def test_full_listing_outside_any_sweep_counts(self):
         # The verifies of enrollment list in full; the timed sweeps delta.
@@ -208,3 +232,29 @@ class SweepsFromIronicLogTest(unittest.TestCase):
         self.assertEqual(2.5, got[0]['seconds'])
         self.assertEqual(8, got[0]['workers'])
         self.assertAlmostEqual(got[0]['end'] - 2.5, got[0]['start'])
+
+    def test_nodes_evaluated_are_the_nodes_the_sweep_locked(self):
+        # Ironic's "evaluated N nodes" is its count of extra workers (7
+        # here): the nodes are those whose power-sync lock was released
+        # during the sweep (each counted once), not before it or after.
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        log = os.path.join(d, 'ironic.log')
+        node = '0b6f6b8a-6b4e-4a55-9f0e-3f0c1f5b9a1%d'
+        released = ('%s 77 DEBUG ironic.conductor.task_manager [-] '
+                    'Successfully released %s lock for power state sync on '
+                    'node ' + node + ' (lock was held 0.01 sec) release\n')
+        with open(log, 'w') as f:
+            f.write(released % ('2026-12-01 20:13:46.000', 'shared', 0))
+            f.write(released % ('2026-12-01 20:13:48.000', 'shared', 1))
+            f.write(released % ('2026-12-01 20:13:49.000', 'shared', 2))
+            f.write(released % ('2026-12-01 20:13:49.500', 'exclusive', 2))
+            f.write(released % ('2026-12-01 20:13:50.000', 'shared', 3))
+            f.write(
+                '2026-12-01 20:13:50.000 77 DEBUG ironic.conductor.manager '
+                '[-] Completed power state sync operation, evaluated 7 '
+                'nodes with 8 workers in 2.5 seconds _sync_power_states\n')
+            f.write(released % ('2026-12-01 20:13:52.000', 'shared', 4))
+        got = st.sweeps(log)
+        self.assertEqual(3, got[0]['nodes_evaluated'])
+        self.assertEqual(3, st.sweep_record(got[0], [])['nodes_evaluated'])

@@ -32,6 +32,8 @@ STATUS = {
     'deploy_ramdisk_url': 'http://192.0.2.1:8088/lab-images/ipa.initramfs',
     'provisioning_network': 'lab-provisioning',
     'exec_prefix': ['ip', 'netns', 'exec', 'ioslab'],
+    'clouds_yaml': '/work/.lab-real/clouds.yaml',
+    'cloud': 'lab',
 }
 DRIVER = {
     'name': 'openstack',
@@ -142,3 +144,15 @@ class SectionsTestCase(unittest.TestCase):
         with self.assertRaises(labconf.LabConfigError) as ctx:
             labconf.sections(status, driver, admin)
         return ctx.exception
+
+    def test_every_deploy_setting_of_the_plugin_is_set(self):
+        # Else the plugin's classes fail with InvalidConfiguration.
+        from ironic_openstack_driver_tempest_plugin import verify
+        opts = parsed()['openstack_driver']
+        for name in verify.DEPLOY_SETTINGS + ('ramdisk_kernel',
+                                              'ramdisk_ramdisk'):
+            self.assertTrue(opts.get(name), name)
+        self.assertEqual(STATUS['clouds_yaml'], opts['host_clouds_yaml'])
+        self.assertEqual('lab', opts['host_cloud'])
+        self.assertEqual('IOS-LAB-INSTANCE booted from disk',
+                         opts['instance_console_line'])

@@ -65,3 +65,65 @@ class SummariseTestCase(unittest.TestCase):
     def test_nothing_ran(self):
         self.assertEqual('0 passed, 0 failed, 0 skipped',
                          labresults.summarise([])[-1])
+
+
+def run(*classes, **statuses):
+    """One record per class: success unless statuses says otherwise."""
+    return [record('test_basic_ops.%s.test_it' % name,
+                   statuses.get(name, 'success'),
+                   reason='why %s' % name) for name in classes]
+
+
+class VerdictTestCase(unittest.TestCase):
+
+    def test_one_pass_and_a_required_class_skipped_fails(self):
+        # What exited 0 before: one test passed, the rest skipped.
+        records = run('A', 'B', B='skip')
+        ok, reasons = labresults.verdict(records, required=('A', 'B'))
+        self.assertFalse(ok)
+        self.assertEqual(['required class B skipped: why B'], reasons)
+
+    def test_a_required_class_skipped_in_its_setup_fails(self):
+        records = run('A') + [record(
+            'setUpClass (%stest_basic_ops.B)' % PKG, 'skip',
+            reason='dhcp_leases_file is not set')]
+        ok, reasons = labresults.verdict(records, required=('A', 'B'))
+        self.assertFalse(ok)
+        self.assertIn('required class B skipped: dhcp_leases_file is not '
+                      'set', reasons)
+
+    def test_a_required_class_that_did_not_run_fails(self):
+        ok, reasons = labresults.verdict(run('A'), required=('A', 'C'))
+        self.assertEqual((False, ['required class C did not run']),
+                         (ok, reasons))
+
+    def test_a_class_error_in_setup_fails_its_class(self):
+        records = run('A') + [record(
+            'setUpClass (%stest_basic_ops.B)' % PKG, 'fail')]
+        ok, reasons = labresults.verdict(records, required=('B',))
+        self.assertFalse(ok)
+        self.assertIn('required class B failed', reasons)
+        self.assertIn('1 failed', reasons)
+
+    def test_every_required_class_passed(self):
+        records = run('A', 'B', 'R', R='skip')
+        self.assertEqual((True, []),
+                         labresults.verdict(records, required=('A', 'B')))
+
+    def test_nothing_passed_fails_even_with_nothing_required(self):
+        self.assertEqual((False, ['no test passed']),
+                         labresults.verdict(run('A', A='skip')))
+
+    def test_summary_lists_the_required_classes_before_the_totals(self):
+        lines = labresults.summarise(run('A', 'B', B='skip'),
+                                     required=('A', 'B', 'C'))
+        start = lines.index('required classes that did not pass:')
+        self.assertEqual(['  B: skipped: why B', '  C: did not run'],
+                         lines[start + 1:start + 3])
+        self.assertEqual('1 passed, 0 failed, 1 skipped', lines[-1])
+
+    def test_class_of_a_test_and_of_a_class_level_record(self):
+        self.assertEqual('A', labresults.class_of(
+            PKG + 'test_basic_ops.A.test_ip_access_to_server[id-1,net]'))
+        self.assertEqual('B', labresults.class_of(
+            'setUpClass (%stest_cleaning.B)' % PKG))

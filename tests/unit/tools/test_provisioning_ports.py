@@ -57,6 +57,11 @@ class SubnetWithoutNoIpTests(base.ToolTestCase):
         self.cloud.add_image('blank')
         rc, out, err = self.run_tool(*ARGS)
         self.assertEqual(0, rc, err)
-        for call in self.cloud.network.create_port.call_args_list:
+        calls = self.cloud.network.create_port.call_args_list
+        # One port for each of the 3 servers: the checks below ran on each.
+        self.assertEqual(['bm-0-provisioning', 'bm-1-provisioning',
+                          'bm-2-provisioning'],
+                         sorted({c.kwargs['name'] for c in calls}))
+        for call in calls:
             self.assertNotIn('fixed_ips', call.kwargs)
             self.assertEqual(False, call.kwargs['port_security_enabled'])

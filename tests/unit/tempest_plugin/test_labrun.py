@@ -1,0 +1,116 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""labrun's exit status: the classes that must pass (no tempest run)."""
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import unittest
+from unittest import mock
+
+from ironic_openstack_driver_tempest_plugin import labrun
+
+PKG = 'ironic_openstack_driver_tempest_plugin.tests.scenario.test_basic_ops.'
+
+
+def records(**statuses):
+    """One record for each class, success unless statuses says not."""
+    return [{'id': PKG + '%s.test_it' % name,
+             'status': statuses.get(name, 'success'),
+             'timestamps': [None, None], 'reason': 'because'}
+            for name in labrun.LAB_REQUIRED + ('OpenStackRescueWholedisk',)]
+
+
+class RequiredClassesTestCase(unittest.TestCase):
+
+    def required(self, *argv):
+        parser_args = mock.Mock(require=None, regex=None, upstream=False)
+        for key, value in argv:
+            setattr(parser_args, key, value)
+        return labrun.required_classes(parser_args)
+
+    def test_the_plugins_tests_require_the_lab_classes(self):
+        self.assertEqual(labrun.LAB_REQUIRED, self.required())
+        self.assertNotIn('OpenStackRescueWholedisk', labrun.LAB_REQUIRED)
+
+    def test_a_regex_or_upstream_requires_none_by_default(self):
+        self.assertEqual((), self.required(('regex', 'Direct')))
+        self.assertEqual((), self.required(('upstream', True)))
+
+    def test_require_names_them(self):
+        self.assertEqual(('A', 'B'), self.required(('require', 'A, B,')))
+        self.assertEqual((), self.required(('require', ''),
+                                           ('regex', 'x')))
+
+
+class ExitStatusTestCase(unittest.TestCase):
+    """main() with the lab, labnodes and tempest replaced."""
+
+    def setUp(self):
+        super().setUp()
+        self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir)
+        os.makedirs(os.path.join(self.dir, '.stestr'))
+        self.status = {'exec_prefix': ['true'], 'ironic_venv': '/venv'}
+
+    def main(self, recorded, *argv, tempest_rc=0):
+        def run(argv, **kwargs):
+            if 'labnodes' in ' '.join(argv):
+                out = json.dumps({'driver': {'name': 'openstack'},
+                                  'nodes': []})
+                return mock.Mock(returncode=0, stdout=out)
+            return mock.Mock(returncode=tempest_rc, stdout='')
+
+        with mock.patch.object(labrun, 'labctl',
+                               return_value=json.dumps(self.status)), \
+                mock.patch.object(labrun.subprocess, 'run', side_effect=run), \
+                mock.patch.object(labrun, 'write_conf',
+                                  return_value='tempest.conf'), \
+                mock.patch.object(labrun, 'stestr_conf'), \
+                mock.patch.object(labrun, 'records_of_last_run',
+                                  return_value=recorded), \
+                contextlib.redirect_stdout(io.StringIO()) as out:
+            rc = labrun.main(['--repo', self.dir, '--workspace', self.dir,
+                              '--no-up'] + list(argv))
+        return rc, out.getvalue()
+
+    def test_all_lab_classes_passed(self):
+        rc, out = self.main(records(OpenStackRescueWholedisk='skip'))
+        self.assertEqual(0, rc, out)
+
+    def test_a_skipped_lab_class_fails_the_run(self):
+        # One passed test used to be enough for exit 0.
+        rc, out = self.main(records(OpenStackVirtualMediaBoot='skip'))
+        self.assertEqual(1, rc)
+        self.assertIn('required class OpenStackVirtualMediaBoot skipped: '
+                      'because', out)
+
+    def test_a_required_class_that_did_not_run_fails(self):
+        rc, out = self.main(records(), '--require', 'OpenStackNoSuchClass')
+        self.assertEqual(1, rc)
+        self.assertIn('OpenStackNoSuchClass did not run', out)
+
+    def test_a_regex_run_needs_a_pass_and_no_failure(self):
+        rc, _ = self.main(records(), '--regex', 'Direct')
+        self.assertEqual(0, rc)
+        rc, out = self.main([], '--regex', 'Direct')
+        self.assertEqual(1, rc)
+        self.assertIn('no test passed', out)
+
+    def test_tempest_exit_status_counts(self):
+        rc, out = self.main(records(), tempest_rc=3)
+        self.assertEqual(1, rc)
+        self.assertIn('tempest run exited 3', out)
