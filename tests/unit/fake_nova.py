@@ -40,6 +40,7 @@ What real Nova does and the lab's fake compute hides is modelled too:
 """
 
 import datetime
+import email.utils
 import itertools
 import json
 import time
@@ -190,10 +191,16 @@ class FakeServer:
 
 
 def json_response(status, body):
-    """A real requests.Response carrying a JSON body."""
+    """A real requests.Response carrying a JSON body.
+
+    Dated as nova-api's answers are (Date header, whole seconds of the
+    wall clock).
+    """
     response = requests.Response()
     response.status_code = status
     response.headers['Content-Type'] = 'application/json'
+    response.headers['Date'] = email.utils.formatdate(time.time(),
+                                                      usegmt=True)
     response._content = json.dumps(body).encode()
     response.url = 'http://nova.example/v2.1'
     return response
