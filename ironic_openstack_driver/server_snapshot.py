@@ -77,10 +77,11 @@ class ListedServer:
     # host_status only from microversion 2.16: usually None here.
     compute_host: str | None = None
     host_status: str | None = None
+    name: str | None = None
 
     @classmethod
     def from_nova(cls, body):
-        return cls(id=body['id'],
+        return cls(id=body['id'], name=body.get('name'),
                    vm_state=body.get('OS-EXT-STS:vm_state'),
                    task_state=body.get('OS-EXT-STS:task_state'),
                    power_state=body.get('OS-EXT-STS:power_state'),
@@ -165,9 +166,14 @@ def _usable(snapshot, max_age, listed_after):
 
 
 class ServerSnapshots:
-    """Snapshots of all servers, one per connection key."""
+    """Snapshots of all servers, one per connection key.
 
-    def __init__(self):
+    :param on_full_listing: called with the connection key and the
+        ListedServers of each full listing, or None.
+    """
+
+    def __init__(self, on_full_listing=None):
+        self._on_full_listing = on_full_listing
         self._snapshots = {}
         self._refresh_locks = {}
         self._lock = threading.Lock()
@@ -220,8 +226,8 @@ class ServerSnapshots:
             if _usable(snapshot, max_age, listed_after):
                 return snapshot
             try:
-                snapshot = self._list(snapshot, conn.compute, full_interval,
-                                      margin)
+                snapshot = self._list(key, snapshot, conn.compute,
+                                      full_interval, margin)
             except (sdk_exc.SDKException, ks_exc.ClientException,
                     ValueError) as e:   # ValueError: a body not JSON
                 # Remember the failure for max_age too: each node then
@@ -236,8 +242,7 @@ class ServerSnapshots:
             self._snapshots[key] = snapshot
             return snapshot
 
-    @staticmethod
-    def _list(snapshot, compute, full_interval, margin):
+    def _list(self, key, snapshot, compute, full_interval, margin):
         """A new snapshot, from a full listing or a delta.
 
         The delta is merged into snapshot.
@@ -258,6 +263,8 @@ class ServerSnapshots:
             started_at = time.monotonic()
         LOG.debug('Full listing of the servers of a cloud: %s', reason)
         listing = list_servers(compute)
+        if self._on_full_listing is not None:
+            self._on_full_listing(key, listing.servers.values())
         return _Snapshot(started_at, listing.servers,
                          server_delta.State.after(listing, started_at))
 
