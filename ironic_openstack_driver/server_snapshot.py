@@ -92,8 +92,7 @@ class ListedServer:
 
 
 def _nova_date(response):
-    """Nova's time of an answer (its Date header) in epoch seconds, or None.
-    """
+    """Nova's time of an answer (its Date header), epoch seconds, or None."""
     try:
         return email.utils.parsedate_to_datetime(
             response.headers['Date']).timestamp()

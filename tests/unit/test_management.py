@@ -18,7 +18,6 @@ from ironic.common import states
 from ironic.conductor import task_manager
 from ironic.conductor import utils as manager_utils
 
-from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver import server_images
 from tests.unit import base
 from tests.unit import cloud_base
