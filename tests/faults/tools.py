@@ -85,10 +85,10 @@ class KeystoneTokens:
 
     Counted in Keystone's own access log, as bench/request_counting.py
     does: the ``POST /v3/auth/tokens`` answered 201 whose User-Agent is
-    openstacksdk's. That is the driver in Ironic's conductor and this
-    suite's own clients, whose tokens are cached (so the count is at most
-    the driver's plus theirs); Ironic's and Nova's service logins
-    (keystonemiddleware, keystoneauth without openstacksdk) are not
+    openstacksdk's. That is the driver in Ironic's conductor, and any
+    other openstacksdk client (this suite's own, whose tokens are cached):
+    the count bounds the driver's from above. Ironic's and Nova's service
+    logins (keystonemiddleware, keystoneauth without openstacksdk) are not
     counted.
     """
 
