@@ -14,13 +14,13 @@
 
 It owns every openstacksdk call, the cache of connections (one Keystone
 session, hence one token, per cloud and credential set, shared by all nodes
-and threads of a conductor), and the translation of openstacksdk and
+and threads of a conductor), what the conductor remembers of the clouds'
+names and images (cloud_lookups.py), and the translation of openstacksdk and
 keystoneauth errors into ironic.common.exception classes, the only ones that
 cross Ironic's RPC to the API.
 """
 
 import contextlib
-import time
 
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
@@ -32,9 +32,11 @@ from oslo_utils import uuidutils
 from ironic.common import exception
 from ironic.common.i18n import _
 
+from ironic_openstack_driver import cloud_lookups
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import connections
 from ironic_openstack_driver import errors
+from ironic_openstack_driver import server_images
 from ironic_openstack_driver import server_snapshot
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
@@ -47,17 +49,12 @@ DRIVER = errors.DRIVER
 # Nova API microversions the driver's features need.
 CRASH_DUMP_MICROVERSION = '2.17'
 VOLUME_BACKED_RESCUE_MICROVERSION = '2.87'
-# How long a failed read of an image is remembered before it is tried again.
-IMAGE_FAILURE_TTL = 600.0
 
 _connections = connections.CACHE
-# (connection key, server name) -> server UUID; (connection key, image
-# name) -> image UUID; (connection key, image UUID) -> boot mode.
-_lookups = {}
-# (connection key, image UUID) -> (monotonic time, Glance properties or
-# None when the image could not be read).
-_image_reads = {}
-_snapshots = server_snapshot.ServerSnapshots()
+_lookups = cloud_lookups.CloudLookups()
+# Each full listing of a cloud revalidates the server names looked up in it.
+_snapshots = server_snapshot.ServerSnapshots(
+    on_full_listing=_lookups.revalidate_server_names)
 
 
 get_connection = connections.get_connection
@@ -73,6 +70,7 @@ class NodeClient:
         self.last_refusal = None
         self.creds = info.credentials
         self.conn, self._key = get_connection(node, self.creds)
+        self.lookups = _lookups
 
     def _errors(self, action):
         return translate_errors(self.node, self.creds, action)
@@ -108,52 +106,88 @@ class NodeClient:
     def image(self):
         return self.proxy('image')
 
-    def _resolve(self, kind, finder, ref, field):
-        """UUID of a server or image given by UUID or unique name.
+    def _find(self, kind, finder, ref, field):
+        """UUID of the one server or image of a name.
 
-        A name is looked up once per connection, then remembered.
-
-        :raises: InvalidParameterValue when a name matches nothing or
+        :raises: InvalidParameterValue when the name matches nothing or
             several.
         """
-        if uuidutils.is_uuid_like(ref):
-            return ref
-        key = (self._key, kind, ref)
-        if key not in _lookups:
-            where = {'node': self.node.uuid, 'kind': kind,
-                     'ref': text.shown(ref),
-                     'field': field, 'cloud': self.creds.describe()}
-            with self._errors(_('find %(kind)s "%(ref)s"') % where):
-                try:
-                    _lookups[key] = finder(ref, ignore_missing=False).id
-                except sdk_exc.NotFoundException:
-                    raise exception.InvalidParameterValue(
-                        _('Node %(node)s: %(field)s "%(ref)s" matches no '
-                          '%(kind)s in %(cloud)s.') % where)
-                except sdk_exc.DuplicateResource:
-                    raise exception.InvalidParameterValue(
-                        _('Node %(node)s: %(field)s "%(ref)s" matches '
-                          'several %(kind)ss in %(cloud)s; use its UUID.')
-                        % where)
-        return _lookups[key]
+        where = {'node': self.node.uuid, 'kind': kind,
+                 'ref': text.shown(ref),
+                 'field': field, 'cloud': self.creds.describe()}
+        with self._errors(_('find %(kind)s "%(ref)s"') % where):
+            try:
+                return finder(ref, ignore_missing=False).id
+            except sdk_exc.NotFoundException:
+                raise exception.InvalidParameterValue(
+                    _('Node %(node)s: %(field)s "%(ref)s" matches no '
+                      '%(kind)s in %(cloud)s.') % where)
+            except sdk_exc.DuplicateResource:
+                raise exception.InvalidParameterValue(
+                    _('Node %(node)s: %(field)s "%(ref)s" matches '
+                      'several %(kind)ss in %(cloud)s; use its UUID.')
+                    % where)
 
     def server_id(self):
-        """UUID of the node's server (driver_info openstack_server)."""
-        return self._resolve('server', self.compute.find_server,
-                             self.info.server, 'driver_info openstack_server')
+        """UUID of the node's server (driver_info openstack_server).
+
+        A name is looked up once, then remembered (cloud_lookups.py says
+        until when).
+        """
+        ref = self.info.server
+        if uuidutils.is_uuid_like(ref):
+            return ref
+        found = _lookups.server_id(self._key, ref)
+        if found is None:
+            found = self._find('server', self.compute.find_server, ref,
+                               'driver_info openstack_server')
+            _lookups.remember_server_id(self._key, ref, found)
+        return found
+
+    def _name_moved(self, server):
+        """Whether a server read by a remembered name no longer holds it.
+
+        Either the server shows another name (renamed: the name is then
+        forgotten), or the listing that answered the read found the name
+        elsewhere (see cloud_lookups). The next server_id() follows it.
+        """
+        ref = self.info.server
+        if uuidutils.is_uuid_like(ref):
+            return False
+        name = getattr(server, 'name', None)
+        if name is not None and name != ref:
+            LOG.info('Node %(node)s: server %(server)s is now named '
+                     '%(name)s, not %(ref)s (driver_info openstack_server): '
+                     'looking the name up again',
+                     {'node': self.node.uuid, 'server': server.id,
+                      'name': text.shown(name), 'ref': text.shown(ref)})
+            _lookups.forget_server_id(self._key, ref)
+            return True
+        return _lookups.server_id(self._key, ref) != server.id
 
     def get_server(self, cached=False, deadline=None, listed_after=None):
         """The node's server, read fresh from Nova.
 
         A read that fails with a reset connection or a 5xx is tried once
-        more, if there is time before ``deadline`` (time.monotonic()).
+        more, if there is time before ``deadline`` (time.monotonic()). When
+        the server named in driver_info no longer holds that name (renamed,
+        or a full listing found the name elsewhere), the name is looked up
+        again and that server read.
 
         :param cached: a recent listing of all servers may answer instead
             (see server_snapshot), unless the driver acts on this server.
         :param listed_after: with ``cached``, only a listing begun at or
             after this time.monotonic() may answer.
         :raises: DriverOperationError when the server does not exist.
+        :raises: InvalidParameterValue when its name now matches no server
+            or several.
         """
+        server = self._read_server(cached, deadline, listed_after)
+        if self._name_moved(server):
+            server = self._read_server(cached, deadline, listed_after)
+        return server
+
+    def _read_server(self, cached, deadline, listed_after):
         server_id = self.server_id()
         max_age = CONF.openstack.server_list_max_age
         if cached and max_age > 0:
@@ -167,12 +201,12 @@ class NodeClient:
                 return server
         with self._errors(_('read server %s') % server_id):
             try:
-                return errors.read_retrying(
+                server = errors.read_retrying(
                     lambda: self.compute.get_server(server_id), self.node,
                     _('server %s') % server_id, deadline)
             except sdk_exc.NotFoundException:
                 # A name may now point at another server: resolve again.
-                _lookups.pop((self._key, 'server', self.info.server), None)
+                _lookups.forget_server_id(self._key, self.info.server)
                 raise exception.DriverOperationError(
                     driver=DRIVER,
                     reason=_('node %(node)s: Nova server %(server)s was not '
@@ -181,6 +215,9 @@ class NodeClient:
                                  'node': self.node.uuid,
                                  'server': text.shown(self.info.server),
                                  'cloud': self.creds.describe()})
+        # What Nova keeps of its image answers later listed reads.
+        server_images.remember_kept_properties(self, server)
+        return server
 
     @contextlib.contextmanager
     def acting(self):
@@ -213,111 +250,17 @@ class NodeClient:
                              'version': version,
                              'cloud': self.creds.describe()})
 
-    def _glance_properties(self, image_id):
-        """The properties of an image in Glance, or None if unreadable.
-
-        A failure (the image was deleted, or is not visible to the project)
-        is logged once and remembered for IMAGE_FAILURE_TTL seconds.
-        """
-        key = (self._key, image_id)
-        read = _image_reads.get(key)
-        if read is not None and (
-                read[1] is not None
-                or time.monotonic() - read[0] < IMAGE_FAILURE_TTL):
-            return read[1]
-        try:
-            image = self.image.get_image(image_id)
-        except (sdk_exc.SDKException, ks_exc.ClientException,
-                exception.DriverOperationError) as e:
-            LOG.warning('Node %(node)s: cannot read image %(image)s, which '
-                        'its server was built from, in %(cloud)s (deleted?): '
-                        '%(error)s. Boot mode %(mode)s '
-                        '([openstack]default_boot_mode) is assumed where '
-                        'Nova does not show hw_firmware_type; not tried '
-                        'again for %(ttl)d s.',
-                        {'node': self.node.uuid, 'image': image_id,
-                         'cloud': self.creds.describe(),
-                         'error': getattr(e, 'details', None) or e,
-                         'mode': CONF.openstack.default_boot_mode,
-                         'ttl': IMAGE_FAILURE_TTL})
-            _image_reads[key] = (time.monotonic(), None)
-            return None
-        props = dict(image.properties or {})
-        if image.os_shutdown_timeout is not None:
-            props['os_shutdown_timeout'] = image.os_shutdown_timeout
-        if image.needs_secure_boot is not None:
-            props['os_secure_boot'] = image.needs_secure_boot
-        _image_reads[key] = (time.monotonic(), props)
-        return props
+    def boot_mode(self, server):
+        """'uefi' or 'bios': see server_images.boot_mode."""
+        return server_images.boot_mode(self, server)
 
     def secure_boot_required(self, server):
-        """Whether the server's image says os_secure_boot=required.
-
-        As boot_mode: from the properties Nova embeds (2.98), else from
-        the image in Glance (once per image). "optional" (on only where
-        the compute host supports it, which the API does not show), unset,
-        a deleted image and a volume-backed server read as off.
-        """
-        image_id = (server.image or {}).get('id')
-        if not image_id:
-            return False
-        props = server_state.embedded_image_properties(server)
-        if props is None or 'os_secure_boot' not in props:
-            props = self._glance_properties(image_id) or {}
-        return props.get('os_secure_boot') == 'required'
-
-    def boot_mode(self, server):
-        """'uefi' or 'bios': the firmware of the server's image.
-
-        Read from the image properties Nova embeds in a server read
-        (microversion 2.98 or later), which outlive the image; else from
-        the image in Glance (once per image); else, for an image that is
-        gone, [openstack]default_boot_mode. Volume-backed servers (no
-        image) are taken as BIOS.
-        """
-        image_id = (server.image or {}).get('id')
-        if not image_id:
-            return 'bios'
-        key = (self._key, 'boot_mode', image_id)
-        embedded = server_state.embedded_image_properties(server)
-        if embedded is not None:
-            firmware = embedded.get('hw_firmware_type')
-            _lookups[key] = 'uefi' if firmware == 'uefi' else 'bios'
-        if key not in _lookups:
-            props = self._glance_properties(image_id)
-            if props is None:
-                return CONF.openstack.default_boot_mode
-            firmware = props.get('hw_firmware_type')
-            _lookups[key] = 'uefi' if firmware == 'uefi' else 'bios'
-        return _lookups[key]
+        """See server_images.secure_boot_required."""
+        return server_images.secure_boot_required(self, server)
 
     def shutdown_timeout(self, server):
-        """Seconds Nova's graceful stop may wait for this server's guest.
-
-        Nova waits up to the os_shutdown_timeout of the image the server
-        was built from (kept with the server), else the compute's
-        [DEFAULT]shutdown_timeout. Nova shows neither: this reads the
-        image in Glance, which may have changed since the server was built.
-
-        :returns: (seconds, where it comes from), seconds None when unknown.
-        """
-        image_id = (server.image or {}).get('id')
-        if not image_id:
-            return None, _('the server is volume-backed')
-        props = server_state.embedded_image_properties(server) or {}
-        if 'os_shutdown_timeout' not in props:
-            props = self._glance_properties(image_id)
-            if props is None:
-                return None, _('image %s cannot be read') % image_id
-        value = props.get('os_shutdown_timeout')
-        if value is None:
-            return None, _('image %s sets no os_shutdown_timeout') % image_id
-        try:
-            return int(value), _('os_shutdown_timeout of image %s') % image_id
-        except (TypeError, ValueError):
-            return None, _('image %(image)s has a malformed '
-                           'os_shutdown_timeout %(value)r') % {
-                               'image': image_id, 'value': value}
+        """See server_images.shutdown_timeout."""
+        return server_images.shutdown_timeout(self, server)
 
     def image_id(self, ref):
         """UUID of a Glance image given by name or UUID.
@@ -325,12 +268,10 @@ class NodeClient:
         A name is looked up at each use (once per rescue): a rescue image
         re-uploaded under the same name gets a new UUID.
         """
-        key = (self._key, 'image', ref)
-        try:
-            return self._resolve('image', self.image.find_image, ref,
-                                 'rescue image')
-        finally:
-            _lookups.pop(key, None)
+        if uuidutils.is_uuid_like(ref):
+            return ref
+        return self._find('image', self.image.find_image, ref,
+                          'rescue image')
 
     def act(self, server, step, rescue_image=None):
         """Ask Nova for one server action.
@@ -399,5 +340,4 @@ def reset_caches():
     """Forget every connection and look-up (tests, configuration reload)."""
     _connections.clear()
     _lookups.clear()
-    _image_reads.clear()
     _snapshots.clear()

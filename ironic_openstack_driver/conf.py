@@ -104,13 +104,16 @@ opts = [
     cfg.FloatOpt('server_list_changes_margin',
                  default=10.0, min=2.0, max=3600.0,
                  help='How far, in seconds, a changes-since listing reaches '
-                      'back before the time Nova gave the previous listing '
-                      '(its Date header): it covers clock skew between '
-                      'Nova\'s services, the time Nova takes to answer a '
-                      'listing and servers saved while it answered. A clock '
-                      'seen moving by more than this between two listings '
-                      'makes the next one a full listing. At least 2: the '
-                      'Date header counts whole seconds.'),
+                      'back before Nova\'s time when the previous listing '
+                      'was sent (the Date header of its answer less the '
+                      'round trip, so that a slow answer misses no server '
+                      'saved while Nova built it): it covers clock skew '
+                      'between Nova\'s services. After an answer without a '
+                      'Date header (the conductor\'s clock stands in for '
+                      'Nova\'s) it is at least 120. A clock seen moving by '
+                      'more than this between two listings makes the next '
+                      'one a full listing. At least 2: the Date header '
+                      'counts whole seconds.'),
     cfg.FloatOpt('state_poll_max_interval',
                  default=1.5, min=0.05, max=60.0,
                  help='Longest pause, in seconds, between two reads of a '

@@ -16,11 +16,16 @@ One Connection (one Keystone session, hence one token) per cloud and
 credential set, shared by all nodes and threads of a conductor. A cached
 connection is dropped and opened anew when it may have gone bad:
 
-* the cloud answered 401 or 403, or could not be reached (the error
-  translation, translate_errors, calls ``evict``): a rotated secret, a
-  revoked token, a moved endpoint; not when a request timed out (a slow
-  or hung service: a new connection would only add a login and a version
-  discovery to each request);
+* the cloud answered 401 or 403, or Keystone could not be reached (the
+  error translation, translate_errors, calls ``evict``): a rotated secret,
+  a revoked token, a moved Keystone. Not when Nova, Glance or another
+  service behind the token cannot be reached or does not answer in time
+  (errors.drops_connection): the session and its token stay good, and a
+  new connection would only add a login and a version discovery to every
+  node's next request while that service is down (one token per node per
+  power sync during a Nova outage). A service moved to another URL is
+  found by the next new connection (one of the causes here, or a
+  conductor restart);
 * the clouds.yaml file it was read from changed (a rotated application
   credential secret is picked up without a conductor restart);
 * it is the least recently used one beyond MAX_CONNECTIONS.
@@ -209,8 +214,8 @@ def service_at(creds, url):
 def translate_errors(node, creds, action):
     """Turn library errors into Ironic exceptions (see errors.py).
 
-    A 401, 403 or an unreachable cloud also drops the cached connection.
-    A timeout names the service that did not answer.
+    A 401, 403 or an unreachable Keystone also drops the cached
+    connection. A timeout names the service that did not answer.
     """
     return errors.translate_errors(
         node, creds, action, evict=lambda why: evict(node, creds, why),

@@ -45,8 +45,11 @@ RETRY_PAUSE = 0.5
 SERVICE_NAMES = {'compute': 'Nova', 'image': 'Glance', 'network': 'Neutron',
                  'block-storage': 'Cinder', 'volumev3': 'Cinder',
                  'volume': 'Cinder', 'identity': 'Keystone'}
-# keystoneauth's message for a request that got no answer in time.
-_TIMED_OUT = re.compile(r'Request to (\S+) timed out')
+# The URL in keystoneauth's message for a request that failed: no answer in
+# time, no connection, TLS, anything else requests raised.
+_FAILED_URL = re.compile(r'(?:Request to|Unable to establish connection to|'
+                         r'SSL exception connecting to|Unexpected exception '
+                         r'for) (\S+?)(?::\s| |$)')
 
 
 def field(creds, name, entry_key):
@@ -91,10 +94,40 @@ def service_at(url, endpoints):
     return SERVICE_NAMES.get(best[1], best[1])
 
 
+def failed_service(error, locate):
+    """The service of a cloud that a failed request went to, or None.
+
+    :param error: a keystoneauth connection error (its message names the
+        URL), or any exception.
+    :param locate: called with a request URL, returns the name of the
+        cloud's service there (see service_at) or None; or None.
+    :returns: the name operators know it by (Nova, Keystone...), or None
+        when the message names no URL or no endpoint matches it.
+    """
+    match = _FAILED_URL.search(str(error))
+    return locate(match.group(1)) if match and locate else None
+
+
+def drops_connection(error, locate):
+    """Whether a login, catalog or connection error may be the connection's.
+
+    A new connection (a new login) can help only when Keystone or the
+    configuration is at fault: Keystone unreachable, a catalog without the
+    service, an error whose service is unknown. Not when a service behind
+    a valid token (Nova, Glance) cannot be reached or does not answer in
+    time: the cached session and its token are still good, and dropping
+    them would make every node's next request log in again while that
+    service is down.
+    """
+    if isinstance(error, ks_exc.ConnectTimeout):
+        return False
+    return failed_service(error, locate) in (None,
+                                             SERVICE_NAMES['identity'])
+
+
 def _timeout_advice(error, creds, locate):
     """What to say of a request that got no answer within api_timeout."""
-    match = _TIMED_OUT.search(str(error))
-    service = locate(match.group(1)) if match and locate else None
+    service = failed_service(error, locate)
     hint = _('%(service)s did not answer within %(timeout)s s '
              '([openstack]api_timeout): check that it runs, is not '
              'overloaded and is reachable from the conductor') % {
@@ -228,9 +261,11 @@ def translate_errors(node, creds, action, evict=None, locate=None):
     :param creds: its cloud.CloudCredentials.
     :param action: what was being done, for the message.
     :param evict: called with a reason when the cached connection may have
-        gone bad (401, 403, the cloud unreachable), or None.
+        gone bad (401, 403, Keystone unreachable: see drops_connection),
+        or None.
     :param locate: called with a request URL, returns the name of the
-        service there, for the message of a timeout; or None.
+        service there (for the message of a timeout, and to tell Keystone
+        from the other services); or None.
     """
     where = {'node': node.uuid, 'cloud': creds.describe(), 'action': action}
     try:
@@ -271,12 +306,10 @@ def _translate(e, where, creds, evict, locate=None):
         return exception.DriverOperationError(driver=DRIVER, reason=reason)
     hint = advice(e, creds, locate)
     if hint is not None:
-        # Keystone, the catalog, TLS or the network: the login or the
-        # connection failed; a new connection may fare better. Not after a
-        # timeout: the service is slow or hung, and a new connection would
-        # add a login and a version discovery to every request until it
-        # answers again.
-        if not isinstance(e, ks_exc.ConnectTimeout):
+        # Keystone, the catalog, TLS or the network. Only a failed login
+        # (or one of unknown cause) drops the connection: see
+        # drops_connection.
+        if drops_connection(e, locate):
             evict(e.__class__.__name__)
         return _login_error(where, e, hint)
     if isinstance(e, (sdk_exc.ConfigException, ks_exc.MissingRequiredOptions,

@@ -20,8 +20,9 @@ that find it stale at the same moment wait for one refresh (single flight)
 instead of each listing.
 
 A refresh is a delta listing (Nova's changes-since: only the servers saved
-since the previous listing, minus [openstack]server_list_changes_margin,
-deleted ones included), merged into the snapshot: when nothing changed, one
+since Nova's time when the previous listing was sent, minus
+[openstack]server_list_changes_margin, deleted ones included), merged into
+the snapshot: when nothing changed, one
 request that answers no servers. It is a full paged /servers/detail listing
 instead every [openstack]server_list_full_interval seconds and whenever a
 delta cannot be trusted (server_delta.py says when).
@@ -76,10 +77,11 @@ class ListedServer:
     # host_status only from microversion 2.16: usually None here.
     compute_host: str | None = None
     host_status: str | None = None
+    name: str | None = None
 
     @classmethod
     def from_nova(cls, body):
-        return cls(id=body['id'],
+        return cls(id=body['id'], name=body.get('name'),
                    vm_state=body.get('OS-EXT-STS:vm_state'),
                    task_state=body.get('OS-EXT-STS:task_state'),
                    power_state=body.get('OS-EXT-STS:power_state'),
@@ -89,16 +91,13 @@ class ListedServer:
                    host_status=body.get('host_status', None))
 
 
-def _nova_clock(response):
-    """Nova's time of an answer (its Date header), in epoch seconds.
-
-    The conductor's wall clock when the answer carries no valid Date.
-    """
+def _nova_date(response):
+    """Nova's time of an answer (its Date header), epoch seconds, or None."""
     try:
         return email.utils.parsedate_to_datetime(
             response.headers['Date']).timestamp()
-    except (KeyError, TypeError, ValueError):
-        return time.time()
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
 
 
 def list_servers(compute, changes_since=None):
@@ -120,13 +119,18 @@ def list_servers(compute, changes_since=None):
     if changes_since:
         url += '?' + parse.urlencode({'changes-since': changes_since},
                                      safe=':')
-    clock = answered_at = None
+    clock = sent_at = None
+    dated = True
     truncated = False
     while url:
+        if sent_at is None:
+            sent_at, wall = time.monotonic(), time.time()
         response = compute.get(url, microversion=LISTING_MICROVERSION)
-        if answered_at is None:
-            answered_at = time.monotonic()
-            clock = _nova_clock(response)
+        if clock is None:
+            date = _nova_date(response)
+            dated = date is not None
+            clock = (server_delta.send_time(date, sent_at, time.monotonic())
+                     if dated else wall)
         sdk_exc.raise_from_response(response,
                                     error_message='Listing servers failed')
         body = response.json()
@@ -142,8 +146,8 @@ def list_servers(compute, changes_since=None):
             truncated = True
             break
     return server_delta.Listing(servers=servers, deleted=frozenset(deleted),
-                                clock=clock, answered_at=answered_at,
-                                truncated=truncated)
+                                clock=clock, sent_at=sent_at,
+                                truncated=truncated, dated=dated)
 
 
 class _Snapshot:
@@ -161,9 +165,14 @@ def _usable(snapshot, max_age, listed_after):
 
 
 class ServerSnapshots:
-    """Snapshots of all servers, one per connection key."""
+    """Snapshots of all servers, one per connection key.
 
-    def __init__(self):
+    :param on_full_listing: called with the connection key and the
+        ListedServers of each full listing, or None.
+    """
+
+    def __init__(self, on_full_listing=None):
+        self._on_full_listing = on_full_listing
         self._snapshots = {}
         self._refresh_locks = {}
         self._lock = threading.Lock()
@@ -216,8 +225,8 @@ class ServerSnapshots:
             if _usable(snapshot, max_age, listed_after):
                 return snapshot
             try:
-                snapshot = self._list(snapshot, conn.compute, full_interval,
-                                      margin)
+                snapshot = self._list(key, snapshot, conn.compute,
+                                      full_interval, margin)
             except (sdk_exc.SDKException, ks_exc.ClientException,
                     ValueError) as e:   # ValueError: a body not JSON
                 # Remember the failure for max_age too: each node then
@@ -232,8 +241,7 @@ class ServerSnapshots:
             self._snapshots[key] = snapshot
             return snapshot
 
-    @staticmethod
-    def _list(snapshot, compute, full_interval, margin):
+    def _list(self, key, snapshot, compute, full_interval, margin):
         """A new snapshot, from a full listing or a delta.
 
         The delta is merged into snapshot.
@@ -250,14 +258,14 @@ class ServerSnapshots:
             if reason is None:
                 return _Snapshot(
                     started_at, server_delta.merge(snapshot.servers, delta),
-                    server_delta.State(delta.clock, delta.answered_at,
-                                       state.full_started_at))
+                    server_delta.State.after(delta, state.full_started_at))
             started_at = time.monotonic()
         LOG.debug('Full listing of the servers of a cloud: %s', reason)
         listing = list_servers(compute)
+        if self._on_full_listing is not None:
+            self._on_full_listing(key, listing.servers.values())
         return _Snapshot(started_at, listing.servers,
-                         server_delta.State(listing.clock,
-                                            listing.answered_at, started_at))
+                         server_delta.State.after(listing, started_at))
 
     def clear(self):
         with self._lock:

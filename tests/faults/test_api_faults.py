@@ -106,13 +106,47 @@ def test_nova_api_hang_longer_than_the_power_timeout(ironic, nova, nodes,
                          checks.seen(ironic, nova, node, server)[1]))
 
 
-def test_nova_api_refusing_connections(ironic, nova, nodes, row):
+#: Nodes of the nova-api-stopped row: each one's failed read would cost a
+#: token if a failure to reach Nova dropped the cloud's connection.
+REFUSING_NODES = 5
+
+
+def test_nova_api_refusing_connections(ironic, nova, nodes, lab, row):
+    """nova-api stopped: clear errors, no login storm, then it works.
+
+    REFUSING_NODES manageable nodes of one cloud (the suite's inline
+    credentials) are power-synced by Ironic while nova-api refuses
+    connections; Keystone answers. Every node's read fails, and the
+    driver keeps its session and token: Keystone issues at most one token
+    (goal: at most one per cloud per sweep) while every node's sync
+    fails. A power off then fails with a clear error, and once nova-api
+    is back the next action works.
+    """
+    sync_interval = tools.ironic_option(
+        lab, 'conductor', 'sync_power_state_interval', 60)
     r = row('nova-api refusing connections',
-            'clear error naming node; then works')
-    node, server = nodes.node()
+            'clear error naming node; <=1 token per sweep; then works')
+    setup_tokens = tools.KeystoneTokens(lab)
+    made = [nodes.node(manage=True) for _ in range(REFUSING_NODES)]
+    node, server = made[0]
     actions = ironic_api.server_actions(nova, server)
+    # The driver's login for these nodes, if its connection is new: shows
+    # that the count sees the driver's tokens.
+    setup_tokens = setup_tokens.count()
+    log = tools.ConductorLog(lab)
+    tokens = tools.KeystoneTokens(lab)
     labctl('fault', 'stop', 'nova-api')
+    stopped = time.monotonic()
     try:
+        # Ironic's power sync of every node fails once (a sweep; it may
+        # straddle two of Ironic's sync runs).
+        checks.wait_for(
+            'a failed power sync of each of %d nodes' % len(made),
+            lambda: all(log.lines('could not get power state for node %s'
+                                  % uuid_) for uuid_, _ in made),
+            2 * sync_interval + 60, interval=2)
+        swept = time.monotonic() - stopped
+        sweep_tokens = tokens.lines()
         ironic.power(node, 'power off')
         shown = ironic.settled(node, 'power off')
     finally:
@@ -120,10 +154,14 @@ def test_nova_api_refusing_connections(ironic, nova, nodes, row):
     # Nova, back, never got the stop.
     shown = checks.clear_error(ironic, node, 'power off', nova=nova,
                                server=server, nova_status='ACTIVE')
-    r['observed'] = shown['last_error']
     assert shown['power_state'] in ('power on', None), shown
     assert ironic_api.server_actions(nova, server) == actions
     checks.next_action_works(ironic, nova, node, server, 'power off')
+    r['observed'] = ('%d tokens while managing %d nodes; %d while their '
+                     'syncs failed with Nova down (%.0fs) | %s' % (
+                         setup_tokens, len(made), len(sweep_tokens), swept,
+                         shown['last_error']))
+    assert len(sweep_tokens) <= 1, sweep_tokens
 
 
 def test_keystone_hanging_tokens_cached(ironic, nova, nodes, row):

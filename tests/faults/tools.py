@@ -15,6 +15,7 @@ the lab's Ironic configuration and conductor log."""
 
 import configparser
 import os
+import re
 import secrets
 
 import pytest
@@ -70,3 +71,44 @@ class ConductorLog:
             text = f.read().decode('utf-8', 'replace')
         return [line for line in text.splitlines()
                 if all(word in line for word in words)]
+
+
+#: Keystone's access log line (the lab's keystone.log): method, path,
+#: status, User-Agent.
+_KEYSTONE_ACCESS = re.compile(
+    r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d+) \S+ '
+    r'"[^"]*" "(?P<ua>[^"]*)"')
+
+
+class KeystoneTokens:
+    """Tokens Keystone issues to openstacksdk clients from now on.
+
+    Counted in Keystone's own access log, as bench/request_counting.py
+    does: the ``POST /v3/auth/tokens`` answered 201 whose User-Agent is
+    openstacksdk's. That is the driver in Ironic's conductor, and any
+    other openstacksdk client (this suite's own, whose tokens are cached):
+    the count bounds the driver's from above. Ironic's and Nova's service
+    logins (keystonemiddleware, keystoneauth without openstacksdk) are not
+    counted.
+    """
+
+    def __init__(self, lab):
+        self.path = lab['services']['keystone']['log']
+        self.start = os.path.getsize(self.path)
+
+    def lines(self):
+        with open(self.path, 'rb') as f:
+            f.seek(self.start)
+            text = f.read().decode('utf-8', 'replace')
+        found = []
+        for line in text.splitlines():
+            m = _KEYSTONE_ACCESS.search(line)
+            if (m and m.group('method') == 'POST'
+                    and m.group('path').startswith('/v3/auth/tokens')
+                    and m.group('status') == '201'
+                    and 'openstacksdk/' in m.group('ua')):
+                found.append(line)
+        return found
+
+    def count(self):
+        return len(self.lines())

@@ -15,8 +15,8 @@
 Keystone v3 answers version discovery and password logins (POST
 /v3/auth/tokens) the way Keystone does: 401 with its own body for a wrong
 user, password or project, else a token whose catalog has a compute
-endpoint in region RegionOne only. Nova answers its version document and
-GET /v2.1/servers/{id}. Faults a test can ask for:
+endpoint in region RegionOne only. Nova, on a port of its own, answers its
+version document and GET /v2.1/servers/{id}. Faults a test can ask for:
 
 * ``close_next``: that many coming Nova requests get their connection
   closed without an answer (a keep-alive connection the server closed
@@ -24,7 +24,9 @@ GET /v2.1/servers/{id}. Faults a test can ask for:
 * ``fail_next``: that many coming Nova requests get an HTTP 503;
 * ``hang()``: Nova takes every request and answers none until
   ``resume()`` (a nova-api stopped by SIGSTOP: the kernel still accepts
-  connections). Keystone keeps answering.
+  connections). Keystone keeps answering;
+* ``stop_nova()``: Nova's port refuses connections (nova-api stopped);
+  Keystone keeps answering.
 """
 
 import http.server
@@ -42,6 +44,11 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
     logins = 0
     close_next = 0
     fail_next = 0
+    # Base URL of Nova (its own listener), for the catalog.
+    nova_base = None
+    # Set once Nova is stopped: a request on a connection it had kept
+    # alive is dropped unanswered.
+    nova_stopped = False
     # Cleared while Nova hangs.
     answering = threading.Event()
 
@@ -73,6 +80,9 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
         if path == '/v3':
             return self._send(self._keystone_version())
         cls.requests.append('GET ' + self.path)
+        if cls.nova_stopped:
+            self.close_connection = True
+            return
         cls.answering.wait()
         if cls.close_next:
             cls.close_next -= 1
@@ -98,7 +108,8 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b'{}')
         if self.path.rstrip('/') != '/v3/auth/tokens':
             return self._send({}, 404)
-        type(self).logins += 1
+        cls = type(self)
+        cls.logins += 1
         identity = body['auth']['identity']
         user = identity.get('password', {}).get('user', {})
         project = body['auth'].get('scope', {}).get('project', {})
@@ -111,7 +122,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
         catalog = [{'type': 'compute', 'name': 'nova', 'id': 'nova',
                     'endpoints': [{'interface': 'public', 'id': 'ep1',
                                    'region': REGION, 'region_id': REGION,
-                                   'url': self.base + '/v2.1'}]}]
+                                   'url': cls.nova_base + '/v2.1'}]}]
         token = {'token': {
             'methods': ['password'], 'expires_at': '2999-01-01T00:00:00Z',
             'issued_at': '2026-01-01T00:00:00Z',
@@ -124,15 +135,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
         self._send(token, 201, {'X-Subject-Token': 'tok-1'})
 
 
-def start(test):
-    """Serve a FakeCloudHandler for the test; returns the base URL."""
-    FakeCloudHandler.servers = {}
-    FakeCloudHandler.requests = []
-    FakeCloudHandler.logins = 0
-    FakeCloudHandler.close_next = 0
-    FakeCloudHandler.fail_next = 0
-    FakeCloudHandler.answering.set()
-    test.addCleanup(FakeCloudHandler.answering.set)
+def _serve(test):
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
                                             FakeCloudHandler)
     # An answer to a request the client gave up on (hang) fails to send.
@@ -140,7 +143,34 @@ def start(test):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     test.addCleanup(httpd.server_close)
     test.addCleanup(httpd.shutdown)
-    return 'http://%s:%s' % httpd.server_address
+    return httpd
+
+
+_nova = None
+
+
+def start(test):
+    """Serve Keystone and Nova for the test; returns Keystone's base URL."""
+    global _nova
+    FakeCloudHandler.servers = {}
+    FakeCloudHandler.requests = []
+    FakeCloudHandler.logins = 0
+    FakeCloudHandler.close_next = 0
+    FakeCloudHandler.fail_next = 0
+    FakeCloudHandler.nova_stopped = False
+    FakeCloudHandler.answering.set()
+    test.addCleanup(FakeCloudHandler.answering.set)
+    keystone = _serve(test)
+    _nova = _serve(test)
+    FakeCloudHandler.nova_base = 'http://%s:%s' % _nova.server_address
+    return 'http://%s:%s' % keystone.server_address
+
+
+def stop_nova():
+    """Nova stops: its port refuses connections, kept ones are dropped."""
+    FakeCloudHandler.nova_stopped = True
+    _nova.shutdown()
+    _nova.server_close()
 
 
 def hang():

@@ -40,6 +40,7 @@ What real Nova does and the lab's fake compute hides is modelled too:
 """
 
 import datetime
+import email.utils
 import itertools
 import json
 import time
@@ -88,7 +89,7 @@ FORCE_OFF_SECONDS = 1.5
 # os_shutdown_timeout is not one of them.
 EMBEDDED_PROPERTIES = {'hw_firmware_type', 'hw_machine_type',
                        'hw_rescue_device', 'hw_rescue_bus',
-                       'hw_architecture', 'os_distro'}
+                       'hw_architecture', 'os_distro', 'os_secure_boot'}
 
 
 class FakeClock:
@@ -107,12 +108,12 @@ class FakeClock:
 class FakeServer:
     """One server's state in the fake Nova.
 
-    Setting a state field stamps updated_at (wall clock, like Nova's
-    TimestampMixin), which changes-since listings filter on.
+    Setting a state field or the name stamps updated_at (wall clock, like
+    Nova's TimestampMixin), which changes-since listings filter on.
     """
 
     STATE_FIELDS = ('vm_state', 'power_state', 'task_state', 'image_id',
-                    'deleted')
+                    'deleted', 'name')
 
     def __setattr__(self, name, value):
         super().__setattr__(name, value)
@@ -190,10 +191,16 @@ class FakeServer:
 
 
 def json_response(status, body):
-    """A real requests.Response carrying a JSON body."""
+    """A real requests.Response carrying a JSON body.
+
+    Dated as nova-api's answers are (Date header, whole seconds of the
+    wall clock).
+    """
     response = requests.Response()
     response.status_code = status
     response.headers['Content-Type'] = 'application/json'
+    response.headers['Date'] = email.utils.formatdate(time.time(),
+                                                      usegmt=True)
     response._content = json.dumps(body).encode()
     response.url = 'http://nova.example/v2.1'
     return response
@@ -203,7 +210,7 @@ class FakeNova:
     """A small Nova behind autospecced openstacksdk compute/image proxies."""
 
     def __init__(self, max_microversion='2.100', reads_per_task=2):
-        self.max_microversion = max_microversion
+        self._max_microversion = max_microversion
         self.clock = None
         self.servers = {}
         self.images = {}
@@ -248,6 +255,18 @@ class FakeNova:
 
         self.connection = mock.Mock(spec=['compute', 'image'],
                                     compute=self.compute, image=self.image)
+
+    @property
+    def max_microversion(self):
+        """The newest compute microversion of the cloud."""
+        return self._max_microversion
+
+    @max_microversion.setter
+    def max_microversion(self, version):
+        # Version discovery says what the server reads are made at.
+        self._max_microversion = version
+        self.compute.get_endpoint_data.return_value.max_microversion = (
+            discover.normalize_version_number(version))
 
     # State set-up for tests.
     def add_server(self, name='node-0', **state):

@@ -340,6 +340,95 @@ class NovaHangOverHttpTestCase(OverHttpBase):
         self.assertEqual(logins, fake.FakeCloudHandler.logins)
 
 
+class NovaDownOverHttpTestCase(OverHttpBase):
+    """nova-api stopped (its port refuses connections), Keystone answering.
+
+    The connection and its token stay: the nodes' reads fail without
+    logging in again.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.nodes = []
+        for _ in range(4):
+            server_id = uuidutils.generate_uuid()
+            fake.server(server_id)
+            node = self._node(openstack_server=server_id)
+            node.provision_state = states.MANAGEABLE
+            node.target_provision_state = None
+            node.power_state = states.POWER_ON
+            node.save()
+            self.nodes.append(node)
+        # A sweep while Nova answers opens the connection.
+        for self.node in self.nodes:
+            self.assertEqual(0, self._sync())
+        self.logins = fake.FakeCloudHandler.logins
+        fake.stop_nova()
+        # The read of each node is tried twice (a reset connection):
+        # without the pause.
+        sleep = mock.patch.object(errors.time, 'sleep', autospec=True)
+        sleep.start()
+        self.addCleanup(sleep.stop)
+
+    def test_a_sweep_of_n_nodes_costs_no_new_token(self):
+        for self.node in self.nodes:
+            self.assertEqual(1, self._sync())
+        self.assertEqual(self.logins, fake.FakeCloudHandler.logins)
+        self.assertEqual(1, len(os_client._connections))
+
+    def test_power_action_error_names_nova_and_the_node(self):
+        self.node = self.nodes[0]
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.assertRaises(exception.DriverOperationError,
+                              conductor_utils.node_power_action, task,
+                              states.POWER_OFF)
+        self.node.refresh()
+        self.assertIn(self.node.uuid, self.node.last_error)
+        self.assertIn('Unable to establish connection to '
+                      + fake.FakeCloudHandler.nova_base,
+                      self.node.last_error)
+        self.assertEqual(self.logins, fake.FakeCloudHandler.logins)
+
+
+class DropsConnectionTestCase(base.DbTestCase):
+    """Which connection errors drop the cached connection (a new login)."""
+
+    ENDPOINTS = [('http://cloud:5000/v3', 'identity'),
+                 ('http://cloud:8774/v2.1', 'compute'),
+                 ('http://cloud:9292', 'image')]
+
+    def _drops(self, error):
+        return errors.drops_connection(
+            error, lambda url: errors.service_at(url, self.ENDPOINTS))
+
+    def _refused(self, url):
+        return ks_exc.ConnectFailure(
+            'Unable to establish connection to %s: Connection refused' % url)
+
+    def test_keystone_unreachable_drops_it(self):
+        self.assertTrue(self._drops(self._refused(
+            'http://cloud:5000/v3/auth/tokens')))
+        self.assertTrue(self._drops(ks_exc.DiscoveryFailure(
+            'Could not find versioned identity endpoints when attempting '
+            'to authenticate. Unable to establish connection to '
+            'http://cloud:5000/v3: refused')))
+
+    def test_nova_or_glance_unreachable_keeps_it(self):
+        self.assertFalse(self._drops(self._refused(
+            'http://cloud:8774/v2.1/servers/detail')))
+        self.assertFalse(self._drops(ks_exc.SSLError(
+            'SSL exception connecting to http://cloud:9292/v2/images/x: '
+            'bad handshake')))
+
+    def test_unknown_service_or_no_url_drops_it(self):
+        self.assertTrue(self._drops(self._refused('http://other:1/x')))
+        self.assertTrue(self._drops(ks_exc.EndpointNotFound('no compute')))
+
+    def test_timeout_keeps_it(self):
+        self.assertFalse(self._drops(ks_exc.ConnectTimeout(
+            'Request to http://cloud:5000/v3/auth/tokens timed out')))
+
+
 class ServiceAtTestCase(base.DbTestCase):
     """Which service a timed-out request URL went to."""
 

@@ -18,7 +18,7 @@ from ironic.common import states
 from ironic.conductor import task_manager
 from ironic.conductor import utils as manager_utils
 
-from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import server_images
 from tests.unit import base
 from tests.unit import cloud_base
 from tests.unit import fake_nova as fn
@@ -126,7 +126,7 @@ class BootModeTestCase(base.OpenStackDriverTestCase):
         self.assertEqual('uefi', self._call('get_boot_mode'))
         self.nova.image.get_image.assert_not_called()
 
-    @mock.patch.object(os_client, 'LOG', autospec=True)
+    @mock.patch.object(server_images, 'LOG', autospec=True)
     def test_deleted_image_before_2_98_is_the_default_once(self, log):
         self.nova.max_microversion = '2.97'
         image = self.nova.add_image('uefi-disk', hw_firmware_type='uefi')

@@ -27,22 +27,23 @@ def listed(server_id, vm_state='active'):
                                         image={})
 
 
-def delta(clock, answered_at, servers=(), deleted=(), truncated=False):
+def delta(clock, sent_at, servers=(), deleted=(), truncated=False,
+          dated=True):
     return sd.Listing(servers={s.id: s for s in servers},
                       deleted=frozenset(deleted), clock=clock,
-                      answered_at=answered_at, truncated=truncated)
+                      sent_at=sent_at, truncated=truncated, dated=dated)
 
 
 class FullListingReasonTestCase(unittest.TestCase):
 
-    state = sd.State(clock=NOVA_NOON, answered_at=500.0,
+    state = sd.State(clock=NOVA_NOON, sent_at=500.0,
                      full_started_at=499.0)
 
     def test_first_listing_is_full(self):
         self.assertEqual(sd.FIRST, sd.full_listing_reason(None, 0.0, 300))
 
     def test_listing_after_a_failure_is_full(self):
-        failed = sd.State(clock=None, answered_at=None, full_started_at=None)
+        failed = sd.State(clock=None, sent_at=None, full_started_at=None)
         self.assertEqual(sd.FAILED,
                          sd.full_listing_reason(failed, 600.0, 300))
 
@@ -56,16 +57,35 @@ class FullListingReasonTestCase(unittest.TestCase):
                          sd.full_listing_reason(self.state, 501.0, 0))
 
 
+class SendTimeTestCase(unittest.TestCase):
+
+    def test_nova_time_at_send_is_the_date_less_the_round_trip(self):
+        # Nova stamped its Date 15 s after the request left.
+        self.assertEqual(NOVA_NOON - 15,
+                         sd.send_time(NOVA_NOON, 100.0, 115.0))
+
+    def test_a_monotonic_clock_never_adds_time(self):
+        self.assertEqual(NOVA_NOON, sd.send_time(NOVA_NOON, 100.0, 100.0))
+
+
 class ChangesSinceTestCase(unittest.TestCase):
 
     def test_nova_time_of_the_last_listing_minus_the_margin(self):
-        state = sd.State(clock=NOVA_NOON, answered_at=1.0,
+        state = sd.State(clock=NOVA_NOON, sent_at=1.0,
                          full_started_at=0.0)
         self.assertEqual('2026-12-01T11:59:50Z',
                          sd.changes_since(state, 10))
 
+    def test_without_a_date_header_the_margin_is_larger(self):
+        state = sd.State(clock=NOVA_NOON, sent_at=1.0,
+                         full_started_at=0.0, dated=False)
+        self.assertEqual('2026-12-01T11:58:00Z',
+                         sd.changes_since(state, 10))
+        self.assertEqual('2026-12-01T11:55:00Z',
+                         sd.changes_since(state, 300))
+
     def test_fraction_of_a_second_rounds_down(self):
-        state = sd.State(clock=NOVA_NOON + 0.9, answered_at=1.0,
+        state = sd.State(clock=NOVA_NOON + 0.9, sent_at=1.0,
                          full_started_at=0.0)
         self.assertEqual('2026-12-01T11:59:58Z',
                          sd.changes_since(state, 2.5))
@@ -73,7 +93,7 @@ class ChangesSinceTestCase(unittest.TestCase):
 
 class UntrustedDeltaTestCase(unittest.TestCase):
 
-    state = sd.State(clock=NOVA_NOON, answered_at=500.0,
+    state = sd.State(clock=NOVA_NOON, sent_at=500.0,
                      full_started_at=499.0)
 
     def test_clocks_moving_together_are_trusted(self):
@@ -88,6 +108,14 @@ class UntrustedDeltaTestCase(unittest.TestCase):
     def test_nova_clock_jumping_ahead_is_not_trusted(self):
         self.assertEqual(sd.CLOCK_JUMP, sd.untrusted_delta_reason(
             self.state, delta(NOVA_NOON + 45, 530.0), margin=10))
+
+    def test_undated_listing_tolerates_the_larger_margin(self):
+        undated = sd.State(clock=NOVA_NOON, sent_at=500.0,
+                           full_started_at=499.0, dated=False)
+        self.assertIsNone(sd.untrusted_delta_reason(
+            undated, delta(NOVA_NOON + 60, 530.0), margin=10))
+        self.assertEqual(sd.CLOCK_JUMP, sd.untrusted_delta_reason(
+            undated, delta(NOVA_NOON + 200, 530.0), margin=10))
 
     def test_a_full_page_of_changes_is_not_trusted(self):
         self.assertEqual(sd.PAGE_LIMIT, sd.untrusted_delta_reason(

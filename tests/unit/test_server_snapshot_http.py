@@ -60,6 +60,7 @@ class FakeNovaListing(http.server.BaseHTTPRequestHandler):
     clock_offset = 0.0
     answer_seconds = 0.0
     during_listing = None
+    dated = True
 
     @classmethod
     def now(cls):
@@ -75,6 +76,13 @@ class FakeNovaListing(http.server.BaseHTTPRequestHandler):
 
     def date_time_string(self, timestamp=None):
         return email.utils.formatdate(self.now(), usegmt=True)
+
+    def send_response(self, code, message=None):
+        if self.dated:
+            return super().send_response(code, message)
+        # As a proxy that drops the Date header would answer.
+        self.log_request(code)
+        self.send_response_only(code, message)
 
     def _send(self, body, status=200):
         data = json.dumps(body).encode()
@@ -159,6 +167,7 @@ class NovaOverHttpBase(unittest.TestCase):
         FakeNovaListing.clock_offset = time.time() - time.monotonic()
         FakeNovaListing.answer_seconds = 0.0
         FakeNovaListing.during_listing = None
+        FakeNovaListing.dated = True
         endpoint = 'http://127.0.0.1:%d/v2.1' % self.httpd.server_address[1]
         self.conn = connection.Connection(
             session=ks_session.Session(auth=noauth.NoAuth()),
@@ -269,17 +278,51 @@ class DeltaListingOverHttpTestCase(NovaOverHttpBase):
         self.assertEqual(['full', 'delta'], self._kinds())
         self.assertEqual([25, 0], FakeNovaListing.answered)
 
+    def _since(self, request):
+        query = parse.parse_qs(parse.urlparse(
+            FakeNovaListing.requests[request]).query)
+        return datetime.datetime.fromisoformat(
+            query['changes-since'][0].replace('Z', '+00:00')).timestamp()
+
     def test_delta_asks_nova_time_of_the_last_listing_minus_margin(self):
+        sent_at = FakeNovaListing.now()
         self._lookup(0)
-        listed_at = int(FakeNovaListing.now())
         self._next_sweep()
         self._lookup(0)
-        query = parse.parse_qs(parse.urlparse(
-            FakeNovaListing.requests[1]).query)
-        since = datetime.datetime.fromisoformat(
-            query['changes-since'][0].replace('Z', '+00:00')).timestamp()
-        self.assertEqual(listed_at - 10, since)
+        # Nova's Date counts whole seconds, less the round trip (ms here).
+        since = self._since(1)
+        self.assertLessEqual(since, sent_at - 10)
+        self.assertGreater(since, sent_at - 12)
         self.assertEqual(['compute 2.1'] * 2, FakeNovaListing.microversions)
+
+    def test_answer_without_date_reaches_back_the_larger_margin(self):
+        FakeNovaListing.dated = False
+        sent_at = FakeNovaListing.now()
+        self._lookup(0)
+        self._stop(3)
+        self._next_sweep()
+        self.assertEqual('stopped', self._lookup(3).vm_state)
+        self.assertEqual(['full', 'delta'], self._kinds())
+        since = self._since(1)
+        self.assertLessEqual(since, sent_at - 120)
+        self.assertGreater(since, sent_at - 122)
+
+    def test_server_saved_while_nova_builds_a_slow_page_is_not_missed(self):
+        # Nova reads its database, server 0 is saved, then Nova takes 15 s
+        # (more than the margin) to build and send that page: its Date is
+        # 15 s after the query that did not see the change.
+        def slow_page():
+            if len(FakeNovaListing.requests) == 1:
+                self._stop(0)
+                self.skipped += 15
+
+        FakeNovaListing.during_listing = slow_page
+        sent_at = FakeNovaListing.now()
+        self.assertEqual('active', self._lookup(0).vm_state)
+        self._next_sweep()
+        self.assertEqual('stopped', self._lookup(0).vm_state)
+        self.assertEqual(['full', 'delta'], self._kinds())
+        self.assertLessEqual(self._since(1), sent_at - 10)
 
     def test_change_is_merged_and_the_rest_kept(self):
         self._lookup(0)
