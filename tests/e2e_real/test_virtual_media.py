@@ -206,6 +206,12 @@ def test_node_enrolled_by_hand_cleans_and_deploys_twice_through_vmedia(
         for step, images in glance:
             print('Glance ISOs of the node after %s: %s'
                   % (step, images or 'none'))
+        if uuid_:
+            # Ironic's power sync clears a failed deploy's last_error once
+            # the power state matches: its log keeps the cause.
+            errors = ironic_log_lines(lab, uuid_, ' ERROR ')
+            print('Ironic ERROR lines of the node: %s'
+                  % (''.join(errors[-3:]) or 'none'))
         in_lab.openstack('lab-admin', 'baremetal', 'node', 'maintenance',
                          'set', node, check=False)
         in_lab.openstack('lab-admin', 'baremetal', 'node', 'delete', node,
