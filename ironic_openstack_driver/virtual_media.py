@@ -28,6 +28,7 @@ from ironic.common.i18n import _
 from ironic.common import states
 from ironic.conductor import utils as manager_utils
 from ironic.drivers import base
+from ironic.drivers.modules import boot_mode_utils
 from ironic.drivers.modules import deploy_utils
 from ironic.drivers import utils as driver_utils
 
@@ -121,13 +122,21 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
     def prepare_ramdisk(self, task, ramdisk_params):
         """Build and upload the agent's ISO; the next boot rescues with it.
 
+        Like Ironic's own boot interfaces, it first records the boot
+        mode of the deploy (driver_internal_info deploy_boot_mode) from
+        the server's firmware when the node asks for none: Ironic's
+        deploy decides from it whether the agent installs a bootloader.
+
         :param ramdisk_params: the agent's kernel parameters.
         :raises: MissingParameterValue, ImageCreationFailed,
             DriverOperationError.
+        :raises: InvalidParameterValue when the node's boot_mode
+            capability differs from the server's firmware.
         """
         node = task.node
         if not driver_utils.need_prepare_ramdisk(node):
             return
+        boot_mode_utils.sync_boot_mode(task)
         if manager_utils.is_fast_track(task):
             LOG.debug('Node %s: fast track, the agent runs already; not '
                       'preparing its ISO', node.uuid)
@@ -151,8 +160,15 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
         self._remove_images(task)
 
     def prepare_instance(self, task):
-        """Boot the instance: from its disk, or a ramdisk deploy's ISO."""
+        """Boot the instance: from its disk, or a ramdisk deploy's ISO.
+
+        The deploy's boot mode is recorded first, as in prepare_ramdisk.
+
+        :raises: InvalidParameterValue when the node's boot_mode
+            capability differs from the server's firmware.
+        """
         node = task.node
+        boot_mode_utils.sync_boot_mode(task)
         if deploy_utils.get_boot_option(node) == 'ramdisk':
             boot_iso, kernel, ramdisk = _ramdisk_boot_source(node)
             if boot_iso:

@@ -176,6 +176,18 @@ def driver_present():
     return os.path.exists(DRIVER_MARKER)
 
 
+def driver_digest():
+    """The driver's source digest, or '' when it is not in the tree yet.
+
+    Part of Ironic's fingerprint: a running Ironic restarts when the driver
+    code changed.
+    """
+    if not driver_present():
+        return ''
+    return tree_digest(os.path.join(settings.REPO_DIR,
+                                    'ironic_openstack_driver'))
+
+
 def ensure_ironic_venv(p, log):
     """Build venvs/ironic if needed; reinstall this repo's driver every time.
 
@@ -196,8 +208,7 @@ def ensure_ironic_venv(p, log):
     _pip(venv, ['--no-deps', '--force-reinstall', settings.REPO_DIR],
          'pip install driver (%s) into the ironic venv' % settings.REPO_DIR,
          log)
-    return tree_digest(os.path.join(settings.REPO_DIR,
-                                    'ironic_openstack_driver'))
+    return driver_digest()
 
 
 def _ensure_extras(venv, log):

@@ -71,7 +71,9 @@ class Lab:
         self.services = services.all_services(self)
         self.by_name = {svc.name: svc for svc in self.services}
         self.plugins_digest = install.tree_digest(install.PLUGINS_DIR)
-        self.driver_digest = ''
+        # Read here, not only by _install: in the real mode the services
+        # start in a child (``up --inside``) that installs nothing.
+        self.driver_digest = install.driver_digest()
         self._secrets = None
         self._sessions = {}
 

@@ -310,3 +310,39 @@ def test_enroll_inspect_lets_ironic_fill_ports_and_properties(
                       '--prefix', other, '--inspect')
     assert '| exists ' in second.stdout
     assert bm.get_node(node.id).updated_at == node.updated_at
+
+
+def test_nodes_file_for_virtual_media_writes_boot_mode_and_network_data(
+        tool, lab, lab_cloud, prefix, cleanup, tmp_path):
+    # What enroll --boot virtual-media creates, read from the same file
+    # (the fast lab's Ironic does not enable openstack-virtual-media). The
+    # boot_mode capability is what a node enrolled by hand lacks.
+    other = prefix + '-vm'
+    net = lab_cloud.network.create_network(name=other + '-net')
+    lab_cloud.network.create_subnet(
+        name=other + '-subnet', network_id=net.id, ip_version=4,
+        cidr='10.250.7.0/24', gateway_ip='10.250.7.1', enable_dhcp=False)
+    tool.run('create-nodes', '--count', '1', '--prefix', other,
+             '--flavor', lab['flavor'], '--image', lab['disk_image'],
+             '--network', net.id, '--boot', 'virtual-media')
+    path = str(tmp_path / 'vmedia-nodes.json')
+    tool.run('nodes-file', '--prefix', other, '--network', net.id,
+             '--boot', 'virtual-media', '-o', path)
+    with open(path) as f:
+        (node,) = json.load(f)['nodes']
+    server = lab_cloud.compute.find_server(other + '-0',
+                                           ignore_missing=False)
+    (port,) = lab_cloud.network.ports(device_id=server.id,
+                                      network_id=net.id)
+    assert port.is_port_security_enabled is True
+    assert node['boot_interface'] == 'openstack-virtual-media'
+    assert node['properties']['capabilities'] == 'boot_mode:bios'
+    assert node['ports'] == [{'address': port.mac_address}]
+    data = node['network_data']
+    assert data['links'][0]['ethernet_mac_address'] == port.mac_address
+    (network,) = data['networks']
+    assert (network['type'], network['ip_address'], network['netmask'],
+            network['routes']) == (
+        'ipv4', port.fixed_ips[0]['ip_address'], '255.255.255.0',
+        [{'network': '0.0.0.0', 'netmask': '0.0.0.0',
+          'gateway': '10.250.7.1'}])

@@ -10,24 +10,34 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""A real QEMU guest cleaned and deployed through virtual media, no DHCP.
+"""A real QEMU guest enrolled by hand, cleaned and deployed by virtual media.
 
 One Nova server on the lab's virtual media network (an ordinary network:
-a subnet, Neutron's addressing, port security on), created and enrolled
-with the package's tool (``--boot virtual-media``: boot interface
-openstack-virtual-media, network_data from the Neutron port). Its port's
-MAC starts with the lab's ``vmedia_mac_prefix``, which the lab's dnsmasq
-ignores: no DHCP answers this node. Walked by the real Ironic through:
+a subnet, Neutron's addressing, port security on), made by the package's
+``create-nodes --boot virtual-media``, and enrolled by hand as an operator
+would after Ironic's docs: ``openstack baremetal node create`` with boot
+interface openstack-virtual-media, driver_info ``openstack_server``,
+``openstack_cloud``, ``deploy_kernel`` and ``deploy_ramdisk``, the node's
+``network_data`` written from its Neutron port, no properties (so no
+``boot_mode`` capability), and a baremetal port with the server's MAC. Its
+port's MAC starts with the lab's ``vmedia_mac_prefix``, which the lab's
+dnsmasq ignores: no DHCP answers this node. Walked by the real Ironic
+through:
 
-    provide (automated cleaning) -> deploy -> undeploy (cleaning) -> deploy
+    manage + provide (automated cleaning) -> deploy -> undeploy (cleaning)
+    -> deploy
 
 Every agent boot is a Nova rescue with the node's ISO (agent kernel and
 ramdisk, network_data as a config drive) uploaded to Glance; every deploy
-writes the instance image, whose kernel prints a marker on the serial
-console when it booted from that disk. After each step Ironic's and
-Nova's views must agree, and the node's ISOs must be gone from Glance.
+writes the instance image (a whole-disk image for BIOS), whose kernel
+prints a marker on the serial console when it booted from that disk. After
+each step Ironic's and Nova's views must agree, and the node's ISOs must be
+gone from Glance. What the tool's ``enroll --boot virtual-media`` writes is
+checked on the fast lab (tests/e2e/test_tools.py).
 """
 
+import ipaddress
+import json
 import random
 import time
 import uuid
@@ -48,14 +58,60 @@ def vmedia_images(in_lab, node_uuid):
     return ['%s (%s)' % (i['Name'], i['Status']) for i in images]
 
 
+def network_data_of_port(in_lab, port):
+    """network_data as an operator writes it from the node's Neutron port.
+
+    One link (the port's MAC), one static IPv4 network (its fixed IP, the
+    subnet's netmask) with the subnet's gateway as default route.
+    """
+    (fixed,) = port['fixed_ips']
+    subnet = in_lab.json('lab', 'subnet', 'show', fixed['subnet_id'])
+    netmask = str(ipaddress.ip_network(subnet['cidr']).netmask)
+    return {
+        'links': [{'id': 'port0', 'type': 'phy',
+                   'ethernet_mac_address': port['mac_address']}],
+        'networks': [{'id': 'network0', 'type': 'ipv4', 'link': 'port0',
+                      'ip_address': fixed['ip_address'],
+                      'netmask': netmask,
+                      'network_id': port['network_id'],
+                      'routes': [{'network': '0.0.0.0',
+                                  'netmask': '0.0.0.0',
+                                  'gateway': subnet['gateway_ip']}]}],
+        'services': [],
+    }
+
+
+def enroll_by_hand(in_lab, lab, node, server, port):
+    """node create, baremetal port, manage: the node's UUID."""
+    shown = in_lab.json(
+        'lab-admin', 'baremetal', 'node', 'create', '--name', node,
+        '--driver', 'openstack',
+        '--boot-interface', 'openstack-virtual-media',
+        '--driver-info', 'openstack_server=%s' % server,
+        '--driver-info', 'openstack_cloud=lab',
+        '--driver-info', 'deploy_kernel=%s' % lab['deploy_kernel'],
+        '--driver-info', 'deploy_ramdisk=%s' % lab['deploy_ramdisk'],
+        '--network-data', json.dumps(network_data_of_port(in_lab, port)))
+    in_lab.openstack('lab-admin', 'baremetal', 'port', 'create',
+                     port['mac_address'], '--node', shown['uuid'])
+    in_lab.openstack('lab-admin', 'baremetal', 'node', 'manage', node,
+                     '--wait', '300', timeout=360)
+    return shown['uuid']
+
+
+def deploy_boot_mode(in_lab, node):
+    return in_lab.json('lab-admin', 'baremetal', 'node', 'show', node)[
+        'driver_internal_info'].get('deploy_boot_mode')
+
+
 def dhcp_lines(real_lab, mac):
     with open(real_lab['services']['dnsmasq']['log'], errors='replace') as f:
         return [line.strip() for line in f
                 if mac in line.lower() and 'DHCP' in line]
 
 
-def test_clean_deploy_undeploy_deploy_through_virtual_media(real_lab,
-                                                            in_lab):
+def test_node_enrolled_by_hand_cleans_and_deploys_twice_through_vmedia(
+        real_lab, in_lab):
     lab = real_lab
     table, glance = [], []
     node = PREFIX + '-0'
@@ -81,16 +137,15 @@ def test_clean_deploy_undeploy_deploy_through_virtual_media(real_lab,
         glance.append((step, vmedia_images(in_lab, uuid_)))
 
     try:
-        in_lab.tool('--os-cloud', 'lab', 'enroll', '--prefix', PREFIX,
-                    '--network', lab['vmedia_network'], '--boot',
-                    'virtual-media', '--ironic-cloud', 'lab-admin',
-                    '--manage', '--provide', '--timeout', str(STEP_TIMEOUT),
-                    timeout=STEP_TIMEOUT + 60)
+        uuid_ = enroll_by_hand(in_lab, lab, node, server, port)
         shown = in_lab.json('lab-admin', 'baremetal', 'node', 'show', node)
-        uuid_ = shown['uuid']
         assert shown['boot_interface'] == 'openstack-virtual-media', shown
+        assert shown['properties'] == {}, shown['properties']
         assert shown['network_data']['links'][0][
             'ethernet_mac_address'] == mac, shown['network_data']
+        in_lab.openstack('lab-admin', 'baremetal', 'node', 'provide', node,
+                         '--wait', str(STEP_TIMEOUT),
+                         timeout=STEP_TIMEOUT + 60, check=False)
         assert_step(in_lab, table, 'enroll + provide (cleaning)', node,
                     'available', 'power off', ('SHUTOFF', 'RESCUE'),
                     time.monotonic() - t)
@@ -103,6 +158,7 @@ def test_clean_deploy_undeploy_deploy_through_virtual_media(real_lab,
         assert_step(in_lab, table, 'deploy', node, 'active', 'power on',
                     ('ACTIVE',), seconds)
         record('deploy')
+        modes = [deploy_boot_mode(in_lab, node)]
         first = wait_marker(in_lab, server, lab['instance_marker'])
 
         t = time.monotonic()
@@ -118,6 +174,7 @@ def test_clean_deploy_undeploy_deploy_through_virtual_media(real_lab,
         assert_step(in_lab, table, 'deploy again', node, 'active',
                     'power on', ('ACTIVE',), seconds)
         record('deploy again')
+        modes.append(deploy_boot_mode(in_lab, node))
         second = wait_marker(in_lab, server, lab['instance_marker'])
         actions = [a['Action'] for a in in_lab.json(
             'lab', 'server', 'event', 'list', server)]
@@ -127,6 +184,10 @@ def test_clean_deploy_undeploy_deploy_through_virtual_media(real_lab,
                 step, images)
         dhcp = dhcp_lines(lab, mac)[dhcp_before:]
         assert not [line for line in dhcp if 'DHCPACK' in line], dhcp
+        # The server's firmware (hw_firmware_type of its image), recorded
+        # by the boot interface: the node has no boot_mode capability.
+        assert modes == ['bios', 'bios'], modes
+        print('deploy_boot_mode after each deploy: %s' % modes)
         print('console marker after deploy 1: %s' % first)
         print('console marker after deploy 2: %s' % second)
         print('dnsmasq lines for %s: %s' % (mac, dhcp or 'none'))
@@ -145,6 +206,12 @@ def test_clean_deploy_undeploy_deploy_through_virtual_media(real_lab,
         for step, images in glance:
             print('Glance ISOs of the node after %s: %s'
                   % (step, images or 'none'))
+        if uuid_:
+            # Ironic's power sync clears a failed deploy's last_error once
+            # the power state matches: its log keeps the cause.
+            errors = ironic_log_lines(lab, uuid_, ' ERROR ')
+            print('Ironic ERROR lines of the node: %s'
+                  % (''.join(errors[-3:]) or 'none'))
         in_lab.openstack('lab-admin', 'baremetal', 'node', 'maintenance',
                          'set', node, check=False)
         in_lab.openstack('lab-admin', 'baremetal', 'node', 'delete', node,
