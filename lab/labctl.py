@@ -32,12 +32,18 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from labkit import compute  # noqa: E402
+from labkit import demo  # noqa: E402
+from labkit import deploy_demo  # noqa: E402
 from labkit import faults  # noqa: E402
+from labkit import install  # noqa: E402
 from labkit import lab as labmod  # noqa: E402
+from labkit import mode  # noqa: E402
+from labkit import namespace  # noqa: E402
 from labkit import procs  # noqa: E402
 from labkit import settings  # noqa: E402
 from labkit import status as statusmod  # noqa: E402
@@ -100,7 +106,7 @@ def main(argv=None):
 
     try:
         if command == 'up':
-            virt = labmod.requested_virt(args.virt)
+            virt = mode.requested_virt(args.virt)
             lab = labmod.Lab(virt=virt, compute_hosts=(
                 compute.requested_compute_hosts(virt, args.compute_hosts)))
             if args.inside:
@@ -123,7 +129,7 @@ def main(argv=None):
         if command in ('conductor', 'fault', 'token-lifetime'):
             return run_lab_command(args, argv)
         if command == 'demo':
-            virt = labmod.requested_virt(args.virt)
+            virt = mode.requested_virt(args.virt)
             hosts = compute.requested_compute_hosts(virt,
                                                     args.compute_hosts)
             if not args.no_up:
@@ -139,9 +145,6 @@ def main(argv=None):
 
 def install_test_packages():
     """apt-get install what tests/unit needs, if anything is missing."""
-    import tempfile
-
-    from labkit import install
     # Not in the lab's state dir: the unit tests need no lab.
     log = os.path.join(tempfile.gettempdir(), 'ios-test-packages.log')
     installed = install.ensure_apt(None, log, install.UNIT_TEST_APT_PACKAGES)
@@ -152,27 +155,23 @@ def install_test_packages():
 
 def run_lab_command(args, argv):
     """conductor / fault / token-lifetime, inside the namespace if real."""
-    from labkit import conductors
-    from labkit import namespace
     lab = labmod.Lab()
     if lab.real and not namespace.inside():
         return subprocess.run(namespace.prefix() + [
             sys.executable, os.path.abspath(__file__)]
             + list(argv if argv is not None else sys.argv[1:])).returncode
-    if lab.real:
-        lab.images = lab._built_images()
+    ops = lab.operations()
     if args.command == 'conductor':
-        {'add': conductors.add, 'kill': conductors.kill,
-         'remove': conductors.remove}[args.action](lab)
+        ops.conductor(args.action)
     elif args.command == 'fault':
-        faults.run(lab, args.action, args.service)
+        ops.fault(args.action, args.service)
     else:
-        set_token_lifetime(lab, args.seconds)
+        ops.set_token_lifetime(token_lifetime(args.seconds))
     return 0
 
 
-def set_token_lifetime(lab, seconds):
-    """Write the tuning, render keystone.conf, restart Keystone."""
+def token_lifetime(seconds):
+    """The lifetime asked for: seconds, or None for "default"."""
     if seconds == 'default':
         value = None
     else:
@@ -186,32 +185,25 @@ def set_token_lifetime(lab, seconds):
                                  'a number of seconds in %d..%d' % (
                                      seconds, tuning.MIN_TOKEN_LIFETIME,
                                      tuning.MAX_TOKEN_LIFETIME))
-    tuning.save(lab.p, token_lifetime=value)
-    lab.write_configs()
-    keystone = lab.by_name['keystone']
-    lab.ensure_started(keystone, bootstrap=False)
-    keystone.wait_ready()
-    lab.say('Keystone token lifetime: %s' % (
-        '%d s' % value if value else 'default (3600 s)'))
+    return value
 
 
 def run_demo(nodes):
     """Run the demo here if openstacksdk imports, else in the Ironic venv."""
     try:
+        # openstacksdk is optional here: up, status and down need only the
+        # standard library; without it the demo runs in the Ironic venv.
         import openstack  # noqa: F401
     except ImportError:
-        from labkit import settings
         python = settings.paths().venv_bin(settings.paths().ironic_venv,
                                            'python')
         os.execv(python, [python, os.path.abspath(__file__), 'demo',
                           '--no-up', '--nodes', str(nodes)])
-    from labkit import demo
     return demo.main(nodes)
 
 
 def run_deploy_demo(nodes):
     """The real-mode demo, inside the lab's namespace, in the Ironic venv."""
-    from labkit import namespace
     if not namespace.inside():
         python = settings.paths().venv_bin(settings.paths().ironic_venv,
                                            'python')
@@ -219,7 +211,6 @@ def run_deploy_demo(nodes):
             python, os.path.abspath(__file__), 'demo', '--no-up',
             '--virt', labmod.Lab(verbose=False).virt, '--nodes',
             str(nodes)]).returncode
-    from labkit import deploy_demo
     return deploy_demo.main(labmod.Lab(verbose=False).status(), nodes)
 
 

@@ -12,25 +12,35 @@
 
 """labkit: the local lab behind ``lab/labctl.py``.
 
-Modules (standard library only, except ``demo``):
+Modules (standard library only, except the demos' openstacksdk), from the
+leaves up; a module imports only modules listed before it (no cycle:
+tests/unit/lab/test_layers.py):
 
-* ``settings`` - where things live (state dir, ports, names) and the secrets.
-* ``procs`` - start/stop processes by PID file, readiness polling.
-* ``install`` - Debian packages and the lab's two virtualenvs.
-* ``configs`` - the services' configuration files.
-* ``rest`` - a tiny Keystone-authenticated HTTP client.
-* ``services`` - the shared OpenStack services and the ``Service`` base;
-  ``infra`` - MariaDB, epmd, RabbitMQ.
-* ``compute/`` - compute backends: ``fake`` (Nova's fake driver) or
-  ``libvirt`` (the lab's libvirtd, Nova's libvirt driver, real guests).
-* ``network/`` - network backends: ``nodataplane`` or ``bridge`` (the
-  provisioning bridge, dnsmasq, HTTP boot; real mode).
-* ``namespace`` - the real mode's network namespace.
-* ``images/`` - the real mode's agent ramdisk and instance image.
-* ``deploying`` - the real mode's deploying Ironic and its base objects.
-* ``provision`` - identities, catalog, images and flavor.
-* ``bringup`` - starting the services in order; ``lab`` - ``up``,
-  ``down``; ``status`` - ``status``.
+* ``settings`` - where things live (state dir, ports, names) and the
+  secrets; ``procs`` - start/stop processes by PID file, readiness
+  polling; ``tuning`` - settings a test changes for a while.
+* ``writers`` - INI text, atomic file writes, the URLs and credentials
+  options the services' files share; ``rest`` - a tiny
+  Keystone-authenticated HTTP client; ``install`` - Debian packages and
+  the lab's two virtualenvs; ``namespace`` - the real mode's network
+  namespace; ``images/`` - the real mode's agent ramdisk and instance
+  image.
+* ``provision`` - identities, catalog, images and flavor; ``configs`` -
+  the shared services' configuration files; ``context`` - what every part
+  shares (paths, output, secrets, admin sessions); ``services`` - the
+  ``Service`` base (each service owns its readiness probe).
+* The services: ``infra`` (MariaDB, epmd, RabbitMQ), ``apis`` (Keystone,
+  Glance, Placement, Neutron), ``nova`` (Nova's), ``conductors``
+  (Ironic's), ``console_proxies``; ``deploying`` - the real mode's
+  deploying Ironic.
+* The backends, each an object that contributes its services and its
+  configuration: ``compute/`` (``fake`` or ``libvirt``) and ``network/``
+  (``nodataplane`` or ``bridge``).
+* ``mode`` - the virt mode, which picks the backends once; ``compose`` -
+  which services a mode runs, in what order, and its files.
+* ``bringup`` - starting (and stopping) the composed services in order;
+  ``status`` - ``status``; ``faults`` and ``operations`` - commands on a
+  running lab; ``lab`` - ``up``, ``down``, ``status``.
 * ``demo`` - the Ironic-beside-Nova walk-through (needs openstacksdk);
   ``deploy_demo`` - the real mode's clean/deploy walk.
 """

@@ -10,198 +10,185 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Bringing the lab's services up, in order, in parallel where they can.
+"""Bringing the composed services up, in order, in parallel where they can.
 
 ``infrastructure`` starts MariaDB and RabbitMQ (and the network backend's
-services beside them); ``openstack`` then starts Keystone, the APIs, Nova's
-services, the compute backend and Ironic, provisioning what each needs.
-Both take the ``Lab`` whose mode decides the backends.
+services beside them); ``openstack`` then starts Keystone, the APIs,
+Nova's services, the compute backend and Ironic, provisioning what each
+needs, and the console services. ``shutdown`` stops them all in reverse.
+Each takes the ``Context``, and the ``compose.Composition`` (and
+``mode.Mode``) whose groups it starts: which services run, and in what
+order, is the composition's; the phases and what runs in parallel are
+this module's.
 """
 
 import functools
-import os
-import shutil
 
-from labkit import console_proxies
 from labkit import install
 from labkit import namespace
+from labkit import nova
 from labkit import procs
 from labkit import provision
-from labkit import services
 from labkit import settings as s
 
 
-def infrastructure(lab):
+def infrastructure(ctx, stack):
     """MariaDB, RabbitMQ and the network backend's services."""
-    db = lab.by_name['mariadb']
-    epmd = lab.by_name['epmd']
-    rabbit = lab.by_name['rabbitmq']
+    db = stack.mariadb
+    epmd = stack.epmd
+    rabbit = stack.rabbitmq
 
     def database():
-        lab.ensure_started(db)
+        db.ensure_started()
         db.wait_ready()
 
     def broker():
-        if not lab.is_current(rabbit):
-            lab.ensure_started(epmd)
+        if not rabbit.is_current():
+            epmd.ensure_started()
             epmd.wait_ready()
-        lab.ensure_started(rabbit)
+        rabbit.ensure_started()
         rabbit.wait_ready()
 
-    lab.parallel(database, broker, functools.partial(network, lab))
-    lab.say('MariaDB and RabbitMQ ready')
+    procs.parallel(database, broker, functools.partial(network, ctx, stack))
+    ctx.say('MariaDB and RabbitMQ ready')
 
 
-def _role(lab, role):
-    return [svc for svc in lab.services if svc.role == role]
-
-
-def network(lab):
+def network(ctx, stack):
     """Start the network backend's services (none in the fast mode)."""
-    for svc in _role(lab, 'network'):
-        lab.ensure_started(svc)
-    for svc in _role(lab, 'network'):
+    for svc in stack.network:
+        svc.ensure_started()
+    for svc in stack.network:
         svc.wait_ready()
-    if _role(lab, 'network'):
-        lab.say('%s ready' % ', '.join(
-            svc.name for svc in _role(lab, 'network')))
+    if stack.network:
+        ctx.say('%s ready' % ', '.join(svc.name for svc in stack.network))
 
 
-def openstack(lab):
-    """Keystone, the APIs, Nova's services, compute, Ironic."""
-    nova_group = [svc for svc in lab.services if svc.nova_group]
-    reset = not all(lab.is_current(svc) for svc in nova_group)
+def _fresh_nova(ctx, mode, stack):
+    """Nova's fresh-start rule; True when the group restarts afresh."""
+    group = stack.nova_group
+    reset = not all(svc.is_current() for svc in group)
     if reset:
-        stopped = [svc.name for svc in nova_group if svc.stop()]
+        stopped = [svc.name for svc in group if svc.stop()]
         if stopped:
-            lab.say('stopped %s: Nova restarts fresh' % ', '.join(
-                stopped))
-        if lab.real and lab.by_name['libvirtd'].record():
-            from labkit.compute import libvirt
-            removed = libvirt.remove_domains(lab.p)
-            if removed:
-                lab.say('removed %d libvirt guests of the old Nova'
-                        % len(removed))
-        # Each extra fake host keeps its node UUID in its own state_path.
-        for leftover in ['compute_id', 'instances'] + [
-                os.path.join('hosts', host, 'compute_id') for host in
-                _listdir(os.path.join(lab.p.data_of('nova'), 'hosts'))]:
-            path = os.path.join(lab.p.data_of('nova'), leftover)
-            if os.path.isdir(path):
-                shutil.rmtree(path)
-            elif os.path.exists(path):
-                os.unlink(path)
-    for sub in ('lock', 'instances'):
-        os.makedirs(os.path.join(lab.p.data_of('nova'), sub),
-                    exist_ok=True)
-    lab.by_name['mariadb'].ensure_databases(
-        lab.secrets['db'],
-        reset=services.NOVA_DATABASES if reset else ())
+            ctx.say('stopped %s: Nova restarts fresh' % ', '.join(stopped))
+        mode.compute.before_fresh_start(ctx)
+        nova.forget_computes(ctx.p)
+    nova.make_state_dirs(ctx.p)
+    stack.mariadb.ensure_databases(
+        ctx.secrets['db'], reset=nova.NOVA_DATABASES if reset else ())
+    return reset
 
-    keystone = lab.by_name['keystone']
-    apis = [lab.by_name[n] for n in ('glance', 'placement', 'neutron',
-                                     'nova-api')]
-    daemons = [lab.by_name[n] for n in ('nova-conductor',
-                                        'nova-scheduler')]
-    computes = [svc for svc in _role(lab, 'compute')
-                if getattr(svc, 'binary', None) == 'nova-compute']
-    helpers = [svc for svc in _role(lab, 'compute')
-               if svc not in computes]
-    ironic = lab.by_name['ironic']
+
+def openstack(ctx, mode, stack):
+    """Keystone, the APIs, Nova's services, compute, Ironic, consoles."""
+    _fresh_nova(ctx, mode, stack)
+    keystone = stack.keystone
+    apis = stack.apis
+    daemons = stack.nova_daemons
+    computes = stack.computes
 
     # Schema syncs run side by side; Keystone starts as soon as its own
     # is done, and the lab's identities are created meanwhile.
     to_start = [svc for svc in apis + daemons + computes
-                if not lab.is_current(svc)]
+                if not svc.is_current()]
 
     def identity():
-        lab.ensure_started(keystone)
+        keystone.ensure_started()
         keystone.wait_ready()
-        provision.identities(lab.secrets, lab.admin())
-        lab.say('Keystone ready; identities and catalog in place')
+        provision.identities(ctx.secrets, ctx.admin())
+        ctx.say('Keystone ready; identities and catalog in place')
 
-    def bootstrap(svc):
-        return lambda: svc.bootstrap()
-
-    lab.parallel(identity, *[bootstrap(svc) for svc in to_start
-                             if type(svc).bootstrap is not
-                             services.Service.bootstrap])
-    lab.say('schemas in place')
+    procs.parallel(identity, *[svc.bootstrap for svc in to_start
+                               if svc.has_bootstrap()])
+    ctx.say('schemas in place')
     for svc in apis + daemons:
         if svc in to_start:
-            lab.ensure_started(svc, bootstrap=False)
+            svc.ensure_started(bootstrap=False)
         else:
-            lab.say('%s already running (pid %d)' % (
+            ctx.say('%s already running (pid %d)' % (
                 svc.name, svc.record()['pid']))
 
-    def wait(svc):
-        return lambda: svc.wait_ready()
-
-    lab.parallel(*[wait(svc) for svc in apis])
-    lab.say('Glance, Placement, Neutron, Nova API answer')
-    lab.parallel(*[wait(svc) for svc in daemons])
-    lab.say('nova-conductor and nova-scheduler up')
-
-    def compute_chain():
-        for svc in helpers:
-            lab.ensure_started(svc)
-            svc.wait_ready()
-        for compute in computes:
-            if compute in to_start:
-                lab.ensure_started(compute, bootstrap=False)
-        for compute in computes:
-            procs.wait_for('%s heartbeat and resource provider'
-                           % compute.name, compute.ready,
-                           compute.ready_timeout, service=compute.name,
-                           pidfile=compute.pidfile, log=compute.log)
-        first = computes[0]
-        procs.wait_for('host mapping (nova-manage cell_v2 '
-                       'discover_hosts)',
-                       functools.partial(_discover_hosts, lab, [
-                           getattr(svc, 'host', None) for svc in computes]),
-                       120, service=first.name, pidfile=first.pidfile,
-                       log=first.log)
-        lab.say('%s ready (heartbeat, resource provider, host mapping)'
-                % ', '.join(svc.name for svc in computes))
-
-    def ironic_chain():
-        rescue, disk = provision.images(lab.secrets, install.ipxe_iso(),
-                                        lab.admin())
-        flavor = provision.flavor(lab.secrets, lab.admin())
-        deploy = _provision_deploying(lab) if lab.real else None
-        provision.save(lab.p, rescue, disk, flavor, deploy)
-        lab.say('images and flavor in place (rescue image %s)' % rescue)
-        lab.write_configs(rescue_image=rescue)
-        lab.ensure_started(ironic)
-        ironic.wait_ready()
-        lab.say('Ironic answers through Keystone at %s' % ironic.url())
-
-    lab.parallel(compute_chain, ironic_chain)
-    console_proxies.start(lab)
+    procs.parallel(*[svc.wait_ready for svc in apis])
+    ctx.say('Glance, Placement, Neutron, Nova API answer')
+    procs.parallel(*[svc.wait_ready for svc in daemons])
+    ctx.say('nova-conductor and nova-scheduler up')
+    procs.parallel(functools.partial(_compute, ctx, stack, to_start),
+                   functools.partial(_ironic, ctx, mode, stack))
+    consoles(ctx, stack)
 
 
-def _provision_deploying(lab):
-    """Real mode: network, node flavor, images Ironic deploys."""
-    from labkit import deploying
-    deploying.provision(lab.admin())
-    deploying.publish_images(lab.p, lab.images)
-    lab.say('provisioning network %s and flavor %s in place' % (
-        s.PROVISIONING_NETWORK, s.DEPLOY_FLAVOR_NAME))
-    return deploying.status_fields(lab.images, namespace.prefix())
+def _compute(ctx, stack, to_start):
+    """The compute backend: helpers, then its nova-computes, mapped."""
+    computes = stack.computes
+    for svc in stack.compute_helpers:
+        svc.ensure_started()
+        svc.wait_ready()
+    for compute in computes:
+        if compute in to_start:
+            compute.ensure_started(bootstrap=False)
+    for compute in computes:
+        procs.wait_for('%s heartbeat and resource provider' % compute.name,
+                       compute.ready, compute.ready_timeout,
+                       service=compute.name, pidfile=compute.pidfile,
+                       log=compute.log)
+    first = computes[0]
+    procs.wait_for('host mapping (nova-manage cell_v2 discover_hosts)',
+                   functools.partial(nova.discover_hosts, ctx.p, [
+                       svc.host for svc in computes]),
+                   120, service=first.name, pidfile=first.pidfile,
+                   log=first.log)
+    ctx.say('%s ready (heartbeat, resource provider, host mapping)'
+            % ', '.join(svc.name for svc in computes))
 
 
-def _listdir(path):
-    return sorted(os.listdir(path)) if os.path.isdir(path) else []
+def _ironic(ctx, mode, stack):
+    """Base objects (and the real mode's), configs, then Ironic."""
+    rescue, disk = provision.images(ctx.secrets, install.ipxe_iso(),
+                                    ctx.admin())
+    flavor = provision.flavor(ctx.secrets, ctx.admin())
+    mode.network.provision(ctx.admin())
+    deploy = None
+    if mode.real:
+        deploy = mode.provision_deploying(ctx.admin())
+        ctx.say('provisioning network %s and flavor %s in place' % (
+            s.PROVISIONING_NETWORK, s.DEPLOY_FLAVOR_NAME))
+    provision.save(ctx.p, rescue, disk, flavor, deploy)
+    ctx.say('images and flavor in place (rescue image %s)' % rescue)
+    stack.write_configs(rescue_image=rescue)
+    ironic = stack.ironic
+    ironic.ensure_started()
+    ironic.wait_ready()
+    ctx.say('Ironic answers through Keystone at %s' % ironic.url())
 
 
-def _discover_hosts(lab, hosts=None):
-    hosts = [host for host in hosts or () if host] or None
-    if lab.host_mapped(hosts):
-        return True
-    procs.run([lab.p.venv_bin(lab.p.cloud_venv, 'nova-manage'),
-               '--config-file', os.path.join(lab.p.etc_of('nova'),
-                                             'nova.conf'),
-               'cell_v2', 'discover_hosts', '--verbose'],
-              'nova-manage cell_v2 discover_hosts',
-              lab.p.log_of('nova-compute'))
-    return lab.host_mapped(hosts)
+def consoles(ctx, stack):
+    """Start (or keep) the console services and wait until they answer."""
+    for svc in stack.consoles:
+        svc.ensure_started()
+    for svc in stack.consoles:
+        svc.wait_ready()
+    ctx.say('console proxies ready (serial %d, noVNC %d)' % (
+        s.PORTS['nova-serialproxy'], s.PORTS['nova-novncproxy']))
+
+
+def shutdown(ctx, stack):
+    """Stop every service, the real mode's namespace with them.
+
+    The applications first (in parallel), then RabbitMQ and MariaDB, then
+    epmd; then the namespace (its bridge and taps).
+    """
+    infra = (stack.mariadb, stack.rabbitmq, stack.epmd)
+    apps = [svc for svc in reversed(stack.services) if svc not in infra]
+
+    def stop(svc):
+        def call():
+            if svc.stop():
+                ctx.say('stopped %s' % svc.name)
+        return call
+
+    procs.parallel(*[stop(svc) for svc in apps])
+    procs.parallel(stop(stack.rabbitmq), stop(stack.mariadb))
+    stop(stack.epmd)()
+    if namespace.delete():
+        ctx.say('removed network namespace %s (its bridge and taps)'
+                % s.NETNS)

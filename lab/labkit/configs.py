@@ -23,65 +23,16 @@ import shutil
 
 from labkit import settings as s
 from labkit import tuning
+from labkit.writers import authtoken
+from labkit.writers import db_url
+from labkit.writers import ini
+from labkit.writers import merge
+from labkit.writers import service_auth
+from labkit.writers import transport_url
+from labkit.writers import write
 
 #: The second ironic-conductor's own file (its host name).
 SECOND_CONDUCTOR_CONF = 'ironic-conductor-2.conf'
-
-
-def ini(sections):
-    """Render ``{section: {key: value}}`` as an INI file."""
-    out = []
-    for section, options in sections.items():
-        out.append('[%s]' % section)
-        for key, value in options.items():
-            if isinstance(value, bool):
-                value = 'true' if value else 'false'
-            out.append('%s = %s' % (key, value))
-        out.append('')
-    return '\n'.join(out)
-
-
-def write(path, text, mode=0o640):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(text)
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
-
-
-def db_url(sec, name):
-    return 'mysql+pymysql://lab:%s@%s:%d/%s?charset=utf8' % (
-        sec['db'], s.HOST, s.PORTS['mariadb'], name)
-
-
-def transport_url(sec):
-    return 'rabbit://lab:%s@%s:%d/' % (sec['rabbit'], s.HOST,
-                                       s.PORTS['rabbitmq'])
-
-
-def service_auth(sec, user, extra=None):
-    """keystoneauth password options for a service user of the lab."""
-    opts = {
-        'auth_type': 'password',
-        'auth_url': s.url('keystone', '/v3'),
-        'username': user,
-        'password': sec[user],
-        'user_domain_name': 'Default',
-        'project_name': s.SERVICE_PROJECT,
-        'project_domain_name': 'Default',
-        'region_name': s.REGION,
-    }
-    opts.update(extra or {})
-    return opts
-
-
-def authtoken(sec, user):
-    opts = service_auth(sec, user, {'www_authenticate_uri':
-                                    s.url('keystone', '/v3'),
-                                    'service_token_roles_required': True})
-    opts.pop('region_name')
-    return opts
 
 
 def _logging():
@@ -139,16 +90,12 @@ def placement(p, sec):
     })}
 
 
-def merge(base, extra):
-    """``base`` with ``extra``'s sections merged in, option by option."""
-    out = {section: dict(options) for section, options in base.items()}
-    for section, options in extra.items():
-        out.setdefault(section, {}).update(options)
-    return out
+def nova(p, sec, backend_conf=None):
+    """nova.conf: the shared settings, then the compute backend's.
 
-
-def nova(p, sec, virt='fake'):
-    from labkit import compute
+    :param backend_conf: the compute backend's sections, merged over the
+        shared ones option by option.
+    """
     d = p.data_of('nova')
     base = {
         'DEFAULT': dict(
@@ -194,12 +141,14 @@ def nova(p, sec, virt='fake'):
                                s.HOST, s.PORTS['nova-serialproxy'])},
         'os_vif_ovs': {'ovsdb_interface': 'vsctl'},
     }
-    extra = compute.backend(virt).nova_conf(p, sec, virt)
-    return {'nova.conf': ini(merge(base, extra))}
+    return {'nova.conf': ini(merge(base, backend_conf or {}))}
 
 
-def neutron(p, sec, virt='fake'):
-    from labkit import network
+def neutron(p, sec, ml2_conf):
+    """neutron.conf and the ML2 file the network backend's settings fill.
+
+    :param ml2_conf: the network backend's ML2 sections.
+    """
     d = p.data_of('neutron')
     return {
         'neutron.conf': ini({
@@ -224,12 +173,16 @@ def neutron(p, sec, virt='fake'):
             'oslo_concurrency': {'lock_path': os.path.join(d, 'lock')},
             'oslo_messaging_notifications': {'driver': 'noop'},
         }),
-        'plugins/ml2/ml2_conf.ini': ini(
-            network.backend(virt).ml2_conf()),
+        'plugins/ml2/ml2_conf.ini': ini(ml2_conf),
     }
 
 
-def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
+def ironic(p, sec, rescue_image='', driver=True, mode_conf=None):
+    """ironic.conf and the second conductor's file.
+
+    :param mode_conf: sections the mode adds (the real mode's deploying
+        Ironic), merged over the shared ones option by option.
+    """
     d = p.data_of('ironic')
     if driver:
         hw, power, mgmt = ('openstack,fake-hardware', 'openstack,fake',
@@ -285,9 +238,8 @@ def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
     if driver:
         conf['openstack'] = {'clouds_yaml': p.clouds_yaml, 'cloud': s.CLOUD,
                              'rescue_image': rescue_image}
-    if virt != 'fake':
-        from labkit import deploying
-        conf = merge(conf, deploying.ironic_conf(p, images))
+    if mode_conf:
+        conf = merge(conf, mode_conf)
     return {'ironic.conf': ini(conf),
             # Read after ironic.conf by the second conductor only.
             SECOND_CONDUCTOR_CONF: ini({'DEFAULT': {
@@ -332,21 +284,26 @@ def paste_files(p):
     }
 
 
-def write_all(p, sec, rescue_image='', driver=True, virt='fake',
-              images=None):
-    """Write every service's files; return {service: [paths]}."""
+def write_all(p, sec, rescue_image='', driver=True, nova_conf=None,
+              ml2_conf=None, ironic_conf=None):
+    """Write every shared service's files; return {service: [paths]}.
+
+    :param nova_conf: the compute backend's nova.conf sections.
+    :param ml2_conf: the network backend's ML2 sections.
+    :param ironic_conf: the mode's ironic.conf sections.
+    """
     written = {}
     renderers = {'keystone': keystone, 'glance': glance,
                  'placement': placement,
-                 'nova': lambda p, sec: nova(p, sec, virt),
-                 'neutron': lambda p, sec: neutron(p, sec, virt)}
+                 'nova': lambda p, sec: nova(p, sec, nova_conf),
+                 'neutron': lambda p, sec: neutron(p, sec, ml2_conf)}
     for service, render in renderers.items():
         for name, text in render(p, sec).items():
             path = os.path.join(p.etc_of(service), name)
             write(path, text)
             written.setdefault(service, []).append(path)
-    for name, text in ironic(p, sec, rescue_image, driver, virt,
-                             images).items():
+    for name, text in ironic(p, sec, rescue_image, driver,
+                             ironic_conf).items():
         path = os.path.join(p.etc_of('ironic'), name)
         write(path, text)
         written.setdefault('ironic', []).append(path)
@@ -356,9 +313,4 @@ def write_all(p, sec, rescue_image='', driver=True, virt='fake',
             shutil.copyfile(source, target)
             written[service].append(target)
     write(p.clouds_yaml, clouds_yaml(sec), mode=0o600)
-    if virt != 'fake':
-        from labkit.compute import libvirt
-        from labkit.network import bridge
-        bridge.write_config(p)
-        libvirt.write_config(p, bridge.libvirt_hook())
     return written

@@ -25,7 +25,9 @@ that answers on the lab:
 
 They read nova.conf (the proxies validate console tokens in Nova's cell
 database) and hold no state, so they are not part of Nova's fresh-start
-group. Every listener binds 127.0.0.1.
+group. Every listener binds 127.0.0.1. The proxies run in every mode; the
+fake guests' console is the fast compute backend's (``compute.fake``):
+with real guests, QEMU serves the consoles itself.
 """
 
 import os
@@ -84,32 +86,8 @@ class LabGuestConsole(services.Service):
                 '--vnc-port', str(s.PORTS['lab-guest-vnc'])]
 
     def extra_fingerprint(self):
-        return self.lab.plugins_digest
+        return self.ctx.plugins_digest
 
     def ready(self):
         return (procs.port_open(s.PORTS['lab-guest-serial'])
                 and procs.port_open(s.PORTS['lab-guest-vnc']))
-
-
-CLASSES = (LabGuestConsole, NovaSerialProxy, NovaNoVNCProxy)
-
-
-def services_of(lab):
-    """The console services, in start order.
-
-    With real guests (the real mode) QEMU serves the consoles itself: the
-    fake guests' console is not started.
-    """
-    classes = CLASSES[1:] if lab.real else CLASSES
-    return [cls(lab) for cls in classes]
-
-
-def start(lab):
-    """Start (or keep) the console services and wait until they answer."""
-    mine = [svc for svc in lab.services if isinstance(svc, CLASSES)]
-    for svc in mine:
-        lab.ensure_started(svc)
-    for svc in mine:
-        svc.wait_ready()
-    lab.say('console proxies ready (serial %d, noVNC %d)' % (
-        s.PORTS['nova-serialproxy'], s.PORTS['nova-novncproxy']))

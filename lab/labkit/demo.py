@@ -32,9 +32,6 @@ import logging
 import sys
 import time
 
-import openstack.config
-import openstack.connection
-
 from labkit import lab as labmod
 from labkit import settings as s
 
@@ -59,9 +56,60 @@ POWER_NAMES = {0: 'NOSTATE', 1: 'RUNNING', 3: 'PAUSED', 4: 'SHUTDOWN',
 
 
 def connect(clouds_yaml, cloud):
+    # openstacksdk is optional for the lab (up, status and down need only
+    # the standard library): imported only by the demo that needs it.
+    import openstack.config
+    import openstack.connection
     config = openstack.config.OpenStackConfig(config_files=[clouds_yaml])
     return openstack.connection.Connection(
         config=config.get_one(cloud=cloud))
+
+
+def agree(v, expect):
+    """Whether a view (``Demo.view``) is what a step ``expect``s."""
+    power, boot, status, nova_power = expect
+    return (v['power'] == power and (boot is None or v['boot'] == boot)
+            and v['status'] == status and v['task_state'] is None
+            and v['power_state'] == nova_power)
+
+
+def table(title, views, expect, seconds):
+    """Print Ironic's view beside Nova's per node, with a verdict each.
+
+    :returns: True when every node agrees with ``expect``.
+    """
+    print()
+    print('== %s (%.1fs)  expected: Ironic %s%s | Nova %s, power_state '
+          '%s' % (title, seconds, expect[0],
+                  ', boot %s' % expect[1] if expect[1] else '',
+                  expect[2], POWER_NAMES[expect[3]]))
+    head = ('node', 'Ironic power', 'boot dev', 'Nova status',
+            'vm_state', 'task', 'power_state', 'rescue image', 'verdict')
+    rows = []
+    ok = True
+    for v in views:
+        agrees = agree(v, expect) if expect else True
+        rows.append((v['node'], v['power'] or '-', v['boot'] or '-',
+                     v['status'], v['vm_state'] or '-',
+                     v['task_state'] or '-',
+                     '%s %s' % (v['power_state'], POWER_NAMES.get(
+                         v['power_state'], '?')),
+                     s.RESCUE_IMAGE_NAME if v['status'] == 'RESCUE'
+                     else '-', 'agree' if agrees else 'DISAGREE'))
+        if not agrees:
+            ok = False
+            if v['last_error']:
+                rows.append(('', 'last_error: %s' % v['last_error'],
+                             '', '', '', '', '', '', ''))
+    widths = [max(len(str(r[i])) for r in rows + [head])
+              for i in range(len(head))]
+    fmt = '  '.join('%%-%ds' % w for w in widths)
+    print(fmt % head)
+    print(fmt % tuple('-' * w for w in widths))
+    for row in rows:
+        print(fmt % row)
+    print(flush=True)
+    return ok
 
 
 class Demo:
@@ -71,7 +119,6 @@ class Demo:
         self.count = nodes
         self.user = connect(status['clouds_yaml'], status['cloud'])
         self.admin = connect(status['clouds_yaml'], status['admin_cloud'])
-        self.rescue_name = s.RESCUE_IMAGE_NAME
         self.ok = True
         self.t0 = time.monotonic()
 
@@ -170,50 +217,11 @@ class Demo:
         deadline = time.monotonic() + SETTLE_TIMEOUT
         while True:
             v = self.view(node, server_id)
-            if self.agree(v, expect) or time.monotonic() > deadline:
+            if agree(v, expect) or time.monotonic() > deadline:
                 return v
             if v['task_state'] is None and v['target'] is None:
                 return v
             time.sleep(0.25)
-
-    @staticmethod
-    def agree(v, expect):
-        power, boot, status, nova_power = expect
-        return (v['power'] == power and (boot is None or v['boot'] == boot)
-                and v['status'] == status and v['task_state'] is None
-                and v['power_state'] == nova_power)
-
-    def table(self, title, views, expect, seconds):
-        print()
-        print('== %s (%.1fs)  expected: Ironic %s%s | Nova %s, power_state '
-              '%s' % (title, seconds, expect[0],
-                      ', boot %s' % expect[1] if expect[1] else '',
-                      expect[2], POWER_NAMES[expect[3]]))
-        head = ('node', 'Ironic power', 'boot dev', 'Nova status',
-                'vm_state', 'task', 'power_state', 'rescue image', 'verdict')
-        rows = []
-        for v in views:
-            agree = self.agree(v, expect) if expect else True
-            rows.append((v['node'], v['power'] or '-', v['boot'] or '-',
-                         v['status'], v['vm_state'] or '-',
-                         v['task_state'] or '-',
-                         '%s %s' % (v['power_state'], POWER_NAMES.get(
-                             v['power_state'], '?')),
-                         self.rescue_name if v['status'] == 'RESCUE'
-                         else '-', 'agree' if agree else 'DISAGREE'))
-            if not agree:
-                self.ok = False
-                if v['last_error']:
-                    rows.append(('', 'last_error: %s' % v['last_error'],
-                                 '', '', '', '', '', '', ''))
-        widths = [max(len(str(r[i])) for r in rows + [head])
-                  for i in range(len(head))]
-        fmt = '  '.join('%%-%ds' % w for w in widths)
-        print(fmt % head)
-        print(fmt % tuple('-' * w for w in widths))
-        for row in rows:
-            print(fmt % row)
-        print(flush=True)
 
     def run(self):
         self.cleanup()
@@ -221,9 +229,9 @@ class Demo:
         nodes = self.enroll(servers)
         pairs = list(zip(nodes, [sv.id for sv in servers]))
         start_expect = ('power off', None, 'SHUTOFF', 4)
-        self.table('enrolled', self._each(
+        self.ok = table('enrolled', self._each(
             lambda pr: self.settled_view(pr[0], pr[1], start_expect),
-            pairs), start_expect, time.monotonic() - self.t0)
+            pairs), start_expect, time.monotonic() - self.t0) and self.ok
         for title, actions, expect in STEPS:
             t = time.monotonic()
             errors = []
@@ -236,7 +244,8 @@ class Demo:
                 return self.settled_view(pair[0], pair[1], expect)
 
             views = self._each(step, pairs)
-            self.table(title, views, expect, time.monotonic() - t)
+            self.ok = table(title, views, expect,
+                            time.monotonic() - t) and self.ok
             for error in errors:
                 self.ok = False
                 print('   error: %s' % error)

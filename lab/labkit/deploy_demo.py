@@ -30,9 +30,6 @@ import subprocess
 import sys
 import time
 
-import openstack.config
-import openstack.connection
-
 PREFIX = 'lab-deploy'
 STEP_TIMEOUT = 1800
 POWER_NAMES = {0: 'NOSTATE', 1: 'RUNNING', 3: 'PAUSED', 4: 'SHUTDOWN',
@@ -46,10 +43,55 @@ STEPS = (
 
 
 def connect(status, cloud):
+    # openstacksdk is optional for the lab (up, status and down need only
+    # the standard library): imported only by the demo that needs it.
+    import openstack.config
+    import openstack.connection
     config = openstack.config.OpenStackConfig(
         config_files=[status['clouds_yaml']])
     return openstack.connection.Connection(config=config.get_one(
         cloud=cloud))
+
+
+def agree(v, state, statuses):
+    """Whether a view (``DeployDemo.view``) is in ``state``/``statuses``."""
+    on = v['power'] == 'power on'
+    return (v['provision'] == state and v['status'] in statuses
+            and v['task_state'] is None and not v['last_error']
+            and on == (v['power_state'] == 1))
+
+
+def table(title, views, state, statuses, seconds):
+    """Print Ironic's view beside Nova's per node, with a verdict each.
+
+    :returns: True when every node agrees.
+    """
+    print('\n== %s (%.0fs)  expected: Ironic %s | Nova %s' % (
+        title, seconds, state, ' or '.join(statuses)))
+    head = ('node', 'provision', 'Ironic power', 'boot dev',
+            'Nova status', 'vm_state', 'power_state', 'verdict')
+    rows = []
+    ok = True
+    for v in views:
+        agrees = agree(v, state, statuses)
+        ok = ok and agrees
+        rows.append((v['node'], v['provision'], v['power'] or '-',
+                     v['boot'] or '-', v['status'], v['vm_state'],
+                     '%s %s' % (v['power_state'], POWER_NAMES.get(
+                         v['power_state'], '?')),
+                     'agree' if agrees else 'DISAGREE'))
+        if v['last_error']:
+            rows.append(('', 'last_error: %s' % v['last_error'],
+                         '', '', '', '', '', ''))
+    widths = [max(len(str(r[i])) for r in rows + [head])
+              for i in range(len(head))]
+    fmt = '  '.join('%%-%ds' % w for w in widths)
+    print(fmt % head)
+    print(fmt % tuple('-' * w for w in widths))
+    for row in rows:
+        print(fmt % row)
+    print(flush=True)
+    return ok
 
 
 class DeployDemo:
@@ -116,43 +158,10 @@ class DeployDemo:
         deadline = time.monotonic() + 120
         while True:
             v = self.view(node)
-            if self.agree(v, state, statuses) or \
+            if agree(v, state, statuses) or \
                     time.monotonic() > deadline:
                 return v
             time.sleep(3)
-
-    @staticmethod
-    def agree(v, state, statuses):
-        on = v['power'] == 'power on'
-        return (v['provision'] == state and v['status'] in statuses
-                and v['task_state'] is None and not v['last_error']
-                and on == (v['power_state'] == 1))
-
-    def table(self, title, views, state, statuses, seconds):
-        print('\n== %s (%.0fs)  expected: Ironic %s | Nova %s' % (
-            title, seconds, state, ' or '.join(statuses)))
-        head = ('node', 'provision', 'Ironic power', 'boot dev',
-                'Nova status', 'vm_state', 'power_state', 'verdict')
-        rows = []
-        for v in views:
-            agree = self.agree(v, state, statuses)
-            self.ok = self.ok and agree
-            rows.append((v['node'], v['provision'], v['power'] or '-',
-                         v['boot'] or '-', v['status'], v['vm_state'],
-                         '%s %s' % (v['power_state'], POWER_NAMES.get(
-                             v['power_state'], '?')),
-                         'agree' if agree else 'DISAGREE'))
-            if v['last_error']:
-                rows.append(('', 'last_error: %s' % v['last_error'],
-                             '', '', '', '', '', ''))
-        widths = [max(len(str(r[i])) for r in rows + [head])
-                  for i in range(len(head))]
-        fmt = '  '.join('%%-%ds' % w for w in widths)
-        print(fmt % head)
-        print(fmt % tuple('-' * w for w in widths))
-        for row in rows:
-            print(fmt % row)
-        print(flush=True)
 
     def marker(self, v):
         marker = self.status['instance_marker']
@@ -191,9 +200,9 @@ class DeployDemo:
                       str(STEP_TIMEOUT))
         nodes = ['%s-%d' % (PREFIX, i) for i in range(self.count)]
         statuses = ('SHUTOFF', 'RESCUE')
-        self.table('enroll + provide (automated cleaning)', self._each(
+        self.ok = table('enroll + provide (automated cleaning)', self._each(
             lambda n: self.settled(n, 'available', statuses), nodes),
-            'available', statuses, time.monotonic() - t)
+            'available', statuses, time.monotonic() - t) and self.ok
         for title, action, state, statuses in STEPS:
             t = time.monotonic()
             errors = []
@@ -206,7 +215,8 @@ class DeployDemo:
                 return self.settled(node, state, statuses)
 
             views = self._each(step, nodes)
-            self.table(title, views, state, statuses, time.monotonic() - t)
+            self.ok = table(title, views, state, statuses,
+                            time.monotonic() - t) and self.ok
             for error in errors:
                 self.ok = False
                 print('   error: %s' % error)

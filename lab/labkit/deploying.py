@@ -18,7 +18,8 @@ from disk. This module holds what that mode adds to the shared lab:
 
 * ``ironic_conf`` - ironic.conf settings of a deploying Ironic (merged over
   the shared ones by ``configs.ironic``);
-* ``provision`` - the provisioning network and the node flavor;
+* ``provision`` - the node flavor (the networks are the network
+  backend's, ``network.bridge``);
 * ``status_fields`` - what a client needs to deploy (``status --json``).
 """
 
@@ -112,14 +113,7 @@ def publish_images(p, images):
 
 
 def provision(sess):
-    """The provisioning network and the node flavor; returns their IDs.
-
-    The virtual media network (an ordinary network with a subnet, port
-    security on) is made too.
-    """
-    from labkit.network import bridge
-    network = bridge.ensure_provisioning_network(sess)
-    bridge.ensure_vmedia_network(sess)
+    """The node flavor; returns its ID."""
     nova = s.url('nova-api', '/v2.1')
     flavor = None
     for item in sess.get(nova + '/flavors?is_public=None')['flavors']:
@@ -130,7 +124,7 @@ def provision(sess):
             'name': s.DEPLOY_FLAVOR_NAME, 'ram': DEPLOY_FLAVOR_RAM_MB,
             'vcpus': 1, 'disk': DEPLOY_FLAVOR_DISK_GB,
             'os-flavor-access:is_public': True}})['flavor']['id']
-    return network, flavor
+    return flavor
 
 
 def status_fields(images, namespace_prefix):

@@ -31,13 +31,6 @@ SERVICES = ('keystone', 'nova-api', 'nova-compute', 'nova-conductor',
             'ironic', 'ironic-conductor-2')
 
 
-def _service(lab, name):
-    if name not in SERVICES:
-        raise procs.LabError('no faults for %s (one of %s)' % (
-            name, ', '.join(SERVICES)))
-    return lab.by_name[name]
-
-
 def _running(svc):
     record = svc.record()
     if not record:
@@ -46,53 +39,60 @@ def _running(svc):
     return record
 
 
-def pause(lab, name):
-    record = _running(_service(lab, name))
+def pause(svc, say):
+    record = _running(svc)
     procs.signal_group(record['pid'], signal.SIGSTOP)
-    lab.say('paused %s (SIGSTOP to process group %d)'
-            % (name, record['pid']))
+    say('paused %s (SIGSTOP to process group %d)' % (svc.name, record['pid']))
 
 
-def resume(lab, name):
-    record = _running(_service(lab, name))
+def resume(svc, say):
+    record = _running(svc)
     procs.signal_group(record['pid'], signal.SIGCONT)
-    lab.say('resumed %s (SIGCONT to process group %d)'
-            % (name, record['pid']))
+    say('resumed %s (SIGCONT to process group %d)'
+        % (svc.name, record['pid']))
 
 
-def stop(lab, name):
-    svc = _service(lab, name)
+def stop(svc, say):
     record = svc.record()
     if record:
         # A paused service would not see SIGTERM until resumed.
         procs.signal_group(record['pid'], signal.SIGCONT)
     if svc.stop():
-        lab.say('stopped %s' % name)
+        say('stopped %s' % svc.name)
 
 
-def start(lab, name):
+def start(svc, say):
     """Start the service again if it does not run; wait until it answers."""
-    svc = _service(lab, name)
     if svc.record():
         procs.signal_group(svc.record()['pid'], signal.SIGCONT)
     if not svc.running():
         svc.stop()
         svc.start()
     svc.wait_ready()
-    lab.say('%s answers (pid %d)' % (name, svc.record()['pid']))
+    say('%s answers (pid %d)' % (svc.name, svc.record()['pid']))
 
 
-def kill(lab, name):
-    record = _running(_service(lab, name))
+def kill(svc, say):
+    record = _running(svc)
     procs.signal_group(record['pid'], signal.SIGKILL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and procs.group_pids(record['pid']):
         time.sleep(0.1)
-    lab.say('killed %s (SIGKILL to process group %d)'
-            % (name, record['pid']))
+    say('killed %s (SIGKILL to process group %d)'
+        % (svc.name, record['pid']))
 
 
-def run(lab, action, name):
+def run(stack, say, action, name):
+    """Inject fault ``action`` into the service ``name``.
+
+    :param stack: the lab's ``compose.Composition``.
+    :param say: the progress output.
+    :raises procs.LabError: an unknown action or service, or the service
+        does not run (pause, resume, kill).
+    """
     if action not in ACTIONS:
         raise procs.LabError('unknown fault action %s' % action)
-    globals()[action](lab, name)
+    if name not in SERVICES:
+        raise procs.LabError('no faults for %s (one of %s)' % (
+            name, ', '.join(SERVICES)))
+    globals()[action](stack.get(name), say)

@@ -18,12 +18,33 @@ import socket
 import subprocess
 
 from labkit import procs
-from labkit.services import MYSQL_DATABASES
-from labkit.services import Service
+from labkit import services
 from labkit import settings as s
+from labkit import writers
+
+MYSQL_DATABASES = ('keystone', 'glance', 'placement', 'nova_api',
+                   'nova_cell0', 'nova', 'neutron', 'ironic')
 
 
-class MariaDB(Service):
+def sql(p, statement):
+    """Run ``statement`` as MariaDB's root over the lab's socket.
+
+    :param p: the lab's paths.
+    :returns: its output (tab-separated rows, no column names).
+    :raises procs.LabError: the statement failed.
+    """
+    out = subprocess.run(
+        ['mariadb', '--no-defaults', '-S', p.mysql_socket, '-u',
+         'root', '-N', '-B', '-e', statement],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        timeout=60)
+    if out.returncode != 0:
+        raise procs.LabError('mariadb: %s failed: %s' % (
+            statement[:80], out.stderr.strip()))
+    return out.stdout
+
+
+class MariaDB(services.Service):
     name = 'mariadb'
     port = s.PORTS['mariadb']
     grace = 60
@@ -57,15 +78,7 @@ class MariaDB(Service):
                        '--skip-test-db'], 'initialise datadir')
 
     def sql(self, statement):
-        out = subprocess.run(
-            ['mariadb', '--no-defaults', '-S', self.p.mysql_socket, '-u',
-             'root', '-N', '-B', '-e', statement],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            timeout=60)
-        if out.returncode != 0:
-            raise procs.LabError('mariadb: %s failed: %s' % (
-                statement[:80], out.stderr.strip()))
-        return out.stdout
+        return sql(self.p, statement)
 
     def ready(self):
         return procs.port_open(self.port) and self.sql('SELECT 1').strip() \
@@ -85,7 +98,7 @@ class MariaDB(Service):
         self.sql('; '.join(statements))
 
 
-class Epmd(Service):
+class Epmd(services.Service):
     """Erlang port mapper for the lab's RabbitMQ, on 127.0.0.1 only."""
 
     name = 'epmd'
@@ -95,7 +108,7 @@ class Epmd(Service):
         return ['epmd', '-address', s.HOST, '-port', str(self.port)]
 
 
-class RabbitMQ(Service):
+class RabbitMQ(services.Service):
     name = 'rabbitmq'
     port = s.PORTS['rabbitmq']
     ready_timeout = 120
@@ -140,8 +153,7 @@ class RabbitMQ(Service):
         etc = self.p.etc_of('rabbitmq')
         os.makedirs(etc, exist_ok=True)
         os.makedirs(self.p.data_of('rabbitmq'), exist_ok=True)
-        from labkit import configs
-        configs.write(os.path.join(etc, 'rabbitmq.conf'), '\n'.join([
+        writers.write(os.path.join(etc, 'rabbitmq.conf'), '\n'.join([
             'listeners.tcp.default = %s:%d' % (s.HOST, self.port),
             'default_user = lab',
             'default_pass = %s' % password,
@@ -150,9 +162,9 @@ class RabbitMQ(Service):
             'log.console = true',
             'log.file = false',
             '']))
-        configs.write(os.path.join(etc, 'rabbitmq-env.conf'),
+        writers.write(os.path.join(etc, 'rabbitmq-env.conf'),
                       '# the lab sets everything through the environment\n')
-        configs.write(os.path.join(etc, 'enabled_plugins'), '[].\n')
+        writers.write(os.path.join(etc, 'enabled_plugins'), '[].\n')
 
     def ready(self):
         """An AMQP 0-9-1 handshake: the broker answers Connection.Start."""

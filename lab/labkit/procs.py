@@ -21,6 +21,7 @@ PID is never mistaken for, or signalled as, a lab service. Nothing is ever
 found or killed by process name.
 """
 
+import concurrent.futures
 import json
 import os
 import signal
@@ -233,6 +234,25 @@ def wait_for(what, check, timeout, service=None, pidfile=None, log=None,
                                             if log else ''))
         time.sleep(interval)
         interval = min(interval * 1.3, 1.0)
+
+
+def parallel(*calls):
+    """Run callables in threads; re-raise the first failure.
+
+    :returns: their results, in the order of ``calls``.
+    """
+    with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        results = []
+        errors = []
+        for future in futures:
+            try:
+                results.append(future.result())
+            except Exception as exc:  # noqa: BLE001 - re-raised below
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+        return results
 
 
 def run(argv, what, log, env=None, cwd=None, timeout=900, input_text=None):

@@ -10,46 +10,47 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The lab's services: how each is set up, started and known to be ready.
+"""The base of the lab's services: how a process is set up, started, known.
 
 Every service is a ``Service``: a command line started by ``procs.start``
 (its own process group, PID file, log), a ``bootstrap`` run before start
 (schema syncs and the like, idempotent) and a ``ready`` check that polls
 the real thing (an AMQP handshake, an SQL query, an HTTP answer), never a
-sleep. ``fingerprint`` hashes what a running process was started with; if
-it differs on the next ``up``, that service is restarted.
+sleep: each service owns its readiness probe. ``fingerprint`` hashes what
+a running process was started with; if it differs on the next ``up``,
+``ensure_started`` restarts it. ``Gunicorn`` is the base of the OpenStack
+APIs. The services themselves live in ``infra``, ``apis``, ``nova``,
+``conductors``, ``console_proxies`` and the backends (``compute/``,
+``network/``); ``compose`` says which of them a mode runs.
 """
 
 import hashlib
 import os
-import subprocess
 
 from labkit import procs
 from labkit import settings as s
 
-MYSQL_DATABASES = ('keystone', 'glance', 'placement', 'nova_api',
-                   'nova_cell0', 'nova', 'neutron', 'ironic')
-NOVA_DATABASES = ('nova_api', 'nova_cell0', 'nova', 'placement')
-
 
 class Service:
-    """One long-running process of the lab."""
+    """One long-running process of the lab.
+
+    :param ctx: the lab's ``context.Context`` (paths, output, secrets,
+        admin sessions, code digests).
+    """
 
     name = None
     port = None
-    #: Services that share Nova's fresh-start rule (see Lab.up).
+    #: Services that share Nova's fresh-start rule (see ``bringup``).
     nova_group = False
-    #: 'shared' (every mode), 'network' or 'compute' (the mode's backends).
-    role = 'shared'
     #: Started only on request (``labctl conductor add``), never by ``up``;
     #: its absence does not make the lab "not running".
     optional = False
     ready_timeout = 180
     grace = 30
 
-    def __init__(self, lab):
-        self.lab = lab
-        self.p = lab.p
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.p = ctx.p
 
     # -- overridables -------------------------------------------------
     def argv(self):
@@ -103,8 +104,42 @@ class Service:
         except Exception:  # noqa: BLE001 - "not ready" is the answer
             return False
 
+    def is_current(self):
+        """Running, answering, and started with today's files and code."""
+        record = self.record()
+        return bool(record) and record.get('fingerprint') == \
+            self.fingerprint() and self.running()
+
+    def ensure_started(self, bootstrap=True):
+        """Start this service unless it runs with the same fingerprint.
+
+        :param bootstrap: run ``bootstrap`` before the start.
+        :returns: True when it was (re)started.
+        :raises procs.LabError: its port is held by a process the lab did
+            not start.
+        """
+        if self.is_current():
+            self.ctx.say('%s already running (pid %d)' % (
+                self.name, self.record()['pid']))
+            return False
+        if self.stop():
+            self.ctx.say('stopped stale/changed %s' % self.name)
+        if procs.port_open(self.port):
+            raise procs.LabError(
+                '%s: port %s:%d is taken by a process the lab did not '
+                'start; stop it or change settings.PORTS' % (
+                    self.name, s.HOST, self.port))
+        if bootstrap:
+            self.bootstrap()
+        self.start()
+        return True
+
+    def has_bootstrap(self):
+        """True when this service has a preparation step of its own."""
+        return type(self).bootstrap is not Service.bootstrap
+
     def start(self):
-        self.lab.say('starting %s (log: %s)' % (self.name, self.log))
+        self.ctx.say('starting %s (log: %s)' % (self.name, self.log))
         return procs.start(self.name, self.argv(), self.pidfile, self.log,
                            env=self.env(), fingerprint=self.fingerprint())
 
@@ -126,9 +161,9 @@ class Service:
         return self.p.venv_bin(self.p.cloud_venv, command)
 
 
-# -- OpenStack API services under gunicorn ---------------------------------
-
 class Gunicorn(Service):
+    """An OpenStack API under gunicorn (one worker, threads)."""
+
     wsgi_module = None
     config_env = None
     #: Path that must answer (any HTTP status below 500) once ready.
@@ -169,215 +204,3 @@ class Gunicorn(Service):
     def ready(self):
         status = procs.http_status(s.url(self.name, self.health_path))
         return status is not None and status < 500
-
-
-class Keystone(Gunicorn):
-    name = 'keystone'
-    port = s.PORTS['keystone']
-    wsgi_module = 'keystone.wsgi.api'
-    config_env = 'OS_KEYSTONE_CONFIG_DIR'
-    health_path = '/v3'
-
-    def url(self):
-        return s.url('keystone', '/v3')
-
-    def bootstrap(self):
-        conf = ['--config-file', os.path.join(self.p.etc_of('keystone'),
-                                              'keystone.conf')]
-        manage = self.cloud_bin('keystone-manage')
-        self.run_tool([manage] + conf + ['db_sync'], 'db_sync')
-        for repo in ('fernet_setup', 'credential_setup'):
-            self.run_tool([manage] + conf + [repo, '--keystone-user', 'root',
-                                             '--keystone-group', 'root'], repo)
-        sec = self.lab.secrets
-        self.run_tool([manage] + conf + [
-            'bootstrap', '--bootstrap-password', sec['admin'],
-            '--bootstrap-username', s.ADMIN_USER,
-            '--bootstrap-project-name', s.ADMIN_PROJECT,
-            '--bootstrap-role-name', 'admin',
-            '--bootstrap-service-name', 'keystone',
-            '--bootstrap-region-id', s.REGION,
-            '--bootstrap-public-url', s.url('keystone', '/v3')], 'bootstrap')
-
-
-class Glance(Gunicorn):
-    name = 'glance'
-    port = s.PORTS['glance']
-    wsgi_module = 'glance.wsgi.api'
-    config_env = 'OS_GLANCE_CONFIG_DIR'
-
-    def bootstrap(self):
-        for sub in ('images', 'staging', 'tasks', 'cache', 'lock'):
-            os.makedirs(os.path.join(self.p.data_of('glance'), sub),
-                        exist_ok=True)
-        self.run_tool([self.cloud_bin('glance-manage'), '--config-file',
-                       os.path.join(self.p.etc_of('glance'),
-                                    'glance-api.conf'), 'db_sync'], 'db_sync')
-
-
-class Placement(Gunicorn):
-    name = 'placement'
-    port = s.PORTS['placement']
-    wsgi_module = 'placement.wsgi.api'
-    config_env = 'OS_PLACEMENT_CONFIG_DIR'
-    nova_group = True
-
-    def bootstrap(self):
-        self.run_tool([self.cloud_bin('placement-manage'), '--config-file',
-                       os.path.join(self.p.etc_of('placement'),
-                                    'placement.conf'), 'db', 'sync'],
-                      'db sync')
-
-
-class Neutron(Gunicorn):
-    name = 'neutron'
-    port = s.PORTS['neutron']
-    wsgi_module = 'neutron.wsgi.api'
-    config_env = 'OS_NEUTRON_CONFIG_DIR'
-
-    def argv(self):
-        # Nova's GET /servers/detail asks Neutron for the ports of up to
-        # 150 servers in one GET (a ~7.1 kB request line): gunicorn's
-        # default limit (4094) made Nova answer 500 to any listing of more
-        # than ~85 servers. 8190 is gunicorn's largest finite limit.
-        argv = super().argv()
-        return argv[:1] + ['--limit-request-line', '8190'] + argv[1:]
-
-    def env(self):
-        return {'OS_NEUTRON_CONFIG_DIR': self.p.etc_of('neutron'),
-                'OS_NEUTRON_CONFIG_FILES':
-                    'neutron.conf;plugins/ml2/ml2_conf.ini'}
-
-    def extra_fingerprint(self):
-        return self.lab.plugins_digest
-
-    def bootstrap(self):
-        etc = self.p.etc_of('neutron')
-        self.run_tool([self.cloud_bin('neutron-db-manage'),
-                       '--config-file', os.path.join(etc, 'neutron.conf'),
-                       '--config-file', os.path.join(etc, 'plugins', 'ml2',
-                                                     'ml2_conf.ini'),
-                       'upgrade', 'heads'], 'upgrade heads')
-
-
-class NovaAPI(Gunicorn):
-    name = 'nova-api'
-    port = s.PORTS['nova-api']
-    wsgi_module = 'nova.wsgi.osapi_compute'
-    config_env = 'OS_NOVA_CONFIG_DIR'
-    service_dir = 'nova'
-    nova_group = True
-
-    def url(self):
-        return s.url('nova-api', '/v2.1')
-
-    def bootstrap(self):
-        """Nova's schemas; the databases are empty here (see Lab.up)."""
-        manage = [self.cloud_bin('nova-manage'), '--config-file',
-                  os.path.join(self.p.etc_of('nova'), 'nova.conf')]
-        from labkit import configs
-        sec = self.lab.secrets
-        self.run_tool(manage + ['api_db', 'sync'], 'api_db sync')
-        self.run_tool(manage + ['cell_v2', 'map_cell0',
-                                '--database_connection',
-                                configs.db_url(sec, 'nova_cell0')],
-                      'cell_v2 map_cell0')
-        listing = subprocess.run(manage + ['cell_v2', 'list_cells'],
-                                 stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, text=True)
-        if ' cell1 ' not in listing.stdout:
-            self.run_tool(manage + ['cell_v2', 'create_cell', '--name',
-                                    'cell1'], 'cell_v2 create_cell')
-        self.run_tool(manage + ['db', 'sync'], 'db sync')
-
-
-class NovaProcess(Service):
-    """nova-conductor, nova-scheduler, nova-compute."""
-
-    nova_group = True
-    binary = None
-
-    def argv(self):
-        return [self.cloud_bin(self.binary), '--config-file',
-                os.path.join(self.p.etc_of('nova'), 'nova.conf')]
-
-    def config_files(self):
-        return [os.path.join(self.p.etc_of('nova'), 'nova.conf')]
-
-    def ready(self):
-        return self.lab.nova_service_up(self.binary, self.record())
-
-
-class NovaConductor(NovaProcess):
-    name = binary = 'nova-conductor'
-
-
-class NovaScheduler(NovaProcess):
-    name = binary = 'nova-scheduler'
-
-
-class Ironic(Service):
-    name = 'ironic'
-    port = s.PORTS['ironic']
-    ready_timeout = 120
-
-    @property
-    def conf(self):
-        return os.path.join(self.p.etc_of('ironic'), 'ironic.conf')
-
-    def argv(self):
-        return [self.p.venv_bin(self.p.ironic_venv, 'ironic'),
-                '--config-file', self.conf]
-
-    def config_files(self):
-        return [self.conf]
-
-    def extra_fingerprint(self):
-        return self.lab.driver_digest
-
-    def url(self):
-        return s.url('ironic')
-
-    def bootstrap(self):
-        d = self.p.data_of('ironic')
-        for sub in ('httpboot', 'tftpboot/master', 'lock'):
-            os.makedirs(os.path.join(d, sub), exist_ok=True)
-        dbsync = self.p.venv_bin(self.p.ironic_venv, 'ironic-dbsync')
-        # MariaDB (database ironic), shared with a second conductor
-        # (labkit.conductors): a fresh schema is created in one step,
-        # an existing one upgraded.
-        tables = self.lab.by_name['mariadb'].sql(
-            "SELECT COUNT(*) FROM information_schema.tables WHERE "
-            "table_schema = 'ironic' AND table_name = 'nodes'").strip()
-        command = 'upgrade' if tables not in ('', '0') else 'create_schema'
-        self.run_tool([dbsync, '--config-file', self.conf, command],
-                      'ironic-dbsync ' + command)
-
-    def ready(self):
-        """The API answers through Keystone: GET /v1/nodes with a token."""
-        status = procs.http_status(s.url('ironic', '/'))
-        if status is None or status >= 500:
-            return False
-        return self.lab.ironic_answers()
-
-
-def all_services(lab):
-    """Every service of the lab's mode, in start order.
-
-    The shared services are the same in every mode; the compute backend
-    (``compute``) and the network backend (``network``) add theirs, and
-    ``console_proxies`` Nova's console proxies.
-    """
-    from labkit import compute
-    from labkit import console_proxies
-    from labkit import infra
-    from labkit import network
-    shared = [cls(lab) for cls in (infra.MariaDB, infra.Epmd,
-                                   infra.RabbitMQ)]
-    shared += network.services(lab)
-    shared += [cls(lab) for cls in (Keystone, Glance, Placement, Neutron,
-                                    NovaAPI, NovaConductor, NovaScheduler)]
-    from labkit import conductors
-    return (shared + compute.services(lab) + [Ironic(lab)]
-            + console_proxies.services_of(lab)
-            + [conductors.SecondConductor(lab)])

@@ -40,13 +40,19 @@ def _from_inside():
             s.NETNS, (out.stderr or out.stdout).strip()[-2000:]))
 
 
-def collect(lab):
-    """The status dict (see lab/README.rst for its keys)."""
-    real = lab.virt != 'fake'
+def collect(p, virt, services):
+    """The status dict (see lab/README.rst for its keys).
+
+    :param p: the lab's paths.
+    :param virt: the lab's mode.
+    :param services: the mode's services (``compose.Composition``), in
+        order.
+    """
+    real = virt != 'fake'
     if real and namespace.exists() and not namespace.inside():
         return _from_inside()
     entries = {}
-    for svc in lab.services:
+    for svc in services:
         record = svc.record()
         pids = procs.group_pids(record['pid']) if record else []
         entries[svc.name] = {
@@ -60,15 +66,15 @@ def collect(lab):
             'url': svc.url(),
             'log': svc.log,
         }
-    prov = provision.load(lab.p)
+    prov = provision.load(p)
     status = {
-        'state_dir': lab.p.home,
-        'virt': lab.virt,
+        'state_dir': p.home,
+        'virt': virt,
         'running': all(entries[svc.name]['running']
-                       for svc in lab.services if not svc.optional),
+                       for svc in services if not svc.optional),
         'ironic_url': s.url('ironic'),
         'keystone_url': s.url('keystone', '/v3'),
-        'clouds_yaml': lab.p.clouds_yaml,
+        'clouds_yaml': p.clouds_yaml,
         'cloud': s.CLOUD,
         'admin_cloud': s.ADMIN_CLOUD,
         'project_admin_cloud': s.PROJECT_ADMIN_CLOUD,
@@ -77,8 +83,8 @@ def collect(lab):
         'flavor': prov.get('flavor'),
         'exec_prefix': [],
         'driver_enabled': install.driver_present(),
-        'ironic_venv': lab.p.ironic_venv,
-        'cloud_venv': lab.p.cloud_venv,
+        'ironic_venv': p.ironic_venv,
+        'cloud_venv': p.cloud_venv,
         'services': entries,
         'pss_mb_total': round(sum(e['pss_mb'] for e in entries.values()),
                               1),

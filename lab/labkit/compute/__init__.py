@@ -19,29 +19,28 @@ The mode (``settings.VIRT_MODES``) picks one:
 * ``qemu`` / ``kvm`` (``compute.libvirt``): the lab's own libvirtd and
   Nova's libvirt driver; every server is a real QEMU guest.
 
-Each backend module offers ``services(lab)`` (its long-running processes,
-in start order), ``nova_conf(p, sec, virt)`` (its part of nova.conf),
-``HOST`` (nova-compute's ``host``) and ``provider_name()`` (the name of the
-resource provider it reports to Placement).
+Each backend is an object (``fake.Fake``, ``libvirt.Libvirt``), chosen
+once by the mode (``labkit.mode``), that contributes:
+
+* ``services(ctx)``: its long-running processes, in start order (helpers
+  such as libvirtd first, then its nova-computes, each a
+  ``nova.NovaCompute`` that owns its readiness probe);
+* ``console_services(ctx)``: what serves its guests' consoles, if the
+  guests do not (the fake guests' console);
+* ``nova_conf(p, sec)``: its part of nova.conf; ``write_configs(p)``: its
+  own files;
+* ``install(ctx, log)``, ``check(ctx, images, log)``: what it needs
+  installed (root namespace), and a check that it can run guests;
+* ``before_fresh_start(ctx)``: what goes when Nova starts afresh.
+
+This package's ``requested_compute_hosts`` reads how many fake hosts were
+asked for.
 """
 
 import os
 
 from labkit import procs
 from labkit import settings as s
-
-
-def backend(virt):
-    """The backend module for ``virt``."""
-    if virt == 'fake':
-        from labkit.compute import fake
-        return fake
-    from labkit.compute import libvirt
-    return libvirt
-
-
-def services(lab):
-    return backend(lab.virt).services(lab)
 
 
 def requested_compute_hosts(virt, hosts=None):

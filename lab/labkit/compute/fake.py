@@ -16,7 +16,7 @@ Nothing boots. ``lab/plugins/ios_lab_plugins/fake_compute.py`` makes a
 rescued guest report RUNNING, as libvirt does. The fake driver keeps guests
 in memory, hence the lab's fresh-start rule for Nova (lab/README.rst).
 
-The lab runs ``lab.compute_hosts`` fake hosts (``up --compute-hosts K``):
+The backend ``Fake`` runs K fake hosts (``up --compute-hosts K``):
 the first is ``nova-compute`` with nova.conf's ``host`` (lab-compute);
 host *i* > 1 is ``nova-compute-<i>``, host ``lab-compute-<i>``, with its
 own log and PID file and a small ``compute-<i>.conf`` read after
@@ -27,16 +27,12 @@ not share.
 
 import os
 
-from labkit import configs
-from labkit import services as svc
+from labkit import console_proxies
+from labkit import nova
 from labkit import settings as s
+from labkit import writers
 
 HOST = s.NOVA_COMPUTE_HOST
-
-
-def provider_name():
-    """The fake driver names its node after nova.conf's ``host``."""
-    return HOST
 
 
 def host_name(index):
@@ -60,7 +56,7 @@ def host_state_path(p, index):
 
 def host_conf(p, index):
     """The text of ``compute-<index>.conf`` (hosts after the first)."""
-    return configs.ini({'DEFAULT': {
+    return writers.ini({'DEFAULT': {
         'host': host_name(index),
         'state_path': host_state_path(p, index)}})
 
@@ -69,10 +65,11 @@ def write_host_configs(p, count):
     """Write the override files of hosts 2..count (before fingerprints)."""
     for index in range(2, count + 1):
         os.makedirs(host_state_path(p, index), exist_ok=True)
-        configs.write(host_conf_path(p, index), host_conf(p, index))
+        writers.write(host_conf_path(p, index), host_conf(p, index))
 
 
-def nova_conf(p, sec, virt):
+def nova_conf():
+    """The fast backend's nova.conf sections."""
     return {
         'DEFAULT': {
             'compute_driver': 'lab_fake.LabFakeDriver',
@@ -89,13 +86,14 @@ def nova_conf(p, sec, virt):
     }
 
 
-class FakeCompute(svc.NovaProcess):
-    role = 'compute'
-    binary = 'nova-compute'
-    ready_timeout = 240
+class FakeCompute(nova.NovaCompute):
+    """Fake compute host ``index`` (1-based).
 
-    def __init__(self, lab, index=1):
-        super().__init__(lab)
+    The fake driver names its resource provider after its ``host``.
+    """
+
+    def __init__(self, ctx, index=1):
+        super().__init__(ctx)
         self.index = index
         self.name = service_name(index)
         self.host = host_name(index)
@@ -116,13 +114,36 @@ class FakeCompute(svc.NovaProcess):
     def config_files(self):
         return super().config_files() + self._own_conf()
 
-    def extra_fingerprint(self):
-        return self.lab.plugins_digest
 
-    def ready(self):
-        return self.lab.compute_ready(self.record(), host=self.host)
+class Fake:
+    """The fast compute backend: ``hosts`` fake nova-compute hosts.
 
+    :param hosts: how many (``up --compute-hosts K``).
+    """
 
-def services(lab):
-    return [FakeCompute(lab, index)
-            for index in range(1, lab.compute_hosts + 1)]
+    virt = 'fake'
+
+    def __init__(self, hosts=1):
+        self.hosts = hosts
+
+    def services(self, ctx):
+        return [FakeCompute(ctx, index) for index in range(1, self.hosts + 1)]
+
+    def console_services(self, ctx):
+        """No QEMU serves a fake guest's console: the lab's process does."""
+        return [console_proxies.LabGuestConsole(ctx)]
+
+    def nova_conf(self, p, sec):
+        return nova_conf()
+
+    def write_configs(self, p):
+        write_host_configs(p, self.hosts)
+
+    def install(self, ctx, log):
+        """Nothing beyond the cloud venv."""
+
+    def check(self, ctx, images, log):
+        """Nothing to check: no guest boots."""
+
+    def before_fresh_start(self, ctx):
+        """The fake guests live in nova-compute's memory: nothing to do."""

@@ -33,9 +33,11 @@ import shutil
 import socket
 import subprocess
 
+from labkit import nova
 from labkit import procs
-from labkit import services as svc
+from labkit import services
 from labkit import settings as s
+from labkit import writers
 
 HOST = s.LIBVIRT_COMPUTE_HOST
 LIBVIRT_DIRS = ('etc', 'run', 'lib', 'log', 'cache')
@@ -80,7 +82,8 @@ def uri(p):
     return 'qemu+unix:///system?socket=%s' % socket_path(p)
 
 
-def nova_conf(p, sec, virt):
+def nova_conf(p, virt):
+    """The libvirt backend's nova.conf sections for ``virt`` (qemu, kvm)."""
     conf = os.path.join(p.etc_of('nova'), 'nova.conf')
     helper = '%s --config-file %s' % (
         p.venv_bin(p.cloud_venv, 'privsep-helper'), conf)
@@ -194,10 +197,9 @@ def write_config(p, hook_text):
         shutil.copytree('/etc/libvirt', etc, dirs_exist_ok=True,
                         symlinks=True)
         open(os.path.join(etc, '.lab-seeded'), 'w').close()
-    from labkit import configs
-    configs.write(os.path.join(etc, 'qemu.conf'), QEMU_CONF)
-    configs.write(os.path.join(etc, 'libvirtd.conf'), LIBVIRTD_CONF)
-    configs.write(os.path.join(etc, 'hooks', 'qemu'), hook_text, mode=0o755)
+    writers.write(os.path.join(etc, 'qemu.conf'), QEMU_CONF)
+    writers.write(os.path.join(etc, 'libvirtd.conf'), LIBVIRTD_CONF)
+    writers.write(os.path.join(etc, 'hooks', 'qemu'), hook_text, mode=0o755)
 
 
 def virsh(p, *args, check=True):
@@ -223,8 +225,9 @@ def remove_domains(p):
     return names
 
 
-class Libvirtd(svc.Service):
-    role = 'compute'
+class Libvirtd(services.Service):
+    """The lab's own libvirtd, in a mount namespace of its own."""
+
     name = 'libvirtd'
     ready_timeout = 60
 
@@ -254,17 +257,60 @@ class Libvirtd(svc.Service):
         return super().stop()
 
 
-class LibvirtCompute(svc.NovaProcess):
-    role = 'compute'
-    name = binary = 'nova-compute'
-    ready_timeout = 240
+class LibvirtCompute(nova.NovaCompute):
+    """nova-compute with Nova's libvirt driver (host lab-libvirt)."""
 
-    def extra_fingerprint(self):
-        return self.lab.plugins_digest
+    name = 'nova-compute'
+    host = HOST
 
-    def ready(self):
-        return self.lab.compute_ready(self.record())
+    def heartbeat_host(self):
+        """Its heartbeat is asked for without a host: it is the only one."""
+        return None
+
+    def provider_name(self):
+        return provider_name()
 
 
-def services(lab):
-    return [Libvirtd(lab), LibvirtCompute(lab)]
+class Libvirt:
+    """The real compute backend: libvirtd and Nova's libvirt driver.
+
+    :param virt: ``qemu`` (emulated guests) or ``kvm``.
+    :param hook: the text of libvirt's qemu hook (the network backend's:
+        it puts the guests' taps where the network expects them).
+    """
+
+    def __init__(self, virt, hook):
+        self.virt = virt
+        self.hook = hook
+
+    def services(self, ctx):
+        return [Libvirtd(ctx), LibvirtCompute(ctx)]
+
+    def console_services(self, ctx):
+        """QEMU serves the guests' consoles itself."""
+        return []
+
+    def nova_conf(self, p, sec):
+        return nova_conf(p, self.virt)
+
+    def write_configs(self, p):
+        write_config(p, self.hook)
+
+    def install(self, ctx, log):
+        """libvirt-python and the libvirt-qemu user (root namespace)."""
+        if ensure_installed(ctx.p, log):
+            ctx.say('installed libvirt-python and the libvirt-qemu user')
+
+    def check(self, ctx, images, log):
+        """With ``kvm``: a guest must boot under KVM here."""
+        if self.virt == 'kvm':
+            probe_kvm(ctx.p, images, log)
+            ctx.say('KVM probe: a guest booted under KVM')
+
+    def before_fresh_start(self, ctx):
+        """Nova starts afresh: its guests go with it (if libvirtd runs)."""
+        if Libvirtd(ctx).record():
+            removed = remove_domains(ctx.p)
+            if removed:
+                ctx.say('removed %d libvirt guests of the old Nova'
+                        % len(removed))

@@ -20,6 +20,9 @@
   :data:`labkit.images.instance.MARKER` on ttyS0 once booted from disk
   (:mod:`labkit.images.instance`).
 
+``ensure_recorded`` also records the result in ``images/built.json``,
+which ``recorded`` reads back inside the lab's namespace.
+
 Each image is rebuilt only when its recipe digest changes (versions of
 what goes in, the element files, the builder module) or a file is missing.
 The builders (diskimage-builder, ironic-python-agent-builder) live in
@@ -27,11 +30,15 @@ The builders (diskimage-builder, ironic-python-agent-builder) live in
 from PyPI and the Debian mirror. See README.rst beside this file.
 """
 
+import json
 import os
 
 from labkit.images import common
 from labkit.images import instance
 from labkit.images import ipa
+from labkit import procs
+
+BUILT = 'built.json'
 
 
 def ensure_all(p, log=None, say=print):
@@ -78,3 +85,29 @@ def ensure_all(p, log=None, say=print):
     if not result['rebuilt']:
         say('images current (%s)' % common.images_dir(p))
     return result
+
+
+def ensure_recorded(p, say=print):
+    """``ensure_all`` (log: images.log), its result kept in built.json.
+
+    Runs in the root namespace; ``recorded`` reads the result inside.
+    """
+    built = ensure_all(p, p.log_of('images'), say)
+    os.makedirs(p.images, exist_ok=True)
+    with open(os.path.join(p.images, BUILT), 'w') as f:
+        json.dump(built, f, indent=2)
+    return built
+
+
+def recorded(p, virt):
+    """What ``ensure_recorded`` built last.
+
+    :param virt: the mode, named in the error.
+    :raises procs.LabError: nothing was built yet.
+    """
+    try:
+        with open(os.path.join(p.images, BUILT)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        raise procs.LabError('no images built in %s: run `labctl up '
+                             '--virt %s`' % (p.images, virt))

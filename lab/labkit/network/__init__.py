@@ -18,22 +18,13 @@
   libvirt hook puts into a bridge inside the lab's network namespace, where
   dnsmasq (DHCP, iPXE chain-loading) and Ironic's HTTP boot server answer.
 
-Each backend module offers ``services(lab)``, ``ml2_conf()`` (Neutron's
-ML2 settings) and ``MECHANISM_DRIVER``.
+Each backend is an object (``nodataplane.NoDataplane``,
+``bridge.Bridge``), chosen once by the mode (``labkit.mode``), that
+contributes ``services(ctx)`` (its long-running processes, started beside
+MariaDB and RabbitMQ), ``ml2_conf()`` (Neutron's ML2 settings, made with
+this package's ``ml2_conf``), ``write_configs(p)`` (its own files) and
+``provision(sess)`` (the Neutron networks it offers).
 """
-
-
-def backend(virt):
-    """The backend module for the compute mode ``virt``."""
-    if virt == 'fake':
-        from labkit.network import nodataplane
-        return nodataplane
-    from labkit.network import bridge
-    return bridge
-
-
-def services(lab):
-    return backend(lab.virt).services(lab)
 
 
 def ml2_conf(mechanism_driver):

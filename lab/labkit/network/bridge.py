@@ -36,17 +36,14 @@ import os
 import shutil
 import sys
 
+from labkit import network
 from labkit import procs
-from labkit import services as svc
+from labkit import services
 from labkit import settings as s
+from labkit import writers
 
 MECHANISM_DRIVER = 'lab_tapbridge'
 DHCP_PORT_HEX = ':0043 '   # UDP 67 in /proc/net/udp
-
-
-def ml2_conf():
-    from labkit import network
-    return network.ml2_conf(MECHANISM_DRIVER)
 
 
 def libvirt_hook():
@@ -97,8 +94,9 @@ def dnsmasq_conf(p):
         '']) + '\n'
 
 
-class Dnsmasq(svc.Service):
-    role = 'network'
+class Dnsmasq(services.Service):
+    """DHCP on the bridge, chain-loading iPXE clients to Ironic."""
+
     name = 'dnsmasq'
     ready_timeout = 30
 
@@ -121,10 +119,9 @@ class Dnsmasq(svc.Service):
             return any(DHCP_PORT_HEX in line for line in f)
 
 
-class BootHttp(svc.Service):
+class BootHttp(services.Service):
     """Serves Ironic's http_root (and the lab's images) to the guests."""
 
-    role = 'network'
     name = 'http-boot'
     port = s.HTTP_BOOT_PORT
     ready_timeout = 30
@@ -149,13 +146,8 @@ class BootHttp(svc.Service):
 
 
 def write_config(p):
-    from labkit import configs
-    configs.write(os.path.join(p.etc_of('dnsmasq'), 'dnsmasq.conf'),
+    writers.write(os.path.join(p.etc_of('dnsmasq'), 'dnsmasq.conf'),
                   dnsmasq_conf(p))
-
-
-def services(lab):
-    return [Dnsmasq(lab), BootHttp(lab)]
 
 
 def ensure_provisioning_network(sess):
@@ -212,3 +204,25 @@ def ensure_vmedia_network(sess):
             'allocation_pools': [{'start': low, 'end': high}],
             'enable_dhcp': False}})
     return network
+
+
+class Bridge:
+    """The real network backend: the bridge, DHCP, HTTP boot, networks."""
+
+    def services(self, ctx):
+        return [Dnsmasq(ctx), BootHttp(ctx)]
+
+    def ml2_conf(self):
+        return network.ml2_conf(MECHANISM_DRIVER)
+
+    def write_configs(self, p):
+        write_config(p)
+
+    def libvirt_hook(self):
+        """libvirt's qemu hook that puts the guests' taps into the bridge."""
+        return libvirt_hook()
+
+    def provision(self, sess):
+        """The provisioning network and the virtual media network."""
+        ensure_provisioning_network(sess)
+        ensure_vmedia_network(sess)

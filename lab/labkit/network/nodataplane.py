@@ -15,13 +15,22 @@
 The mechanism driver is ``lab/plugins/ios_lab_plugins/ml2_nodataplane.py``.
 """
 
+from labkit import network
+
 MECHANISM_DRIVER = 'lab_nodataplane'
 
 
-def ml2_conf():
-    from labkit import network
-    return network.ml2_conf(MECHANISM_DRIVER)
+class NoDataplane:
+    """Ports bound and plugged into nothing: nothing runs, nothing to make."""
 
+    def services(self, ctx):
+        return []
 
-def services(lab):
-    return []
+    def ml2_conf(self):
+        return network.ml2_conf(MECHANISM_DRIVER)
+
+    def write_configs(self, p):
+        """No files of its own."""
+
+    def provision(self, sess):
+        """No networks of its own."""

@@ -33,6 +33,7 @@ sys.path.insert(0, REPO)
 from bench import lab as benchlab  # noqa: E402
 from labkit import compute  # noqa: E402
 from labkit.compute import fake  # noqa: E402
+from labkit.compute import libvirt  # noqa: E402
 from labkit import lab as labmod  # noqa: E402
 from labkit import procs  # noqa: E402
 from labkit import services  # noqa: E402
@@ -154,7 +155,8 @@ class RememberedCountTest(LabHomeTestCase):
     def test_new_count_stops_every_old_host(self, stop):
         stop.return_value = True
         s.save_mode(self.p, 'fake', 4)
-        self.lab(hosts=2)._switch_mode()
+        lab = self.lab(hosts=2)
+        labmod.switch_mode(lab.ctx, lab.mode)
         self.assertEqual(
             ['nova-compute', 'nova-compute-2', 'nova-compute-3',
              'nova-compute-4'],
@@ -164,25 +166,50 @@ class RememberedCountTest(LabHomeTestCase):
     @mock.patch.object(services.Service, 'stop', autospec=True)
     def test_same_count_stops_nothing(self, stop):
         s.save_mode(self.p, 'fake', 3)
-        self.lab(hosts=3)._switch_mode()
+        lab = self.lab(hosts=3)
+        labmod.switch_mode(lab.ctx, lab.mode)
         stop.assert_not_called()
 
 
 class ComputeReadyTest(LabHomeTestCase):
 
-    def test_ready_asks_for_the_own_host_and_provider(self):
-        lab = self.lab(hosts=2)
-        second = self.computes(lab)[1]
+    def session(self, provider):
         sess = mock.Mock()
         sess.get.side_effect = [
             {'services': [{'state': 'up',
                            'updated_at': '2099-01-01T00:00:00.000000'}]},
-            {'resource_providers': [{'name': 'lab-compute-2'}]}]
-        self.assertTrue(lab.compute_ready({'started_at': 0}, sess,
-                                          host=second.host))
+            {'resource_providers': [{'name': provider}]}]
+        return sess
+
+    def test_ready_asks_for_the_own_host_and_provider(self):
+        second = self.computes(self.lab(hosts=2))[1]
+        sess = self.session('lab-compute-2')
+        self.assertTrue(second.reports(sess, {'started_at': 0}))
         urls = [call.args[0] for call in sess.get.call_args_list]
         self.assertIn('binary=nova-compute&host=lab-compute-2', urls[0])
         self.assertTrue(urls[1].endswith('?name=lab-compute-2'))
+
+    def test_libvirt_compute_asks_any_host_and_the_machines_provider(self):
+        compute_svc, = self.computes(self.lab(virt='qemu'))
+        sess = self.session('machine')
+        with mock.patch.object(libvirt.socket, 'gethostname',
+                               return_value='machine'):
+            self.assertTrue(compute_svc.reports(sess, {'started_at': 0}))
+        urls = [call.args[0] for call in sess.get.call_args_list]
+        self.assertTrue(urls[0].endswith('?binary=nova-compute'))
+        self.assertTrue(urls[1].endswith('?name=machine'))
+        self.assertEqual(s.LIBVIRT_COMPUTE_HOST, compute_svc.host)
+
+    def test_heartbeat_older_than_the_start_is_not_ready(self):
+        second = self.computes(self.lab(hosts=2))[1]
+        sess = self.session('lab-compute-2')
+        self.assertFalse(second.reports(sess, {'started_at': 4102444800}))
+        self.assertEqual(1, sess.get.call_count)
+
+    def test_no_process_is_not_ready(self):
+        sess = mock.Mock()
+        self.assertFalse(self.computes(self.lab())[0].reports(sess, None))
+        sess.get.assert_not_called()
 
 
 class BenchComputeHostsTest(unittest.TestCase):

@@ -44,7 +44,7 @@ class DriverDigestTest(unittest.TestCase):
         self.addCleanup(env.stop)
 
     def _ironic_fingerprint(self):
-        ironic = labmod.Lab(verbose=False, virt='qemu').by_name['ironic']
+        ironic = labmod.Lab(verbose=False, virt='qemu').stack.get('ironic')
         os.makedirs(os.path.dirname(ironic.conf), exist_ok=True)
         with open(ironic.conf, 'w') as f:
             f.write('[DEFAULT]\n')
@@ -54,7 +54,7 @@ class DriverDigestTest(unittest.TestCase):
         for virt in ('fake', 'qemu'):
             lab = labmod.Lab(verbose=False, virt=virt)
             self.assertEqual(install.tree_digest(os.path.join(
-                REPO, 'ironic_openstack_driver')), lab.driver_digest)
+                REPO, 'ironic_openstack_driver')), lab.ctx.driver_digest)
 
     def test_changed_driver_code_changes_ironics_fingerprint(self):
         before = self._ironic_fingerprint()
