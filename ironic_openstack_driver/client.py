@@ -32,6 +32,7 @@ from oslo_utils import uuidutils
 from ironic.common import exception
 from ironic.common.i18n import _
 
+from ironic_openstack_driver import binding
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import connections
 from ironic_openstack_driver import errors
@@ -143,7 +144,7 @@ class NodeClient:
                              self.info.server, 'driver_info openstack_server')
 
     def get_server(self, cached=False, deadline=None, listed_after=None):
-        """The node's server, read fresh from Nova.
+        """The node's server, read fresh from Nova, if marked for the node.
 
         A read that fails with a reset connection or a 5xx is tried once
         more, if there is time before ``deadline`` (time.monotonic()).
@@ -153,6 +154,8 @@ class NodeClient:
         :param listed_after: with ``cached``, only a listing begun at or
             after this time.monotonic() may answer.
         :raises: DriverOperationError when the server does not exist.
+        :raises: InvalidParameterValue when the server is not marked for
+            the node (binding.check).
         """
         server_id = self.server_id()
         max_age = CONF.openstack.server_list_max_age
@@ -163,11 +166,13 @@ class NodeClient:
                     full_interval=CONF.openstack.server_list_full_interval,
                     margin=CONF.openstack.server_list_changes_margin,
                     listed_after=listed_after)
-            if server is not None:
+            if server is not None and binding.listed_copy_usable(self.node,
+                                                                 server):
+                binding.check(self.node, server, self.creds)
                 return server
         with self._errors(_('read server %s') % server_id):
             try:
-                return errors.read_retrying(
+                server = errors.read_retrying(
                     lambda: self.compute.get_server(server_id), self.node,
                     _('server %s') % server_id, deadline)
             except sdk_exc.NotFoundException:
@@ -181,6 +186,8 @@ class NodeClient:
                                  'node': self.node.uuid,
                                  'server': text.shown(self.info.server),
                                  'cloud': self.creds.describe()})
+        binding.check(self.node, server, self.creds)
+        return server
 
     @contextlib.contextmanager
     def acting(self):
@@ -401,3 +408,4 @@ def reset_caches():
     _lookups.clear()
     _image_reads.clear()
     _snapshots.clear()
+    binding.reset()

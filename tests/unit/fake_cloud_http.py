@@ -31,6 +31,8 @@ import http.server
 import json
 import threading
 
+from ironic_openstack_driver.cloud import NODE_MARK
+
 USER, PASSWORD, PROJECT = 'ironic', 'right-password-42', 'baremetal'
 REGION = 'RegionOne'
 
@@ -162,3 +164,9 @@ def server(server_id, vm_state='active', power_state=1, task_state=None):
             'image': {'id': 'a1b2c3d4-0000-0000-0000-000000000001'}}
     FakeCloudHandler.servers[server_id] = body
     return body
+
+
+def mark(server_id, node_uuid):
+    """Mark a server for a node (its metadata), as the tooling does."""
+    FakeCloudHandler.servers[server_id]['metadata'] = {
+        NODE_MARK: node_uuid}

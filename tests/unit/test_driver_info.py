@@ -25,6 +25,10 @@ class ParseDriverInfoTestCase(base.DbTestCase):
     def setUp(self):
         super().setUp()
         self.config(cloud=None, rescue_image=None, allowed_clouds=['*'],
+                    allowed_auth_urls=['http://ks/v3'],
+                    allowed_regions=['R1', 'R2'],
+                    allowed_rescue_images=['ipxe', 'own'],
+                    allowed_cacerts=['/nonexistent/ca.pem'],
                     group='openstack')
 
     def _node(self, **info):
@@ -143,6 +147,7 @@ class ParseDriverInfoTestCase(base.DbTestCase):
         handle, path = tempfile.mkstemp(suffix='.pem')
         os.close(handle)
         self.addCleanup(os.unlink, path)
+        self.config(allowed_cacerts=[path], group='openstack')
         return path
 
     def test_region_and_cacert_combine_with_a_cloud(self):
@@ -279,7 +284,8 @@ class AllowedCloudsTestCase(base.DbTestCase):
         msg = self._refused(openstack_cloud='pool')
         self.assertIn('[openstack]cloud is not set', msg)
 
-    def test_inline_credentials_are_not_limited(self):
+    def test_inline_credentials_are_not_limited_by_allowed_clouds(self):
+        self.config(allowed_auth_urls=['http://ks/v3'], group='openstack')
         node, parse = self._parse(
             openstack_auth_url='http://ks/v3',
             openstack_application_credential_id='ac',

@@ -70,6 +70,11 @@ class OverHttpBase(base.DbTestCase):
         self.addCleanup(os_client.reset_caches)
         self.url = fake.start(self)
         fake.server(SERVER)
+        self.config(allowed_auth_urls=[
+            self.url + '/v3', self.url.replace('http:', 'https:') + '/v3',
+            'http://127.0.0.1:1/v3'],
+            allowed_cacerts=['/nonexistent/ca-bundle.pem'],
+            allowed_regions=['NoSuchRegion'], group='openstack')
 
     def _node(self, **info):
         creds = {'openstack_auth_url': self.url + '/v3',
@@ -77,7 +82,7 @@ class OverHttpBase(base.DbTestCase):
                  'openstack_password': fake.PASSWORD,
                  'openstack_project_name': fake.PROJECT}
         creds.update(info)
-        return obj_utils.create_test_node(
+        node = obj_utils.create_test_node(
             self.context, driver='openstack',
             uuid=uuidutils.generate_uuid(),
             provision_state=states.VERIFYING,
@@ -86,6 +91,8 @@ class OverHttpBase(base.DbTestCase):
             driver_info=dict(
                 {'openstack_server': SERVER},
                 **{k: v for k, v in creds.items() if v is not None}))
+        fake.mark(SERVER, node.uuid)
+        return node
 
     def _manageable_node_powered_on(self):
         node = self._node()
