@@ -329,8 +329,9 @@ def _check_rescue_image(node, ref):
     if ref is not None and allowed is not None and ref not in allowed:
         _fail(node, _('driver_info field openstack_rescue_image "%(ref)s" is '
                       'not one of the rescue images the operator allows '
-                      '(%(allowed)s: [openstack]rescue_image, '
-                      'uefi_rescue_image and allowed_rescue_images).') % {
+                      '(%(allowed)s): [openstack]rescue_image, '
+                      '[openstack]uefi_rescue_image and '
+                      '[openstack]allowed_rescue_images.') % {
                           'ref': text.shown(ref),
                           'allowed': ', '.join(sorted(allowed)) or _('none')})
     return ref

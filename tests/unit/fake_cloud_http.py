@@ -41,6 +41,8 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     servers = {}
     requests = []
+    # Every request, Keystone's too.
+    hits = 0
     logins = 0
     close_next = 0
     fail_next = 0
@@ -71,6 +73,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         cls = type(self)
+        cls.hits += 1
         path = self.path.rstrip('/')
         if path == '/v3':
             return self._send(self._keystone_version())
@@ -98,6 +101,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get('Content-Length') or 0)
         body = json.loads(self.rfile.read(length) or b'{}')
+        type(self).hits += 1
         if self.path.rstrip('/') != '/v3/auth/tokens':
             return self._send({}, 404)
         type(self).logins += 1
@@ -130,6 +134,7 @@ def start(test):
     """Serve a FakeCloudHandler for the test; returns the base URL."""
     FakeCloudHandler.servers = {}
     FakeCloudHandler.requests = []
+    FakeCloudHandler.hits = 0
     FakeCloudHandler.logins = 0
     FakeCloudHandler.close_next = 0
     FakeCloudHandler.fail_next = 0

@@ -236,3 +236,47 @@ class OtherInterfacesBindingTestCase(_TwoNodes, cloud_base.CloudTestCase):
         self._assert_refused(self._in_task(
             lambda task: task.driver.inspect.inspect_hardware(task)))
         self.nova.compute.get_flavor.assert_not_called()
+
+
+class BoundedFieldsThroughTheConductorTestCase(base.OpenStackDriverTestCase):
+    """Fields the operator bounds, refused before the cloud is asked."""
+
+    def _refused_power_action(self, field, **info):
+        self.node.driver_info = dict(self.node.driver_info, **info)
+        self.node.save()
+        self.connection_class.reset_mock()
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.assertRaises(exception.InvalidParameterValue,
+                              conductor_utils.node_power_action, task,
+                              states.REBOOT)
+        self.node.refresh()
+        self.assertIn(self.node.uuid, self.node.last_error)
+        self.assertIn('driver_info field %s' % field, self.node.last_error)
+        self.assertEqual([], self.nova.actions)
+        self.connection_class.assert_not_called()
+        self.node.driver_info = {'openstack_server': self.server.id}
+        self.node.save()
+
+    def test_each_bounded_field_is_refused_naming_field_and_node(self):
+        self._refused_power_action('openstack_rescue_image',
+                                   openstack_rescue_image='someone-elses')
+        self._refused_power_action('openstack_region_name',
+                                   openstack_region_name='RegionTwo')
+        self._refused_power_action('openstack_cacert',
+                                   openstack_cacert='/etc/hostname')
+        self._refused_power_action(
+            'openstack_auth_url', openstack_cloud=None,
+            openstack_auth_url='http://10.0.0.1:35357/v3',
+            openstack_application_credential_id='ac',
+            openstack_application_credential_secret='s')
+
+    def test_pxe_boots_a_listed_rescue_image(self):
+        custom = self.nova.add_image('custom-ipxe', hw_rescue_device='cdrom')
+        self.config(allowed_rescue_images=['custom-ipxe'], group='openstack')
+        self.node.driver_info = dict(self.node.driver_info,
+                                     openstack_rescue_image='custom-ipxe')
+        self.node.save()
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            conductor_utils.node_set_boot_device(task, boot_devices.PXE)
+            conductor_utils.node_power_action(task, states.REBOOT)
+        self.assertEqual(custom.id, self.server.rescue_image)

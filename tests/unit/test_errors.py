@@ -144,6 +144,22 @@ class CloudErrorsOverHttpTestCase(OverHttpBase):
             'check the credentials', 'openstack_password')
         self.assertNotIn('wrong-password-17', node.last_error)
 
+    def test_keystones_text_stays_out_of_last_error(self):
+        # The URL of inline credentials is the node owner's choice: what
+        # answered there must not come back to them through last_error.
+        node, log = self._verify(self._node(
+            openstack_password='wrong-password-17'))
+        self._assert_clear_error(node, log, 'Unauthorized (HTTP 401)')
+        self.assertNotIn('requires authentication', node.last_error)
+
+    def test_auth_url_not_listed_is_never_contacted(self):
+        self.config(allowed_auth_urls=[], group='openstack')
+        node, log = self._verify(self._node())
+        self._assert_clear_error(node, log, 'openstack_auth_url',
+                                 '[openstack]allowed_auth_urls',
+                                 'inline credentials are off')
+        self.assertEqual(0, fake.FakeCloudHandler.hits)
+
     def test_wrong_project_says_check_the_credentials(self):
         node, log = self._verify(self._node(
             openstack_project_name='nosuchproject'))

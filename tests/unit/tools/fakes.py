@@ -161,8 +161,11 @@ class FakeCloud:
         return sdk_server.Server.existing(**fields)
 
     def _servers(self, details=True, all_projects=False, **query):
-        assert details
-        return iter([self._server(s) for s in self.servers.values()
+        """GET /servers[/detail]: without details, the ID and name only."""
+        return iter([self._server(s) if details
+                     else sdk_server.Server.existing(id=s['id'],
+                                                     name=s['name'])
+                     for s in self.servers.values()
                      if query.get('name', '') in s['name']])
 
     def _find_server(self, name_or_id, ignore_missing=True, **kw):
