@@ -283,8 +283,11 @@ def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
         'oslo_messaging_notifications': {'driver': 'noop'},
     }
     if driver:
+        # The fault suite's nodes use inline credentials of users of the
+        # lab's own Keystone.
         conf['openstack'] = {'clouds_yaml': p.clouds_yaml, 'cloud': s.CLOUD,
-                             'rescue_image': rescue_image}
+                             'rescue_image': rescue_image,
+                             'allowed_auth_urls': s.url('keystone', '/v3')}
     if virt != 'fake':
         from labkit import deploying
         conf = merge(conf, deploying.ironic_conf(p, images))
