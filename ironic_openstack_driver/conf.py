@@ -43,7 +43,8 @@ opts = [
                      'lends them the operator\'s credentials for that '
                      'cloud. Unset: only [openstack]cloud. "*": every '
                      'entry of [openstack]clouds_yaml. Inline credentials '
-                     'in driver_info are not affected.'),
+                     'are bounded by [openstack]allowed_auth_urls '
+                     'instead.'),
     cfg.StrOpt('server_binding',
                default='required',
                choices=[('required', 'refuse every action and read of a '
