@@ -16,7 +16,8 @@ Runs the installed console script as a user would (README / pool guide):
 rescue-image, create-nodes (3 servers), nodes-file, then
 ``openstack baremetal create`` of the written file into the lab's Ironic,
 bind (each server marked for its node) and a power-on of every node; then
-re-runs every subcommand and checks that nothing changed. Resource names carry a unique prefix: the lab is shared.
+re-runs every subcommand and checks that nothing changed. Resource names
+carry a unique prefix: the lab is shared.
 """
 
 import json

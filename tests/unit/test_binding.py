@@ -19,8 +19,8 @@ for anything about B's server, through Ironic's own conductor code.
 
 from unittest import mock
 
-from oslo_utils import uuidutils
 import oslo_messaging as messaging
+from oslo_utils import uuidutils
 
 from ironic.common import boot_devices
 from ironic.common import exception
