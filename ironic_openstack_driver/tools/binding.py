@@ -240,7 +240,9 @@ def add_parser(subparsers):
                    help='every node with driver openstack')
     p.add_argument('--ironic-cloud',
                    help='clouds.yaml entry of the Ironic (default: '
-                        '--os-cloud)')
+                        '--os-cloud); one that sees every node (system '
+                        'scope): a server marked for a node it cannot see '
+                        'is taken as marked for a deleted node')
     p.add_argument('--ironic-config-file', metavar='PATH',
                    help='clouds.yaml that holds --ironic-cloud (default: '
                         '--os-config-file)')
