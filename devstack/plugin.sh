@@ -193,10 +193,13 @@ function ironic_openstack_create_nodes {
         --network "$IRONIC_OPENSTACK_NETWORK" \
         --driver-cloud "$IRONIC_OPENSTACK_CLOUD" \
         -o "$nodes_file" || return 1
-    # Ironic's entry comes from devstack's own clouds.yaml.
+    # Ironic's entry comes from devstack's own clouds.yaml; each server is
+    # marked for its node in the host cloud.
     # shellcheck disable=SC2086
-    $IRONIC_OPENSTACK_NODES_CMD --os-cloud "$IRONIC_OPENSTACK_IRONIC_CLOUD" \
-        enroll --file "$nodes_file" $state_args || return 1
+    ironic_openstack_nodes enroll --file "$nodes_file" \
+        --ironic-cloud "$IRONIC_OPENSTACK_IRONIC_CLOUD" \
+        --ironic-config-file "$IRONIC_OPENSTACK_IRONIC_CLOUDS_YAML" \
+        $state_args || return 1
 }
 
 # stack/test-config: tell ironic-tempest-plugin about the hardware type,

@@ -32,6 +32,7 @@ from oslo_utils import uuidutils
 from ironic.common import exception
 from ironic.common.i18n import _
 
+from ironic_openstack_driver import binding
 from ironic_openstack_driver import cloud_lookups
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import connections
@@ -166,7 +167,7 @@ class NodeClient:
         return _lookups.server_id(self._key, ref) != server.id
 
     def get_server(self, cached=False, deadline=None, listed_after=None):
-        """The node's server, read fresh from Nova.
+        """The node's server, read fresh from Nova, if marked for the node.
 
         A read that fails with a reset connection or a 5xx is tried once
         more, if there is time before ``deadline`` (time.monotonic()). When
@@ -180,11 +181,13 @@ class NodeClient:
             after this time.monotonic() may answer.
         :raises: DriverOperationError when the server does not exist.
         :raises: InvalidParameterValue when its name now matches no server
-            or several.
+            or several, or when the server is not marked for the node
+            (binding.check).
         """
         server = self._read_server(cached, deadline, listed_after)
         if self._name_moved(server):
             server = self._read_server(cached, deadline, listed_after)
+        binding.check(self.node, server, self.creds)
         return server
 
     def _read_server(self, cached, deadline, listed_after):
@@ -197,7 +200,8 @@ class NodeClient:
                     full_interval=CONF.openstack.server_list_full_interval,
                     margin=CONF.openstack.server_list_changes_margin,
                     listed_after=listed_after)
-            if server is not None:
+            if server is not None and binding.listed_copy_usable(self.node,
+                                                                 server):
                 return server
         with self._errors(_('read server %s') % server_id):
             try:
@@ -341,3 +345,4 @@ def reset_caches():
     _connections.clear()
     _lookups.clear()
     _snapshots.clear()
+    binding.reset()

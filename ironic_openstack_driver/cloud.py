@@ -25,6 +25,24 @@ from requests import adapters as requests_adapters
 
 from ironic_openstack_driver import text
 
+#: Server metadata key that binds a Nova server to its Ironic node: its
+#: value is the node's UUID. Only holders of the host cloud's credentials
+#: can set it (the operator, ironic-openstack-nodes), not a node's owner
+#: through Ironic's API; the driver drives no server without it.
+NODE_MARK = 'ironic_node_uuid'
+
+
+def marked_node(server):
+    """The node UUID a server is marked for, or None.
+
+    :param server: an openstacksdk Server, a listed server or a dict of
+        Nova's server view: anything with ``metadata``.
+    """
+    metadata = (server.get('metadata') if isinstance(server, dict)
+                else getattr(server, 'metadata', None)) or {}
+    value = metadata.get(NODE_MARK)
+    return value.strip().lower() if isinstance(value, str) else None
+
 
 @dataclasses.dataclass(frozen=True)
 class CloudCredentials:

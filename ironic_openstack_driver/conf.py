@@ -43,7 +43,56 @@ opts = [
                      'lends them the operator\'s credentials for that '
                      'cloud. Unset: only [openstack]cloud. "*": every '
                      'entry of [openstack]clouds_yaml. Inline credentials '
-                     'in driver_info are not affected.'),
+                     'are bounded by [openstack]allowed_auth_urls '
+                     'instead.'),
+    cfg.StrOpt('server_binding',
+               default='required',
+               choices=[('required', 'refuse every action and read of a '
+                                     'server whose metadata '
+                                     'ironic_node_uuid is not the node\'s '
+                                     'UUID'),
+                        ('warn', 'drive such a server anyway and log a '
+                                 'warning once per node and server: only '
+                                 'while marking the servers of nodes '
+                                 'enrolled before the binding existed')],
+               help='Whether a node may drive only the Nova server marked '
+                    'for it. A node\'s owner may edit its driver_info, '
+                    'hence openstack_server; the mark (server metadata '
+                    'ironic_node_uuid = the node\'s UUID) is set in the '
+                    'host cloud, by ironic-openstack-nodes enroll or bind, '
+                    'or by hand with openstack server set --property, '
+                    'which Ironic\'s API cannot do.'),
+    cfg.ListOpt('allowed_auth_urls',
+                default=[],
+                help='Keystone URLs that inline credentials in a node\'s '
+                     'driver_info (openstack_auth_url ...) may name, '
+                     'compared without a trailing slash. Empty (the '
+                     'default): inline credentials are refused. The '
+                     'conductor sends requests to that URL, so a free URL '
+                     'would let node owners make it reach any address it '
+                     'can reach.'),
+    cfg.ListOpt('allowed_regions',
+                default=[],
+                help='Regions that driver_info openstack_region_name may '
+                     'name with a clouds.yaml entry (the operator\'s '
+                     'credentials). Empty: none, the entry\'s own region '
+                     'is used. "*": any. Inline credentials are not '
+                     'affected.'),
+    cfg.ListOpt('allowed_cacerts',
+                default=[],
+                help='CA bundle paths on the conductor that driver_info '
+                     'openstack_cacert may name. Empty: none (the field is '
+                     'refused). The conductor reads that file, so a free '
+                     'path would let node owners probe its file system.'),
+    cfg.ListOpt('allowed_rescue_images',
+                default=[],
+                help='Glance images (names or UUIDs, as driver_info gives '
+                     'them) that driver_info openstack_rescue_image may '
+                     'name, besides [openstack]rescue_image and '
+                     'uefi_rescue_image. "*": any image the host cloud '
+                     'project can see, which lets node owners boot their '
+                     'servers from any of them, such as other nodes\' '
+                     'virtual media ISOs.'),
     cfg.StrOpt('rescue_image',
                help='Glance image (name or UUID) that Nova rescue boots '
                     'when a node whose server boots in BIOS mode has boot '

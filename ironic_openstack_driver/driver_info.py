@@ -39,7 +39,8 @@ REQUIRED_PROPERTIES = {
 
 CREDENTIAL_PROPERTIES = {
     'openstack_auth_url': _('Keystone URL of the host cloud, for inline '
-                            'credentials instead of a clouds.yaml entry. '
+                            'credentials instead of a clouds.yaml entry; '
+                            'one of [openstack]allowed_auth_urls. '
                             'Optional.'),
     'openstack_username': _('User name, with openstack_password. '
                             'Optional.'),
@@ -65,10 +66,12 @@ CREDENTIAL_PROPERTIES = {
 # Where to reach the cloud: with inline credentials or a clouds.yaml entry.
 CONNECTION_PROPERTIES = {
     'openstack_region_name': _('Region of the host cloud; overrides the '
-                               'clouds.yaml entry\'s. Optional.'),
+                               'clouds.yaml entry\'s, where it is one of '
+                               '[openstack]allowed_regions. Optional.'),
     'openstack_cacert': _('Path of a CA bundle on the conductor that '
                           'verifies the host cloud\'s TLS certificates; '
-                          'overrides the clouds.yaml entry\'s. Optional.'),
+                          'overrides the clouds.yaml entry\'s; one of '
+                          '[openstack]allowed_cacerts. Optional.'),
 }
 
 OPTIONAL_PROPERTIES = {
@@ -80,7 +83,9 @@ OPTIONAL_PROPERTIES = {
                                 'rescue boots as boot device PXE. Defaults '
                                 'to [openstack]rescue_image, or to '
                                 '[openstack]uefi_rescue_image for servers '
-                                'that boot in UEFI mode. Optional.'),
+                                'that boot in UEFI mode. Only those and '
+                                '[openstack]allowed_rescue_images. '
+                                'Optional.'),
 }
 OPTIONAL_PROPERTIES.update(CREDENTIAL_PROPERTIES)
 OPTIONAL_PROPERTIES.update(CONNECTION_PROPERTIES)
@@ -148,6 +153,7 @@ def _parse_credentials(node, info):
                           'credentials (openstack_auth_url ...), or '
                           '[openstack]cloud in ironic.conf.'), missing=True)
         _check_cloud_allowed(node, cloud, insecure)
+        _check_region_allowed(node, cloud, where['region_name'])
         return CloudCredentials(cloud=cloud, **where)
 
     if cloud:
@@ -157,6 +163,7 @@ def _parse_credentials(node, info):
         _fail(node, _('driver_info fields %s need openstack_auth_url.')
               % ', '.join(given), missing=True)
     _check_url(node, values['auth_url'])
+    _check_auth_url_allowed(node, values['auth_url'])
 
     app_cred = (values['application_credential_id'],
                 values['application_credential_secret'])
@@ -196,14 +203,44 @@ def _check_url(node, url):
                       'https://keystone.example.com:5000/v3.'))
 
 
-def _check_cacert(node, path):
-    """Refuse an openstack_cacert that is not a file on this conductor.
+def _check_auth_url_allowed(node, url):
+    """Refuse an inline openstack_auth_url the operator did not list.
 
-    Like the redfish driver's ``redfish_verify_ca``: a bundle that does not
-    exist would go unnoticed until TLS is used (never, with an http://
-    Keystone), and the operator would believe the host cloud verified.
+    The conductor sends the node's credentials (and a version discovery)
+    to that URL: a free one would let a node's owner make the conductor
+    send requests to any address it reaches.
     """
-    if path is not None and not os.path.isfile(path):
+    allowed = {u.rstrip('/') for u in CONF.openstack.allowed_auth_urls}
+    if url.rstrip('/') not in allowed:
+        _fail(node, _('driver_info field openstack_auth_url "%(url)s" is not '
+                      'one of the Keystone URLs that inline credentials may '
+                      'use (%(allowed)s); the operator lists them in '
+                      '[openstack]allowed_auth_urls.') % {
+                          'url': text.shown(url),
+                          'allowed': ', '.join(sorted(allowed)) or _(
+                              'none: inline credentials are off')})
+
+
+def _check_cacert(node, path):
+    """Refuse an openstack_cacert not listed, or not a file on the conductor.
+
+    Only the paths of [openstack]allowed_cacerts (checked first, so that
+    the answer tells nothing of other files). Like the redfish driver's
+    ``redfish_verify_ca``: a bundle that does not exist would go unnoticed
+    until TLS is used (never, with an http:// Keystone), and the operator
+    would believe the host cloud verified.
+    """
+    if path is None:
+        return
+    allowed = {os.path.normpath(p) for p in CONF.openstack.allowed_cacerts}
+    if os.path.normpath(path) not in allowed:
+        _fail(node, _('driver_info field openstack_cacert "%(path)s" is not '
+                      'one of the CA bundles that nodes may name '
+                      '(%(allowed)s); the operator lists them in '
+                      '[openstack]allowed_cacerts.') % {
+                          'path': text.shown(path),
+                          'allowed': ', '.join(sorted(allowed)) or _('none')})
+    if not os.path.isfile(path):
         _fail(node, _('driver_info field openstack_cacert "%s" is not a '
                       'file on this conductor (the CA bundle that verifies '
                       'the host cloud\'s TLS certificates).')
@@ -247,6 +284,59 @@ def _check_cloud_allowed(node, cloud, insecure):
                               'none: [openstack]cloud is not set')})
 
 
+def _allowed(option_values, value):
+    """Whether a value is listed in an allow-list option ("*": any)."""
+    return '*' in option_values or value in option_values
+
+
+def _check_region_allowed(node, cloud, region):
+    """Refuse a region, with a clouds.yaml entry, the operator did not list.
+
+    The entry's credentials are the operator's: another region reaches
+    other servers of the operator's project.
+    """
+    if region is not None and not _allowed(CONF.openstack.allowed_regions,
+                                           region):
+        _fail(node, _('driver_info field openstack_region_name "%(region)s" '
+                      'is not one of the regions that nodes may name with '
+                      'the clouds.yaml entry "%(cloud)s" (%(allowed)s); '
+                      'the operator lists them in '
+                      '[openstack]allowed_regions.') % {
+                          'region': text.shown(region),
+                          'cloud': text.shown(cloud),
+                          'allowed': ', '.join(sorted(
+                              CONF.openstack.allowed_regions)) or _(
+                                  'none: the entry\'s own region is used')})
+
+
+def allowed_rescue_images():
+    """Images driver_info openstack_rescue_image may name, or None: any."""
+    listed = CONF.openstack.allowed_rescue_images
+    if '*' in listed:
+        return None
+    return {ref for ref in (CONF.openstack.rescue_image,
+                            CONF.openstack.uefi_rescue_image, *listed)
+            if ref}
+
+
+def _check_rescue_image(node, ref):
+    """Refuse a rescue image the operator did not choose.
+
+    Nova rescue boots it on the server: a free choice would boot any image
+    the operator's project sees, such as another node's virtual media ISO.
+    """
+    allowed = allowed_rescue_images()
+    if ref is not None and allowed is not None and ref not in allowed:
+        _fail(node, _('driver_info field openstack_rescue_image "%(ref)s" is '
+                      'not one of the rescue images the operator allows '
+                      '(%(allowed)s): [openstack]rescue_image, '
+                      '[openstack]uefi_rescue_image and '
+                      '[openstack]allowed_rescue_images.') % {
+                          'ref': text.shown(ref),
+                          'allowed': ', '.join(sorted(allowed)) or _('none')})
+    return ref
+
+
 def parse_driver_info(node):
     """Parse and check the driver_info of a node, without any I/O.
 
@@ -274,8 +364,9 @@ def parse_driver_info(node):
                                              'max': MAX_SERVER_NAME})
     return DriverInfo(server=server,
                       credentials=_parse_credentials(node, info),
-                      rescue_image=_string(node, info,
-                                           'openstack_rescue_image'))
+                      rescue_image=_check_rescue_image(
+                          node, _string(node, info,
+                                        'openstack_rescue_image')))
 
 
 def rescue_image_for(info, boot_mode):

@@ -243,14 +243,35 @@ def read_retrying(read, node, what, deadline=None):
 one_line = text.one_line
 
 
-def _login_error(where, error, hint):
+def _cause(error, where, creds):
+    """What a message says of a login or Keystone error.
+
+    With inline credentials the Keystone URL is the node owner's choice
+    (among [openstack]allowed_auth_urls): a text that answered there (an
+    HTTP error's body, a failed version discovery's) goes to the
+    conductor's log only, never into a message that reaches last_error;
+    the message keeps the error's kind and HTTP status. Errors made on the
+    conductor (no connection, TLS, a timeout) keep their text.
+    """
+    cause = one_line(getattr(error, 'details', None) or error)
+    if creds.cloud or not isinstance(error, (ks_exc.HttpError,
+                                             ks_exc.DiscoveryFailure)):
+        return cause
+    LOG.warning('Node %(node)s: cannot %(action)s in %(cloud)s: %(error)s',
+                dict(where, error=cause))
+    status = (getattr(error, 'http_status', None)
+              or getattr(error, 'status_code', None))
+    return _('%(kind)s%(status)s (the answer is in the conductor\'s '
+             'log)') % {'kind': error.__class__.__name__,
+                        'status': ' (HTTP %s)' % status if status else ''}
+
+
+def _login_error(where, error, hint, creds):
     return exception.DriverOperationError(
         driver=DRIVER,
         reason=_('node %(node)s: cannot %(action)s in %(cloud)s: '
                  '%(error)s; %(hint)s') % dict(
-                     where, error=one_line(
-                         getattr(error, 'details', None) or error),
-                     hint=hint))
+                     where, error=_cause(error, where, creds), hint=hint))
 
 
 @contextlib.contextmanager
@@ -311,7 +332,7 @@ def _translate(e, where, creds, evict, locate=None):
         # drops_connection.
         if drops_connection(e, locate):
             evict(e.__class__.__name__)
-        return _login_error(where, e, hint)
+        return _login_error(where, e, hint, creds)
     if isinstance(e, (sdk_exc.ConfigException, ks_exc.MissingRequiredOptions,
                       ks_exc.NoMatchingPlugin)):
         return exception.InvalidParameterValue(
@@ -320,8 +341,11 @@ def _translate(e, where, creds, evict, locate=None):
             % dict(where, path=CONF.openstack.clouds_yaml or _('(default)'),
                    error=one_line(e), hint=_config_hint(creds)))
     if isinstance(e, (sdk_exc.SDKException, ks_exc.ClientException)):
+        cause = (_cause(e, where, creds)
+                 if isinstance(e, ks_exc.ClientException) and not creds.cloud
+                 else one_line(e))
         return exception.DriverOperationError(
             driver=DRIVER,
             reason=_('node %(node)s: cannot %(action)s in %(cloud)s: '
-                     '%(error)s') % dict(where, error=one_line(e)))
+                     '%(error)s') % dict(where, error=cause))
     return None

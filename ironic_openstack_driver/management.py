@@ -51,12 +51,16 @@ class OpenStackManagement(base.ManagementInterface):
         """Record the boot device; the next power on or reboot applies it.
 
         As on a real BMC, a one-time choice applies to the next boot only.
-        Nothing is sent to Nova here.
+        No action is sent to Nova here; the server is read (from the shared
+        listing where it is recent) to check that it is marked for the
+        node.
 
         :raises: InvalidParameterValue for a device other than PXE, CDROM
             or DISK.
         :raises: MissingParameterValue for PXE without any rescue image
             configured, or CDROM without the node's virtual media ISO.
+        :raises: InvalidParameterValue when the server is not marked for
+            the node.
         """
         node = task.node
         if device not in boot_device.SUPPORTED:
@@ -79,6 +83,7 @@ class OpenStackManagement(base.ManagementInterface):
                   'node\'s virtual media ISO, which the boot interface '
                   'openstack-virtual-media uploads when it prepares the '
                   'agent\'s boot; the node has none.') % node.uuid)
+        os_power.node_client(task).get_server(cached=True)
         boot_device.set_device(node, device, persistent)
         node.save()
         LOG.info('Node %(node)s: boot device %(device)s (%(kind)s) will be '
@@ -159,8 +164,9 @@ class OpenStackManagement(base.ManagementInterface):
         :returns: a list of MAC addresses, in Neutron's order.
         """
         client = os_power.node_client(task)
+        server = client.get_server(cached=True)    # checks the mark
         return [port['mac_address'] for port in
-                server_reads.server_ports(client, client.server_id())]
+                server_reads.server_ports(client, server.id)]
 
     def get_secure_boot_state(self, task):
         """Whether the server boots with UEFI secure boot (read-only).

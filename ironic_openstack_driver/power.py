@@ -162,6 +162,12 @@ class OpenStackPower(base.PowerInterface):
     def validate(self, task):
         """Check driver_info without talking to the cloud.
 
+        The server's mark for the node (binding.py) is checked on every
+        read of the server instead: Ironic validates through the API and
+        before each action, and the action's own read of the server, under
+        the same lock, decides; a read here would add a Nova request to
+        each validation.
+
         :raises: InvalidParameterValue, MissingParameterValue.
         """
         os_info.parse_driver_info(task.node)

@@ -50,6 +50,7 @@ from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 from oslo_log import log
 
+from ironic_openstack_driver import cloud
 from ironic_openstack_driver import server_delta
 
 LOG = log.getLogger(__name__)
@@ -65,8 +66,8 @@ LISTING_URL = '/servers/detail'
 class ListedServer:
     """A server as a listing shows it.
 
-    What a power state and boot mode need, under the attribute names of
-    openstacksdk's Server.
+    What a power state, boot mode and the node binding need, under the
+    attribute names of openstacksdk's Server.
     """
     id: str
     vm_state: str
@@ -78,9 +79,12 @@ class ListedServer:
     compute_host: str | None = None
     host_status: str | None = None
     name: str | None = None
+    # Of the server's metadata, only the node mark (cloud.NODE_MARK).
+    metadata: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_nova(cls, body):
+        mark = cloud.marked_node(body)
         return cls(id=body['id'], name=body.get('name'),
                    vm_state=body.get('OS-EXT-STS:vm_state'),
                    task_state=body.get('OS-EXT-STS:task_state'),
@@ -88,7 +92,8 @@ class ListedServer:
                    # Nova shows "" for a volume-backed server.
                    image=body.get('image') or {},
                    compute_host=body.get('OS-EXT-SRV-ATTR:host', None),
-                   host_status=body.get('host_status', None))
+                   host_status=body.get('host_status', None),
+                   metadata={cloud.NODE_MARK: mark} if mark else {})
 
 
 def _nova_date(response):

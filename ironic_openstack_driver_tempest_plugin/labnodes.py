@@ -152,7 +152,7 @@ class Nodes(object):
         if port:
             self.padmin.network.delete_port(port)
 
-    def tool(self, *args):
+    def tool(self, *args, check=True):
         argv = [os.path.join(os.path.dirname(sys.executable),
                              'ironic-openstack-nodes'),
                 '--os-cloud', self.status['cloud']] + list(args)
@@ -160,7 +160,7 @@ class Nodes(object):
         result = subprocess.run(argv, stdout=sys.stderr, stderr=sys.stderr,
                                 env=dict(os.environ, OS_CLIENT_CONFIG_FILE=(
                                     self.status['clouds_yaml'])))
-        if result.returncode:
+        if result.returncode and check:
             raise RuntimeError('ironic-openstack-nodes %s exited %d' % (
                 args[0], result.returncode))
 
@@ -183,6 +183,14 @@ class Nodes(object):
         started = time.monotonic()
         self.share_network()
         ready = []
+        kept = [n for n in self.mine() if self.server_status(n) is not None]
+        if kept:
+            # Nodes of an earlier run may predate the server marks the
+            # driver requires: bind marks them (idempotent). A server it
+            # cannot mark leaves its node unusable, which is judged below.
+            self.tool('bind', '--ironic-cloud', self.status['admin_cloud'],
+                      *[arg for n in kept for arg in ('--node', n.id)],
+                      check=False)
         for node in self.mine():
             if self.server_status(node) is not None:
                 node = self.to_available(node)

@@ -13,10 +13,28 @@
 """``openstack``: this repository's hardware type, Ironic talking to Nova.
 
 Its Ironic reads [openstack] clouds_yaml/cloud (see bench/ironic.py) and
-runs this checkout's driver.
+runs this checkout's driver. The driver drives a server only when it is
+marked for the node (server metadata): start() marks each server, as the
+probe user and before anything is timed, for the node UUID its node is
+then created with.
 """
 
+import concurrent.futures
+import uuid
+
 from bench.systems.base import System
+from ironic_openstack_driver.tools import binding
+
+# Node UUIDs derive from server IDs: a server keeps its mark from one
+# run (and node count) to the next, and is marked once.
+_NAMESPACE = uuid.UUID('0b6c8a0e-6c1e-4d59-9a57-2f0a4f6d6f31')
+_MARK_WORKERS = 8
+# Server IDs marked in this run.
+_marked = set()
+
+
+def node_uuid(server):
+    return str(uuid.uuid5(_NAMESPACE, server.id))
 
 
 class OurDriver(System):
@@ -25,8 +43,17 @@ class OurDriver(System):
     power_interfaces = ('openstack',)
     management_interfaces = ('openstack',)
 
+    def start(self, servers):
+        todo = [s for s in servers if s.id not in _marked]
+        compute = self.ctx.probe.compute
+        with concurrent.futures.ThreadPoolExecutor(_MARK_WORKERS) as pool:
+            list(pool.map(lambda s: binding.set_mark(compute, s,
+                                                     node_uuid(s)), todo))
+        _marked.update(s.id for s in todo)
+
     def node_body(self, index, server):
         return {'name': '%s-os-%d' % (self.ctx.prefix, index),
+                'uuid': node_uuid(server),
                 'driver': 'openstack', 'boot_interface': 'fake',
                 'deploy_interface': 'fake',
                 'driver_info': {'openstack_server': server.id}}

@@ -16,6 +16,7 @@
     ironic-openstack-nodes create-nodes   servers that play the machines
     ironic-openstack-nodes nodes-file     file for openstack baremetal create
     ironic-openstack-nodes enroll         nodes and ports into Ironic
+    ironic-openstack-nodes bind           mark each node's server for it
 
 Every subcommand is idempotent: run again, it finds what exists.
 """
@@ -27,6 +28,7 @@ import sys
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 
+from ironic_openstack_driver.tools import binding
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools import enroll
 from ironic_openstack_driver.tools import nodes_file
@@ -62,7 +64,7 @@ def build_parser():
                              '$OS_REGION_NAME, else the clouds.yaml entry\'s)')
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     subparsers.required = True
-    for module in (rescue_image, servers, nodes_file, enroll):
+    for module in (rescue_image, servers, nodes_file, enroll, binding):
         module.add_parser(subparsers)
     return parser
 
@@ -81,9 +83,12 @@ def _connections(args):
     def baremetal():
         if 'ironic' not in opened:
             cloud = getattr(args, 'ironic_cloud', None)
-            if cloud and cloud != args.os_cloud:
+            config = (getattr(args, 'ironic_config_file', None)
+                      or args.os_config_file)
+            if (cloud and cloud != args.os_cloud) or (
+                    config != args.os_config_file):
                 opened['ironic'] = common.connect(
-                    cloud, args.os_config_file, args.os_region_name,
+                    cloud or args.os_cloud, config, args.os_region_name,
                     what='ironic-cloud')
             else:
                 opened['ironic'] = compute()

@@ -14,8 +14,10 @@
 
 The nodes come from servers (same selection as nodes-file) or from a nodes
 file. Idempotent by node name: an existing node is kept (and checked to be
-the same server), missing ports are added, and --manage/--provide move
-only the nodes that are not there yet. With --inspect, nodes are enrolled
+the same server), missing ports are added, each node's server is marked
+with the node's UUID (binding.mark_server: the driver drives no server
+without it), and --manage/--provide move only the nodes that are not there
+yet. With --inspect, nodes are enrolled
 without ports and properties and Ironic's inspection (inspect interface
 ``openstack``) fills both; a node already inspected is not inspected again.
 """
@@ -24,6 +26,8 @@ import json
 
 from openstack import exceptions as sdk_exc
 
+from ironic_openstack_driver import cloud
+from ironic_openstack_driver.tools import binding
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
@@ -157,9 +161,13 @@ def for_inspection(spec):
     return spec
 
 
-def enroll(bm, report, specs, manage=False, provide=False,
+def enroll(bm, report, specs, compute, manage=False, provide=False,
            timeout=DEFAULT_TIMEOUT, inspect=False):
-    """Enroll every node; returns True when all succeeded."""
+    """Enroll every node and mark its server; True when all succeeded.
+
+    :param compute: the host cloud's compute proxy, where the servers are
+        marked.
+    """
     ok = True
     if inspect:
         specs = [for_inspection(spec) for spec in specs]
@@ -173,6 +181,13 @@ def enroll(bm, report, specs, manage=False, provide=False,
             added = ensure_ports(bm, report, node, spec.get('ports') or [])
             if added and not created:
                 result = 'exists, %d port(s) added' % added
+            marked = binding.mark_server(
+                compute, bm, report,
+                (spec.get('driver_info') or {}).get('openstack_server'),
+                node.id, name)
+            if marked != 'marked already' and not (created
+                                                   and marked == 'marked'):
+                result += ', server %s' % marked
             before = node.provision_state
             node = set_state(bm, report, node, manage, provide, timeout,
                              inspect=inspect)
@@ -203,7 +218,8 @@ def run(conns, args, report):
         specs = load_file(args.file)
     else:
         specs = nodes_file.build_nodes(compute(), args, report)
-    ok = enroll(baremetal(), report, specs, manage=args.manage,
+    ok = enroll(baremetal(), report, specs, compute().compute,
+                manage=args.manage,
                 provide=args.provide, timeout=args.timeout,
                 inspect=args.inspect)
     report.table()
@@ -220,9 +236,12 @@ def add_parser(subparsers):
         'enroll',
         help='enroll the nodes and their ports in Ironic',
         description='Enroll one node per server (or per entry of a nodes '
-                    'file) with its port straight into Ironic, then '
-                    'optionally move it to manageable (--manage) or '
-                    'available (--provide). Idempotent by node name.')
+                    'file) with its port straight into Ironic, mark the '
+                    'server with the node\'s UUID (server metadata %s, '
+                    'which the driver requires), then optionally move the '
+                    'node to manageable (--manage) or available '
+                    '(--provide). Idempotent by node name.'
+                    % cloud.NODE_MARK)
     p.add_argument('--file',
                    help='enroll the nodes of this nodes file instead of '
                         'reading servers')
@@ -232,6 +251,9 @@ def add_parser(subparsers):
                         '(default: --os-cloud); Ironic often lives in '
                         'another cloud, or needs another scope, than the '
                         'Nova that runs the servers')
+    p.add_argument('--ironic-config-file', metavar='PATH',
+                   help='clouds.yaml that holds --ironic-cloud (default: '
+                        '--os-config-file)')
     p.add_argument('--manage', action='store_true',
                    help='move new nodes to manageable (Ironic checks the '
                         'power interface against the server)')

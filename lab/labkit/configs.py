@@ -236,8 +236,11 @@ def ironic(p, sec, rescue_image='', driver=True, mode_conf=None):
         'oslo_messaging_notifications': {'driver': 'noop'},
     }
     if driver:
+        # The fault suite's nodes use inline credentials of users of the
+        # lab's own Keystone.
         conf['openstack'] = {'clouds_yaml': p.clouds_yaml, 'cloud': s.CLOUD,
-                             'rescue_image': rescue_image}
+                             'rescue_image': rescue_image,
+                             'allowed_auth_urls': s.url('keystone', '/v3')}
     if mode_conf:
         conf = merge(conf, mode_conf)
     return {'ironic.conf': ini(conf),

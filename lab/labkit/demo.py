@@ -14,8 +14,9 @@
 
 Creates N servers (blank disk image, no network, microversion 2.37) as the
 lab's normal user, enrolls each in Ironic (driver ``openstack``, driver_info
-``openstack_server`` + ``openstack_cloud``) as the lab's system admin, and
-walks them through:
+``openstack_server`` + ``openstack_cloud``) as the lab's system admin,
+marks each server for its node (``ironic-openstack-nodes bind``: the
+driver drives only a server marked for the node), and walks them through:
 
     power on -> boot device pxe + reboot (Nova: RESCUE)
     -> boot device disk + reboot (ACTIVE) -> power off (SHUTOFF)
@@ -29,6 +30,8 @@ Needs openstacksdk (the ``tox -e lab`` env, or the lab's Ironic venv).
 
 import concurrent.futures
 import logging
+import os
+import subprocess
 import sys
 import time
 
@@ -169,17 +172,36 @@ class Demo:
         return self.user.compute.find_flavor(self.status['flavor'],
                                              ignore_missing=False).id
 
+    def bind(self, nodes):
+        """Mark each node's server for it, with the driver's tool."""
+        paths = s.paths()
+        tool = paths.venv_bin(paths.ironic_venv, 'ironic-openstack-nodes')
+        argv = [tool, '--os-cloud', self.status['cloud'], 'bind',
+                '--ironic-cloud', self.status['admin_cloud']]
+        for node in nodes:
+            argv += ['--node', node.id]
+        result = subprocess.run(
+            argv, env=dict(os.environ,
+                           OS_CLIENT_CONFIG_FILE=self.status['clouds_yaml']),
+            capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError('ironic-openstack-nodes bind failed: %s%s'
+                               % (result.stdout, result.stderr))
+
     def enroll(self, servers):
-        def one(server):
-            node = self.admin.baremetal.create_node(
+        def create(server):
+            return self.admin.baremetal.create_node(
                 name=server.name, driver='openstack',
                 driver_info={'openstack_server': server.id,
                              'openstack_cloud': self.status['cloud']})
-            node = self.admin.baremetal.set_node_provision_state(
-                node, 'manage', wait=True, timeout=120)
-            return node
 
-        nodes = self._each(one, servers)
+        def manage(node):
+            return self.admin.baremetal.set_node_provision_state(
+                node, 'manage', wait=True, timeout=120)
+
+        nodes = self._each(create, servers)
+        self.bind(nodes)
+        nodes = self._each(manage, nodes)
         self.say('enrolled %d nodes with driver openstack (now manageable)'
                  % len(nodes))
         return nodes

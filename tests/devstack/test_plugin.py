@@ -303,8 +303,9 @@ class TestExtra(PluginTestCase):
              'ironic-openstack-nodes %s nodes-file --prefix ios-node '
              '--network ios-provisioning --driver-cloud hostcloud -o %s'
              % (host, nodes),
-             'ironic-openstack-nodes --os-cloud devstack-system-admin '
-             'enroll --file %s --manage --provide' % nodes],
+             'ironic-openstack-nodes %s enroll --file %s --ironic-cloud '
+             'devstack-system-admin --ironic-config-file '
+             '/etc/openstack/clouds.yaml --manage --provide' % (host, nodes)],
             self.tool_calls())
         self.assertTrue(os.path.exists(nodes))
 
@@ -316,8 +317,10 @@ class TestExtra(PluginTestCase):
                        FAKE_NETWORK_EXISTS='True')
         calls = self.tool_calls()
         self.assertFalse([c for c in calls if 'network create' in c])
-        self.assertTrue(calls[-1].endswith('enroll --file %s' % os.path.join(
-            self.tmp, 'data', 'ironic-openstack-driver', 'nodes.json')))
+        self.assertTrue(calls[-1].endswith(
+            'enroll --file %s --ironic-cloud devstack-system-admin '
+            '--ironic-config-file /etc/openstack/clouds.yaml' % os.path.join(
+                self.tmp, 'data', 'ironic-openstack-driver', 'nodes.json')))
 
     def test_a_failing_tool_fails_the_phase(self):
         result = self.run_phase('stack', 'extra', check=False,

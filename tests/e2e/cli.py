@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+from ironic_openstack_driver.tools import binding
+
 # Generous bounds for waiting on real services; they bound a loop, they do
 # not measure anything.
 WAIT_SECONDS = 180
@@ -69,6 +71,14 @@ class OpenStackCLI:
                 raise AssertionError('node %s never reached %s: %s'
                                      % (node, expected, shown))
             time.sleep(POLL_SECONDS)
+
+
+def mark(conn, server_id, node_uuid):
+    """Mark a server for its node, as ironic-openstack-nodes does.
+
+    The driver drives a server only when its metadata names the node.
+    """
+    binding.set_mark(conn.compute, server_id, node_uuid)
 
 
 def server_view(conn, server_id):

@@ -79,13 +79,14 @@ def server(nova, lab, name, networks):
 
 
 @pytest.fixture
-def node(baremetal, lab, name, server):
+def node(nova, baremetal, lab, name, server):
     """The server enrolled bare: no ports, no properties."""
     node = baremetal.json(
         'baremetal', 'node', 'create', '--driver', 'openstack',
         '--name', name,
         '--driver-info', 'openstack_server=%s' % server.id,
         '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
+    cli.mark(nova, server.id, node['uuid'])
     yield node['uuid']
     baremetal.run('baremetal', 'node', 'maintenance', 'set', node['uuid'],
                   check=False)

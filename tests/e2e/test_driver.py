@@ -57,6 +57,7 @@ def server_and_node(nova, baremetal, lab):
         '--name', name,
         '--driver-info', 'openstack_server=%s' % server.id,
         '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
+    cli.mark(nova, server.id, node['uuid'])
     yield server, node
     baremetal.run('baremetal', 'node', 'delete', node['uuid'], check=False)
     nova.compute.delete_server(server.id, ignore_missing=True)

@@ -40,12 +40,14 @@ def _flavor(nova, lab):
     return nova.compute.find_flavor(lab['flavor'], ignore_missing=False).id
 
 
-def _enroll(baremetal, lab, name, server):
-    return baremetal.json(
+def _enroll(nova, baremetal, lab, name, server):
+    node = baremetal.json(
         'baremetal', 'node', 'create', '--driver', 'openstack',
         '--name', name,
         '--driver-info', 'openstack_server=%s' % server.id,
         '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
+    cli.mark(nova, server.id, node['uuid'])
+    return node
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def locked_node(nova, baremetal, lab):
         name=name, image_id=lab['disk_image'], flavor_id=_flavor(nova, lab),
         networks='none')
     cli.wait_server(nova, server.id, 'ACTIVE')
-    node = _enroll(baremetal, lab, name, server)
+    node = _enroll(nova, baremetal, lab, name, server)
     yield server, node
     baremetal.run('baremetal', 'node', 'delete', node['uuid'], check=False)
     nova.compute.unlock_server(server.id)
@@ -117,7 +119,7 @@ def node_of_deleted_image(nova, baremetal, lab):
         networks='none')
     cli.wait_server(nova, server.id, 'ACTIVE')
     nova.image.delete_image(image.id)
-    node = _enroll(baremetal, lab, name, server)
+    node = _enroll(nova, baremetal, lab, name, server)
     yield server, node, image
     baremetal.run('baremetal', 'node', 'delete', node['uuid'], check=False)
     nova.compute.delete_server(server.id, ignore_missing=True)

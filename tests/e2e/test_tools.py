@@ -14,9 +14,10 @@
 
 Runs the installed console script as a user would (README / pool guide):
 rescue-image, create-nodes (3 servers), nodes-file, then
-``openstack baremetal create`` of the written file into the lab's Ironic
-and a power-on of every node; then re-runs every subcommand and checks that
-nothing changed. Resource names carry a unique prefix: the lab is shared.
+``openstack baremetal create`` of the written file into the lab's Ironic,
+bind (each server marked for its node) and a power-on of every node; then
+re-runs every subcommand and checks that nothing changed. Resource names
+carry a unique prefix: the lab is shared.
 """
 
 import json
@@ -129,9 +130,11 @@ def pool(lab, tool, prefix, cleanup, tmp_path_factory):
                      '--image', lab['disk_image'],
                      '--network', prefix + '-prov', '--create-network')
     path = str(tmp_path_factory.mktemp('pool') / 'nodes.json')
+    # No --rescue-image: a node may name only the rescue images the
+    # operator allows ([openstack]allowed_rescue_images), and the lab's
+    # Ironic allows its own.
     nodes_file = tool.run('nodes-file', '--prefix', prefix,
-                          '--network', prefix + '-prov',
-                          '--rescue-image', image_id, '-o', path)
+                          '--network', prefix + '-prov', '-o', path)
     return {'image_id': image_id, 'rescue': rescue, 'create': nodes,
             'nodes_file': nodes_file, 'path': path}
 
@@ -175,16 +178,23 @@ def test_servers_are_off_on_no_ip_ports_without_port_security(
 
 
 def test_nodes_file_enrolls_with_openstack_baremetal_create_and_powers_on(
-        pool, baremetal, lab_cloud, prefix):
+        pool, tool, lab, baremetal, lab_cloud, prefix):
     with open(pool['path']) as f:
         data = json.load(f)
     assert [n['name'] for n in data['nodes']] == _names(prefix)
     node = data['nodes'][0]
     assert node['driver'] == 'openstack'
-    assert node['driver_info']['openstack_rescue_image'] == pool['image_id']
+    assert 'openstack_rescue_image' not in node['driver_info']
     assert node['properties']['capabilities'] == 'boot_mode:bios'
 
     baremetal.run('baremetal', 'create', pool['path'])
+    bind = tool.run('bind', '--ironic-cloud', lab['admin_cloud'],
+                    *[arg for name in _names(prefix)
+                      for arg in ('--node', name)])
+    assert bind.stdout.count('| marked ') == COUNT
+    for server in _servers(lab_cloud, prefix):
+        node = baremetal.node(server.name)
+        assert server.metadata == {'ironic_node_uuid': node['uuid']}
     for name in _names(prefix):
         baremetal.run('baremetal', 'node', 'power', 'on', name)
     for name in _names(prefix):
@@ -232,9 +242,7 @@ def test_rerunning_every_subcommand_changes_nothing(
     assert create.stdout.count('exists') == COUNT
     assert 'Creating' not in create.stderr and 'Stopping' not in create.stderr
     nodes_file = tool.run('nodes-file', '--prefix', prefix,
-                          '--network', prefix + '-prov',
-                          '--rescue-image', pool['image_id'],
-                          '-o', pool['path'])
+                          '--network', prefix + '-prov', '-o', pool['path'])
     assert 'Unchanged' in nodes_file.stderr
     enroll = tool.run('enroll', '--ironic-cloud', lab['admin_cloud'],
                       '--file', pool['path'])

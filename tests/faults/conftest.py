@@ -28,6 +28,7 @@ import uuid
 
 import pytest
 
+from ironic_openstack_driver.tools import binding
 from tests.faults import ironic as ironic_api
 from tests.faults.tools import ROWS
 from tests.faults.tools import secret
@@ -121,9 +122,14 @@ class Nodes:
         info.update(driver_info)
         node = self.ironic.create(info)
         self.made.append((node['uuid'], None))
+        self.mark(server_id, node['uuid'])
         if manage:
             self.ironic.manage(node['uuid'])
         return node['uuid'], server_id
+
+    def mark(self, server_id, node):
+        """Mark the server for the node, as ironic-openstack-nodes does."""
+        binding.set_mark(self.nova.compute, server_id, node)
 
     def cleanup(self):
         for node, server in reversed(self.made):

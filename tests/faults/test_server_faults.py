@@ -57,6 +57,7 @@ def test_server_deleted(ironic, nova, nodes, row):
     ironic.patch(node, [{'op': 'replace',
                          'path': '/driver_info/openstack_server',
                          'value': other}])
+    nodes.mark(other, node)
     checks.next_action_works(ironic, nova, node, other, 'power off')
 
 

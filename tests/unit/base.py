@@ -76,6 +76,12 @@ class OpenStackDriverTestCase(DbTestCase):
         self.node = obj_utils.create_test_node(
             self.context, driver='openstack',
             driver_info={'openstack_server': self.server.id})
+        self.mark(self.server, self.node)
+
+    @staticmethod
+    def mark(server, node):
+        """Mark a FakeServer for a node, as ironic-openstack-nodes does."""
+        server.metadata[os_cloud.NODE_MARK] = node.uuid
 
     def use_fake_clock(self):
         """Run Nova's slow tasks and the driver's waits on one fake clock.

@@ -33,6 +33,8 @@ import http.server
 import json
 import threading
 
+from ironic_openstack_driver.cloud import NODE_MARK
+
 USER, PASSWORD, PROJECT = 'ironic', 'right-password-42', 'baremetal'
 REGION = 'RegionOne'
 
@@ -41,6 +43,8 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     servers = {}
     requests = []
+    # Every request, Keystone's too.
+    hits = 0
     logins = 0
     close_next = 0
     fail_next = 0
@@ -76,6 +80,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         cls = type(self)
+        cls.hits += 1
         path = self.path.rstrip('/')
         if path == '/v3':
             return self._send(self._keystone_version())
@@ -106,6 +111,7 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get('Content-Length') or 0)
         body = json.loads(self.rfile.read(length) or b'{}')
+        type(self).hits += 1
         if self.path.rstrip('/') != '/v3/auth/tokens':
             return self._send({}, 404)
         cls = type(self)
@@ -154,6 +160,7 @@ def start(test):
     global _nova
     FakeCloudHandler.servers = {}
     FakeCloudHandler.requests = []
+    FakeCloudHandler.hits = 0
     FakeCloudHandler.logins = 0
     FakeCloudHandler.close_next = 0
     FakeCloudHandler.fail_next = 0
@@ -192,3 +199,9 @@ def server(server_id, vm_state='active', power_state=1, task_state=None):
             'image': {'id': 'a1b2c3d4-0000-0000-0000-000000000001'}}
     FakeCloudHandler.servers[server_id] = body
     return body
+
+
+def mark(server_id, node_uuid):
+    """Mark a server for a node (its metadata), as the tooling does."""
+    FakeCloudHandler.servers[server_id]['metadata'] = {
+        NODE_MARK: node_uuid}

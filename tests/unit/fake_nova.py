@@ -36,7 +36,10 @@ What real Nova does and the lab's fake compute hides is modelled too:
 * an image can be deleted from Glance while servers built from it live on;
 * at compute microversion 2.98 or later a server read embeds the standard
   image properties Nova kept from the server's image (never
-  os_shutdown_timeout: it is not an ImageMetaProps field).
+  os_shutdown_timeout: it is not an ImageMetaProps field);
+* server metadata (the node mark among it) shows in reads and listings,
+  and changes only in the vm_states Nova allows, with no task running,
+  on an unlocked server (nova.compute.api update_instance_metadata).
 """
 
 import datetime
@@ -76,6 +79,8 @@ ACTIONS = {
                  RUNNING),
 }
 CRASH_DUMP_STATES = {ACTIVE, PAUSED, RESCUED, RESIZED, ERROR}
+# vm_states in which Nova changes server metadata.
+METADATA_STATES = {ACTIVE, PAUSED, SUSPENDED, STOPPED}
 # Actions during which Nova's compute shuts a running guest down cleanly.
 GRACEFUL_STOPS = {'os-stop', 'rescue'}
 # nova.conf [DEFAULT]shutdown_timeout.
@@ -143,6 +148,7 @@ class FakeServer:
         # None: not shown.
         self.compute_host = None
         self.host_status = None
+        self.metadata = {}
 
     def halt(self, after_reads=0):
         """The guest powers itself off (IPA's in-band power off, a halt).
@@ -172,7 +178,8 @@ class FakeServer:
             id=self.id, name=self.name, vm_state=self.vm_state,
             task_state=self.task_state, power_state=self.power_state,
             is_locked=self.locked, image=image, microversion=microversion,
-            compute_host=self.compute_host, host_status=self.host_status)
+            compute_host=self.compute_host, host_status=self.host_status,
+            metadata=dict(self.metadata))
 
     def as_nova(self):
         """The server as Nova 2.1's server view shows it."""
@@ -182,7 +189,8 @@ class FakeServer:
                 'OS-EXT-STS:task_state': self.task_state,
                 'OS-EXT-STS:power_state': self.power_state,
                 'image': ({'id': self.image_id, 'links': []}
-                          if self.image_id else '')}
+                          if self.image_id else ''),
+                'metadata': dict(self.metadata)}
         if self.compute_host is not None:
             body['OS-EXT-SRV-ATTR:host'] = self.compute_host
         if self.host_status is not None:
@@ -241,6 +249,7 @@ class FakeNova:
         self.compute.resume_server.side_effect = self._action('resume')
         self.compute.unshelve_server.side_effect = self._action('unshelve')
         self.compute.trigger_server_crash_dump.side_effect = self.crash_dump
+        self.compute.set_server_metadata.side_effect = self.set_metadata
 
         self.image = mock.create_autospec(image_proxy.Proxy, instance=True)
         self.image.get_image.side_effect = self.get_image
@@ -428,6 +437,20 @@ class FakeNova:
     def rescue_server(self, server, admin_pass=None, image=None):
         fake = self._start(server, 'rescue')
         fake.rescue_image = image
+
+    def set_metadata(self, server, **metadata):
+        """POST /servers/{id}/metadata, refused as Nova refuses it."""
+        fake = self._lookup(server)
+        if fake.locked:
+            self._conflict(fake, 'update metadata',
+                           'Instance %s is locked' % fake.id)
+        if fake.task_state is not None or fake.vm_state not in \
+                METADATA_STATES:
+            self._conflict(fake, 'update metadata',
+                           "Cannot 'update metadata' instance %s while it "
+                           "is in vm_state %s" % (fake.id, fake.vm_state))
+        fake.metadata.update(metadata)
+        return fake.as_sdk(self.microversion(), self.kept_properties(fake))
 
     def crash_dump(self, server):
         fake = self._lookup(server)

@@ -52,6 +52,7 @@ class ConnectionCacheTestCase(base.DbTestCase):
         os.close(fd)
         self.addCleanup(os.unlink, self.clouds_yaml)
         self.config(clouds_yaml=self.clouds_yaml, cloud='host',
+                    allowed_auth_urls=['http://127.0.0.1:1/v3'],
                     group='openstack')
 
     def _info(self, **info):
@@ -224,7 +225,8 @@ class ConnectionPoolTestCase(base.DbTestCase):
         super().setUp()
         os_client.reset_caches()
         self.addCleanup(os_client.reset_caches)
-        self.config(cloud=None, group='openstack')
+        self.config(cloud=None, allowed_auth_urls=['http://127.0.0.1:1/v3'],
+                    group='openstack')
 
     def _info(self):
         node = obj_utils.get_test_node(

@@ -13,6 +13,8 @@
 import os
 import tempfile
 
+from oslo_utils import uuidutils
+
 from ironic.common import exception
 from ironic.tests.unit.objects import utils as obj_utils
 
@@ -25,6 +27,10 @@ class ParseDriverInfoTestCase(base.DbTestCase):
     def setUp(self):
         super().setUp()
         self.config(cloud=None, rescue_image=None, allowed_clouds=['*'],
+                    allowed_auth_urls=['http://ks/v3'],
+                    allowed_regions=['R1', 'R2'],
+                    allowed_rescue_images=['ipxe', 'own'],
+                    allowed_cacerts=['/nonexistent/ca.pem'],
                     group='openstack')
 
     def _node(self, **info):
@@ -143,6 +149,7 @@ class ParseDriverInfoTestCase(base.DbTestCase):
         handle, path = tempfile.mkstemp(suffix='.pem')
         os.close(handle)
         self.addCleanup(os.unlink, path)
+        self.config(allowed_cacerts=[path], group='openstack')
         return path
 
     def test_region_and_cacert_combine_with_a_cloud(self):
@@ -279,10 +286,89 @@ class AllowedCloudsTestCase(base.DbTestCase):
         msg = self._refused(openstack_cloud='pool')
         self.assertIn('[openstack]cloud is not set', msg)
 
-    def test_inline_credentials_are_not_limited(self):
+    def test_inline_credentials_are_not_limited_by_allowed_clouds(self):
+        self.config(allowed_auth_urls=['http://ks/v3'], group='openstack')
         node, parse = self._parse(
             openstack_auth_url='http://ks/v3',
             openstack_application_credential_id='ac',
             openstack_application_credential_secret='s',
             openstack_insecure=True)
         self.assertTrue(parse(node).credentials.insecure)
+
+
+class BoundedFieldsTestCase(base.DbTestCase):
+    """Fields a node's owner could aim elsewhere: the operator bounds them.
+
+    Defaults: none of them may leave the operator's configuration.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.config(cloud='pool', rescue_image='ipxe-bios',
+                    uefi_rescue_image='ipxe-uefi', group='openstack')
+
+    def _parse(self, **info):
+        node = obj_utils.get_test_node(
+            self.context, driver='openstack', uuid=uuidutils.generate_uuid(),
+            driver_info=dict({'openstack_server': 'vm'}, **info))
+        return node, driver_info.parse_driver_info
+
+    def _refused(self, field, option, **info):
+        node, parse = self._parse(**info)
+        exc = self.assertRaises(exception.InvalidParameterValue, parse, node)
+        self.assertIn(node.uuid, str(exc))
+        self.assertIn('driver_info field %s' % field, str(exc))
+        self.assertIn('[openstack]%s' % option, str(exc))
+        return str(exc)
+
+    def test_rescue_image_only_among_the_operators(self):
+        msg = self._refused('openstack_rescue_image', 'allowed_rescue_images',
+                            openstack_rescue_image='node-b-vmedia-iso')
+        self.assertIn('node-b-vmedia-iso', msg)
+        self.assertIn('ipxe-bios, ipxe-uefi', msg)
+        node, parse = self._parse(openstack_rescue_image='ipxe-uefi')
+        self.assertEqual('ipxe-uefi', parse(node).rescue_image)
+        self.config(allowed_rescue_images=['custom-ipxe'], group='openstack')
+        node, parse = self._parse(openstack_rescue_image='custom-ipxe')
+        self.assertEqual('custom-ipxe', parse(node).rescue_image)
+        self.config(allowed_rescue_images=['*'], group='openstack')
+        node, parse = self._parse(openstack_rescue_image='anything')
+        self.assertEqual('anything', parse(node).rescue_image)
+
+    def test_region_with_the_operators_cloud_only_when_listed(self):
+        msg = self._refused('openstack_region_name', 'allowed_regions',
+                            openstack_region_name='RegionTwo')
+        self.assertIn('"pool"', msg)
+        self.config(allowed_regions=['RegionTwo'], group='openstack')
+        node, parse = self._parse(openstack_region_name='RegionTwo')
+        self.assertEqual('RegionTwo', parse(node).credentials.region_name)
+        self._refused('openstack_region_name', 'allowed_regions',
+                      openstack_region_name='RegionThree')
+
+    def test_cacert_only_when_listed_and_without_telling_if_it_exists(self):
+        # /etc/hostname exists, /nonexistent does not: the same answer.
+        for path in ('/etc/hostname', '/nonexistent/x.pem'):
+            msg = self._refused('openstack_cacert', 'allowed_cacerts',
+                                openstack_cacert=path)
+            self.assertNotIn('is not a file', msg)
+        handle, path = tempfile.mkstemp(suffix='.pem')
+        os.close(handle)
+        self.addCleanup(os.unlink, path)
+        self.config(allowed_cacerts=[path], group='openstack')
+        node, parse = self._parse(openstack_cacert=path)
+        self.assertEqual(path, parse(node).credentials.cacert)
+
+    def test_inline_credentials_are_off_by_default(self):
+        inline = {'openstack_auth_url': 'http://169.254.169.254/latest',
+                  'openstack_application_credential_id': 'ac',
+                  'openstack_application_credential_secret': 's'}
+        msg = self._refused('openstack_auth_url', 'allowed_auth_urls',
+                            **inline)
+        self.assertIn('inline credentials are off', msg)
+        self.config(allowed_auth_urls=['https://keystone.example/v3/'],
+                    group='openstack')
+        self._refused('openstack_auth_url', 'allowed_auth_urls', **inline)
+        node, parse = self._parse(**dict(
+            inline, openstack_auth_url='https://keystone.example/v3'))
+        self.assertEqual('https://keystone.example/v3',
+                         parse(node).credentials.auth_url)

@@ -70,6 +70,11 @@ class OverHttpBase(base.DbTestCase):
         self.addCleanup(os_client.reset_caches)
         self.url = fake.start(self)
         fake.server(SERVER)
+        self.config(allowed_auth_urls=[
+            self.url + '/v3', self.url.replace('http:', 'https:') + '/v3',
+            'http://127.0.0.1:1/v3'],
+            allowed_cacerts=['/nonexistent/ca-bundle.pem'],
+            allowed_regions=['NoSuchRegion'], group='openstack')
 
     def _node(self, **info):
         creds = {'openstack_auth_url': self.url + '/v3',
@@ -77,7 +82,7 @@ class OverHttpBase(base.DbTestCase):
                  'openstack_password': fake.PASSWORD,
                  'openstack_project_name': fake.PROJECT}
         creds.update(info)
-        return obj_utils.create_test_node(
+        node = obj_utils.create_test_node(
             self.context, driver='openstack',
             uuid=uuidutils.generate_uuid(),
             provision_state=states.VERIFYING,
@@ -86,6 +91,8 @@ class OverHttpBase(base.DbTestCase):
             driver_info=dict(
                 {'openstack_server': SERVER},
                 **{k: v for k, v in creds.items() if v is not None}))
+        fake.mark(SERVER, node.uuid)
+        return node
 
     def _manageable_node_powered_on(self):
         node = self._node()
@@ -136,6 +143,22 @@ class CloudErrorsOverHttpTestCase(OverHttpBase):
             node, log, 'inline credentials', 'HTTP 401',
             'check the credentials', 'openstack_password')
         self.assertNotIn('wrong-password-17', node.last_error)
+
+    def test_keystones_text_stays_out_of_last_error(self):
+        # The URL of inline credentials is the node owner's choice: what
+        # answered there must not come back to them through last_error.
+        node, log = self._verify(self._node(
+            openstack_password='wrong-password-17'))
+        self._assert_clear_error(node, log, 'Unauthorized (HTTP 401)')
+        self.assertNotIn('requires authentication', node.last_error)
+
+    def test_auth_url_not_listed_is_never_contacted(self):
+        self.config(allowed_auth_urls=[], group='openstack')
+        node, log = self._verify(self._node())
+        self._assert_clear_error(node, log, 'openstack_auth_url',
+                                 '[openstack]allowed_auth_urls',
+                                 'inline credentials are off')
+        self.assertEqual(0, fake.FakeCloudHandler.hits)
 
     def test_wrong_project_says_check_the_credentials(self):
         node, log = self._verify(self._node(
@@ -354,6 +377,7 @@ class NovaDownOverHttpTestCase(OverHttpBase):
             server_id = uuidutils.generate_uuid()
             fake.server(server_id)
             node = self._node(openstack_server=server_id)
+            fake.mark(server_id, node.uuid)
             node.provision_state = states.MANAGEABLE
             node.target_provision_state = None
             node.power_state = states.POWER_ON

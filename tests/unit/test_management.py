@@ -57,10 +57,9 @@ class BootDeviceTestCase(base.OpenStackDriverTestCase):
         self.assertEqual({'boot_device': 'disk', 'persistent': True},
                          self._get())
 
-    def test_setting_is_in_the_database_not_in_nova(self):
+    def test_setting_is_in_the_database_and_no_nova_action(self):
         self._set(boot_devices.PXE, persistent=True)
         self.assertEqual([], self.nova.actions)
-        self.connection_class.assert_not_called()
         self.node.refresh()
         self.assertEqual(
             'pxe',

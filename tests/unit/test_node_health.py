@@ -69,6 +69,7 @@ class NodeHealthTestCase(base.OpenStackDriverTestCase):
                 uuid=uuidutils.generate_uuid(),
                 name='n%d' % i, power_state=states.POWER_ON,
                 driver_info={'openstack_server': server.id}))
+            self.mark(server, nodes[-1])
         self.nova.servers[nodes[2].driver_info['openstack_server']] \
             .host_status = 'DOWN'
         for sweep in (1, 2):

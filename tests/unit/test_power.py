@@ -451,6 +451,8 @@ class SetPowerStateTestCase(base.OpenStackDriverTestCase):
     def test_nova_http_error_is_translated_naming_the_node(self):
         # test_secrets feeds secrets through every path and logs.
         from openstack import exceptions as sdk_exc
+        self.config(allowed_auth_urls=['http://keystone/v3'],
+                    group='openstack')
         self.node.driver_info = {
             'openstack_server': self.server.id,
             'openstack_auth_url': 'http://keystone/v3',

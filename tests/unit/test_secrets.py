@@ -50,6 +50,8 @@ class NoSecretsTestCase(base.OpenStackDriverTestCase):
                 self.addCleanup(setattr, logger, 'disabled', logger.disabled)
                 logger.disabled = False
         self.outputs = []
+        self.config(allowed_auth_urls=['http://keystone.example/v3'],
+                    group='openstack')
 
     def _inline(self, **creds):
         info = {'openstack_server': self.server.id,

@@ -43,6 +43,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
                 uuid=uuidutils.generate_uuid(),
                 name='n%d' % i,
                 driver_info={'openstack_server': server.id}))
+            self.mark(server, self.nodes[-1])
 
     @contextlib.contextmanager
     def _clock(self):
@@ -146,6 +147,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
             self.context, driver='openstack',
             uuid=uuidutils.generate_uuid(), name='late',
             driver_info={'openstack_server': late.id})
+        self.mark(late, node)
         self.assertEqual(states.POWER_ON, self._sync_read(node))
         self.nova.compute.get_server.assert_called_once_with(late.id)
 
@@ -288,6 +290,7 @@ class TaskClientTestCase(base.OpenStackDriverTestCase):
         other = self.nova.add_server(name='other',
                                      image_id=self.disk_image.id)
         other.vm_state, other.power_state = fn.STOPPED, 4
+        self.mark(other, self.node)
         with task_manager.acquire(self.context, self.node.uuid) as task:
             self.assertEqual(states.POWER_ON,
                              task.driver.power.get_power_state(task))

@@ -41,6 +41,7 @@ class VerifyReadsTestCase(base.OpenStackDriverTestCase):
                 uuid=uuidutils.generate_uuid(), name='n%d' % i,
                 power_state=states.NOSTATE,
                 driver_info={'openstack_server': server.id})))
+            self.mark(server, self.nodes[-1])
 
     @staticmethod
     def _verifying(node):

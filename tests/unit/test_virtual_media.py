@@ -250,6 +250,22 @@ class CleaningTestCase(VirtualMediaTestCase):
         self.assertEqual(boot_devices.DISK, boot_device.next_boot(self.node))
         self.assertEqual([], self.nova.actions)
 
+    def test_server_not_marked_for_the_node_gets_no_iso(self):
+        other = self.nova.add_server(name='node-b')
+        other.metadata['ironic_node_uuid'] = 'another-node'
+        self.node.driver_info = dict(self.node.driver_info,
+                                     openstack_server=other.id)
+        self.node.save()
+        with self._task() as task:
+            exc = self.assertRaises(exception.InvalidParameterValue,
+                                    task.driver.boot.prepare_ramdisk, task,
+                                    {})
+        self.assertIn(self.node.uuid, str(exc))
+        self.assertIn('not marked for this node', str(exc))
+        self.build.assert_not_called()
+        self.assertEqual([], self.nova.uploads)
+        self.assertEqual([], self.nova.actions)
+
     def test_configured_bus_is_on_the_image(self):
         self.config(vmedia_rescue_bus='usb', group='openstack')
         self._prepare_cleaning()

@@ -40,6 +40,13 @@ from openstack.network.v2 import port as sdk_port
 from openstack.network.v2 import subnet as sdk_subnet
 
 FLAVOR = {'vcpus': 2, 'ram': 1024, 'disk': 10, 'original_name': 'bm.small'}
+# Nova's vm_state behind each status the fake keeps.
+VM_STATES = {'ACTIVE': 'active', 'SHUTOFF': 'stopped', 'BUILD': 'building',
+             'ERROR': 'error', 'RESCUE': 'rescued', 'PAUSED': 'paused',
+             'SUSPENDED': 'suspended', 'SHELVED': 'shelved'}
+# vm_states in which Nova changes server metadata (update_instance_metadata:
+# check_instance_state, task_state None).
+METADATA_STATES = {'active', 'stopped', 'paused', 'suspended'}
 
 
 class FakeCloud:
@@ -86,6 +93,7 @@ class FakeCloud:
         c.create_server.side_effect = self._create_server
         c.get_server.side_effect = self._get_server
         c.stop_server.side_effect = self._stop_server
+        c.set_server_metadata.side_effect = self._set_server_metadata
         c.server_interfaces.side_effect = self._server_interfaces
         n.find_network.side_effect = self._find_network
         n.create_network.side_effect = self._create_network
@@ -103,6 +111,8 @@ class FakeCloud:
             [img for img in self.images.values()
              if img.name == q.get('name')])
         b.find_node.side_effect = self._find_node
+        b.nodes.side_effect = lambda details=False, **q: iter(
+            [self._node(data) for data in list(self.nodes.values())])
         b.create_node.side_effect = self._create_node
         b.patch_node.side_effect = self._patch_node
         b.get_node.side_effect = lambda node, fields=None: self._node(
@@ -132,7 +142,8 @@ class FakeCloud:
         self.servers[server_id] = {
             'id': server_id, 'name': name, 'status': status,
             'task_state': None, 'flavor': dict(FLAVOR),
-            'image': {'id': image_id} if image_id else '', 'reads': 0}
+            'image': {'id': image_id} if image_id else '', 'reads': 0,
+            'metadata': {}}
         if mac:
             self.ports[self.new_id('port')] = {
                 'name': '%s-provisioning' % name, 'mac_address': mac,
@@ -143,13 +154,18 @@ class FakeCloud:
 
     def _server(self, data):
         fields = {k: v for k, v in data.items() if k != 'reads'}
+        fields['vm_state'] = VM_STATES[data['status']]
+        fields['metadata'] = dict(data.get('metadata') or {})
         if data['status'] == 'ERROR':
             fields['fault'] = {'message': 'No valid host was found.'}
         return sdk_server.Server.existing(**fields)
 
     def _servers(self, details=True, all_projects=False, **query):
-        assert details
-        return iter([self._server(s) for s in self.servers.values()
+        """GET /servers[/detail]: without details, the ID and name only."""
+        return iter([self._server(s) if details
+                     else sdk_server.Server.existing(id=s['id'],
+                                                     name=s['name'])
+                     for s in self.servers.values()
                      if query.get('name', '') in s['name']])
 
     def _find_server(self, name_or_id, ignore_missing=True, **kw):
@@ -171,7 +187,7 @@ class FakeCloud:
         self.servers[server_id] = {
             'id': server_id, 'name': attrs['name'], 'status': 'BUILD',
             'task_state': 'spawning', 'flavor': dict(FLAVOR),
-            'image': {'id': attrs['image_id']}, 'reads': 0}
+            'image': {'id': attrs['image_id']}, 'reads': 0, 'metadata': {}}
         return self._server(self.servers[server_id])
 
     def _get_server(self, server):
@@ -192,6 +208,19 @@ class FakeCloud:
             raise sdk_exc.ConflictException(message='409', http_status=409)
         data['task_state'] = 'powering-off'
         data['reads'] = 0
+
+    def _set_server_metadata(self, server, **metadata):
+        """POST /servers/{id}/metadata, with Nova's state rules (409)."""
+        data = self.servers[getattr(server, 'id', server)]
+        if (VM_STATES[data['status']] not in METADATA_STATES
+                or data['task_state']):
+            raise sdk_exc.ConflictException(
+                message="Cannot 'update metadata' instance %s while it is "
+                        "in vm_state %s" % (data['id'],
+                                            VM_STATES[data['status']]),
+                http_status=409)
+        data['metadata'].update(metadata)
+        return self._server(data)
 
     def _server_interfaces(self, server, **query):
         server_id = getattr(server, 'id', server)

@@ -41,6 +41,24 @@ class EnrollTests(base.ToolTestCase):
         self.assertEqual(2, len(ports))
         self.assertEqual(2, out.count('created'))
 
+    def test_marks_each_server_with_its_node(self):
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--manage')
+        self.assertEqual(0, rc, err)
+        for node in self.cloud.nodes.values():
+            server = node['driver_info']['openstack_server']
+            self.assertEqual(
+                {'ironic_node_uuid': node['id']},
+                self.cloud.servers[server]['metadata'])
+
+    def test_existing_node_gets_its_server_marked(self):
+        # Enrolled before the driver checked the mark.
+        self.run_tool('enroll', '--prefix', 'bm')
+        for server in self.cloud.servers.values():
+            server['metadata'].clear()
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm')
+        self.assertEqual(0, rc, err)
+        self.assertEqual(2, out.count('exists, server marked'))
+
     def test_second_run_finds_nodes_and_ports(self):
         self.run_tool('enroll', '--prefix', 'bm')
         rc, out, err = self.run_tool('enroll', '--prefix', 'bm')
