@@ -229,6 +229,16 @@ def neutron(p, sec, virt='fake'):
     }
 
 
+#: [openstack]vmedia_cleanup_interval of the lab: the clean-up of deleted
+#: virtual media nodes is seen within a test's patience.
+VMEDIA_CLEANUP_INTERVAL = 30
+#: Under Ironic's data directory: agent files of fast-mode virtual media
+#: nodes (file:// URLs; [conductor]file_url_allowed_paths).
+VMEDIA_AGENT_DIR = 'vmedia-agent'
+#: Debian's isolinux package (virtual media ISOs).
+ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin'
+
+
 def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
     d = p.data_of('ironic')
     if driver:
@@ -284,7 +294,18 @@ def ironic(p, sec, rescue_image='', driver=True, virt='fake', images=None):
     }
     if driver:
         conf['openstack'] = {'clouds_yaml': p.clouds_yaml, 'cloud': s.CLOUD,
-                             'rescue_image': rescue_image}
+                             'rescue_image': rescue_image,
+                             'vmedia_cache_dir': os.path.join(d, 'vmedia'),
+                             'vmedia_cleanup_interval':
+                                 VMEDIA_CLEANUP_INTERVAL}
+        # Virtual media nodes in the fast mode too (tests/faults): their
+        # ISOs are built and uploaded for real, the fake compute "boots"
+        # them; their agent files are small files in VMEDIA_AGENT_DIR.
+        conf['DEFAULT']['enabled_boot_interfaces'] = (
+            'ipxe,pxe,openstack-virtual-media,fake')
+        conf['DEFAULT']['isolinux_bin'] = ISOLINUX_BIN
+        conf['conductor']['file_url_allowed_paths'] = os.path.join(
+            d, VMEDIA_AGENT_DIR)
     if virt != 'fake':
         from labkit import deploying
         conf = merge(conf, deploying.ironic_conf(p, images))
