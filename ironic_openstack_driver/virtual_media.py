@@ -231,6 +231,9 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
 
         Their ISOs in Glance and in the conductor's cache, and deleted
         nodes' servers left rescued (see vmedia_cleanup).
+
+        :param manager: Ironic's conductor manager.
+        :param context: an admin request context.
         """
         vmedia_cleanup.run(manager, context)
 

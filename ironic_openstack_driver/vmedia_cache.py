@@ -62,11 +62,15 @@ def node_of(name):
 
 
 def used(path):
-    """Mark a cached ISO as used now (the eviction order)."""
+    """Mark a cached ISO as used now (the eviction order).
+
+    :returns: whether the ISO is in the cache.
+    """
     try:
         os.utime(path)
+        return True
     except FileNotFoundError:
-        pass
+        return False
 
 
 def _unlink(path):

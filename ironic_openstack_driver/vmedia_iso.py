@@ -185,8 +185,7 @@ def build(task, label, kernel_href, ramdisk_href, cmdline, inject,
         key = content_key(boot_mode, kernel, ramdisk, cmdline, inject, esp)
         name = '%s%s.iso' % (prefix, key)
         path = os.path.join(cache_dir, name)
-        if os.path.exists(path):
-            vmedia_cache.used(path)
+        if vmedia_cache.used(path):
             LOG.debug('Node %(node)s: %(label)s ISO %(key)s is cached; not '
                       'rebuilt', {'node': node.uuid, 'label': label,
                                   'key': key})
