@@ -19,20 +19,15 @@ read back with isoinfo; Glance and Nova are the autospecced FakeNova.
 """
 
 import json
-import logging
 import os
-import re
 import subprocess
 import tempfile
 from unittest import mock
-
-import fixtures
 
 from ironic.common import boot_devices
 from ironic.common import exception
 from ironic.common import images
 from ironic.common import states
-from ironic.conductor import cleaning
 from ironic.conductor import task_manager
 from ironic.conductor import utils as manager_utils
 from ironic.drivers.modules import deploy_utils
@@ -237,40 +232,6 @@ class CleaningTestCase(VirtualMediaTestCase):
         self.assertIsNone(boot_device.vmedia_image(self.node))
         self.assertEqual('stopped', self.server.vm_state)
 
-    def _iso_image(self, name, **fields):
-        with open(os.path.join(self.tmp, 'kernel'), 'rb') as data:
-            return self.nova.create_image(name, data=data, disk_format='iso',
-                                          **fields)
-
-    def test_tear_down_spares_another_projects_image_tagged_for_the_node(self):
-        theirs = self._iso_image(
-            'ironic-vmedia-%s-deploy-0123456789abcdef' % self.node.uuid,
-            tags=[vmedia_images.tag(self.node.uuid)], visibility='public',
-            owner=self.nova.OTHER_PROJECT_ID)
-        self._prepare_cleaning()
-        with self._task() as task:
-            deploy_utils.tear_down_inband_cleaning(task, manage_boot=True)
-        self.assertEqual([theirs], self._vmedia_images())
-        deleted = [getattr(call.args[0], 'id', call.args[0])
-                   for call in self.nova.image.delete_image.call_args_list]
-        self.assertNotIn(theirs.id, deleted)
-        self.assertEqual(1, len(deleted))
-
-    def test_a_refused_delete_does_not_stop_the_tear_down(self):
-        self._prepare_cleaning()
-        (image,) = self._vmedia_images()
-        image.is_protected = True
-        other = self._iso_image(
-            'ironic-vmedia-%s-rescue-0123456789abcdef' % self.node.uuid,
-            tags=[vmedia_images.tag(self.node.uuid)], visibility='private')
-        with self._task() as task:
-            deploy_utils.tear_down_inband_cleaning(task, manage_boot=True)
-        self.assertEqual([image], self._vmedia_images())
-        self.assertNotIn(other.id, self.nova.images)
-        self.node.refresh()
-        self.assertIsNone(boot_device.vmedia_image(self.node))
-        self.assertEqual('stopped', self.server.vm_state)
-
     def test_glance_refusing_iso_fails_clearly_and_sets_nothing(self):
         self.nova.disk_formats.discard('iso')
         with self._task() as task:
@@ -290,86 +251,6 @@ class CleaningTestCase(VirtualMediaTestCase):
         (image,) = self._vmedia_images()
         self.assertEqual('usb',
                          self.nova.image_properties[image.id]['hw_rescue_bus'])
-
-
-class AgentTokenTestCase(VirtualMediaTestCase):
-
-    def _iso_tokens(self):
-        (iso,) = self._cached_isos()
-        cfg = subprocess.run(
-            ['isoinfo', '-R', '-i', iso, '-x', '/isolinux/isolinux.cfg'],
-            capture_output=True, check=True, text=True).stdout
-        return set(re.findall(r'ipa-agent-token=(\S+)', cfg))
-
-    def test_the_iso_carries_the_token_ironic_pregenerated(self):
-        self._prepare_cleaning()
-        (token,) = self._iso_tokens()
-        self.node.refresh()
-        self.assertTrue(manager_utils.is_agent_token_valid(self.node, token))
-        self.assertTrue(manager_utils.is_agent_token_pregenerated(self.node))
-        # Ironic keeps a pre-generated token over a reboot: the agent
-        # boots the same ISO again.
-        with self._task() as task:
-            manager_utils.node_set_boot_device(task, boot_devices.CDROM)
-            manager_utils.node_power_action(task, states.REBOOT)
-        self.node.refresh()
-        self.assertTrue(manager_utils.is_agent_token_valid(self.node, token))
-
-    def test_each_agent_boot_gets_a_new_token(self):
-        self._prepare_cleaning()
-        (first,) = self._iso_tokens()
-        with self._task() as task:
-            deploy_utils.tear_down_inband_cleaning(task, manage_boot=True)
-            manager_utils.wipe_cleaning_internal_info(task)
-            task.node.save()
-        self._prepare_cleaning()
-        (second,) = self._iso_tokens()
-        self.assertNotEqual(first, second)
-        self.node.refresh()
-        self.assertFalse(manager_utils.is_agent_token_valid(self.node, first))
-        self.assertTrue(manager_utils.is_agent_token_valid(self.node, second))
-
-    def test_the_token_shows_in_no_log_last_error_or_glance_field(self):
-        logs = self.useFixture(fixtures.FakeLogger(level=logging.DEBUG))
-        # Alembic's logging.config.fileConfig in the database set-up
-        # disables every logger that existed then: enable ours again.
-        for name, logger in logging.root.manager.loggerDict.items():
-            if (name.startswith(('ironic_openstack_driver', 'ironic'))
-                    and isinstance(logger, logging.Logger)):
-                self.addCleanup(setattr, logger, 'disabled', logger.disabled)
-                logger.disabled = False
-        tokens = []
-        real_add = manager_utils.add_secret_token
-
-        def add_secret_token(node, pregenerated=False):
-            real_add(node, pregenerated=pregenerated)
-            tokens.append(node.driver_internal_info['agent_secret_token'])
-
-        self.useFixture(fixtures.MockPatchObject(
-            manager_utils, 'add_secret_token', autospec=True,
-            side_effect=add_secret_token))
-        self._prepare_cleaning()
-        # A failing boot through Ironic's automated cleaning: Glance
-        # refuses the ISO, Ironic records last_error.
-        self.config(automated_clean=True, group='conductor')
-        self.nova.disk_formats.discard('iso')
-        self.node.refresh()
-        self.node.provision_state = states.CLEANING
-        self.node.target_provision_state = states.AVAILABLE
-        self.node.save()
-        with self._task() as task:
-            cleaning.do_node_clean(task)
-        self.node.refresh()
-        self.assertEqual(states.CLEANFAIL, self.node.provision_state)
-        self.assertIn("Invalid disk format 'iso'", self.node.last_error)
-        self.assertEqual(2, len(tokens))
-        self.assertIn('Node %s' % self.node.uuid, logs.output)
-        glance = json.dumps([image.to_dict() for image in
-                             self.nova.images.values()])
-        for token in tokens:
-            self.assertNotIn(token, logs.output)
-            self.assertNotIn(token, self.node.last_error)
-            self.assertNotIn(token, glance)
 
 
 class BootDeviceTestCase(VirtualMediaTestCase):
