@@ -123,8 +123,9 @@ def test_vmedia_node_deleted_mid_boot(lab, ironic, nova, nodes, row):
     checks.wait_for('ISO, cached ISO and rescue gone', cleaned,
                     interval + RUN_MARGIN, interval=1)
     took = time.monotonic() - deleted
+    # Nova lists a server's actions newest first.
     actions = ironic_api.server_actions(nova, server)
-    assert actions[-2:] == ['unrescue', 'stop'], actions
+    assert actions[:2] == ['stop', 'unrescue'], actions
     found = _places_with(lab, ironic, token)
     r['observed'] = ('gone after %.0f s (interval %d s); server SHUTOFF '
                      '(unrescue, stop); token in: %s' % (
