@@ -32,6 +32,7 @@ import threading
 
 from openstack import exceptions as sdk_exc
 from oslo_log import log
+from oslo_utils import uuidutils
 
 from ironic.common.i18n import _
 
@@ -107,12 +108,13 @@ def node_of(image):
     """
     node = _property(image, NODE_PROPERTY)
     if node:
-        return node
+        return node if uuidutils.is_uuid_like(node) else None
     name = image.name or ''
     if name.startswith(NAME_PREFIX):
         # <prefix><36-character UUID>-<mode>-<key>
         candidate = name[len(NAME_PREFIX):len(NAME_PREFIX) + 36]
-        if name[len(NAME_PREFIX) + 36:len(NAME_PREFIX) + 37] == '-':
+        if (name[len(NAME_PREFIX) + 36:len(NAME_PREFIX) + 37] == '-'
+                and uuidutils.is_uuid_like(candidate)):
             return candidate
     return None
 
