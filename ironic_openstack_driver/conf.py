@@ -234,7 +234,26 @@ opts += [
                     'an ISO whose inputs did not change is neither rebuilt '
                     'nor, while its Glance image exists, uploaded again. '
                     'One ISO per node and mode is kept; losing the '
-                    'directory only costs a rebuild.'),
+                    'directory only costs a rebuild. Agent ISOs carry '
+                    'the agent\'s token: the directory and its files are '
+                    'readable by the conductor\'s user only.'),
+    cfg.IntOpt('vmedia_cache_max_size',
+               default=10240, min=0, max=1048576,
+               help='Size bound, in MiB, of [openstack]vmedia_cache_dir. '
+                    'Beyond it the least recently used ISOs are removed '
+                    '(after each build and by the clean-up periodic task), '
+                    'except those used in the last 10 minutes, which an '
+                    'upload may still read. 0 keeps an ISO only for those '
+                    '10 minutes.'),
+    cfg.IntOpt('vmedia_cleanup_interval',
+               default=600, min=0, max=86400,
+               help='Interval, in seconds, of the periodic task of the '
+                    'boot interface openstack-virtual-media that removes '
+                    'what deleted nodes left behind (their ISOs in Glance '
+                    'and in [openstack]vmedia_cache_dir; their servers '
+                    'left rescued with the agent are unrescued and '
+                    'stopped) and the ISOs in Glance of nodes that no '
+                    'longer boot them. 0 disables the task.'),
 ]
 
 CONF.register_opts(opts, group=GROUP)

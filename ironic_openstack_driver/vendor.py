@@ -20,6 +20,8 @@ included, where the iPXE rescue image and the agent print (on a libvirt
 cloud only what reaches the serial port: see the README, "Console log").
 """
 
+import re
+
 from oslo_log import log
 
 from ironic.common import exception
@@ -32,6 +34,8 @@ from ironic_openstack_driver import power as os_power
 from ironic_openstack_driver import server_reads
 
 LOG = log.getLogger(__name__)
+#: An agent token on a kernel command line, as the console log shows it.
+AGENT_TOKEN = re.compile(r'(ipa-agent-token=)[^\s"\']+')
 
 MAX_LINES = 10000
 
@@ -89,6 +93,9 @@ class OpenStackVendor(base.VendorInterface):
         client = os_power.node_client(task)
         server = client.get_server()
         output = server_reads.console_output(client, server, lines)
+        # The kernel prints its command line: a virtual media agent's
+        # carries the agent token.
+        output = AGENT_TOKEN.sub(r'\1***', output)
         LOG.debug('Node %(node)s: read %(n)d characters of console log',
                   {'node': task.node.uuid, 'n': len(output)})
         return {'server': server.id, 'lines': lines, 'output': output}

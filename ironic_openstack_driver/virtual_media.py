@@ -18,6 +18,12 @@ host cloud's Glance as a stable device rescue image (vmedia_images), and
 boot device CDROM makes the next boot a Nova rescue with it, the server's
 disk kept in place. The instance boots from its disk (boot device DISK);
 a ``ramdisk`` deploy boots its own ISO the same way.
+
+As with Ironic's redfish virtual media, the agent's token is generated
+before each agent boot and put on the ISO's kernel command line
+(``ipa-agent-token``, recorded as pre-generated): the agent never receives
+it over the network. A periodic task (vmedia_cleanup) removes what deleted
+nodes and finished boots left behind.
 """
 
 from oslo_log import log
@@ -26,6 +32,7 @@ from ironic.common import boot_devices
 from ironic.common import exception
 from ironic.common.i18n import _
 from ironic.common import states
+from ironic.conductor import periodics
 from ironic.conductor import utils as manager_utils
 from ironic.drivers import base
 from ironic.drivers.modules import boot_mode_utils
@@ -36,6 +43,7 @@ from ironic_openstack_driver import boot_device
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import vmedia_cleanup
 from ironic_openstack_driver import vmedia_images
 from ironic_openstack_driver import vmedia_iso
 
@@ -144,6 +152,11 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
         mode = deploy_utils.rescue_or_deploy_mode(node)
         kernel, ramdisk = _agent_files(node, mode)
         params = dict(ramdisk_params or {})
+        # A new token for each boot, known only to Ironic and the ISO.
+        manager_utils.add_secret_token(node, pregenerated=True)
+        node.save()
+        params['ipa-agent-token'] = node.driver_internal_info[
+            'agent_secret_token']
         if CONF.debug and 'ipa-debug' not in params:
             params['ipa-debug'] = '1'
         network_data = task.driver.network.get_node_network_data(task)
@@ -217,13 +230,28 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
                      'Glance already (image %(image)s); not uploaded again',
                      {'node': node.uuid, 'name': name, 'image': image_id})
         else:
-            image_id = vmedia_images.upload(client, path, name, mode)
+            image_id = vmedia_images.upload(client, path, name, mode,
+                                            server_id=client.server_id())
         vmedia_images.delete_all(client, keep=image_id)
         node.set_driver_internal_info(boot_device.VMEDIA_IMAGE_KEY,
                                       image_id)
         node.save()
         manager_utils.node_set_boot_device(task, boot_devices.CDROM,
                                            persistent=persistent)
+
+    @periodics.periodic(
+        spacing=lambda: CONF.openstack.vmedia_cleanup_interval,
+        enabled=lambda: CONF.openstack.vmedia_cleanup_interval > 0)
+    def _clean_up_leftovers(self, manager, context):
+        """Periodic task: remove what deleted and finished nodes left.
+
+        Their ISOs in Glance and in the conductor's cache, and deleted
+        nodes' servers left rescued (see vmedia_cleanup).
+
+        :param manager: Ironic's conductor manager.
+        :param context: an admin request context.
+        """
+        vmedia_cleanup.run(manager, context)
 
     def _remove_images(self, task):
         node = task.node

@@ -14,14 +14,25 @@
 
 Each ISO is a private image named ``ironic-vmedia-<node>-<mode>-<key>``
 (key: the first 16 hex digits of the hash of its content, see
-vmedia_iso) and tagged ``ironic-vmedia-<node>``: an ISO whose content did
-not change is found by its name and not uploaded again, and every image of
-a node, also those an earlier conductor left behind, is found by its tag.
-Module functions over a ``client.NodeClient``; every call goes through the
-client's error translation.
+vmedia_iso), tagged ``ironic-vmedia-<node>`` and carrying the properties
+``ironic_node_uuid`` and ``ironic_server`` (the server it was made for).
+An image is the driver's only when its owner is the driver's project (the
+project of the connection's token) and its name or ``ironic_node_uuid``
+names the node: a tag set by someone else on an image of theirs never makes
+the driver delete it, and an image whose tag was lost is still found by
+the listing of the project's images (``project_images``, which the
+clean-up periodic task makes). An ISO whose content did not change is
+found by its name and not uploaded again. Module functions over a
+``client.NodeClient``; every call goes through the client's error
+translation.
 """
 
+import collections
+import threading
+
+from openstack import exceptions as sdk_exc
 from oslo_log import log
+from oslo_utils import uuidutils
 
 from ironic.common.i18n import _
 
@@ -35,6 +46,33 @@ KEY_LENGTH = 16
 #: keeps the server's own disk in place (microversion 2.87 for
 #: volume-backed servers).
 RESCUE_DEVICE = 'cdrom'
+#: Image properties naming the node and the server an ISO was made for.
+NODE_PROPERTY = 'ironic_node_uuid'
+SERVER_PROPERTY = 'ironic_server'
+#: Credential sets this conductor uploaded ISOs with, remembered (in
+#: memory only) for the clean-up periodic task: a deleted node's cloud may
+#: be one no other node uses. At most this many, the oldest forgotten.
+MAX_CLOUDS_REMEMBERED = 64
+
+_uploaded_to = collections.OrderedDict()
+_uploaded_to_lock = threading.Lock()
+#: The only visibility a virtual media ISO may have: it carries the
+#: agent's token.
+VISIBILITY = 'private'
+
+
+def clouds_uploaded_to():
+    """Credential sets this conductor uploaded ISOs with, oldest first."""
+    with _uploaded_to_lock:
+        return list(_uploaded_to)
+
+
+def _remember_cloud(creds):
+    with _uploaded_to_lock:
+        _uploaded_to[creds] = None
+        _uploaded_to.move_to_end(creds)
+        while len(_uploaded_to) > MAX_CLOUDS_REMEMBERED:
+            _uploaded_to.popitem(last=False)
 
 
 def tag(node_uuid):
@@ -47,65 +85,184 @@ def image_name(node_uuid, mode, key):
     return '%s%s-%s-%s' % (NAME_PREFIX, node_uuid, mode, key[:KEY_LENGTH])
 
 
-def node_images(client):
-    """Every image of the node's virtual media in Glance (by its tag)."""
-    node = client.node.uuid
-    with client._errors(_('list the virtual media images of node %s')
-                        % node):
-        return list(client.conn.image.images(tag=tag(node)))
+def project_id(client):
+    """The driver's project in the host cloud: owner of the ISOs it uploads.
+
+    :returns: the project ID, or None for a token scoped to no project.
+    """
+    with client._errors(_('read the project of the credentials')):
+        return client.conn.current_project_id
 
 
-def find(client, name):
-    """The active image named ``name`` of this node, or None."""
-    for image in node_images(client):
-        if image.name == name and image.status == 'active':
-            return image
+def _property(image, name):
+    value = getattr(image, name, None)
+    if value is None:
+        value = (image.properties or {}).get(name)
+    return value
+
+
+def node_of(image):
+    """UUID of the node an image was made for, from its properties or name.
+
+    None for an image that is no virtual media ISO.
+    """
+    node = _property(image, NODE_PROPERTY)
+    if node:
+        return node if uuidutils.is_uuid_like(node) else None
+    name = image.name or ''
+    if name.startswith(NAME_PREFIX):
+        # <prefix><36-character UUID>-<mode>-<key>
+        candidate = name[len(NAME_PREFIX):len(NAME_PREFIX) + 36]
+        if (name[len(NAME_PREFIX) + 36:len(NAME_PREFIX) + 37] == '-'
+                and uuidutils.is_uuid_like(candidate)):
+            return candidate
     return None
 
 
-def upload(client, path, name, boot_mode):
+def server_of(image):
+    """UUID of the server an ISO was made for, or None (older ISOs)."""
+    return _property(image, SERVER_PROPERTY)
+
+
+def _ours(image, project, node=None):
+    """Whether an image is a virtual media ISO of the driver's project."""
+    if not project or image.owner != project:
+        return False
+    made_for = node_of(image)
+    return made_for is not None and (node is None or made_for == node)
+
+
+def _no_project(client):
+    LOG.warning('Node %s: the host cloud credentials are scoped to no '
+                'project, so the driver cannot tell its own virtual media '
+                'ISOs in Glance from others\' and leaves them alone.',
+                client.node.uuid)
+
+
+def node_images(client):
+    """The node's virtual media ISOs in Glance, found by their tag.
+
+    Only images owned by the driver's project whose name or
+    ``ironic_node_uuid`` names the node count; an ISO whose tag was lost
+    is found by ``project_images`` instead.
+    """
+    node = client.node.uuid
+    project = project_id(client)
+    if not project:
+        _no_project(client)
+        return []
+    with client._errors(_('list the virtual media images of node %s')
+                        % node):
+        images = client.conn.image.images(owner=project, tag=tag(node))
+        return [image for image in images if _ours(image, project, node)]
+
+
+def project_images(client):
+    """Every virtual media ISO of the driver's project, any node.
+
+    One listing of the project's images (the clean-up periodic task's);
+    an ISO is recognised by its name or its ``ironic_node_uuid``, with or
+    without its tag.
+    """
+    project = project_id(client)
+    if not project:
+        _no_project(client)
+        return []
+    with client._errors(_('list the images of project %s') % project):
+        return [image for image in client.conn.image.images(owner=project)
+                if _ours(image, project)]
+
+
+def find(client, name):
+    """The active, private image named ``name`` of this node, or None.
+
+    An image of that name whose visibility is not private is not re-used
+    (the driver deletes it with the node's other ISOs).
+    """
+    node = client.node.uuid
+    project = project_id(client)
+    if not project:
+        return None
+    with client._errors(_('find virtual media image %s') % name):
+        for image in client.conn.image.images(owner=project, name=name):
+            if (image.name == name and image.status == 'active'
+                    and image.visibility == VISIBILITY
+                    and _ours(image, project, node)):
+                return image
+    return None
+
+
+def upload(client, path, name, boot_mode, server_id=None):
     """Upload an ISO file to Glance as a stable device rescue image.
 
     The file is streamed from disk (a file object is the request body),
-    never read into memory whole.
+    never read into memory whole. The image is private: visible to the
+    driver's project only.
 
     :param path: the ISO on the conductor's disk.
     :param name: see image_name().
     :param boot_mode: 'bios' or 'uefi': hw_firmware_type of the image.
+    :param server_id: UUID of the node's server, recorded on the image
+        (the clean-up of a deleted node's server finds it there).
     :returns: the new image's UUID.
     :raises: DriverOperationError when Glance refuses it.
     """
     node = client.node.uuid
+    _remember_cloud(client.creds)
     with client._errors(_('upload virtual media ISO %s') % name):
         with open(path, 'rb') as data:
             image = client.conn.image.create_image(
                 name, data=data, disk_format='iso', container_format='bare',
                 allow_duplicates=True, tags=[tag(node)],
-                visibility='private', hw_rescue_device=RESCUE_DEVICE,
+                visibility=VISIBILITY, hw_rescue_device=RESCUE_DEVICE,
                 hw_rescue_bus=CONF.openstack.vmedia_rescue_bus,
-                hw_firmware_type=boot_mode, ironic_node_uuid=node)
+                hw_firmware_type=boot_mode,
+                **{NODE_PROPERTY: node, SERVER_PROPERTY: server_id or ''})
     LOG.info('Node %(node)s: uploaded virtual media ISO %(name)s to Glance '
              'as image %(image)s', {'node': node, 'name': name,
                                     'image': image.id})
     return image.id
 
 
-def delete_all(client, keep=None):
-    """Delete the node's ISOs from Glance, except the image ``keep``.
+def delete(client, images, keep=None):
+    """Delete images of the node from Glance, except the image ``keep``.
 
-    Images already gone are fine (another conductor may have removed them).
+    Images already gone are fine (another conductor may have removed
+    them). An image Glance refuses to delete (403: protected, or a policy)
+    is logged and left for the clean-up periodic task to try again; the
+    others are deleted all the same.
 
-    :returns: the UUIDs deleted.
+    :returns: (UUIDs deleted, UUIDs refused).
     """
-    deleted = []
-    for image in node_images(client):
+    deleted, refused = [], []
+    for image in images:
         if image.id == keep:
             continue
         with client._errors(_('delete virtual media image %s') % image.id):
-            client.conn.image.delete_image(image, ignore_missing=True)
+            try:
+                client.conn.image.delete_image(image, ignore_missing=True)
+            except sdk_exc.ForbiddenException as e:
+                LOG.warning('Node %(node)s: Glance refuses to delete virtual '
+                            'media image %(image)s (%(name)s): %(error)s. '
+                            'The clean-up periodic task tries again; an '
+                            'image set protected must be unprotected '
+                            '(openstack image set --unprotected).',
+                            {'node': client.node.uuid, 'image': image.id,
+                             'name': image.name,
+                             'error': e.details or e.message})
+                refused.append(image.id)
+                continue
         deleted.append(image.id)
         LOG.info('Node %(node)s: deleted virtual media image %(image)s '
                  '(%(name)s) from Glance', {'node': client.node.uuid,
                                             'image': image.id,
                                             'name': image.name})
-    return deleted
+    return deleted, refused
+
+
+def delete_all(client, keep=None):
+    """Delete the node's ISOs from Glance, except the image ``keep``.
+
+    :returns: the UUIDs deleted.
+    """
+    return delete(client, node_images(client), keep)[0]

@@ -24,10 +24,13 @@ configure the network statically.
 
 The ISO is named after a hash of everything that goes into it (kernel,
 ramdisk, command line, injected files, boot mode) and kept in
-[openstack]vmedia_cache_dir: the same inputs find the ISO built before and
-nothing is rebuilt. Nothing node-specific beyond those inputs goes in: no
-agent token (the agent receives it at its first lookup, as with PXE) and no
-random publisher ID, or no two builds would ever be the same.
+[openstack]vmedia_cache_dir (vmedia_cache: readable by the conductor's user
+only, bounded in size): the same inputs find the ISO built before and
+nothing is rebuilt. An agent ISO's command line carries the agent token
+that the boot interface pre-generates for each boot (as Ironic's redfish
+virtual media does), so each agent boot gets an ISO of its own; a ramdisk
+deploy's ISO has none and is built once. No random publisher ID goes in,
+or no two builds would ever be the same.
 """
 
 import hashlib
@@ -43,7 +46,7 @@ from ironic.common import images
 from ironic.conf import CONF as IRONIC_CONF
 from ironic.drivers import utils as driver_utils
 
-from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import vmedia_cache
 
 LOG = log.getLogger(__name__)
 
@@ -143,12 +146,6 @@ def content_key(boot_mode, kernel_path, ramdisk_path, cmdline, inject,
     return digest.hexdigest()
 
 
-def _cache_dir():
-    path = CONF.openstack.vmedia_cache_dir
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    return path
-
-
 def _forget_older(cache_dir, prefix, keep):
     for name in os.listdir(cache_dir):
         if name.startswith(prefix) and name != keep:
@@ -175,7 +172,7 @@ def build(task, label, kernel_href, ramdisk_href, cmdline, inject,
         MissingParameterValue (UEFI without an ESP image).
     """
     node = task.node
-    cache_dir = _cache_dir()
+    cache_dir = vmedia_cache.cache_dir()
     prefix = '%s-%s-' % (node.uuid, label)
     with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
         kernel = os.path.join(tmp, 'kernel')
@@ -188,7 +185,7 @@ def build(task, label, kernel_href, ramdisk_href, cmdline, inject,
         key = content_key(boot_mode, kernel, ramdisk, cmdline, inject, esp)
         name = '%s%s.iso' % (prefix, key)
         path = os.path.join(cache_dir, name)
-        if os.path.exists(path):
+        if vmedia_cache.used(path):
             LOG.debug('Node %(node)s: %(label)s ISO %(key)s is cached; not '
                       'rebuilt', {'node': node.uuid, 'label': label,
                                   'key': key})
@@ -202,8 +199,11 @@ def build(task, label, kernel_href, ramdisk_href, cmdline, inject,
             images.create_isolinux_image_for_bios(
                 partial, kernel, ramdisk, kernel_cmd_line=cmdline,
                 inject_files=inject)
+        # An agent ISO carries the agent's token.
+        os.chmod(partial, 0o600)
         os.replace(partial, path)
     _forget_older(cache_dir, prefix, name)
+    vmedia_cache.enforce_bound()
     LOG.info('Node %(node)s: built %(label)s ISO %(key)s (%(mode)s, '
              '%(size)d bytes)', {'node': node.uuid, 'label': label,
                                  'key': key, 'mode': boot_mode,
@@ -232,7 +232,7 @@ def fetch_iso(task, label, href):
     :returns: (path of the ISO, content key).
     """
     node = task.node
-    cache_dir = _cache_dir()
+    cache_dir = vmedia_cache.cache_dir()
     prefix = '%s-%s-' % (node.uuid, label)
     with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
         partial = os.path.join(tmp, 'boot.iso')
@@ -243,4 +243,5 @@ def fetch_iso(task, label, href):
         name = '%s%s.iso' % (prefix, key)
         os.replace(partial, os.path.join(cache_dir, name))
     _forget_older(cache_dir, prefix, name)
+    vmedia_cache.enforce_bound()
     return os.path.join(cache_dir, name), key

@@ -177,6 +177,16 @@ def neutron(p, sec, ml2_conf):
     }
 
 
+#: [openstack]vmedia_cleanup_interval of the lab: the clean-up of deleted
+#: virtual media nodes is seen within a test's patience.
+VMEDIA_CLEANUP_INTERVAL = 30
+#: Under Ironic's data directory: agent files of fast-mode virtual media
+#: nodes (file:// URLs; [conductor]file_url_allowed_paths).
+VMEDIA_AGENT_DIR = 'vmedia-agent'
+#: Debian's isolinux package (virtual media ISOs).
+ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin'
+
+
 def ironic(p, sec, rescue_image='', driver=True, mode_conf=None):
     """ironic.conf and the second conductor's file.
 
@@ -240,7 +250,18 @@ def ironic(p, sec, rescue_image='', driver=True, mode_conf=None):
         # lab's own Keystone.
         conf['openstack'] = {'clouds_yaml': p.clouds_yaml, 'cloud': s.CLOUD,
                              'rescue_image': rescue_image,
-                             'allowed_auth_urls': s.url('keystone', '/v3')}
+                             'allowed_auth_urls': s.url('keystone', '/v3'),
+                             'vmedia_cache_dir': os.path.join(d, 'vmedia'),
+                             'vmedia_cleanup_interval':
+                                 VMEDIA_CLEANUP_INTERVAL}
+        # Virtual media nodes in the fast mode too (tests/faults): their
+        # ISOs are built and uploaded for real, the fake compute "boots"
+        # them; their agent files are small files in VMEDIA_AGENT_DIR.
+        conf['DEFAULT']['enabled_boot_interfaces'] = (
+            'ipxe,pxe,openstack-virtual-media,fake')
+        conf['DEFAULT']['isolinux_bin'] = ISOLINUX_BIN
+        conf['conductor']['file_url_allowed_paths'] = os.path.join(
+            d, VMEDIA_AGENT_DIR)
     if mode_conf:
         conf = merge(conf, mode_conf)
     return {'ironic.conf': ini(conf),

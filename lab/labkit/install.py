@@ -34,17 +34,19 @@ import sys
 from labkit import procs
 from labkit import settings
 
-APT_PACKAGES = ('mariadb-server', 'rabbitmq-server', 'ipxe')
+#: genisoimage and isolinux: Ironic builds the virtual media ISOs of the
+#: boot interface openstack-virtual-media (both modes) with mkisofs and
+#: isolinux.bin.
+APT_PACKAGES = ('mariadb-server', 'rabbitmq-server', 'ipxe', 'genisoimage',
+                'isolinux')
 #: What the real-virtualisation mode adds: libvirt and QEMU (guests),
 #: dnsmasq (DHCP on the provisioning bridge), libvirt-dev and pkg-config
 #: (libvirt-python builds from source against them), ping (Ironic's
-#: scenario tests, tox -e tempest, ping deployed nodes), genisoimage and
-#: isolinux (Ironic builds the virtual media ISOs of the boot interface
-#: openstack-virtual-media with mkisofs and isolinux.bin).
+#: scenario tests, tox -e tempest, ping deployed nodes).
 REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'libvirt-daemon',
                      'libvirt-daemon-driver-qemu', 'libvirt-clients',
                      'libvirt-dev', 'pkg-config', 'dnsmasq-base', 'iproute2',
-                     'iputils-ping', 'genisoimage', 'isolinux')
+                     'iputils-ping')
 
 #: What tests/unit runs for real (tox -e unit and tox -e tests install
 #: them first, with `labctl test-packages`): mkisofs, isoinfo and

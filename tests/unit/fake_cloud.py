@@ -94,9 +94,11 @@ class FakeCloud(fn.FakeNova):
                                                   instance=True)
         self.block_storage.get_volume.side_effect = self.get_volume
         self.connection = mock.Mock(
-            spec=['compute', 'image', 'network', 'block_storage'],
+            spec=['compute', 'image', 'network', 'block_storage',
+                  'current_project_id'],
             compute=self.compute, image=self.image, network=self.network,
-            block_storage=self.block_storage)
+            block_storage=self.block_storage,
+            current_project_id=self.project_id)
 
     # State set-up for tests.
     def add_server(self, name='node-0', **state):

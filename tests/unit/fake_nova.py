@@ -40,6 +40,10 @@ What real Nova does and the lab's fake compute hides is modelled too:
 * server metadata (the node mark among it) shows in reads and listings,
   and changes only in the vm_states Nova allows, with no task running,
   on an unlocked server (nova.compute.api update_instance_metadata).
+* Glance images have an owner (the project of the token that uploaded
+  them, ``FakeNova.project_id``): a private image of another project is
+  invisible (404), and deleting another project's image or a protected
+  one is refused with 403, as Glance's default policy does.
 """
 
 import datetime
@@ -217,8 +221,13 @@ def json_response(status, body):
 class FakeNova:
     """A small Nova behind autospecced openstacksdk compute/image proxies."""
 
+    #: The project of the driver's token (connection.current_project_id).
+    PROJECT_ID = 'fa4e0000000000000000000000000001'
+    OTHER_PROJECT_ID = 'fa4e0000000000000000000000000002'
+
     def __init__(self, max_microversion='2.100', reads_per_task=2):
         self._max_microversion = max_microversion
+        self.project_id = self.PROJECT_ID
         self.clock = None
         self.servers = {}
         self.images = {}
@@ -262,8 +271,10 @@ class FakeNova:
                              'raw', 'qcow2', 'vdi', 'iso', 'ploop'}
         self.uploads = []            # (name, bytes received, chunked)
 
-        self.connection = mock.Mock(spec=['compute', 'image'],
-                                    compute=self.compute, image=self.image)
+        self.connection = mock.Mock(
+            spec=['compute', 'image', 'current_project_id'],
+            compute=self.compute, image=self.image,
+            current_project_id=self.project_id)
 
     @property
     def max_microversion(self):
@@ -482,12 +493,25 @@ class FakeNova:
             raise sdk_exc.NotFoundException(message='No image')
         return found[0]
 
+    def _visible(self, image):
+        """Whether the driver's project sees an image (Glance's rules).
+
+        Images added without an owner (add_image) are visible.
+        """
+        return (image.owner in (None, self.project_id)
+                or image.visibility == 'public')
+
     def list_images(self, **query):
-        """GET /v2/images filtered by name, tag and status."""
+        """GET /v2/images filtered by name, tag and owner."""
+        assert set(query) <= {'name', 'tag', 'owner'}, query
         for image in list(self.images.values()):
+            if not self._visible(image):
+                continue
             if 'tag' in query and query['tag'] not in (image.tags or []):
                 continue
             if 'name' in query and query['name'] != image.name:
+                continue
+            if 'owner' in query and query['owner'] != image.owner:
                 continue
             yield image
 
@@ -510,12 +534,15 @@ class FakeNova:
         for chunk in iter(lambda: data.read(65536), b''):
             size += len(chunk)
         visibility = kwargs.pop('visibility', 'shared')
+        owner = kwargs.pop('owner', self.project_id)
+        protected = kwargs.pop('is_protected', False)
         props = {k: str(v) for k, v in kwargs.items()}
         image = sdk_image.Image.existing(
             id='22222222-2222-2222-2222-%012d' % next(self._ids),
             name=name, status='active', disk_format=disk_format,
             container_format=container_format, tags=list(tags or []),
-            visibility=visibility, size=size, **props)
+            visibility=visibility, size=size, owner=owner,
+            is_protected=protected, **props)
         self.images[image.id] = image
         self.image_properties[image.id] = dict(props)
         self.uploads.append((name, size))
@@ -523,9 +550,19 @@ class FakeNova:
 
     def glance_delete(self, image, ignore_missing=True):
         image_id = getattr(image, 'id', image)
-        if image_id not in self.images:
+        if image_id not in self.images or not self._visible(
+                self.images[image_id]):
             if ignore_missing:
                 return None
             raise sdk_exc.NotFoundException(message='No image %s' % image_id,
                                             http_status=404)
+        found = self.images[image_id]
+        if found.is_protected:
+            raise sdk_exc.ForbiddenException(
+                message='403 Forbidden: Image %s is protected' % image_id,
+                details='Image %s is protected' % image_id, http_status=403)
+        if found.owner not in (None, self.project_id):
+            raise sdk_exc.ForbiddenException(
+                message='403 Forbidden: You are not permitted to delete '
+                        'this image.', http_status=403)
         del self.images[image_id]

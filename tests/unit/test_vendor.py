@@ -60,6 +60,15 @@ class ConsoleOutputTestCase(cloud_base.CloudTestCase):
         self.assertIn('iPXE: chainloading boot.ipxe',
                       self._call()['return']['output'])
 
+    def test_an_agent_token_on_the_kernel_command_line_is_masked(self):
+        self.server.console_log.append(
+            '[    0.000000] Kernel command line: ipa-agent-token=Tk-9_x2 '
+            'ipa-api-url=http://192.0.2.1:6385')
+        output = self._call()['return']['output']
+        self.assertNotIn('Tk-9_x2', output)
+        self.assertIn('ipa-agent-token=*** ipa-api-url=http://192.0.2.1:6385',
+                      output)
+
     def test_bad_lines_are_refused_before_nova_is_asked(self):
         for bad in ('ten', '0', '-5', '10001', True, ''):
             exc = self.assertRaises(messaging.ExpectedException, self._call,

@@ -181,27 +181,22 @@ class CleaningTestCase(VirtualMediaTestCase):
             ['isoinfo', '-R', '-i', iso, '-x', '/isolinux/isolinux.cfg'],
             capture_output=True, check=True, text=True).stdout
         self.assertIn('ipa-api-url=http://192.0.2.1:6385', cfg)
-        self.assertNotIn('ipa-agent-token', cfg)
         # The same address for systemd-network-generator, for ramdisks
         # whose glean cannot apply the config drive.
         self.assertIn('ifname=ironic0:52:54:00:12:34:56 '
                       'ip=10.0.5.10::10.0.5.1:255.255.255.0::ironic0:none '
                       'nameserver=10.0.5.1', cfg)
 
-    def test_nothing_changed_nothing_rebuilt_or_uploaded(self):
+    def test_each_agent_boot_gets_an_iso_of_its_own_the_old_one_goes(self):
+        # Each carries the token Ironic pre-generated for that boot.
         self._prepare_cleaning()
+        (first,) = self._vmedia_images()
         self._prepare_cleaning()
-        self.assertEqual(1, self.build.call_count)
-        self.assertEqual(1, len(self.nova.uploads))
-        self.assertEqual(1, len(self._vmedia_images()))
-
-    def test_a_deleted_glance_image_is_uploaded_again_not_rebuilt(self):
-        self._prepare_cleaning()
-        for image in self._vmedia_images():
-            del self.nova.images[image.id]
-        self._prepare_cleaning()
-        self.assertEqual(1, self.build.call_count)
-        self.assertEqual(2, len(self.nova.uploads))
+        (second,) = self._vmedia_images()
+        self.assertNotEqual(first.id, second.id)
+        self.assertEqual(2, self.build.call_count)
+        self.assertEqual(1, len(self._cached_isos()))
+        self.assertEqual(second.id, self.server.rescue_image)
 
     def test_new_network_data_makes_a_new_iso_and_drops_the_old(self):
         self._prepare_cleaning()
@@ -304,13 +299,16 @@ class BootDeviceTestCase(VirtualMediaTestCase):
         self.assertEqual({'boot_device': boot_devices.DISK,
                           'persistent': True}, boot_device.get(self.node))
 
-    def test_ramdisk_deploy_boots_its_iso_persistently(self):
+    def _ramdisk_deploy(self):
         self.node.deploy_interface = 'ramdisk'
         self.node.provision_state = states.DEPLOYING
         self.node.instance_info = {
             'kernel': 'file://%s/kernel' % self.tmp,
             'ramdisk': 'file://%s/ramdisk' % self.tmp}
         self.node.save()
+
+    def test_ramdisk_deploy_boots_its_iso_persistently(self):
+        self._ramdisk_deploy()
         with self._task() as task:
             task.driver.boot.prepare_instance(task)
             manager_utils.node_power_action(task, states.REBOOT)
@@ -323,3 +321,39 @@ class BootDeviceTestCase(VirtualMediaTestCase):
         with self._task() as task:
             task.driver.boot.clean_up_instance(task)
         self.assertEqual([], self._vmedia_images())
+
+    def test_nothing_changed_nothing_rebuilt_or_uploaded(self):
+        # A ramdisk deploy's ISO carries no agent token.
+        self._ramdisk_deploy()
+        for _ in range(2):
+            with self._task() as task:
+                task.driver.boot.prepare_instance(task)
+        self.assertEqual(1, self.build.call_count)
+        self.assertEqual(1, len(self.nova.uploads))
+        self.assertEqual(1, len(self._vmedia_images()))
+
+    def test_a_deleted_glance_image_is_uploaded_again_not_rebuilt(self):
+        self._ramdisk_deploy()
+        with self._task() as task:
+            task.driver.boot.prepare_instance(task)
+        for image in self._vmedia_images():
+            del self.nova.images[image.id]
+        with self._task() as task:
+            task.driver.boot.prepare_instance(task)
+        self.assertEqual(1, self.build.call_count)
+        self.assertEqual(2, len(self.nova.uploads))
+
+    def test_an_iso_made_visible_to_others_is_replaced_not_reused(self):
+        self._ramdisk_deploy()
+        with self._task() as task:
+            task.driver.boot.prepare_instance(task)
+        (shown,) = self._vmedia_images()
+        shown.visibility = 'public'
+        with self._task() as task:
+            task.driver.boot.prepare_instance(task)
+        (image,) = self._vmedia_images()
+        self.assertNotEqual(shown.id, image.id)
+        self.assertEqual('private', image.visibility)
+        self.assertNotIn(shown.id, self.nova.images)
+        self.node.refresh()
+        self.assertEqual(image.id, boot_device.vmedia_image(self.node))
