@@ -148,6 +148,7 @@ def _converge(task, goal, target, timeout):
     booted = converge.run(client, goal, target, timeout, last_read)
     if booted:
         boot_device.consume_one_time(task.node)
+        task.node.save()
     LOG.info('Node %(node)s: server %(server)s reached %(target)s',
              {'node': task.node.uuid, 'server': client.info.server,
               'target': target})
