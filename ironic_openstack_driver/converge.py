@@ -81,13 +81,13 @@ class PowerOn:
     ``booted`` says, once the goal is reached, whether the node booted
     ``device`` on the way (every action of this goal is a boot, and it
     ends only with the guest running from ``device``): a one-time boot
-    device is then used up.
+    device is then used up. ``acted``: Nova accepted an action.
     """
 
     def __init__(self, device, any_device=True):
         self.device = device
         self.any_device = any_device
-        self.booted = False
+        self.acted = self.booted = False
 
     def next_step(self, server):
         return server_state.step_to_power_on(server, self.device,
@@ -95,7 +95,7 @@ class PowerOn:
 
     def accepted(self, step):
         self.any_device = False
-        self.booted = True
+        self.acted = self.booted = True
 
 
 class PowerOff:
@@ -108,11 +108,14 @@ class PowerOff:
 
     booted = False
 
+    def __init__(self):
+        self.acted = False
+
     def next_step(self, server):
         return server_state.step_to_power_off(server)
 
     def accepted(self, step):
-        pass
+        self.acted = True
 
 
 class Reboot(PowerOn):

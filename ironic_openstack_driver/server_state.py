@@ -190,18 +190,24 @@ def power_changing(server):
     return server.task_state in POWER_TASKS
 
 
-def sync_may_force(recorded, requested):
+def sync_may_force(recorded, unfinished):
     """Whether Ironic's power sync may force its recorded power state.
 
     :param recorded: the node's power_state in Ironic's database.
-    :param requested: the power state last asked of the driver (kept in
-        driver_internal_info), or None.
-    :returns: False when the last action did not end as asked in Ironic's
-        records (it failed or timed out while Nova's task went on): Ironic
-        then records what the server shows instead of undoing, with the
-        state it had before, the action last asked for.
+    :param unfinished: the driver's last power action while it may be
+        unfinished (kept in driver_internal_info), {'target': the power
+        state asked, 'recorded': the node's power_state when asked}, or
+        None.
+    :returns: False while Ironic's record is still the one it had when
+        that action was asked, and is not what it asked for: the action
+        failed or timed out while Nova's task went on, and forcing the
+        record would undo it (Ironic then records what the server shows).
+        True once Ironic has recorded another state since.
     """
-    return requested is None or requested == recorded
+    if not isinstance(unfinished, dict):
+        return True
+    return not (recorded == unfinished.get('recorded')
+                and recorded != unfinished.get('target'))
 
 
 def booted_device(server):
