@@ -315,7 +315,9 @@ def _run(client, goal, target, timeout, last_read):
                 raise _stuck(node, server, step)
             image = (_rescue_image(client, server, goal.device)
                      if step is Step.RESCUE else None)
-            if step in GRACEFUL_STOPS and server_state.guest_running(server):
+            if step in GRACEFUL_STOPS and (
+                    server_state.guest_running(server)
+                    or server_state.hypervisor_paused(server)):
                 _warn_slow_stop(client, server, timeout)
             if client.act(server, step, image):
                 attempts[step] = attempts.get(step, 0) + 1
