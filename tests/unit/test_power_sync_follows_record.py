@@ -21,6 +21,7 @@ since, holds it (test_power_after_timeout). Through Ironic's
 node_power_action, do_node_verify and do_sync_power_state.
 """
 
+from ironic.common import exception
 from ironic.common import states
 from ironic.conductor import manager
 from ironic.conductor import task_manager
@@ -110,6 +111,36 @@ class SyncFollowsRecordTestCase(base.OpenStackDriverTestCase):
         self.assertEqual('reboot HARD', self._actions()[-1])
         self.assertEqual((fn.ACTIVE, fn.RUNNING),
                          (self.server.vm_state, self.server.power_state))
+
+    def test_sync_forces_on_after_a_power_off_nova_refused_outright(self):
+        # Nova took no action (the server is locked): nothing of that ask
+        # can end later, so it holds nothing.
+        self.server.locked = True
+        self.assertRaises(exception.DriverOperationError, self._power,
+                          states.POWER_OFF)
+        self.node.refresh()
+        self.assertEqual(states.POWER_ON, self.node.power_state)
+        self.server.locked = False
+        self._guest_halts()
+        self._sync()
+        self.assertEqual(['reboot HARD'], self._actions())
+
+    def test_sync_forces_on_after_a_failed_stop_and_a_skipped_power_on(self):
+        # Nova accepted the stop but its compute failed it: the guest runs
+        # on. The power on that follows finds it on and is skipped; from
+        # then on Ironic's "power on" stands, though it never changed.
+        self.nova.compute.stop_server.side_effect = (
+            lambda server: self.nova.actions.append((self.server.id,
+                                                     'os-stop')))
+        self.assertRaises(exception.DriverOperationError, self._power,
+                          states.POWER_OFF)
+        self.nova.compute.stop_server.side_effect = (
+            self.nova._action('os-stop'))
+        self._power(states.POWER_ON)
+        self.assertEqual(states.POWER_ON, self.node.power_state)
+        self._guest_halts()
+        self._sync()
+        self.assertEqual('reboot HARD', self._actions()[-1])
 
 
 class SyncMayForceTestCase(base.DbTestCase):
