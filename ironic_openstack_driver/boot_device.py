@@ -62,7 +62,8 @@ def set_device(node, device, persistent):
 
 
 def consume_one_time(node):
-    """A boot happened: a one-time choice is used up. Saves the node."""
-    if (node.driver_internal_info or {}).get(NEXT_KEY):
-        node.del_driver_internal_info(NEXT_KEY)
-        node.save()
+    """The node booted its boot device: a one-time choice is used up.
+
+    The caller saves the node.
+    """
+    node.del_driver_internal_info(NEXT_KEY)

@@ -58,7 +58,6 @@ GRACEFUL_STOPS = frozenset([Step.STOP, Step.RESCUE])
 # Servers whose slow graceful stop has been reported: (server id, wait).
 _warned_slow_stops = set()
 
-# Actions after which the server has booted from the chosen device.
 # Nova's compute waits for a clean shutdown of the guest in these tasks.
 _SLOW_TASK_HINTS = {
     task: _(' (Nova still waits for the guest to shut down cleanly, up to '
@@ -69,10 +68,6 @@ _SLOW_TASK_HINTS = {
 # Nova's [DEFAULT]shutdown_timeout default.
 DEFAULT_SHUTDOWN_TIMEOUT = 60
 
-BOOT_STEPS = frozenset([Step.START, Step.HARD_REBOOT, Step.SOFT_REBOOT,
-                        Step.RESCUE, Step.UNRESCUE, Step.RESUME,
-                        Step.UNPAUSE, Step.UNSHELVE])
-
 
 class PowerOn:
     """Goal: the guest runs; when it must boot, it boots ``device``.
@@ -82,11 +77,17 @@ class PowerOn:
     server is booting, and the goal is reached only when it runs from
     ``device``: a rescued server whose guest is off can only be unrescued,
     which boots the disk, so PXE then takes a rescue too.
+
+    ``booted`` says, once the goal is reached, whether the node booted
+    ``device`` on the way (every action of this goal is a boot, and it
+    ends only with the guest running from ``device``): a one-time boot
+    device is then used up. ``acted``: Nova accepted an action.
     """
 
     def __init__(self, device, any_device=True):
         self.device = device
         self.any_device = any_device
+        self.acted = self.booted = False
 
     def next_step(self, server):
         return server_state.step_to_power_on(server, self.device,
@@ -94,16 +95,27 @@ class PowerOn:
 
     def accepted(self, step):
         self.any_device = False
+        self.acted = self.booted = True
 
 
 class PowerOff:
-    """Goal: the guest is off and Nova's vm_state says so."""
+    """Goal: the guest is off and Nova's vm_state says so.
+
+    It never boots the node's boot device (``booted`` stays False): from
+    rescue, Nova's unrescue runs the disk only on the way to stopping it,
+    so a pending one-time boot device stays for the next boot.
+    """
+
+    booted = False
+
+    def __init__(self):
+        self.acted = False
 
     def next_step(self, server):
         return server_state.step_to_power_off(server)
 
     def accepted(self, step):
-        pass
+        self.acted = True
 
 
 class Reboot(PowerOn):
@@ -272,8 +284,8 @@ def run(client, goal, target, timeout, last_read=None):
         it saw. It may choose the first action (a stale choice costs one 409
         and a read); it never ends the run, because only a fresh read may
         say the goal is reached.
-    :returns: True when the server booted on the way (a one-time boot
-        device is then used up).
+    :returns: True when the node booted its boot device on the way
+        (``goal.booted``: a one-time boot device is then used up).
     :raises: PowerStateFailure when the goal is not reached in time.
     """
     timeout = timeout or CONF.conductor.power_state_change_timeout
@@ -286,7 +298,6 @@ def _run(client, goal, target, timeout, last_read):
     polls = 0
     attempts = {}
     refusals = {}
-    booted = False
     node = client.node
     while True:
         reused = last_read is not None
@@ -298,18 +309,19 @@ def _run(client, goal, target, timeout, last_read):
         if reused and step in (Step.DONE, Step.WAIT):
             continue    # only a fresh read may end or delay the run
         if step is Step.DONE:
-            return booted
+            return goal.booted
         if step is not Step.WAIT:
             if attempts.get(step, 0) >= MAX_ATTEMPTS_PER_STEP:
                 raise _stuck(node, server, step)
             image = (_rescue_image(client, server, goal.device)
                      if step is Step.RESCUE else None)
-            if step in GRACEFUL_STOPS and server_state.guest_running(server):
+            if step in GRACEFUL_STOPS and (
+                    server_state.guest_running(server)
+                    or server_state.hypervisor_paused(server)):
                 _warn_slow_stop(client, server, timeout)
             if client.act(server, step, image):
                 attempts[step] = attempts.get(step, 0) + 1
                 goal.accepted(step)
-                booted = booted or step in BOOT_STEPS
                 polls = 0
             elif not reused:
                 # A race ends with the server's state changing; the same

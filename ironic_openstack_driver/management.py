@@ -23,6 +23,7 @@ from ironic.drivers import base
 from ironic_openstack_driver import boot_device
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import server_health
 from ironic_openstack_driver import server_reads
 from ironic_openstack_driver import server_state
 
@@ -119,7 +120,7 @@ class OpenStackManagement(base.ManagementInterface):
         host_status counts where Nova shows it (admins, microversion 2.16).
         """
         client = os_power.node_client(task)
-        return server_state.health(os_power.read_server(task, client))
+        return server_health.health(os_power.read_server(task, client))
 
     @task_manager.require_exclusive_lock
     def set_boot_mode(self, task, mode):

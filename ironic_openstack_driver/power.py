@@ -43,8 +43,14 @@ SUPPORTED_POWER_STATES = [states.POWER_ON, states.POWER_OFF, states.REBOOT,
 # second GET (converge.run says why that is safe). Keyed by task, so a read
 # never outlives its lock; older than this many seconds, it is not used.
 LAST_READ_MAX_AGE = 1.0
-# driver_internal_info key: the power state last asked of the driver.
-REQUESTED_POWER_STATE = 'openstack_requested_power_state'
+# driver_internal_info key: the power action last asked of the driver while
+# it may be unfinished, {'target': the power state asked, 'recorded': the
+# node's power_state when it was asked}. Written before the driver acts;
+# removed when the action ends as asked and when Ironic reads the power
+# state under its exclusive lock (it then records that read or asks anew).
+UNFINISHED_ACTION = 'openstack_unfinished_power_action'
+# The key earlier releases wrote instead; removed at the next action.
+OLD_REQUESTED_POWER_STATE = 'openstack_requested_power_state'
 
 _last_reads = weakref.WeakKeyDictionary()
 _last_reads_lock = threading.Lock()
@@ -139,15 +145,27 @@ def _drive(task, goal, target, timeout):
 
 
 def _converge(task, goal, target, timeout):
-    task.node.set_driver_internal_info(REQUESTED_POWER_STATE, target)
-    task.node.save()
+    node = task.node
+    node.set_driver_internal_info(UNFINISHED_ACTION, {
+        'target': target, 'recorded': node.power_state})
+    node.del_driver_internal_info(OLD_REQUESTED_POWER_STATE)
+    node.save()
     client = node_client(task)
     last_read = _recent_read(task)    # used up by any action
     if isinstance(goal, converge.Reboot):
         last_read = None    # a reboot must see the server before it kicks
-    booted = converge.run(client, goal, target, timeout, last_read)
+    try:
+        booted = converge.run(client, goal, target, timeout, last_read)
+    except Exception:
+        if not goal.acted:
+            # Nova took no action of ours that could still end later.
+            node.del_driver_internal_info(UNFINISHED_ACTION)
+            node.save()
+        raise
+    node.del_driver_internal_info(UNFINISHED_ACTION)
     if booted:
-        boot_device.consume_one_time(task.node)
+        boot_device.consume_one_time(node)
+    node.save()
     LOG.info('Node %(node)s: server %(server)s reached %(target)s',
              {'node': task.node.uuid, 'server': client.info.server,
               'target': target})
@@ -178,7 +196,9 @@ class OpenStackPower(base.PowerInterface):
         Under a shared lock (Ironic's periodic power sync) and during
         verify, a listing of all servers of the cloud answers
         (read_server); under any other exclusive lock (Ironic is about to
-        act on the node) the server is read on its own.
+        act on the node) the server is read on its own. Under an exclusive
+        lock, verify's included, a Nova task that changes the server's
+        power is waited for first (converge.settle).
 
         :raises: DriverOperationError when the server cannot be read or is
             deleted.
@@ -196,13 +216,19 @@ class OpenStackPower(base.PowerInterface):
     def _power_state(self, task):
         client = node_client(task)
         server = read_server(task, client)
-        if not (task.shared or _verifying(task)):
-            # Ironic is about to act on the node: a power change Nova
-            # still carries out must end first (Ironic would skip an
-            # action that the read says is done).
+        if not task.shared:
+            # Ironic is about to act on the node, or (verify) to record
+            # the read: a power change Nova still carries out must end
+            # first (Ironic would skip an action that the read says is
+            # done, and a verify would record the state Nova leaves).
             server = converge.settle(
                 client, server, CONF.conductor.power_state_change_timeout)
-            _remember_read(task, server)
+            if not _verifying(task):
+                _remember_read(task, server)
+            # Ironic records this read or asks a new action next: an
+            # unfinished earlier action no longer holds its power sync.
+            if task.node.del_driver_internal_info(UNFINISHED_ACTION):
+                task.node.save()
         with os_client.translate_errors(task.node, client.creds,
                                         _('read the power state')):
             return server_state.power_state(server)
@@ -210,14 +236,18 @@ class OpenStackPower(base.PowerInterface):
     def supports_power_sync(self, task):
         """Whether Ironic's power sync may force its recorded state.
 
-        Not after an action that did not end as asked in Ironic's records:
-        Nova may have finished it since, and forcing the state recorded
-        before it would undo the action last asked for.
+        Not while the record is still the one Ironic had when an action
+        that did not end as asked (it failed or timed out while Nova's task
+        went on) was asked: Nova may have finished it since, and forcing
+        that record would undo the action last asked for. Once Ironic has
+        recorded a power state since (the action's end, the sync, a skipped
+        action, verify, its maximum of sync retries or its power failure
+        recovery), the sync forces Ironic's record as usual.
         """
         node = task.node
         return server_state.sync_may_force(
             node.power_state,
-            (node.driver_internal_info or {}).get(REQUESTED_POWER_STATE))
+            (node.driver_internal_info or {}).get(UNFINISHED_ACTION))
 
     def get_supported_power_states(self, task):
         return list(SUPPORTED_POWER_STATES)

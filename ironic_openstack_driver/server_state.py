@@ -18,13 +18,13 @@ Nova refuses most actions in most states (409), so the one table of what is
 legal where lives here, next to the mapping of states; the I/O loop that
 applies these decisions is in ironic_openstack_driver.converge.
 
-The node is on exactly when its guest runs (power_state RUNNING), as on a
-real machine. A boot (power on of a node that is off, or any reboot) boots
-the node's boot device (PXE: Nova rescue with the iPXE image; CDROM: Nova
-rescue with the node's virtual media ISO, in the PXE column below; DISK:
-the server's own disk) and ends with the guest running from it; power on of a
-node that is on does nothing. What each state reads as, and the Nova
-actions of a boot:
+The node is on when its guest runs (power_state RUNNING), as on a real
+machine, or when the hypervisor paused it (below). A boot (power on of a
+node that is off, or any reboot) boots the node's boot device (PXE: Nova
+rescue with the iPXE image; CDROM: Nova rescue with the node's virtual
+media ISO, in the PXE column below; DISK: the server's own disk) and ends
+with the guest running from it; power on of a node that is on does
+nothing. What each state reads as, and the Nova actions of a boot:
 
 ==========================  =====  =======================  ===============
 vm_state (guest)            reads  boot into PXE            boot into DISK
@@ -39,10 +39,15 @@ paused                      off    unpause, rescue          reboot HARD
 suspended                   off    resume, rescue           reboot HARD
 shelved(_offloaded)         off    unshelve, rescue         unshelve
 error                       error  rescue                   reboot HARD
+active (hypervisor paused)  on     rescue                   reboot HARD
+rescued (hypervisor paused) on     unrescue, rescue         unrescue
+active (guest not found)    error  rescue                   reboot HARD
+rescued (guest not found)   error  unrescue, rescue         unrescue
 ==========================  =====  =======================  ===============
 
 Power off is os-stop from active and error, unrescue then os-stop from
-rescued with the guest running, and nothing in every other state.
+rescued with the guest running (or paused by the hypervisor), and nothing
+in every other state.
 
 Decisions for the states a bare-metal machine does not have:
 
@@ -61,6 +66,23 @@ Decisions for the states a bare-metal machine does not have:
   is the only way out and boots the disk, then rescue for PXE.
 * error reads as Ironic's error state; power off is os-stop, power on a
   hard reboot or a rescue, both allowed there.
+* a guest the hypervisor paused under a server Nova shows active or
+  rescued (power_state PAUSED: libvirt pauses a guest on an I/O error, as
+  ``virsh suspend`` does) reads on: its power is on, only its CPUs stop,
+  like a hung machine (virtualbmc and sushy-tools report a paused libvirt
+  domain on too). Nova's own power sync ignores it on purpose, and
+  Ironic's, finding the node as recorded, never reboots, stops or starts
+  it. Power on does nothing; power off is os-stop (unrescue first when
+  rescued); a reboot is a hard one (no ACPI reboot of frozen CPUs), or a
+  rescue for PXE.
+* a guest the hypervisor does not find under a server Nova shows active
+  or rescued (power_state NOSTATE: the compute restarting, a domain
+  removed behind Nova's back) reads as Ironic's error state: Nova cannot
+  tell, and ignores it too. Ironic's power sync then neither forces nor
+  records a state; after [conductor]power_state_sync_max_retries failed
+  reads it puts the node into maintenance (fault "power failure"), and
+  its power failure recovery takes it out once Nova finds the guest.
+  Power on is a hard reboot (rescue for PXE), power off os-stop.
 """
 
 import enum
@@ -68,7 +90,6 @@ import enum
 from keystoneauth1 import discover
 
 from ironic.common import boot_devices
-from ironic.common import health_states
 from ironic.common import states
 
 # OS-EXT-STS:power_state values (nova.compute.power_state).
@@ -79,10 +100,12 @@ SHUTDOWN = 4
 CRASHED = 6
 SUSPENDED = 7
 
+# By power_state, for a server in any vm_state but those of
+# RUNNING_VM_STATES (see power_state()).
 GET_POWER_STATE_MAP = {
     NOSTATE: states.POWER_OFF,
     RUNNING: states.POWER_ON,
-    # A paused guest's CPUs do not run (see the module docstring).
+    # Nova's pause: the guest's CPUs do not run (see the module docstring).
     PAUSED: states.POWER_OFF,
     SHUTDOWN: states.POWER_OFF,
     CRASHED: states.POWER_OFF,
@@ -104,6 +127,15 @@ SHELVED = 'shelved'
 SHELVED_OFFLOADED = 'shelved_offloaded'
 
 GONE_VM_STATES = frozenset([DELETED, SOFT_DELETED])
+# vm_states in which Nova means the guest to run. There the hypervisor's
+# PAUSED and NOSTATE are not Nova's doing, and Nova's own power sync
+# (ComputeManager._sync_instance_power_state) ignores them.
+RUNNING_VM_STATES = frozenset([ACTIVE, RESCUED])
+# What power_state those two read as in RUNNING_VM_STATES.
+UNEXPECTED_POWER_STATES = {
+    PAUSED: states.POWER_ON,
+    NOSTATE: states.ERROR,
+}
 # Off for good until asked: no guest runs and no action of ours is needed.
 OFF_VM_STATES = frozenset([STOPPED, SUSPENDED_VM, SHELVED, SHELVED_OFFLOADED,
                            PAUSED_VM])
@@ -164,12 +196,36 @@ def guest_running(server):
     return server.power_state == RUNNING
 
 
+def hypervisor_paused(server):
+    """Whether the hypervisor paused the guest of a server meant to run.
+
+    vm_state active or rescued with power_state PAUSED: not Nova's pause
+    (that is vm_state paused), but libvirt's on an I/O error, or
+    ``virsh suspend``.
+    """
+    return (server.vm_state in RUNNING_VM_STATES
+            and server.power_state == PAUSED)
+
+
+def is_on(server):
+    """Whether the node reads on: its guest runs or the hypervisor paused it.
+
+    Only for a server Nova means to run (vm_state active or rescued); a
+    running guest in vm_state error reads as Ironic's error state.
+    """
+    return server.vm_state in RUNNING_VM_STATES and (
+        server.power_state == RUNNING or hypervisor_paused(server))
+
+
 def power_state(server):
     """The Ironic power state of a Nova server.
 
     Read from power_state, which Nova updates as soon as the hypervisor
     reports a change: a guest that shut itself down reads POWER_OFF before
     Nova's vm_state catches up, and a rescued guest that runs reads POWER_ON.
+    In vm_state active or rescued, a guest the hypervisor paused reads
+    POWER_ON and one it does not find (NOSTATE) ERROR: Ironic's power sync
+    then leaves the server alone, as Nova's does (module docstring).
 
     :raises: ServerGone for a (soft-)deleted server.
     """
@@ -177,6 +233,9 @@ def power_state(server):
         raise ServerGone(server.vm_state)
     if server.vm_state == ERROR:
         return states.ERROR
+    if (server.vm_state in RUNNING_VM_STATES
+            and server.power_state in UNEXPECTED_POWER_STATES):
+        return UNEXPECTED_POWER_STATES[server.power_state]
     return GET_POWER_STATE_MAP.get(server.power_state, states.ERROR)
 
 
@@ -190,18 +249,24 @@ def power_changing(server):
     return server.task_state in POWER_TASKS
 
 
-def sync_may_force(recorded, requested):
+def sync_may_force(recorded, unfinished):
     """Whether Ironic's power sync may force its recorded power state.
 
     :param recorded: the node's power_state in Ironic's database.
-    :param requested: the power state last asked of the driver (kept in
-        driver_internal_info), or None.
-    :returns: False when the last action did not end as asked in Ironic's
-        records (it failed or timed out while Nova's task went on): Ironic
-        then records what the server shows instead of undoing, with the
-        state it had before, the action last asked for.
+    :param unfinished: the driver's last power action while it may be
+        unfinished (kept in driver_internal_info), {'target': the power
+        state asked, 'recorded': the node's power_state when asked}, or
+        None.
+    :returns: False while Ironic's record is still the one it had when
+        that action was asked, and is not what it asked for: the action
+        failed or timed out while Nova's task went on, and forcing the
+        record would undo it (Ironic then records what the server shows).
+        True once Ironic has recorded another state since.
     """
-    return requested is None or requested == recorded
+    if not isinstance(unfinished, dict):
+        return True
+    return not (recorded == unfinished.get('recorded')
+                and recorded != unfinished.get('target'))
 
 
 def booted_device(server):
@@ -235,8 +300,7 @@ def step_to_power_on(server, device, any_device=False):
     vm = server.vm_state
     if server.task_state or vm == BUILDING:
         return Step.WAIT
-    running = server.power_state == RUNNING
-    if running and vm in (ACTIVE, RESCUED):
+    if is_on(server):
         if any_device or (vm == RESCUED) == is_rescue(device):
             return Step.DONE
         return Step.RESCUE if vm == ACTIVE else Step.UNRESCUE
@@ -273,7 +337,7 @@ def step_to_power_off(server):
         return Step.WAIT
     if vm in OFF_VM_STATES:
         return Step.DONE
-    if vm == RESCUED and server.power_state != RUNNING:
+    if vm == RESCUED and not is_on(server):
         # The rescue guest is off already (IPA powered it off in-band):
         # unrescue would boot the tenant's disk only to stop it again.
         return Step.DONE
@@ -291,21 +355,22 @@ def step_to_power_off(server):
 def step_to_reboot(server, device, soft=False):
     """The action that restarts a running guest into ``device``.
 
-    Returns None when the guest does not run (nothing to restart: a reboot
-    then is a power on) or while a Nova task runs.
+    Returns None when the node is not on (nothing to restart: a reboot
+    then is a power on) or while a Nova task runs. A guest the hypervisor
+    paused is restarted too, with a hard reboot (its CPUs cannot take an
+    ACPI reboot).
     """
     _check_actionable(server)
-    if server.task_state or server.power_state != RUNNING:
+    if server.task_state or not is_on(server):
         return None
-    vm = server.vm_state
-    if vm == RESCUED:
+    if server.vm_state == RESCUED:
         # Hard reboot is refused in RESCUED; leaving rescue is the restart.
         return Step.UNRESCUE
-    if vm != ACTIVE:
-        return None
     if is_rescue(device):
         return Step.RESCUE
-    return Step.SOFT_REBOOT if soft else Step.HARD_REBOOT
+    if soft and guest_running(server):
+        return Step.SOFT_REBOOT
+    return Step.HARD_REBOOT
 
 
 def embedded_image_properties(server):
@@ -335,34 +400,3 @@ def is_locked_refusal(reason):
     Nova's check_instance_lock answers "Instance <uuid> is locked".
     """
     return bool(reason) and str(reason).rstrip('.').endswith('is locked')
-
-
-# host_status (microversion 2.16; admins by default) of the server's host.
-_HOST_STATUS_HEALTH = {
-    'UP': health_states.HealthState.OK,
-    'MAINTENANCE': health_states.HealthState.WARNING,
-    'UNKNOWN': health_states.HealthState.WARNING,
-    'DOWN': health_states.HealthState.CRITICAL,
-}
-
-
-def health(server):
-    """Ironic's health of a node from what Nova shows of its server.
-
-    ERROR (or deleted) is critical; a server that should live on a host
-    but has none (where Nova shows the host: to admins) is critical; the
-    compute host's status (where Nova shows it) is the health otherwise;
-    else OK.
-    """
-    vm = server.vm_state
-    if vm == ERROR or vm in GONE_VM_STATES:
-        return health_states.HealthState.CRITICAL
-    compute_host = getattr(server, 'compute_host', None)
-    if (compute_host is not None and not compute_host
-            and vm not in (SHELVED_OFFLOADED, BUILDING)):
-        return health_states.HealthState.CRITICAL
-    host_status = getattr(server, 'host_status', None)
-    if host_status:
-        return _HOST_STATUS_HEALTH.get(host_status,
-                                       health_states.HealthState.WARNING)
-    return health_states.HealthState.OK

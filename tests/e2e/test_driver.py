@@ -159,6 +159,37 @@ def test_every_power_state_and_boot_device(baremetal, nova,
                                             'persistent': True}
 
 
+def test_power_off_from_rescue_keeps_a_pending_one_time_pxe(
+        baremetal, nova, lab, lab_project_admin_cloud, server_and_node):
+    """As the node's owner: one-time PXE, power off, power on: RESCUE."""
+    server, node = server_and_node
+    uid = node['uuid']
+    baremetal.run('baremetal', 'node', 'set', uid, '--owner',
+                  lab_project_admin_cloud.current_project_id)
+    owner = cli.OpenStackCLI(lab['clouds_yaml'], lab['project_admin_cloud'])
+    # The node runs in rescue (booted from PXE), as after an agent boot.
+    owner.run('baremetal', 'node', 'boot', 'device', 'set', uid, 'pxe')
+    _power(owner, uid, 'reboot', expected='power on')
+    assert cli.server_view(nova, server.id)['status'] == 'RESCUE'
+
+    owner.run('baremetal', 'node', 'boot', 'device', 'set', uid, 'pxe')
+    _power(owner, uid, 'power', 'off', expected='power off')
+    view = cli.server_view(nova, server.id)
+    assert (view['status'], view['power_state']) == ('SHUTOFF', 4)
+    # Nova can only unrescue, then stop: the disk ran on the way, but the
+    # node's next boot is still the one-time PXE.
+    assert cli.server_actions(nova, server.id)[-2:] == ['unrescue', 'stop']
+    assert _boot_device(owner, uid) == {'boot_device': 'pxe',
+                                        'persistent': False}
+
+    _power(owner, uid, 'power', 'on', expected='power on')
+    view = cli.server_view(nova, server.id)
+    assert (view['status'], view['power_state']) == ('RESCUE', 1)
+    assert cli.server_actions(nova, server.id)[-1] == 'rescue'
+    assert _boot_device(owner, uid) == {'boot_device': 'disk',
+                                        'persistent': True}
+
+
 def test_nova_change_behind_ironics_back_is_seen(baremetal, nova,
                                                  server_and_node):
     server, node = server_and_node

@@ -15,7 +15,8 @@
 One Nova server on the lab's provisioning network, created and enrolled
 with the package's own tool, walked by the real Ironic through:
 
-    provide (automated cleaning) -> deploy -> undeploy (cleaning) -> deploy
+    provide (automated cleaning) -> deploy -> guest paused -> undeploy
+    (cleaning) -> deploy
 
 Every boot of the agent is a Nova rescue with the iPXE image, DHCP from the
 lab's dnsmasq, Ironic's boot.ipxe over HTTP and the agent's kernel and
@@ -23,10 +24,22 @@ ramdisk; every deploy writes the lab's instance image to the server's disk,
 whose kernel prints a marker on the serial console when it booted from
 that disk. After each step Ironic's view and Nova's must agree and the node
 must need no help (no last_error, no maintenance, no pending target).
+
+"Guest paused": the deployed guest's libvirt domain is paused behind
+Nova's back (``virsh suspend``, as libvirt does on an I/O error); Nova
+shows ACTIVE with power_state PAUSED, which its own power sync ignores.
+Ironic's power sync must leave it alone too: the step watches
+``IOS_LAB_PAUSED_SYNCS`` of its passes (default 1: each costs a sync
+interval, 60 s in the lab), the first one seen in the node's health
+(``Warning``), then resumes the guest (``virsh resume``): Nova's action
+log has no new action, and the node is still active, booted once from its
+disk (the marker once on its console).
 """
 
 import ast
+import configparser
 import json
+import os
 import sys
 import time
 import uuid
@@ -39,6 +52,8 @@ MARKER_TIMEOUT = 300
 # screen only. (Not the kernel's first line: Nova answers only the last
 # 100 KiB of a console log, which the agent's boot soon exceeds.)
 AGENT_BOOT_LINE = 'Ironic Python Agent'
+# Ironic's power sync passes the paused-guest step watches.
+PAUSED_SYNCS = int(os.environ.get('IOS_LAB_PAUSED_SYNCS', '1'))
 
 
 def node_view(in_lab, node):
@@ -209,6 +224,89 @@ def deploy_watching_the_agent(in_lab, real_lab, node, seen):
         time.sleep(5)
 
 
+def ironic_option(real_lab, section, name, default):
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.read(os.path.join(real_lab['state_dir'], 'etc', 'ironic',
+                             'ironic.conf'))
+    return float(parser.get(section, name, fallback=default))
+
+
+def virsh(in_lab, real_lab, *args, check=True):
+    """virsh on the lab's own libvirtd, in the lab's namespace."""
+    socket = os.path.join(real_lab['state_dir'], 'libvirt', 'run',
+                          'libvirt-sock')
+    return in_lab.run('virsh', '-c', 'qemu+unix:///system?socket=%s'
+                      % socket, *args, timeout=60, check=check)
+
+
+def nova_actions(in_lab, server):
+    return [(a['Request ID'], a['Action']) for a in in_lab.json(
+        'lab', 'server', 'event', 'list', server)]
+
+
+def wait_until(what, check, timeout, interval=3):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, 'no %s after %ds' % (what,
+                                                                 timeout)
+        time.sleep(interval)
+
+
+def pause_through_power_syncs(in_lab, real_lab, node, server, seen):
+    """Pause the deployed guest behind Nova's back over Ironic's syncs.
+
+    libvirt pauses a guest on an I/O error; Nova shows ACTIVE with
+    power_state PAUSED and its power sync ignores that. Ironic's power sync
+    must send nothing either (it used to read "power off" and hard-reboot
+    the guest). Returns the seconds the step took.
+    """
+    interval = ironic_option(real_lab, 'conductor',
+                             'sync_power_state_interval', 60)
+    marker = real_lab['instance_marker']
+    boots = console_output(in_lab, node, lines=10000).count(marker)
+    actions = nova_actions(in_lab, server)
+    health = in_lab.json('lab-admin', 'baremetal', 'node', 'show',
+                         node).get('health')
+    assert health != 'Warning', health
+    t = time.monotonic()
+    virsh(in_lab, real_lab, 'suspend', server)   # domain UUID = server's
+    try:
+        wait_until('power_state PAUSED in Nova', lambda: power_code(
+            server_view(in_lab, server)['power_state']) == 3, 60, 1)
+        # The first sync that reads it records the node's health.
+        wait_until('health Warning in Ironic', lambda: in_lab.json(
+            'lab-admin', 'baremetal', 'node', 'show', node).get('health')
+            == 'Warning', interval + 60)
+        seen['first sync after the pause (s)'] = round(
+            time.monotonic() - t)
+        watch_until = time.monotonic() + (PAUSED_SYNCS - 1) * interval + 5
+        while time.monotonic() < watch_until:
+            assert nova_actions(in_lab, server) == actions, (
+                'Nova acted on the paused guest: %s' % nova_actions(
+                    in_lab, server)[len(actions):])
+            time.sleep(min(15, max(0, watch_until - time.monotonic())))
+        seen['paused for (s)'] = round(time.monotonic() - t)
+        seen['Ironic while paused'] = node_view(in_lab, node)
+        seen['Nova while paused'] = server_view(in_lab, server)
+    finally:
+        # Not checked: after a reboot of the guest there is nothing to
+        # resume, and the checks below say what happened.
+        virsh(in_lab, real_lab, 'resume', server, check=False)
+    wait_until('power_state RUNNING in Nova', lambda: power_code(
+        server_view(in_lab, server)['power_state']) == 1, 60, 1)
+    assert nova_actions(in_lab, server) == actions, (
+        nova_actions(in_lab, server)[len(actions):])
+    assert console_output(in_lab, node, lines=10000).count(marker) == boots
+    paused = seen['Ironic while paused']
+    assert (paused['provision_state'], paused['power_state']) == (
+        'active', 'power on'), paused
+    assert not paused['last_error'] and not paused['maintenance'], paused
+    return time.monotonic() - t
+
+
 def test_clean_deploy_undeploy_deploy_a_real_guest(real_lab, in_lab):
     table = []
     lab = real_lab
@@ -248,6 +346,14 @@ def test_clean_deploy_undeploy_deploy_a_real_guest(real_lab, in_lab):
         first = wait_marker(in_lab, server, lab['instance_marker'])
         # The booted instance's console log, through Ironic.
         assert lab['instance_marker'] in console_output(in_lab, node)
+
+        paused = {}
+        seconds = pause_through_power_syncs(in_lab, lab, node, server,
+                                            paused)
+        print('guest paused over %d power sync(s): %s'
+              % (PAUSED_SYNCS, json.dumps(paused, indent=1)))
+        assert_step(in_lab, table, 'guest paused, resumed', node, 'active',
+                    'power on', ('ACTIVE',), seconds)
 
         t = time.monotonic()
         in_lab.openstack('lab-admin', 'baremetal', 'node', 'undeploy', node,

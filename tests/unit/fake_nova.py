@@ -30,6 +30,8 @@ What real Nova does and the lab's fake compute hides is modelled too:
 * a guest can power itself off (``FakeServer.halt``): in RESCUE that is
   what IPA does at the end of a deploy, and Nova shows vm_state rescued
   with power_state SHUTDOWN;
+* a guest the hypervisor paused (power_state 3 under vm_state active:
+  Nova changes nothing else) ignores the ACPI shutdown of a graceful stop;
 * a locked server refuses every action with Nova's own 409 body
   ("Instance <uuid> is locked"), before any state check, as
   nova.compute.api's check_instance_lock does;
@@ -66,6 +68,9 @@ ACTIVE, STOPPED, RESCUED, ERROR = 'active', 'stopped', 'rescued', 'error'
 PAUSED, SUSPENDED, RESIZED = 'paused', 'suspended', 'resized'
 SHELVED, SHELVED_OFFLOADED = 'shelved', 'shelved_offloaded'
 RUNNING, SHUTDOWN = 1, 4
+# power_state of a guest the hypervisor paused (libvirt on an I/O error,
+# virsh suspend) or does not find, under a server Nova means to run.
+GUEST_PAUSED, NOSTATE = 3, 0
 
 # action -> (vm_states Nova allows, task_state while it runs,
 #            vm_state and power_state at the end)
@@ -429,10 +434,13 @@ class FakeNova:
         fake.task_state = task_state
         fake.pending = (self.reads_per_task, vm_state, power_state)
         fake.halt_after = None
-        if (action in GRACEFUL_STOPS and fake.power_state == RUNNING
+        if (action in GRACEFUL_STOPS
+                and fake.power_state in (RUNNING, GUEST_PAUSED)
                 and self.clock is not None):
             timeout = fake.shutdown_timeout(self.kept_properties(fake))
-            wait = (timeout + FORCE_OFF_SECONDS if fake.ignores_acpi
+            # A paused guest's CPUs cannot take the ACPI shutdown.
+            deaf = fake.ignores_acpi or fake.power_state == GUEST_PAUSED
+            wait = (timeout + FORCE_OFF_SECONDS if deaf
                     else min(ACPI_SHUTDOWN_SECONDS, timeout))
             fake.ready_at = self.clock.now + wait
         return fake

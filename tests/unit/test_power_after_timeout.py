@@ -24,7 +24,6 @@ from ironic.conductor import manager
 from ironic.conductor import task_manager
 from ironic.conductor import utils as manager_utils
 
-from ironic_openstack_driver import server_state
 from tests.unit import base
 from tests.unit import fake_nova as fn
 
@@ -113,13 +112,3 @@ class AfterTimeoutTestCase(base.OpenStackDriverTestCase):
                                 states.POWER_ON)
         self.assertIn('task_state powering-off', str(exc))
         self.assertEqual(['os-stop'], [a for _, a in self.nova.actions])
-
-
-class SyncDecisionTestCase(base.DbTestCase):
-
-    def test_sync_may_force_only_when_the_last_ask_is_recorded(self):
-        self.assertTrue(server_state.sync_may_force(states.POWER_ON, None))
-        self.assertTrue(server_state.sync_may_force(states.POWER_ON,
-                                                    states.POWER_ON))
-        self.assertFalse(server_state.sync_may_force(states.POWER_ON,
-                                                     states.POWER_OFF))

@@ -246,3 +246,40 @@ class FrozenAndShelvedTestCase(ConductorPathsTestCase):
             self.assertEqual([], self._actions(), vm_state)
             self.assertEqual(vm_state, self.server.vm_state)
         self._each(check)
+
+
+class OneTimeBootDeviceTestCase(ConductorPathsTestCase):
+    """A one-time boot device is used up by a boot, not by a power off."""
+
+    def setUp(self):
+        super().setUp()
+        self.server.vm_state = fn.RESCUED    # running from PXE (rescue)
+
+    def test_power_off_from_rescue_keeps_a_pending_one_time_pxe(self):
+        self._boot_device(boot_devices.PXE)
+        self._power_action(states.POWER_OFF)
+        # Nova can only unrescue, then stop: the disk runs on the way, but
+        # the node did not boot its next boot device.
+        self.assertEqual(['unrescue', 'os-stop'], self._actions())
+        self.assertEqual({'boot_device': 'pxe', 'persistent': False},
+                         boot_device.get(self.node))
+        self._power_action(states.POWER_ON)
+        self.assertEqual(['unrescue', 'os-stop', 'rescue'], self._actions())
+        self.assertEqual((fn.RESCUED, None, fn.RUNNING), self._state())
+        self.assertEqual(self.rescue_image.id, self.server.rescue_image)
+        self.assertEqual(states.POWER_ON, self.node.power_state)
+        # That boot used it up.
+        self.assertEqual({'boot_device': 'disk', 'persistent': True},
+                         boot_device.get(self.node))
+
+    def test_power_off_keeps_a_pending_one_time_disk(self):
+        # Persistent PXE, one-time DISK: the next boot is the disk.
+        self._boot_device(boot_devices.PXE, persistent=True)
+        self._boot_device(boot_devices.DISK)
+        self._power_action(states.POWER_OFF)
+        self._power_action(states.POWER_ON)
+        self.assertEqual(['unrescue', 'os-stop', 'os-start'],
+                         self._actions())
+        self.assertEqual((fn.ACTIVE, None, fn.RUNNING), self._state())
+        self.assertEqual({'boot_device': 'pxe', 'persistent': True},
+                         boot_device.get(self.node))

@@ -17,6 +17,7 @@ import threading
 from oslo_utils import uuidutils
 
 from ironic.common import states
+from ironic.conductor import manager
 from ironic.conductor import task_manager
 from ironic.conductor import utils as conductor_utils
 from ironic.conductor import verify
@@ -145,3 +146,24 @@ class VerifyReadsTestCase(base.OpenStackDriverTestCase):
         self.assertEqual(fn.STOPPED, self.server.vm_state)
         node.refresh()
         self.assertEqual(states.POWER_OFF, node.power_state)
+
+    def test_verify_during_a_nova_start_records_on_and_sync_keeps_it(self):
+        # `openstack server start` runs: Nova shows powering-on with the
+        # guest still off. The verify waits for it, as a power action
+        # would, instead of recording "power off".
+        self.server.vm_state, self.server.power_state = fn.STOPPED, 4
+        self.server.task_state = 'powering-on'
+        self.server.pending = (3, fn.ACTIVE, fn.RUNNING)
+        node = self._verify(self.node)
+        self.assertEqual(states.POWER_ON, node.power_state)
+        self.assertEqual(states.MANAGEABLE, node.provision_state)
+        self.config(server_list_max_age=0, group='openstack')
+        with task_manager.acquire(self.context, node.uuid,
+                                  shared=True) as task:
+            manager.do_sync_power_state(task, 0)
+        # Nova's start stands: the sync stops nothing.
+        self.assertEqual([], self.nova.actions)
+        self.assertEqual((fn.ACTIVE, fn.RUNNING),
+                         (self.server.vm_state, self.server.power_state))
+        node.refresh()
+        self.assertEqual(states.POWER_ON, node.power_state)
