@@ -107,8 +107,9 @@ class ServerNameTestCase(base.OpenStackDriverTestCase):
     def test_name_given_to_another_server_is_followed(self):
         self.assertEqual(states.POWER_ON, self._sync_read())
         self.server.name = 'retired'
-        self.nova.add_server(name='node-0', vm_state=fn.STOPPED,
-                             power_state=fn.SHUTDOWN)
+        successor = self.nova.add_server(name='node-0', vm_state=fn.STOPPED,
+                                         power_state=fn.SHUTDOWN)
+        self.mark(successor, self.node)
         self._next_full_listing()
         self.assertEqual(states.POWER_OFF, self._sync_read())
 
@@ -117,8 +118,9 @@ class ServerNameTestCase(base.OpenStackDriverTestCase):
         self.config(server_list_max_age=0, group='openstack')
         self.assertEqual(states.POWER_ON, self._sync_read())
         self.server.name = 'retired'
-        self.nova.add_server(name='node-0', vm_state=fn.STOPPED,
-                             power_state=fn.SHUTDOWN)
+        successor = self.nova.add_server(name='node-0', vm_state=fn.STOPPED,
+                                         power_state=fn.SHUTDOWN)
+        self.mark(successor, self.node)
         self.assertEqual(states.POWER_OFF, self._sync_read())
         self.assertEqual(states.POWER_OFF, self._sync_read())
         self.assertEqual(2, self.nova.compute.find_server.call_count)

@@ -45,6 +45,7 @@ class KeptPropertiesTestCase(base.OpenStackDriverTestCase):
         self.new_node = obj_utils.create_test_node(
             self.context, driver='openstack', uuid=uuidutils.generate_uuid(),
             driver_info={'openstack_server': new.id})
+        self.mark(new, self.new_node)
 
     def _cache_boot_mode(self, node, shared):
         """Ironic records the boot mode and secure boot state it reads."""
