@@ -81,6 +81,32 @@ def mark(conn, server_id, node_uuid):
     binding.set_mark(conn.compute, server_id, node_uuid)
 
 
+def create_server(conn, lab, name):
+    """An ACTIVE server of the lab's blank disk image, flavor, no network."""
+    server = conn.compute.create_server(
+        name=name, image_id=lab['disk_image'],
+        flavor_id=conn.compute.find_flavor(lab['flavor'],
+                                           ignore_missing=False).id,
+        networks='none')
+    wait_server(conn, server.id, 'ACTIVE')
+    return server
+
+
+def enroll(conn, baremetal, lab, name):
+    """A new ACTIVE server enrolled as node ``name``, marked for it.
+
+    :returns: (openstacksdk Server, the node as ``node create`` shows it).
+    """
+    server = create_server(conn, lab, name)
+    node = baremetal.json(
+        'baremetal', 'node', 'create', '--driver', 'openstack',
+        '--name', name,
+        '--driver-info', 'openstack_server=%s' % server.id,
+        '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
+    mark(conn, server.id, node['uuid'])
+    return server, node
+
+
 def server_view(conn, server_id):
     """What Nova says of a server: status, vm/task/power state."""
     server = conn.compute.get_server(server_id)

@@ -37,27 +37,11 @@ def baremetal(lab):
     return cli.OpenStackCLI(lab['clouds_yaml'], lab['admin_cloud'])
 
 
-def _create_server(nova, lab, name):
-    server = nova.compute.create_server(
-        name=name, image_id=lab['disk_image'],
-        flavor_id=nova.compute.find_flavor(lab['flavor'],
-                                           ignore_missing=False).id,
-        networks='none')
-    cli.wait_server(nova, server.id, 'ACTIVE')
-    return server
-
-
 @pytest.fixture
 def server_and_node(nova, baremetal, lab):
     """A fresh ACTIVE server enrolled as a node with driver openstack."""
-    name = 'e2e-%s' % uuid.uuid4().hex[:8]
-    server = _create_server(nova, lab, name)
-    node = baremetal.json(
-        'baremetal', 'node', 'create', '--driver', 'openstack',
-        '--name', name,
-        '--driver-info', 'openstack_server=%s' % server.id,
-        '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
-    cli.mark(nova, server.id, node['uuid'])
+    server, node = cli.enroll(nova, baremetal, lab,
+                              'e2e-%s' % uuid.uuid4().hex[:8])
     yield server, node
     baremetal.run('baremetal', 'node', 'delete', node['uuid'], check=False)
     nova.compute.delete_server(server.id, ignore_missing=True)
@@ -224,13 +208,8 @@ def _requests(text):
 @pytest.fixture
 def witness_node(nova, baremetal, lab):
     """A second server and its manageable node, which nothing acts on."""
-    name = 'e2e-witness-%s' % uuid.uuid4().hex[:8]
-    server = _create_server(nova, lab, name)
-    node = baremetal.json(
-        'baremetal', 'node', 'create', '--driver', 'openstack',
-        '--name', name,
-        '--driver-info', 'openstack_server=%s' % server.id,
-        '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
+    server, node = cli.enroll(nova, baremetal, lab,
+                              'e2e-witness-%s' % uuid.uuid4().hex[:8])
     yield server, node
     baremetal.run('baremetal', 'node', 'delete', node['uuid'], check=False)
     nova.compute.delete_server(server.id, ignore_missing=True)

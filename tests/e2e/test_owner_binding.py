@@ -40,16 +40,6 @@ def baremetal(lab):
     return cli.OpenStackCLI(lab['clouds_yaml'], lab['admin_cloud'])
 
 
-def _server(nova, lab, name):
-    server = nova.compute.create_server(
-        name=name, image_id=lab['disk_image'],
-        flavor_id=nova.compute.find_flavor(lab['flavor'],
-                                           ignore_missing=False).id,
-        networks='none')
-    cli.wait_server(nova, server.id, 'ACTIVE')
-    return server
-
-
 @pytest.fixture(scope='module')
 def owner(lab, lab_cloud, lab_project_admin_cloud, tmp_path_factory):
     """A project and a user of it, with a clouds.yaml entry for the user."""
@@ -88,7 +78,7 @@ def two_nodes(lab, lab_cloud, baremetal, owner):
     try:
         for key, node_owner in (('a', owner['project'].id), ('b', None)):
             name = 'e2e-bind-%s-%s' % (key, tag)
-            server = _server(lab_cloud, lab, name)
+            server = cli.create_server(lab_cloud, lab, name)
             made[key + '_server'] = server
             args = ['baremetal', 'node', 'create', '--driver', 'openstack',
                     '--name', name,
