@@ -35,6 +35,7 @@ import subprocess
 import sys
 import time
 
+from labkit import demo_output
 from labkit import lab as labmod
 from labkit import settings as s
 
@@ -54,18 +55,6 @@ STEPS = (
     ('power off', [('power', 'power off')],
      ('power off', None, 'SHUTOFF', 4)),
 )
-POWER_NAMES = {0: 'NOSTATE', 1: 'RUNNING', 3: 'PAUSED', 4: 'SHUTDOWN',
-               6: 'CRASHED', 7: 'SUSPENDED'}
-
-
-def connect(clouds_yaml, cloud):
-    # openstacksdk is optional for the lab (up, status and down need only
-    # the standard library): imported only by the demo that needs it.
-    import openstack.config
-    import openstack.connection
-    config = openstack.config.OpenStackConfig(config_files=[clouds_yaml])
-    return openstack.connection.Connection(
-        config=config.get_one(cloud=cloud))
 
 
 def agree(v, expect):
@@ -85,7 +74,7 @@ def table(title, views, expect, seconds):
     print('== %s (%.1fs)  expected: Ironic %s%s | Nova %s, power_state '
           '%s' % (title, seconds, expect[0],
                   ', boot %s' % expect[1] if expect[1] else '',
-                  expect[2], POWER_NAMES[expect[3]]))
+                  expect[2], demo_output.POWER_NAMES[expect[3]]))
     head = ('node', 'Ironic power', 'boot dev', 'Nova status',
             'vm_state', 'task', 'power_state', 'rescue image', 'verdict')
     rows = []
@@ -95,8 +84,7 @@ def table(title, views, expect, seconds):
         rows.append((v['node'], v['power'] or '-', v['boot'] or '-',
                      v['status'], v['vm_state'] or '-',
                      v['task_state'] or '-',
-                     '%s %s' % (v['power_state'], POWER_NAMES.get(
-                         v['power_state'], '?')),
+                     demo_output.power_name(v['power_state']),
                      s.RESCUE_IMAGE_NAME if v['status'] == 'RESCUE'
                      else '-', 'agree' if agrees else 'DISAGREE'))
         if not agrees:
@@ -104,14 +92,7 @@ def table(title, views, expect, seconds):
             if v['last_error']:
                 rows.append(('', 'last_error: %s' % v['last_error'],
                              '', '', '', '', '', '', ''))
-    widths = [max(len(str(r[i])) for r in rows + [head])
-              for i in range(len(head))]
-    fmt = '  '.join('%%-%ds' % w for w in widths)
-    print(fmt % head)
-    print(fmt % tuple('-' * w for w in widths))
-    for row in rows:
-        print(fmt % row)
-    print(flush=True)
+    demo_output.print_table(head, rows)
     return ok
 
 
@@ -120,8 +101,10 @@ class Demo:
     def __init__(self, status, nodes):
         self.status = status
         self.count = nodes
-        self.user = connect(status['clouds_yaml'], status['cloud'])
-        self.admin = connect(status['clouds_yaml'], status['admin_cloud'])
+        self.user = demo_output.connect(status['clouds_yaml'],
+                                        status['cloud'])
+        self.admin = demo_output.connect(status['clouds_yaml'],
+                                         status['admin_cloud'])
         self.ok = True
         self.t0 = time.monotonic()
 

@@ -30,27 +30,16 @@ import subprocess
 import sys
 import time
 
+from labkit import demo_output
+
 PREFIX = 'lab-deploy'
 STEP_TIMEOUT = 1800
-POWER_NAMES = {0: 'NOSTATE', 1: 'RUNNING', 3: 'PAUSED', 4: 'SHUTDOWN',
-               6: 'CRASHED', 7: 'SUSPENDED'}
 # step, provision action, Ironic state expected, Nova statuses accepted
 STEPS = (
     ('deploy', 'active', 'active', ('ACTIVE',)),
     ('undeploy (cleaning)', 'deleted', 'available', ('SHUTOFF', 'RESCUE')),
     ('deploy again', 'active', 'active', ('ACTIVE',)),
 )
-
-
-def connect(status, cloud):
-    # openstacksdk is optional for the lab (up, status and down need only
-    # the standard library): imported only by the demo that needs it.
-    import openstack.config
-    import openstack.connection
-    config = openstack.config.OpenStackConfig(
-        config_files=[status['clouds_yaml']])
-    return openstack.connection.Connection(config=config.get_one(
-        cloud=cloud))
 
 
 def agree(v, state, statuses):
@@ -77,20 +66,12 @@ def table(title, views, state, statuses, seconds):
         ok = ok and agrees
         rows.append((v['node'], v['provision'], v['power'] or '-',
                      v['boot'] or '-', v['status'], v['vm_state'],
-                     '%s %s' % (v['power_state'], POWER_NAMES.get(
-                         v['power_state'], '?')),
+                     demo_output.power_name(v['power_state']),
                      'agree' if agrees else 'DISAGREE'))
         if v['last_error']:
             rows.append(('', 'last_error: %s' % v['last_error'],
                          '', '', '', '', '', ''))
-    widths = [max(len(str(r[i])) for r in rows + [head])
-              for i in range(len(head))]
-    fmt = '  '.join('%%-%ds' % w for w in widths)
-    print(fmt % head)
-    print(fmt % tuple('-' * w for w in widths))
-    for row in rows:
-        print(fmt % row)
-    print(flush=True)
+    demo_output.print_table(head, rows)
     return ok
 
 
@@ -99,8 +80,10 @@ class DeployDemo:
     def __init__(self, status, count):
         self.status = status
         self.count = count
-        self.user = connect(status, status['cloud'])
-        self.admin = connect(status, status['admin_cloud'])
+        self.user = demo_output.connect(status['clouds_yaml'],
+                                        status['cloud'])
+        self.admin = demo_output.connect(status['clouds_yaml'],
+                                         status['admin_cloud'])
         self.t0 = time.monotonic()
         self.ok = True
         self.tool = os.path.join(os.path.dirname(sys.executable),
