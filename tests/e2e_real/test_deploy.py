@@ -44,6 +44,8 @@ import sys
 import time
 import uuid
 
+from tests import waiting
+
 PREFIX = 'e2e-real-%s' % uuid.uuid4().hex[:6]
 STEP_TIMEOUT = 1800
 MARKER_TIMEOUT = 300
@@ -244,17 +246,6 @@ def nova_actions(in_lab, server):
         'lab', 'server', 'event', 'list', server)]
 
 
-def wait_until(what, check, timeout, interval=3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, 'no %s after %ds' % (what,
-                                                                 timeout)
-        time.sleep(interval)
-
-
 def pause_through_power_syncs(in_lab, real_lab, node, server, seen):
     """Pause the deployed guest behind Nova's back over Ironic's syncs.
 
@@ -274,10 +265,10 @@ def pause_through_power_syncs(in_lab, real_lab, node, server, seen):
     t = time.monotonic()
     virsh(in_lab, real_lab, 'suspend', server)   # domain UUID = server's
     try:
-        wait_until('power_state PAUSED in Nova', lambda: power_code(
+        waiting.wait_for('power_state PAUSED in Nova', lambda: power_code(
             server_view(in_lab, server)['power_state']) == 3, 60, 1)
         # The first sync that reads it records the node's health.
-        wait_until('health Warning in Ironic', lambda: in_lab.json(
+        waiting.wait_for('health Warning in Ironic', lambda: in_lab.json(
             'lab-admin', 'baremetal', 'node', 'show', node).get('health')
             == 'Warning', interval + 60)
         seen['first sync after the pause (s)'] = round(
@@ -295,7 +286,7 @@ def pause_through_power_syncs(in_lab, real_lab, node, server, seen):
         # Not checked: after a reboot of the guest there is nothing to
         # resume, and the checks below say what happened.
         virsh(in_lab, real_lab, 'resume', server, check=False)
-    wait_until('power_state RUNNING in Nova', lambda: power_code(
+    waiting.wait_for('power_state RUNNING in Nova', lambda: power_code(
         server_view(in_lab, server)['power_state']) == 1, 60, 1)
     assert nova_actions(in_lab, server) == actions, (
         nova_actions(in_lab, server)[len(actions):])

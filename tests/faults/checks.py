@@ -19,8 +19,6 @@ the kind the action needs); an action claimed failed is checked in Ironic
 leaves the server in).
 """
 
-import time
-
 from tests.faults import ironic as ironic_api
 
 #: The instance actions Nova logs for what Ironic is asked: a power on
@@ -132,14 +130,3 @@ def next_action_works(ironic, nova, node, server, asked):
     since = before(nova, server)
     ironic.power(node, asked)
     return settled_as_asked(ironic, nova, node, server, asked, since=since)
-
-
-def wait_for(what, check, timeout, interval=0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError('%s: not within %ds' % (what, timeout))
-        time.sleep(interval)

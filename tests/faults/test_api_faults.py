@@ -20,6 +20,7 @@ from tests.faults import ironic as ironic_api
 from tests.faults import tools
 from tests.faults.tools import labctl
 from tests.faults.tools import secret
+from tests import waiting
 
 HANG_SECONDS = 8
 #: gunicorn's worker --timeout in the lab: a nova-api paused longer has
@@ -140,7 +141,7 @@ def test_nova_api_refusing_connections(ironic, nova, nodes, lab, row):
     try:
         # Ironic's power sync of every node fails once (a sweep; it may
         # straddle two of Ironic's sync runs).
-        checks.wait_for(
+        waiting.wait_for(
             'a failed power sync of each of %d nodes' % len(made),
             lambda: all(log.lines('could not get power state for node %s'
                                   % uuid_) for uuid_, _ in made),

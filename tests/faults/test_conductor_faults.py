@@ -16,6 +16,7 @@ from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults import tools
 from tests.faults.tools import labctl
+from tests import waiting
 
 FIRST, SECOND = 'lab-ironic', 'lab-ironic-2'
 
@@ -47,14 +48,14 @@ def test_conductor_killed_mid_action(ironic, nova, nodes, lab, row):
         ironic.power(node, 'power off')
         # Mid-action: Nova accepted the stop (its compute is paused, so
         # the stop cannot end) and the driver waits for it.
-        checks.wait_for('Nova to accept the stop of %s' % server,
-                        lambda: ironic_api.server_view(nova, server)[
-                            'task_state'] == 'powering-off', 60, 0.2)
+        waiting.wait_for('Nova to accept the stop of %s' % server,
+                         lambda: ironic_api.server_view(nova, server)[
+                             'task_state'] == 'powering-off', 60, 0.2)
         labctl('fault', 'kill', 'ironic')
     finally:
         labctl('fault', 'resume', 'nova-compute')
     labctl('fault', 'start', 'ironic')
-    restarted = checks.wait_for(
+    restarted = waiting.wait_for(
         'Ironic to clear reservation and target of %s' % node,
         lambda: (lambda shown: shown if shown['reservation'] is None
                  and shown['target_power_state'] is None else None)(
@@ -69,8 +70,8 @@ def test_conductor_killed_mid_action(ironic, nova, nodes, lab, row):
                 server, status))
         return ironic.node(node)['power_state'] == 'power off'
 
-    checks.wait_for('Ironic to record power off for %s' % node,
-                    recorded_off, 2 * sync_interval + 30, 2)
+    waiting.wait_for('Ironic to record power off for %s' % node,
+                     recorded_off, 2 * sync_interval + 30, 2)
     actions = ironic_api.server_actions(nova, server)
     assert 'start' not in actions, actions
     synced = log.lines('During sync_power_state, node %s' % node)
@@ -93,7 +94,7 @@ def test_two_conductors_take_over(ironic, nova, nodes, row):
     labctl('conductor', 'add')
     try:
         made = [nodes.node() for _ in range(8)]
-        hosts = checks.wait_for('nodes on both conductors', lambda: (
+        hosts = waiting.wait_for('nodes on both conductors', lambda: (
             lambda seen: seen if {FIRST, SECOND} <= set(seen.values())
             else None)({n: ironic.node(n)['conductor'] for n, _ in made}),
             60)
@@ -102,8 +103,8 @@ def test_two_conductors_take_over(ironic, nova, nodes, row):
         assert ironic.boot_device(node)['boot_device'] == 'pxe'
         checks.next_action_works(ironic, nova, node, server, 'power off')
         labctl('conductor', 'kill')
-        checks.wait_for('%s takes node %s over' % (FIRST, node),
-                        lambda: ironic.node(node)['conductor'] == FIRST, 90)
+        waiting.wait_for('%s takes node %s over' % (FIRST, node),
+                         lambda: ironic.node(node)['conductor'] == FIRST, 90)
         device = ironic.boot_device(node)
         shown = ironic.node(node)
         r['observed'] = 'on %s: boot %s persistent=%s, %s, nova %s' % (

@@ -15,6 +15,7 @@
 from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults.tools import labctl
+from tests import waiting
 
 
 def test_compute_stuck_mid_stop(ironic, nova, nodes, row):
@@ -35,7 +36,7 @@ def test_compute_stuck_mid_stop(ironic, nova, nodes, row):
     # Nova finishes the stop it was asked for; the last action asked was
     # power off, and Ironic must not undo it.
     ironic_api.wait_server(nova, server, 'SHUTOFF')
-    checks.wait_for('Ironic reads power off', lambda: ironic.node(
+    waiting.wait_for('Ironic reads power off', lambda: ironic.node(
         node)['power_state'] == 'power off', 90)
     assert nova.compute.get_server(server).status == 'SHUTOFF'
     checks.next_action_works(ironic, nova, node, server, 'power on')
@@ -45,7 +46,7 @@ def test_server_deleted(ironic, nova, nodes, row):
     r = row('server deleted', 'clear error naming node, saying deleted')
     node, server = nodes.node()
     nova.compute.delete_server(server)
-    checks.wait_for('server gone', lambda: ironic_api.server_view(
+    waiting.wait_for('server gone', lambda: ironic_api.server_view(
         nova, server) is None, 60)
     ironic.power(node, 'power off')
     shown = checks.clear_error(ironic, node, 'power off', 'deleted',
@@ -74,7 +75,7 @@ def test_server_in_error(ironic, nova, nova_admin, nodes, row):
             'power off done: Nova stop, SHUTOFF')
     node, server = nodes.node()
     nova_admin.compute.reset_server_state(server, 'error')
-    checks.wait_for('server ERROR', lambda: nova.compute.get_server(
+    waiting.wait_for('server ERROR', lambda: nova.compute.get_server(
         server).status == 'ERROR', 30)
     since = checks.before(nova, server)
     ironic.power(node, 'power off')

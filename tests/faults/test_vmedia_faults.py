@@ -24,9 +24,9 @@ import subprocess
 import tempfile
 import time
 
-from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults import tools
+from tests import waiting
 
 CLEAN_STEPS = [{'interface': 'deploy', 'step': 'erase_devices_metadata'}]
 #: What one run of the clean-up may take beyond its interval (unrescue
@@ -94,7 +94,7 @@ def test_vmedia_node_deleted_mid_boot(lab, ironic, nova, nodes, row):
         {'op': 'replace', 'path': '/deploy_interface', 'value': 'direct'}])
     ironic.call('put', '/nodes/%s/states/provision' % node, expect=(202,),
                 json={'target': 'clean', 'clean_steps': CLEAN_STEPS})
-    checks.wait_for('clean wait', lambda: ironic.node(node)[
+    waiting.wait_for('clean wait', lambda: ironic.node(node)[
         'provision_state'] in ('clean wait', 'clean failed'), 180)
     shown = ironic.node(node)
     assert shown['provision_state'] == 'clean wait', shown['last_error']
@@ -120,8 +120,8 @@ def test_vmedia_node_deleted_mid_boot(lab, ironic, nova, nodes, row):
                 and view['status'] == 'SHUTOFF'
                 and view['task_state'] is None)
 
-    checks.wait_for('ISO, cached ISO and rescue gone', cleaned,
-                    interval + RUN_MARGIN, interval=1)
+    waiting.wait_for('ISO, cached ISO and rescue gone', cleaned,
+                     interval + RUN_MARGIN, interval=1)
     took = time.monotonic() - deleted
     # Nova lists a server's actions newest first.
     actions = ironic_api.server_actions(nova, server)
