@@ -25,99 +25,20 @@ from unittest import mock
 
 from keystoneauth1 import exceptions as ks_exc
 
-from oslo_utils import uuidutils
-
 from ironic.common import exception
 from ironic.common import states
-from ironic.conductor import manager
 from ironic.conductor import task_manager
 from ironic.conductor import utils as conductor_utils
-from ironic.conductor import verify
 from ironic.tests.unit.objects import utils as obj_utils
 
-from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver import converge
 from ironic_openstack_driver import errors
 from tests.unit import base
 from tests.unit import fake_cloud_http as fake
-
-SERVER = uuidutils.generate_uuid()
-
-CLOUDS_YAML = """
-clouds:
-  host:
-    auth:
-      auth_url: %(url)s/v3
-      username: ironic
-      password: %(password)s
-      project_name: baremetal
-      user_domain_name: Default
-      project_domain_name: Default
-"""
+from tests.unit import http_base
 
 
-class OverHttpBase(base.DbTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.config(enabled_hardware_types=['openstack'],
-                    enabled_power_interfaces=['openstack'],
-                    enabled_management_interfaces=['openstack'],
-                    enabled_boot_interfaces=['fake'],
-                    enabled_deploy_interfaces=['fake'])
-        self.config(api_timeout=5, group='openstack')
-        os_client.reset_caches()
-        self.addCleanup(os_client.reset_caches)
-        self.url = fake.start(self)
-        fake.server(SERVER)
-        self.config(allowed_auth_urls=[
-            self.url + '/v3', self.url.replace('http:', 'https:') + '/v3',
-            'http://127.0.0.1:1/v3'],
-            allowed_cacerts=['/nonexistent/ca-bundle.pem'],
-            allowed_regions=['NoSuchRegion'], group='openstack')
-
-    def _node(self, **info):
-        creds = {'openstack_auth_url': self.url + '/v3',
-                 'openstack_username': fake.USER,
-                 'openstack_password': fake.PASSWORD,
-                 'openstack_project_name': fake.PROJECT}
-        creds.update(info)
-        node = obj_utils.create_test_node(
-            self.context, driver='openstack',
-            uuid=uuidutils.generate_uuid(),
-            provision_state=states.VERIFYING,
-            target_provision_state=states.MANAGEABLE,
-            power_state=states.NOSTATE,
-            driver_info=dict(
-                {'openstack_server': SERVER},
-                **{k: v for k, v in creds.items() if v is not None}))
-        fake.mark(SERVER, node.uuid)
-        return node
-
-    def _manageable_node_powered_on(self):
-        node = self._node()
-        node.provision_state = states.MANAGEABLE
-        node.target_provision_state = None
-        node.power_state = states.POWER_ON
-        node.save()
-        return node
-
-    def _sync(self, count=0):
-        """Ironic's power sync of self.node (count: its failures so far)."""
-        with task_manager.acquire(self.context, self.node.uuid,
-                                  shared=True) as task:
-            return manager.do_sync_power_state(task, count)
-
-    def _verify(self, node):
-        """Ironic's manage: the conductor's verify of the node."""
-        with mock.patch.object(verify, 'LOG', autospec=True) as log:
-            with task_manager.acquire(self.context, node.uuid) as task:
-                verify.do_node_verify(task)
-        node.refresh()
-        return node, log
-
-
-class CloudErrorsOverHttpTestCase(OverHttpBase):
+class CloudErrorsOverHttpTestCase(http_base.OverHttpBase):
 
     def _assert_clear_error(self, node, log, *expected):
         self.assertEqual(states.ENROLL, node.provision_state)
@@ -201,8 +122,8 @@ class CloudErrorsOverHttpTestCase(OverHttpBase):
 
     def test_clouds_yaml_entry_with_wrong_password_names_the_entry(self):
         fd, path = tempfile.mkstemp(suffix='.yaml')
-        os.write(fd, (CLOUDS_YAML % {'url': self.url,
-                                     'password': 'stale-secret-9'}).encode())
+        os.write(fd, (http_base.CLOUDS_YAML % {
+            'url': self.url, 'password': 'stale-secret-9'}).encode())
         os.close(fd)
         self.addCleanup(os.unlink, path)
         self.config(clouds_yaml=path, cloud='host', group='openstack')
@@ -216,9 +137,9 @@ class CloudErrorsOverHttpTestCase(OverHttpBase):
 
     def test_clouds_yaml_entry_with_foreign_region_names_the_field(self):
         fd, path = tempfile.mkstemp(suffix='.yaml')
-        os.write(fd, (CLOUDS_YAML % {'url': self.url,
-                                     'password': fake.PASSWORD}
-                      + '    region_name: RegionOne\n').encode())
+        os.write(fd, (http_base.CLOUDS_YAML % {
+            'url': self.url, 'password': fake.PASSWORD}
+            + '    region_name: RegionOne\n').encode())
         os.close(fd)
         self.addCleanup(os.unlink, path)
         self.config(clouds_yaml=path, cloud='host', group='openstack')
@@ -244,7 +165,7 @@ class CloudErrorsOverHttpTestCase(OverHttpBase):
         self.assertIn(node.uuid, str(exc))
 
 
-class TransientReadsOverHttpTestCase(OverHttpBase):
+class TransientReadsOverHttpTestCase(http_base.OverHttpBase):
     """A reset connection or a 5xx costs a read one more try, not a sync.
 
     The first sync opens the connection (the Keystone login, Nova's
@@ -260,7 +181,7 @@ class TransientReadsOverHttpTestCase(OverHttpBase):
 
     def _reads(self):
         return [r for r in fake.FakeCloudHandler.requests
-                if r == 'GET /v2.1/servers/' + SERVER]
+                if r == 'GET /v2.1/servers/' + http_base.SERVER]
 
     def test_power_sync_survives_one_reset_connection(self):
         before = len(self._reads())
@@ -292,165 +213,6 @@ class TransientReadsOverHttpTestCase(OverHttpBase):
         self.node.refresh()
         self.assertIn('HTTP 503', self.node.last_error)
         self.assertIn(self.node.uuid, self.node.last_error)
-
-
-class NovaHangOverHttpTestCase(OverHttpBase):
-    """Nova takes requests and answers none, longer than Ironic waits.
-
-    As a nova-api stopped by SIGSTOP (Keystone answers, its token is
-    cached): the power action ends with an error that says Nova did not
-    answer in time, nothing stays set, the power sync changes nothing, and
-    once Nova answers the next action works.
-    """
-
-    def setUp(self):
-        super().setUp()
-        self.config(api_timeout=1, group='openstack')
-        self.config(power_state_change_timeout=2, group='conductor')
-        self.node = self._manageable_node_powered_on()
-        # Log in and read once: the hang then hits a cached connection.
-        self.assertEqual(0, self._sync())
-        fake.hang()
-
-    def _power(self, target):
-        with task_manager.acquire(self.context, self.node.uuid) as task:
-            conductor_utils.node_power_action(task, target)
-
-    def test_power_action_fails_saying_nova_did_not_answer(self):
-        self.assertRaises(exception.DriverOperationError, self._power,
-                          states.POWER_OFF)
-        self.node.refresh()
-        error = self.node.last_error
-        self.assertIn(self.node.uuid, error)
-        self.assertIn('Nova did not answer within 1 s '
-                      '([openstack]api_timeout)', error)
-        self.assertIn('timed out', error)
-        # Keystone answered: its URL is not what to check.
-        self.assertNotIn('openstack_auth_url', error)
-        self.assertNotIn(fake.PASSWORD, error)
-        self.assertNotIn('\n', error)
-        self.assertIsNone(self.node.target_power_state)
-        self.assertIsNone(self.node.reservation)
-        self.assertEqual(states.POWER_ON, self.node.power_state)
-
-    def test_power_sync_during_the_hang_keeps_the_recorded_state(self):
-        for count in range(2):
-            self.assertEqual(count + 1, self._sync(count))
-        self.node.refresh()
-        self.assertEqual(states.POWER_ON, self.node.power_state)
-        self.assertFalse(self.node.maintenance)
-        self.assertIsNone(self.node.reservation)
-
-    def test_next_action_after_the_hang_works(self):
-        self.assertRaises(exception.DriverOperationError, self._power,
-                          states.POWER_OFF)
-        fake.resume()
-        # On already: Ironic reads the power state and clears the error.
-        self._power(states.POWER_ON)
-        self.node.refresh()
-        self.assertIsNone(self.node.last_error)
-        self.assertEqual(states.POWER_ON, self.node.power_state)
-
-    def test_a_timeout_keeps_the_connection(self):
-        # A new one would log in and discover Nova's versions again, each
-        # waiting for the hung Nova, before every read.
-        logins = fake.FakeCloudHandler.logins
-        self.assertRaises(exception.DriverOperationError, self._power,
-                          states.POWER_OFF)
-        self.assertEqual(1, len(os_client._connections))
-        fake.resume()
-        self._power(states.POWER_ON)
-        self.assertEqual(logins, fake.FakeCloudHandler.logins)
-
-
-class NovaDownOverHttpTestCase(OverHttpBase):
-    """nova-api stopped (its port refuses connections), Keystone answering.
-
-    The connection and its token stay: the nodes' reads fail without
-    logging in again.
-    """
-
-    def setUp(self):
-        super().setUp()
-        self.nodes = []
-        for _ in range(4):
-            server_id = uuidutils.generate_uuid()
-            fake.server(server_id)
-            node = self._node(openstack_server=server_id)
-            fake.mark(server_id, node.uuid)
-            node.provision_state = states.MANAGEABLE
-            node.target_provision_state = None
-            node.power_state = states.POWER_ON
-            node.save()
-            self.nodes.append(node)
-        # A sweep while Nova answers opens the connection.
-        for self.node in self.nodes:
-            self.assertEqual(0, self._sync())
-        self.logins = fake.FakeCloudHandler.logins
-        fake.stop_nova()
-        # The read of each node is tried twice (a reset connection):
-        # without the pause.
-        sleep = mock.patch.object(errors.time, 'sleep', autospec=True)
-        sleep.start()
-        self.addCleanup(sleep.stop)
-
-    def test_a_sweep_of_n_nodes_costs_no_new_token(self):
-        for self.node in self.nodes:
-            self.assertEqual(1, self._sync())
-        self.assertEqual(self.logins, fake.FakeCloudHandler.logins)
-        self.assertEqual(1, len(os_client._connections))
-
-    def test_power_action_error_names_nova_and_the_node(self):
-        self.node = self.nodes[0]
-        with task_manager.acquire(self.context, self.node.uuid) as task:
-            self.assertRaises(exception.DriverOperationError,
-                              conductor_utils.node_power_action, task,
-                              states.POWER_OFF)
-        self.node.refresh()
-        self.assertIn(self.node.uuid, self.node.last_error)
-        self.assertIn('Unable to establish connection to '
-                      + fake.FakeCloudHandler.nova_base,
-                      self.node.last_error)
-        self.assertEqual(self.logins, fake.FakeCloudHandler.logins)
-
-
-class DropsConnectionTestCase(base.DbTestCase):
-    """Which connection errors drop the cached connection (a new login)."""
-
-    ENDPOINTS = [('http://cloud:5000/v3', 'identity'),
-                 ('http://cloud:8774/v2.1', 'compute'),
-                 ('http://cloud:9292', 'image')]
-
-    def _drops(self, error):
-        return errors.drops_connection(
-            error, lambda url: errors.service_at(url, self.ENDPOINTS))
-
-    def _refused(self, url):
-        return ks_exc.ConnectFailure(
-            'Unable to establish connection to %s: Connection refused' % url)
-
-    def test_keystone_unreachable_drops_it(self):
-        self.assertTrue(self._drops(self._refused(
-            'http://cloud:5000/v3/auth/tokens')))
-        self.assertTrue(self._drops(ks_exc.DiscoveryFailure(
-            'Could not find versioned identity endpoints when attempting '
-            'to authenticate. Unable to establish connection to '
-            'http://cloud:5000/v3: refused')))
-
-    def test_nova_or_glance_unreachable_keeps_it(self):
-        self.assertFalse(self._drops(self._refused(
-            'http://cloud:8774/v2.1/servers/detail')))
-        self.assertFalse(self._drops(ks_exc.SSLError(
-            'SSL exception connecting to http://cloud:9292/v2/images/x: '
-            'bad handshake')))
-
-    def test_unknown_service_or_no_url_drops_it(self):
-        self.assertTrue(self._drops(self._refused('http://other:1/x')))
-        self.assertTrue(self._drops(ks_exc.EndpointNotFound('no compute')))
-
-    def test_timeout_keeps_it(self):
-        self.assertFalse(self._drops(ks_exc.ConnectTimeout(
-            'Request to http://cloud:5000/v3/auth/tokens timed out')))
 
 
 class ServiceAtTestCase(base.DbTestCase):
