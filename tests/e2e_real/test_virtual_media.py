@@ -19,7 +19,9 @@ would after Ironic's docs: ``openstack baremetal node create`` with boot
 interface openstack-virtual-media, driver_info ``openstack_server``,
 ``openstack_cloud``, ``deploy_kernel`` and ``deploy_ramdisk``, the node's
 ``network_data`` written from its Neutron port, no properties (so no
-``boot_mode`` capability), and a baremetal port with the server's MAC. Its
+``boot_mode`` capability), a baremetal port with the server's MAC, and
+the server marked for the node (``openstack server set --property
+ironic_node_uuid=<node UUID>``). Its
 port's MAC starts with the lab's ``vmedia_mac_prefix``, which the lab's
 dnsmasq ignores: no DHCP answers this node. Walked by the real Ironic
 through:
@@ -82,7 +84,7 @@ def network_data_of_port(in_lab, port):
 
 
 def enroll_by_hand(in_lab, lab, node, server, port):
-    """node create, baremetal port, manage: the node's UUID."""
+    """node create, baremetal port, server mark, manage: the node's UUID."""
     shown = in_lab.json(
         'lab-admin', 'baremetal', 'node', 'create', '--name', node,
         '--driver', 'openstack',
@@ -94,6 +96,10 @@ def enroll_by_hand(in_lab, lab, node, server, port):
         '--network-data', json.dumps(network_data_of_port(in_lab, port)))
     in_lab.openstack('lab-admin', 'baremetal', 'port', 'create',
                      port['mac_address'], '--node', shown['uuid'])
+    # The server's mark for its node, set with the host cloud's
+    # credentials (the driver drives only a server marked for the node).
+    in_lab.openstack('lab', 'server', 'set', '--property',
+                     'ironic_node_uuid=%s' % shown['uuid'], server)
     in_lab.openstack('lab-admin', 'baremetal', 'node', 'manage', node,
                      '--wait', '300', timeout=360)
     return shown['uuid']
