@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Power-sync scale benchmark (issue 5): our driver beside two peers.
+"""Power-sync scale benchmark: our driver beside two peers.
 
 On the local lab (lab/README.rst), against the same Nova, for N nodes:
 

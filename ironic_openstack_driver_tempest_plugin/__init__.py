@@ -15,9 +15,11 @@
 Registered through the ``tempest.test_plugins`` entry point
 (``plugin.OpenStackDriverTempestPlugin``). Its scenario tests
 (``tests/scenario``) subclass ironic-tempest-plugin's standalone classes
-with ``driver = 'openstack'``; ``labconf`` writes a tempest.conf for the
-project's real-virtualisation lab and ``labrun`` runs them there
-(``tox -e tempest``). Nothing here is imported by the driver, and this
-module imports nothing, so the package installs beside the driver in
-Ironic's own virtualenv without tempest.
+with ``driver = 'openstack'``; ``config`` declares the plugin's
+``[openstack_driver]`` options, and ``leases`` and ``verify`` hold what
+the tests decide without tempest. Only what tempest loads ships here: the
+harness that runs the tests on the project's lab (``tox -e tempest``) is
+part of the source tree, not of the package. Nothing here is imported by
+the driver, and this module imports nothing, so the package installs
+beside the driver in Ironic's own virtualenv without tempest.
 """

@@ -57,10 +57,10 @@ class OpenStackVirtualMediaBoot(base.OpenStackNodeMixin,
                                 upstream.BaremetalIPXEBootTestClass):
     """The same deploy with the driver's virtual media boot interface.
 
-    The interface comes with issue 13 (``openstack-virtual-media``,
-    ``[openstack_driver] virtual_media_boot_interface``). Until Ironic
-    enables it for the hardware type, upstream's skip_checks skips this
-    class, naming the interfaces that are enabled.
+    The interface is ``[openstack_driver] virtual_media_boot_interface``
+    (default ``openstack-virtual-media``). When Ironic does not enable it
+    for the hardware type, upstream's skip_checks skips this class, naming
+    the interfaces that are enabled.
     """
 
     use_available_driver = False

@@ -14,8 +14,8 @@
 
 Every server is a QEMU guest. ``virt`` ``qemu`` emulates the CPU (TCG);
 ``kvm`` is used only when ``probe_kvm`` boots a guest under KVM here (the
-machines this project runs on expose a /dev/kvm that ordinary guests cannot
-use: realvirt-facts.md).
+machines this project runs on expose a /dev/kvm, a paravirtual KVM without
+vmx/svm, that ordinary guests cannot use).
 
 The lab's libvirtd is its own: it runs inside the lab's network namespace
 (its guests' taps must be there) and in a mount namespace of its own in
@@ -111,7 +111,8 @@ def nova_conf(p, virt):
         'vif_plug_ovs_privileged': {'helper_command': helper},
         # With the serial console enabled, libvirt gives a rescued guest no
         # serial device at all, and Nova's console log of an agent boot
-        # would be empty (realvirt-facts.md): keep the console log.
+        # would be empty ("Guest does not have a console available"):
+        # keep the console log.
         'serial_console': {'enabled': False},
         'compute': {'instance_usage_audit': False},
         'image_cache': {'manager_interval': -1},
@@ -150,7 +151,7 @@ def probe_kvm(p, images, log, timeout=90):
     """Boot the instance image under KVM; raise unless it prints its marker.
 
     ``/dev/kvm`` existing proves nothing here: on these machines it is a
-    paravirtual KVM that fails every ordinary guest (realvirt-facts.md).
+    paravirtual KVM (kvm_pvm, no vmx/svm) that fails every ordinary guest.
     """
     serial = os.path.join(p.run, 'kvm-probe.serial')
     argv = ['qemu-system-x86_64', '-accel', 'kvm', '-m', '256',

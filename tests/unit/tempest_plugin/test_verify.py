@@ -12,18 +12,11 @@
 
 """The scenario tests' decisions (verify): settings, console, Nova."""
 
-import os
-import sys
 import types
 import unittest
 
 from ironic_openstack_driver_tempest_plugin import config
 from ironic_openstack_driver_tempest_plugin import verify
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), 'lab'))
-
-from labkit.images import instance  # noqa: E402
 
 
 def group(**values):
@@ -88,10 +81,3 @@ class ServerTestCase(unittest.TestCase):
     def test_a_gone_server(self):
         self.assertEqual(['the server does not exist'],
                          verify.server_problems(None, 'ACTIVE'))
-
-
-class LabInstanceLineTestCase(unittest.TestCase):
-
-    def test_labconf_waits_for_what_the_lab_image_prints(self):
-        from ironic_openstack_driver_tempest_plugin import labconf
-        self.assertEqual(instance.MARKER, labconf.INSTANCE_CONSOLE_LINE)

@@ -12,7 +12,7 @@
 
 import testtools
 
-from ironic_openstack_driver_tempest_plugin import labnodes
+import labnodes
 
 
 class UnusableReasonTestCase(testtools.TestCase):

@@ -12,7 +12,7 @@
 
 """Nodes for the scenario tests in the lab (runs in Ironic's venv, inside).
 
-``labrun`` runs this module with the lab's Ironic venv Python (which has
+``labrun.py`` runs this script with the lab's Ironic venv Python (which has
 openstacksdk and the driver's ``ironic-openstack-nodes`` tool) inside the
 lab's network namespace. It
 

@@ -12,13 +12,13 @@
 
 """``tox -e tempest``: the plugin's scenario tests on the real lab.
 
-Runs from the tox env (tempest, ironic-tempest-plugin and this package
-installed), outside the lab's namespace:
+Runs from the tox env (tempest, ironic-tempest-plugin and the project's
+wheel installed) as a script of the checkout, outside the lab's namespace:
 
 1. ``labctl up`` (idempotent; ``--no-up`` skips it) in the mode of
    ``$IOS_LAB_VIRT`` (default qemu), then ``labctl status --json``;
-2. ``labnodes`` with the lab's Ironic venv, inside the namespace: nodes
-   available, Ironic's view of the hardware type;
+2. ``labnodes.py`` (beside this file) with the lab's Ironic venv, inside
+   the namespace: nodes available, Ironic's view of the hardware type;
 3. tempest.conf from those (``labconf``), in the workspace;
 4. ``tempest run`` inside the namespace (``exec_prefix``);
 5. the report (``labresults``) from the run's subunit stream, ending in
@@ -38,12 +38,16 @@ import time
 
 import yaml
 
-from ironic_openstack_driver_tempest_plugin import labconf
-from ironic_openstack_driver_tempest_plugin import labresults
+import labconf
+import labresults
 
 OURS = r'^ironic_openstack_driver_tempest_plugin\.tests\.scenario\.'
 UPSTREAM = r'^ironic_tempest_plugin\.tests\.scenario\.ironic_standalone\.'
 BIN = os.path.dirname(sys.executable)
+#: labnodes.py, run by the lab's Ironic venv (it imports only the standard
+#: library and openstacksdk).
+LABNODES = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        'labnodes.py')
 #: The plugin's classes the real lab serves: each must pass (a skip of
 #: one fails the run). OpenStackRescueWholedisk is not among them: the
 #: lab enables no agent rescue interface and its agent has no SSH server.
@@ -161,10 +165,9 @@ def main(argv=None):
         return 2
     say('nodes (labnodes, in the namespace)')
     out = subprocess.run(
-        prefix + [os.path.join(status['ironic_venv'], 'bin', 'python'), '-m',
-                  'ironic_openstack_driver_tempest_plugin.labnodes',
-                  '--status-file', status_file, '--count', str(args.nodes),
-                  '--prefix', args.prefix],
+        prefix + [os.path.join(status['ironic_venv'], 'bin', 'python'),
+                  LABNODES, '--status-file', status_file,
+                  '--count', str(args.nodes), '--prefix', args.prefix],
         stdout=subprocess.PIPE, text=True)
     prepared = json.loads(out.stdout) if out.stdout.strip() else {}
     for node in prepared.get('nodes', []):

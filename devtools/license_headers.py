@@ -1,7 +1,7 @@
 """Check, or add, the Apache 2.0 header of every source file.
 
-    python tools/license_headers.py          # exit 1 naming files without it
-    python tools/license_headers.py --fix    # add it where it is missing
+    python devtools/license_headers.py        # exit 1 naming files without it
+    python devtools/license_headers.py --fix  # add it where it is missing
 
 Source files are the Python files and shell scripts (by extension, by a
 shell shebang, or devstack/settings) that git tracks or would track
@@ -87,7 +87,7 @@ def main(argv):
         print('The Apache 2.0 licence header is missing from:')
         for path in missing:
             print('    %s' % path)
-        print('Run "python tools/license_headers.py --fix".')
+        print('Run "python devtools/license_headers.py --fix".')
         return 1
     return 0
 

@@ -15,7 +15,7 @@
 import datetime
 import unittest
 
-from ironic_openstack_driver_tempest_plugin import labresults
+import labresults
 
 T0 = datetime.datetime(2026, 12, 1, 19, 0, 0)
 PKG = 'ironic_openstack_driver_tempest_plugin.tests.scenario.'

@@ -21,7 +21,7 @@ import tempfile
 import unittest
 from unittest import mock
 
-from ironic_openstack_driver_tempest_plugin import labrun
+import labrun
 
 PKG = 'ironic_openstack_driver_tempest_plugin.tests.scenario.test_basic_ops.'
 
@@ -92,7 +92,7 @@ class ExitStatusTestCase(unittest.TestCase):
         self.assertEqual(0, rc, out)
 
     def test_a_skipped_lab_class_fails_the_run(self):
-        # One passed test used to be enough for exit 0.
+        # One passed test is not enough when a required class skipped.
         rc, out = self.main(records(OpenStackVirtualMediaBoot='skip'))
         self.assertEqual(1, rc)
         self.assertIn('required class OpenStackVirtualMediaBoot skipped: '

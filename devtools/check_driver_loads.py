@@ -15,7 +15,7 @@
 Run with the Python of an environment that has ironic and an installed
 ironic-openstack-driver (a wheel, not the source tree):
 
-    python tools/check_driver_loads.py
+    python devtools/check_driver_loads.py
 
 It enables the ``openstack`` hardware type and its interfaces the way
 ironic.conf would, asks ironic.common.driver_factory for them, and prints

@@ -16,11 +16,12 @@ import configparser
 import copy
 import unittest
 
-from ironic_openstack_driver_tempest_plugin import labconf
+import labconf
+from labkit.images import instance
 
 STATUS = {
     'virt': 'qemu',
-    'state_dir': '/work/.lab-real',
+    'state_dir': '/var/lib/ios-lab',
     'keystone_url': 'http://127.0.0.1:15000/v3',
     'instance_image': 'http://192.0.2.1:8088/lab-images/instance.img',
     'instance_image_checksum': 'a6' * 32,
@@ -32,7 +33,7 @@ STATUS = {
     'deploy_ramdisk_url': 'http://192.0.2.1:8088/lab-images/ipa.initramfs',
     'provisioning_network': 'lab-provisioning',
     'exec_prefix': ['ip', 'netns', 'exec', 'ioslab'],
-    'clouds_yaml': '/work/.lab-real/clouds.yaml',
+    'clouds_yaml': '/var/lib/ios-lab/clouds.yaml',
     'cloud': 'lab',
 }
 DRIVER = {
@@ -103,7 +104,7 @@ class SectionsTestCase(unittest.TestCase):
                          ours['ramdisk_kernel'])
         self.assertEqual(STATUS['deploy_ramdisk_url'],
                          ours['ramdisk_ramdisk'])
-        self.assertEqual('/work/.lab-real/data/dnsmasq/leases',
+        self.assertEqual('/var/lib/ios-lab/data/dnsmasq/leases',
                          ours['dhcp_leases_file'])
 
     def test_vifs_go_on_the_provisioning_network(self):
@@ -156,3 +157,6 @@ class SectionsTestCase(unittest.TestCase):
         self.assertEqual('lab', opts['host_cloud'])
         self.assertEqual('IOS-LAB-INSTANCE booted from disk',
                          opts['instance_console_line'])
+
+    def test_the_console_line_is_what_the_lab_image_prints(self):
+        self.assertEqual(instance.MARKER, labconf.INSTANCE_CONSOLE_LINE)
