@@ -148,8 +148,11 @@ def consoles(instances):
     return found
 
 
-def run(instances, out_dir, interval, rounds=None):
-    """Follow every console until killed (or for ``rounds`` polls)."""
+def run(instances, out_dir, interval, rounds=None, sleep=time.sleep):
+    """Follow every console until killed (or for ``rounds`` polls).
+
+    :param sleep: called with ``interval`` between two polls.
+    """
     os.makedirs(out_dir, exist_ok=True)
     followers = {
         server: Follower(path, os.path.join(out_dir, server + '.log'),
@@ -170,7 +173,7 @@ def run(instances, out_dir, interval, rounds=None):
             followers[server].poll(now)
         done += 1
         if rounds is None or done < rounds:
-            time.sleep(interval)
+            sleep(interval)
 
 
 def main(argv=None):
