@@ -36,6 +36,11 @@ KERNEL_FIRST = 'Linux version'
 INITRD_FREED = 'Freeing initrd memory'
 RUN_INIT = 'Run /init as init process'
 AGENT_STARTED = ('Started', 'Ironic Python Agent')
+# The agent boot counted from iPXE's answer to the agent's lookup (a span
+# across phases, shown after them).
+BOOT_FROM = 'iPXE reads boot.ipxe, its config, the kernel'
+BOOT_TO = 'lookup to the first heartbeat'
+BOOT_SPAN = "(span) iPXE's boot.ipxe to the agent's lookup"
 
 
 class Finder:
@@ -118,15 +123,14 @@ def agent_boot(what, next_label):
          _field('what', 'Rescuing')),
         ('firmware and iPXE to its DHCP answer', 'qemu_start', None),
         ('DHCP answer to boot.ipxe', 'dhcp', None),
-        ('iPXE reads boot.ipxe, its config, the kernel', 'http',
-         _path('/boot.ipxe')),
+        (BOOT_FROM, 'http', _path('/boot.ipxe')),
         ('iPXE downloads the ramdisk, starts the kernel', 'http',
          _path('/deploy_ramdisk')),
         ('kernel: unpack the initramfs', 'console', _text(KERNEL_FIRST)),
         ('kernel: to userspace (/init)', 'console', _text(INITRD_FREED)),
         ('systemd to the agent service', 'console', _text(RUN_INIT)),
         ('agent start to its lookup', 'console', _text(*AGENT_STARTED)),
-        ('lookup to the first heartbeat', 'lookup', None),
+        (BOOT_TO, 'lookup', None),
         ("heartbeat to Ironic's next step", 'heartbeat', None),
         (next_label, 'state',
          lambda f: f['to'] == resumed and f['frm'] == waiting),
@@ -197,10 +201,17 @@ def walk_chain(finder, chain, start, end):
     for (label, a), (_, b) in zip(markers, markers[1:]):
         if label is None:
             continue
-        sources = (a.source if a else None, b.source if b else None)
-        phases.append(Phase(label, a.time if a else None,
-                            b.time if b else None, sources))
+        phases.append(_phase(label, a, b))
+    starts = dict(markers)
+    if BOOT_FROM in starts:
+        phases.append(_phase(BOOT_SPAN, starts[BOOT_FROM],
+                             starts[BOOT_TO]))
     return phases
+
+
+def _phase(label, a, b):
+    return Phase(label, a.time if a else None, b.time if b else None,
+                 (a.source if a else None, b.source if b else None))
 
 
 def operations(finder):

@@ -189,6 +189,7 @@ class PhasesWithoutConsoleTest(unittest.TestCase):
         ('Ironic to its power on (boot_instance)', 0.086),
         ('power on (Nova unrescue)', 1.205),
         ('Ironic marks the node active', 0.039),
+        ("(span) iPXE's boot.ipxe to the agent's lookup", 58.324),
         ('(after) instance boots to its console marker', None),
     )
 
