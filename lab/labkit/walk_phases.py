@@ -64,11 +64,21 @@ class Finder:
         return None
 
     def _mac(self):
-        """The MAC whose iPXE config the node's boot address asked for."""
+        """The MAC whose iPXE config came just before the node's kernel.
+
+        An address may have served other nodes before (leases end), so
+        the config is taken from the same address right before a request
+        naming the node.
+        """
+        last = {}
         for e in self.events:
-            if e.kind == 'http' and e.fields['ip'] in self.boot_ips and \
-                    '/pxelinux.cfg/' in e.fields['path']:
-                return e.fields['path'].rpartition('/')[2].replace('-', ':')
+            if e.kind != 'http':
+                continue
+            ip, path = e.fields['ip'], e.fields['path']
+            if '/pxelinux.cfg/' in path:
+                last[ip] = path.rpartition('/')[2].replace('-', ':')
+            elif self.node in path and ip in last:
+                return last[ip]
         return None
 
     def mine(self, e):

@@ -280,3 +280,77 @@ class PrintPhasesTest(unittest.TestCase):
         found, text = self.printed(walk_logs.print_phases, self.p, [other])
         self.assertFalse(found)
         self.assertIn('no cleaning, deploy or undeploy of this node', text)
+
+
+AFTER_NODE = '0774f636-09a1-43d3-99bc-902ee6dea60b'
+AFTER_SERVER = '3d20581c-2a95-40af-a005-4f3c534527fe'
+
+
+def after_events():
+    events = walk_events.parse_ironic(lines('after', 'ironic.log'))
+    events += walk_events.parse_nova_compute(
+        lines('after', 'nova-compute.log'))
+    events += walk_events.parse_libvirt(
+        lines('after', 'instance-00000001.log'))
+    events += walk_events.parse_http(lines('after', 'http-boot.log'))
+    events += walk_events.parse_dnsmasq(lines('after', 'dnsmasq.log'), 2026)
+    events += walk_events.parse_console(
+        lines('after', 'console-3d20581c.log'), AFTER_SERVER)
+    return events
+
+
+class PhasesWithConsoleTest(unittest.TestCase):
+    """An automated cleaning with the consoles recorded, dnsmasq timed."""
+
+    EXPECTED = (
+        ('Ironic prepares the boot (PXE files, ramdisk cache)', 3.702),
+        ('Nova rescues the server (iPXE image)', 1.111),
+        ('firmware and iPXE to its DHCP answer', 7.046),
+        ('DHCP answer to boot.ipxe', 0.0),
+        ('iPXE reads boot.ipxe, its config, the kernel', 1.0),
+        ('iPXE downloads the ramdisk, starts the kernel', 44.405),
+        ('kernel: unpack the initramfs', 10.32),
+        ('kernel: to userspace (/init)', 1.506),
+        ('systemd to the agent service', 64.291),
+        ('agent start to its lookup', 31.631),
+        ('lookup to the first heartbeat', 4.67),
+        ("heartbeat to Ironic's next step", 0.071),
+        ('clean steps (agent, to the heartbeat reporting them)', 5.216),
+        ('Ironic to its power off', 0.128),
+        ('power off (Nova stop, ACPI wait)', 10.905),
+        ('Ironic marks the node available', 0.291),
+        ("(span) iPXE's boot.ipxe to the agent's lookup", 153.153),
+    )
+
+    def setUp(self):
+        self.finder = walk_phases.Finder(after_events(), AFTER_NODE)
+        self.ops = walk_phases.operations(self.finder)
+
+    def test_every_phase_is_measured(self):
+        self.assertEqual(['cleaning'], [op.name for op in self.ops])
+        phases = self.ops[0].phases
+        self.assertEqual([label for label, _ in self.EXPECTED],
+                         [phase.label for phase in phases])
+        for (label, seconds), phase in zip(self.EXPECTED, phases):
+            with self.subTest(phase=label):
+                self.assertAlmostEqual(seconds, walk_phases.duration(phase),
+                                       places=3)
+
+    def test_the_phases_add_up_to_the_operation(self):
+        op = self.ops[0]
+        chained = [p for p in op.phases if not p.label.startswith('(')]
+        self.assertAlmostEqual(
+            (op.end - op.start).total_seconds(),
+            sum(walk_phases.duration(p) for p in chained), places=3)
+
+    def test_the_mac_is_the_one_asked_for_right_before_the_nodes_kernel(self):
+        # 192.0.2.178 served another node's MAC hours before (its lease
+        # had ended): the node's MAC is the one of its own boot.
+        self.assertEqual('52:54:00:1d:a7:a6', self.finder.mac)
+        self.assertEqual(AFTER_SERVER, self.finder.server)
+
+    def test_console_phases_carry_the_recorders_accuracy(self):
+        by_label = {p.label: p for p in self.ops[0].phases}
+        phase = by_label['systemd to the agent service']
+        self.assertEqual(('console', 'console'), phase.sources)
+        self.assertAlmostEqual(0.6, walk_phases.accuracy(phase))
