@@ -37,6 +37,9 @@ import time
 
 RESTART = '==== console restarted'
 ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]|\x1b[c()][0-9A-B]?')
+# The agent's debug log shows its token (in its API's query strings and
+# in the node it looked up); the copy outlives the agent: masked.
+TOKEN = re.compile(r'(agent_token[\'"]?\s*[=:]\s*[\'"]?)[A-Za-z0-9_-]{8,}')
 HEAD_BYTES = 64
 
 
@@ -48,8 +51,9 @@ def stamp(now):
 
 
 def clean(text):
-    """A console line without colours, carriage returns or NULs."""
-    return ANSI.sub('', text).replace('\r', '').replace('\x00', '')
+    """A console line without colours, carriage returns, NULs or token."""
+    text = ANSI.sub('', text).replace('\r', '').replace('\x00', '')
+    return TOKEN.sub(r'\1***', text)
 
 
 class Follower:

@@ -28,6 +28,7 @@ Its qemu.conf runs guests as root without a security driver or cgroups
 into the provisioning bridge (see ``network.bridge``).
 """
 
+import hashlib
 import os
 import shutil
 import socket
@@ -285,6 +286,11 @@ class ConsoleRecorder(services.Service):
             os.path.dirname(os.path.abspath(__file__)),
             'console_recorder.py'), instances_dir(self.p),
             consoles_dir(self.p)]
+
+    def extra_fingerprint(self):
+        """The recorder's code: a changed recorder restarts on ``up``."""
+        with open(self.argv()[1], 'rb') as f:
+            return hashlib.sha256(f.read()).hexdigest()
 
     def ready(self):
         return os.path.isdir(consoles_dir(self.p))

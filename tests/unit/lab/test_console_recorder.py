@@ -68,6 +68,24 @@ class FollowerTest(unittest.TestCase):
             ['%s [  OK  ] Started ironic-python-agent.service - Ironic '
              'Python Agent.' % cr.stamp(T0)], self.copy())
 
+    def test_the_agents_token_is_masked(self):
+        # Lines of the agent's debug log on a real console (token made up).
+        rows = (
+            ("INFO ironic_python_agent.api [-] ::ffff:192.0.2.1 - GET "
+             "/v1/commands/?agent_token=aX2gzpjjcRNa3GUo0h7Y1ZFOv HTTP/1.1",
+             "INFO ironic_python_agent.api [-] ::ffff:192.0.2.1 - GET "
+             "/v1/commands/?agent_token=*** HTTP/1.1"),
+            ("'deploy_step_index': 0, 'agent_token': 'aX2gzpjjcRNa3GU', "
+             "'agent_url': 'https://192.0.2.179:9999'",
+             "'deploy_step_index': 0, 'agent_token': '***', "
+             "'agent_url': 'https://192.0.2.179:9999'"),
+            ('agent_token                    = None log',
+             'agent_token                    = None log'),
+        )
+        for line, expected in rows:
+            with self.subTest(line=line):
+                self.assertEqual(expected, cr.clean(line))
+
     def test_a_truncated_console_is_a_new_qemu_run(self):
         self.write('agent line\n', 'w')
         follower = cr.Follower(self.console, self.out, from_end=False)
