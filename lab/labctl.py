@@ -18,6 +18,7 @@
     python3 lab/labctl.py status [--json]
     python3 lab/labctl.py down [--purge] stop everything the lab started
     python3 lab/labctl.py demo [--nodes N]
+    python3 lab/labctl.py phases [NODE...]   where a real walk's time went
     python3 lab/labctl.py conductor add|kill|remove   a second conductor
     python3 lab/labctl.py fault pause|resume|stop|start|kill SERVICE
     python3 lab/labctl.py token-lifetime SECONDS|default
@@ -48,6 +49,7 @@ from labkit import procs  # noqa: E402
 from labkit import settings  # noqa: E402
 from labkit import status as statusmod  # noqa: E402
 from labkit import tuning  # noqa: E402
+from labkit import walk_logs  # noqa: E402
 
 
 def main(argv=None):
@@ -83,6 +85,11 @@ def main(argv=None):
                       help='as for up')
     demo.add_argument('--no-up', action='store_true',
                       help='assume the lab runs already')
+    phases = sub.add_parser('phases', help="where a real-mode walk's time "
+                            'went, per phase, from the lab\'s logs')
+    phases.add_argument('nodes', nargs='*', metavar='NODE',
+                        help='node UUID (default: the node of the last '
+                        'provision state change)')
     cond = sub.add_parser('conductor', help='a second ironic-conductor '
                           '(host %s) on the same database and bus'
                           % settings.SECOND_IRONIC_HOST)
@@ -124,6 +131,8 @@ def main(argv=None):
         if command == 'down':
             labmod.Lab().down(purge=args.purge, purge_venvs=args.purge_venvs)
             return 0
+        if command == 'phases':
+            return print_phases(args.nodes)
         if command == 'test-packages':
             return install_test_packages()
         if command in ('conductor', 'fault', 'token-lifetime'):
@@ -141,6 +150,17 @@ def main(argv=None):
         print('\nlab: ERROR: %s' % exc, file=sys.stderr)
         return 1
     parser.error('unknown command %s' % command)
+
+
+def print_phases(nodes):
+    """The phases of the nodes' walks; 1 when the logs show none."""
+    p = settings.paths()
+    nodes = nodes or [walk_logs.last_node(p)]
+    if nodes == [None]:
+        print('phases: no provision state change in %s'
+              % p.log_of('ironic'), file=sys.stderr)
+        return 1
+    return 0 if walk_logs.print_phases(p, nodes) else 1
 
 
 def install_test_packages():

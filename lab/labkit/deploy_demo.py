@@ -31,6 +31,8 @@ import sys
 import time
 
 from labkit import demo_output
+from labkit import settings
+from labkit import walk_logs
 
 PREFIX = 'lab-deploy'
 STEP_TIMEOUT = 1800
@@ -206,6 +208,8 @@ class DeployDemo:
             if action == 'active':
                 for v, line in zip(views, self._each(self.marker, views)):
                     print('   %s console: %s' % (v['node'], line))
+        walk_logs.print_phases(settings.paths(), [
+            self.admin.baremetal.get_node(n).id for n in nodes])
         total = time.monotonic() - self.t0
         print('\nVERDICT: %s - %d node(s) cleaned, deployed, undeployed and '
               'deployed again (%.0fs)' % ('PASS' if self.ok else 'FAIL',

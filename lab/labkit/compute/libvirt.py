@@ -28,6 +28,7 @@ Its qemu.conf runs guests as root without a security driver or cgroups
 into the provisioning bridge (see ``network.bridge``).
 """
 
+import hashlib
 import os
 import shutil
 import socket
@@ -258,6 +259,43 @@ class Libvirtd(services.Service):
         return super().stop()
 
 
+def instances_dir(p):
+    """Where Nova's libvirt driver keeps each guest's files."""
+    return os.path.join(p.data_of('nova'), 'instances')
+
+
+def consoles_dir(p):
+    """The timestamped copies of the guests' serial console logs."""
+    return os.path.join(p.logs, 'consoles')
+
+
+class ConsoleRecorder(services.Service):
+    """Keeps a timestamped copy of every guest's console log.
+
+    ``console_recorder.py`` follows ``<instances>/<server>/console.log``
+    (truncated by libvirt at each QEMU start, deleted with the server)
+    into ``<logs>/consoles/<server>.log``; it reads files only.
+    """
+
+    name = 'console-recorder'
+    ready_timeout = 30
+
+    def argv(self):
+        # The cloud venv's interpreter: the same whoever runs ``up``.
+        return [self.cloud_bin('python'), os.path.join(
+            os.path.dirname(os.path.abspath(__file__)),
+            'console_recorder.py'), instances_dir(self.p),
+            consoles_dir(self.p)]
+
+    def extra_fingerprint(self):
+        """The recorder's code: a changed recorder restarts on ``up``."""
+        with open(self.argv()[1], 'rb') as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
+    def ready(self):
+        return os.path.isdir(consoles_dir(self.p))
+
+
 class LibvirtCompute(nova.NovaCompute):
     """nova-compute with Nova's libvirt driver (host lab-libvirt)."""
 
@@ -288,8 +326,8 @@ class Libvirt:
         return [Libvirtd(ctx), LibvirtCompute(ctx)]
 
     def console_services(self, ctx):
-        """QEMU serves the guests' consoles itself."""
-        return []
+        """QEMU serves the guests' consoles; the lab keeps their logs."""
+        return [ConsoleRecorder(ctx)]
 
     def nova_conf(self, p, sec):
         return nova_conf(p, self.virt)

@@ -105,7 +105,10 @@ class Dnsmasq(services.Service):
         return os.path.join(self.p.etc_of('dnsmasq'), 'dnsmasq.conf')
 
     def argv(self):
-        return ['dnsmasq', '--keep-in-foreground', '--log-facility=-',
+        # Logging to the file itself (not stderr) puts the time on each
+        # line (to the second), which ``walk_phases`` reads.
+        return ['dnsmasq', '--keep-in-foreground',
+                '--log-facility=' + self.log,
                 '--user=root', '--pid-file', '--conf-file=' + self.conf]
 
     def config_files(self):

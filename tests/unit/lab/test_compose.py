@@ -75,8 +75,9 @@ class ServicesInOrderTest(ComposeTestCase):
             lab = self.lab(virt=virt)
             self.assertEqual(
                 SHARED_HEAD + ['dnsmasq', 'http-boot'] + SHARED_MIDDLE
-                + ['libvirtd', 'nova-compute', 'ironic', 'nova-serialproxy',
-                   'nova-novncproxy', 'ironic-conductor-2'],
+                + ['libvirtd', 'nova-compute', 'ironic', 'console-recorder',
+                   'nova-serialproxy', 'nova-novncproxy',
+                   'ironic-conductor-2'],
                 [svc.name for svc in lab.services])
 
     def test_groups_of_the_real_mode(self):
