@@ -25,6 +25,7 @@ from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver.client import DRIVER
+from ironic_openstack_driver import server_state
 
 LOG = log.getLogger(__name__)
 
@@ -90,14 +91,30 @@ def remote_console(client, server, console_types):
 def console_output(client, server, lines):
     """The last lines of the server's console log (os-getConsoleOutput).
 
+    A stopped server whose hypervisor shows no console while the guest
+    is off (Nova's libvirt driver with the serial console enabled answers
+    404) reads as empty: a powered-off machine prints nothing, and its
+    next boot starts a new log.
+
+    :param server: the server as just read (its power state decides
+        whether a 404 means "off").
     :param lines: how many lines from the end.
     :returns: the text, possibly empty.
-    :raises: DriverOperationError when Nova has no log for the server
-        (e.g. a libvirt guest without a serial port: 404).
+    :raises: DriverOperationError when Nova has no log for a server that
+        is not stopped (e.g. a libvirt guest without a serial port: 404).
     """
     with client._errors(_('read the console log of server %s') % server.id):
-        reply = client.proxy('compute').get_server_console_output(
-            server, length=lines)
+        try:
+            reply = client.proxy('compute').get_server_console_output(
+                server, length=lines)
+        except sdk_exc.NotFoundException:
+            if server.power_state != server_state.SHUTDOWN:
+                raise
+            LOG.debug('Node %(node)s: server %(server)s is stopped and '
+                      'Nova shows no console for it: its console log '
+                      'reads as empty',
+                      {'node': client.node.uuid, 'server': server.id})
+            return ''
     return reply.get('output') or ''
 
 

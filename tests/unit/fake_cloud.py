@@ -21,7 +21,9 @@ real exception classes with Nova's status codes and messages):
   run and, as with libvirt when the serial console is enabled, a rescued
   guest's serial console answer 400 "Unavailable console type";
 * the console log (compute.get_server_console_output): the last ``length``
-  lines, 404 when the guest has no console log;
+  lines, 404 when the guest has no console log and, as Nova's libvirt
+  driver with the serial console enabled answers (seen on the lab's real
+  mode), while the guest is off (``console_when_off=False``);
 * the flavor embedded in the server (Nova 2.47+), or only its ID (older
   clouds) with compute.get_flavor;
 * Neutron ports (network.ports(device_id=...)) and networks;
@@ -69,8 +71,9 @@ class FakeCloud(fn.FakeNova):
     """FakeNova with Neutron, Cinder, consoles and console logs."""
 
     def __init__(self, *args, console_types=('serial', 'novnc'),
-                 serial_in_rescue=False, **kwargs):
+                 serial_in_rescue=False, console_when_off=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.console_when_off = console_when_off
         self.console_types = set(console_types)
         self.serial_in_rescue = serial_in_rescue
         self.consoles = []          # (server id, type) handed out
@@ -156,7 +159,8 @@ class FakeCloud(fn.FakeNova):
 
     def console_output(self, server, length=None):
         fake = self._lookup(server)
-        if fake.console_log is None:
+        if fake.console_log is None or (fake.power_state == fn.SHUTDOWN
+                                        and not self.console_when_off):
             raise sdk_exc.NotFoundException(
                 message='Guest does not have a console available.',
                 http_status=404)

@@ -92,6 +92,31 @@ class ConsoleOutputTestCase(cloud_base.CloudTestCase):
         self.assertIn('HTTP 404', str(exc))
         self.assertIn('Guest does not have a console available', str(exc))
 
+    def test_a_stopped_server_without_a_console_reads_as_empty(self):
+        # Nova's libvirt driver (serial console enabled) answers 404 for a
+        # guest that is off; Ironic's power off went through Nova's stop.
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            conductor_utils.node_power_action(task, states.POWER_OFF)
+        self.assertEqual(fn.SHUTDOWN, self.server.power_state)
+        result = self._call()
+        self.assertEqual({'server': self.server.id, 'lines': 100,
+                          'output': ''}, result['return'])
+        self.nova.compute.get_server_console_output.assert_called_once()
+
+    def test_a_stopped_server_whose_cloud_keeps_its_log_shows_it(self):
+        self.nova.console_when_off = True
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            conductor_utils.node_power_action(task, states.POWER_OFF)
+        self.assertIn('lab guest: ready', self._call()['return']['output'])
+
+    def test_a_running_server_without_a_console_is_an_error(self):
+        # Only "off" explains a missing console; a running guest's 404
+        # (no serial port at all) is Nova's reason, said.
+        self.server.console_log = None
+        self.assertEqual(fn.RUNNING, self.server.power_state)
+        exc = self.assertRaises(exception.DriverOperationError, self._call)
+        self.assertIn('Guest does not have a console available', str(exc))
+
     def test_missing_server_is_named(self):
         del self.nova.servers[self.server.id]
         exc = self.assertRaises(exception.DriverOperationError, self._call)

@@ -107,9 +107,12 @@ class OpenStackNodeMixin(object):
     def wait_for_console_line(cls, node_id, text, timeout, before):
         """Wait for a new line with ``text`` in the node's console log.
 
-        New: more such lines than the ``before`` counted earlier (the log
-        keeps the lines of every earlier boot; older lines only leave the
-        window read, so a larger count means a new line).
+        New: more such lines than the ``before`` counted earlier. Nova's
+        libvirt driver starts a new log at each start of the guest (and
+        shows none while it is off: the driver reads that as empty), other
+        hypervisors keep appending; either way, a count above one taken
+        while a run without the line (powered off, or the agent's rescue
+        boot) was the current one means a boot that printed it.
 
         :raises: TimeoutException naming the node and the text.
         """
@@ -193,13 +196,20 @@ class OpenStackNodeMixin(object):
         """Upstream's rescue and unrescue, each end seen on the disk.
 
         The deploy before it (upstream's set_node_to_active) must have
-        booted the disk; the unrescue must boot it again.
+        booted the disk; the unrescue must boot it again. The lines before
+        the unrescue are counted while the rescue ramdisk runs (see
+        unrescue_node), when a libvirt guest's log holds only that run.
         """
         self.verify_disk_boot(self.instance_lines_before)
-        before = self.console_lines_with(
-            self.node['uuid'], CONF.openstack_driver.instance_console_line)
         super(OpenStackNodeMixin, self).rescue_unrescue()
-        self.verify_disk_boot(before)
+        self.verify_disk_boot(self.instance_lines_before_unrescue)
+
+    @classmethod
+    def unrescue_node(cls, node_id):
+        """Upstream's unrescue; the instance lines are counted before it."""
+        cls.instance_lines_before_unrescue = cls.console_lines_with(
+            node_id, CONF.openstack_driver.instance_console_line)
+        super(OpenStackNodeMixin, cls).unrescue_node(node_id)
 
     @classmethod
     def unreserve_node(cls, node):
