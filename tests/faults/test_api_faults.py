@@ -15,12 +15,12 @@
 import time
 import uuid
 
+from ironic_openstack_driver.tools import waiting
 from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults import tools
 from tests.faults.tools import labctl
 from tests.faults.tools import secret
-from tests import waiting
 
 HANG_SECONDS = 8
 #: gunicorn's worker --timeout in the lab: a nova-api paused longer has

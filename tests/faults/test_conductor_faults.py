@@ -12,11 +12,11 @@
 
 """The Ironic conductor killed mid-action; two conductors and a take-over."""
 
+from ironic_openstack_driver.tools import waiting
 from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults import tools
 from tests.faults.tools import labctl
-from tests import waiting
 
 FIRST, SECOND = 'lab-ironic', 'lab-ironic-2'
 

@@ -12,10 +12,10 @@
 
 """nova-compute stuck mid-action; the server deleted, in ERROR, locked."""
 
+from ironic_openstack_driver.tools import waiting
 from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults.tools import labctl
-from tests import waiting
 
 
 def test_compute_stuck_mid_stop(ironic, nova, nodes, row):

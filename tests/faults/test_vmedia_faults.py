@@ -24,9 +24,9 @@ import subprocess
 import tempfile
 import time
 
+from ironic_openstack_driver.tools import waiting
 from tests.faults import ironic as ironic_api
 from tests.faults import tools
-from tests import waiting
 
 CLEAN_STEPS = [{'interface': 'deploy', 'step': 'erase_devices_metadata'}]
 #: What one run of the clean-up may take beyond its interval (unrescue
