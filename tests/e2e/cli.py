@@ -19,6 +19,8 @@ import sys
 import time
 
 from ironic_openstack_driver.tools import binding
+from tests import lab_nodes
+from tests import lab_runs
 
 # Generous bounds for waiting on real services; they bound a loop, they do
 # not measure anything.
@@ -82,29 +84,29 @@ def mark(conn, server_id, node_uuid):
 
 
 def create_server(conn, lab, name):
-    """An ACTIVE server of the lab's blank disk image, flavor, no network."""
-    server = conn.compute.create_server(
-        name=name, image_id=lab['disk_image'],
-        flavor_id=conn.compute.find_flavor(lab['flavor'],
-                                           ignore_missing=False).id,
-        networks='none')
-    wait_server(conn, server.id, 'ACTIVE')
-    return server
+    """An ACTIVE server NAME-0 of the lab's blank disk image, no network.
+
+    Made by ``ironic-openstack-nodes create-nodes``' function.
+    """
+    return lab_nodes.make_servers(conn, lab, name)[0]
 
 
 def enroll(conn, baremetal, lab, name):
-    """A new ACTIVE server enrolled as node ``name``, marked for it.
+    """A new ACTIVE server enrolled as its node, marked for it.
 
-    :returns: (openstacksdk Server, the node as ``node create`` shows it).
+    Made by ``ironic-openstack-nodes``' functions (create-nodes, enroll):
+    the server and its node are both named NAME-0.
+
+    :returns: (openstacksdk Server, the node as ``node show`` shows it).
     """
     server = create_server(conn, lab, name)
-    node = baremetal.json(
-        'baremetal', 'node', 'create', '--driver', 'openstack',
-        '--name', name,
-        '--driver-info', 'openstack_server=%s' % server.id,
-        '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
-    mark(conn, server.id, node['uuid'])
-    return server, node
+    admin = lab_runs.connect(lab, 'admin_cloud')
+    try:
+        node, = lab_nodes.enroll_nodes(
+            admin, conn, [lab_nodes.node_spec(conn, server, lab['cloud'])])
+    finally:
+        admin.close()
+    return server, baremetal.node(node.id)
 
 
 def server_view(conn, server_id):

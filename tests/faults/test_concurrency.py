@@ -25,7 +25,7 @@ ROUND_ACTIONS = {'power off': 'stop', 'power on': 'start',
 
 
 def test_forty_nodes_three_rounds(ironic, nova, nodes, row):
-    servers = [nodes.server(wait=False) for _ in range(NODES)]
+    servers = nodes.servers(NODES)
     for server in servers:
         ironic_api.wait_server(nova, server, 'ACTIVE')
     made = [nodes.node(server) for server in servers]
