@@ -25,6 +25,9 @@ servers and nodes with ironic-openstack-nodes' functions
 (tests/lab_nodes.py). ``row`` adds a line to the table (fault, expected,
 observed, verdict) printed at the end and written as JSON to
 ``$IOS_FAULTS_JSON`` (default ``<repo>/faults-table.json``).
+
+Rows marked ``slow`` (a hang or a wait of a minute or more) run only in
+``tox -e faults``; the others also run in ``tox -e tests``.
 """
 
 import json
@@ -50,6 +53,12 @@ lab_project_admin_cloud = lab_fixtures.lab_project_admin_cloud
 
 TABLE_JSON = os.environ.get('IOS_FAULTS_JSON') or os.path.join(
     lab_runs.REPO, 'faults-table.json')
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'slow: a fault row with a hang or a wait of a minute or '
+                   'more; tox -e faults runs it, tox -e tests leaves it out')
 
 
 @pytest.fixture(scope='package')
