@@ -24,6 +24,8 @@ import time
 import urllib.error
 import urllib.request
 
+from ironic_openstack_driver.tools import waiting
+
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(BENCH_DIR)
 LABCTL = os.path.join(REPO_DIR, 'lab', 'labctl.py')
@@ -44,17 +46,15 @@ class BenchError(Exception):
     pass
 
 
-def wait_for(what, predicate, timeout, interval=0.5):
-    """Poll predicate() until it returns a true value; bounded."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise BenchError('timed out after %ds waiting for %s'
-                             % (timeout, what))
-        time.sleep(interval)
+def wait_for(what, check, timeout, interval=0.5):
+    """Poll check() until it returns a true value; bounded.
+
+    The shared poll loop (ironic_openstack_driver.tools.waiting).
+
+    :raises: BenchError when ``timeout`` passed first.
+    """
+    return waiting.wait_for(what, check, timeout, interval=interval,
+                            error=BenchError)
 
 
 def http(method, url, body=None, timeout=60, headers=None):

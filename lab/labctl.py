@@ -36,6 +36,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The repository: the lab and the driver's tools share their poll loop and
+# the demos make their nodes with the tools (ironic_openstack_driver.tools).
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
 
 from labkit import compute  # noqa: E402
 from labkit import demo  # noqa: E402

@@ -165,10 +165,47 @@ def enroll(bm, report, specs, compute, manage=False, provide=False,
            timeout=DEFAULT_TIMEOUT, inspect=False):
     """Enroll every node and mark its server; True when all succeeded.
 
+    What ``enroll`` does: enroll_nodes, each node a row of the report's
+    table (its UUID, what was done, its provision state, its ports).
+
     :param compute: the host cloud's compute proxy, where the servers are
         marked.
     """
+    ok, enrolled = enroll_nodes(bm, report, specs, compute, manage=manage,
+                                provide=provide, timeout=timeout,
+                                inspect=inspect)
+    for name, node, result in enrolled:
+        ports = ''
+        if node is not None:
+            try:
+                ports = ', '.join(sorted(p.address for p in bm.ports(
+                    node_id=node.id, details=True)))
+            except sdk_exc.SDKException:
+                ports = '?'
+        report.add(name, node.id if node else '', result,
+                   node.provision_state if node else '', ports)
+    return ok
+
+
+def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
+                 timeout=DEFAULT_TIMEOUT, inspect=False):
+    """Enroll every node of ``specs`` and mark its server.
+
+    Each spec is a node of a nodes file (nodes_file.node_for_server):
+    ``name``, ``driver``, ``driver_info``, and any other field of a node
+    (``owner``, ``properties``, ``boot_interface``, ``ports`` ...). A
+    failure is reported and the next node is enrolled.
+
+    :param compute: the host cloud's compute proxy, where the servers are
+        marked.
+    :param manage: move new nodes to manageable (Ironic checks their power
+        interface); ``provide``: on to available; ``inspect``: enroll
+        without ports and properties, inspect, then go on.
+    :returns: (ok, enrolled): True when all succeeded, and a (name, the
+        node as last read or None, what was done) per spec, in order.
+    """
     ok = True
+    enrolled = []
     if inspect:
         specs = [for_inspection(spec) for spec in specs]
     for spec in specs:
@@ -198,16 +235,8 @@ def enroll(bm, report, specs, compute, manage=False, provide=False,
             ok = False
             if result != 'failed':
                 result += ', then failed'
-        ports = ''
-        if node is not None:
-            try:
-                ports = ', '.join(sorted(p.address for p in bm.ports(
-                    node_id=node.id, details=True)))
-            except sdk_exc.SDKException:
-                ports = '?'
-        report.add(name, node.id if node else '', result,
-                   node.provision_state if node else '', ports)
-    return ok
+        enrolled.append((name, node, result))
+    return ok, enrolled
 
 
 def run(conns, args, report):

@@ -146,12 +146,15 @@ def provisioning_interface(conn, server, network_id=None):
 def node_for_server(conn, server, driver_cloud, network_id=None,
                     rescue_image=None, cpu_arch=None, resource_class=None,
                     physical_network=None, image_cache=None, boot='pxe',
-                    subnet_cache=None):
+                    subnet_cache=None, with_port=True):
     """The create_resources dict of one node.
 
     :param boot: 'virtual-media' adds boot_interface
         openstack-virtual-media and the node's network_data from its
         provisioning port.
+    :param with_port: False: a node without ports, for a server without a
+        provisioning port (one made without a network); its power, boot
+        device and console work, it cannot be deployed.
     """
     if not _NODE_NAME.match(server.name or ''):
         raise ToolError('server name "%s" (%s) is not a valid Ironic node '
@@ -169,10 +172,14 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
                    'openstack_cloud': driver_cloud}
     if rescue_image:
         driver_info['openstack_rescue_image'] = rescue_image
-    interface = provisioning_interface(conn, server, network_id)
-    port = {'address': interface.mac_addr}
-    if physical_network:
-        port['physical_network'] = physical_network
+    if with_port:
+        interface = provisioning_interface(conn, server, network_id)
+        port = {'address': interface.mac_addr}
+        if physical_network:
+            port['physical_network'] = physical_network
+    elif boot == 'virtual-media':
+        raise ToolError('server %s (%s): a virtual media node needs its '
+                        'provisioning port' % (server.name, server.id))
     node = {
         'name': server.name,
         'driver': DRIVER,
@@ -185,7 +192,7 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
             'capabilities': 'boot_mode:%s' % (
                 'uefi' if firmware == 'uefi' else 'bios'),
         },
-        'ports': [port],
+        'ports': [port] if with_port else [],
     }
     if resource_class:
         node['resource_class'] = resource_class

@@ -137,13 +137,43 @@ def _existing_servers(conn, report, prefix, count, names):
 def create_nodes(conn, report, prefix, count, flavor, image, network,
                  extra_networks=(), create_network=False,
                  timeout=DEFAULT_TIMEOUT,
-                 shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT, boot='pxe'):
+                 shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT, boot='pxe',
+                 power_off=True):
     """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
 
-    :param boot: 'pxe' (a provisioning network without port security or
-        Neutron addressing) or 'virtual-media' (an ordinary network).
+    What ``create-nodes`` does: create_servers, each server a row of the
+    report's table.
 
     :returns: True when every server exists without error.
+    """
+    ok, rows = create_servers(
+        conn, report, prefix, count, flavor, image, network,
+        extra_networks=extra_networks, create_network=create_network,
+        timeout=timeout, shutdown_timeout=shutdown_timeout, boot=boot,
+        power_off=power_off)
+    for name, row in rows.items():
+        report.add(name, *row)
+    return ok
+
+
+def create_servers(conn, report, prefix, count, flavor, image, network,
+                   extra_networks=(), create_network=False,
+                   timeout=DEFAULT_TIMEOUT,
+                   shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT, boot='pxe',
+                   power_off=True):
+    """Ensure PREFIX-0..PREFIX-(count-1) exist; new ones are waited for.
+
+    :param network: the provisioning network (name or ID), where each
+        server gets a port made beforehand; None makes servers without
+        any network (Nova's ``networks: none``, as a cloud without
+        Neutron ports, like the lab's fast mode, serves them).
+    :param boot: 'pxe' (a provisioning network without port security or
+        Neutron addressing) or 'virtual-media' (an ordinary network).
+    :param power_off: stop new servers once ACTIVE (what create-nodes
+        does: Ironic then starts them); False leaves them ACTIVE.
+    :returns: (ok, rows): True when every server exists without error,
+        and {name: [server ID, result, status, provisioning MAC, port]}
+        in name order.
     """
     flavor_obj = common.find_one(conn.compute.find_flavor, 'flavor',
                                  flavor, '--flavor')
@@ -151,94 +181,126 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
                                 '--image')
     extras = [common.find_one(conn.network.find_network, 'network', ref,
                               '--extra-network') for ref in extra_networks]
-    prov = ports.ensure_network(conn, report, network,
-                                create=create_network,
-                                virtual_media=boot == 'virtual-media')
+    prov = None
+    if network is not None:
+        prov = ports.ensure_network(conn, report, network,
+                                    create=create_network,
+                                    virtual_media=boot == 'virtual-media')
     ensure_shutdown_timeout(conn, report, image_obj, shutdown_timeout)
 
     names = server_names(prefix, count)
     existing = _existing_servers(conn, report, prefix, count, names)
+    ok, rows, created = _create_missing(conn, report, names, existing, prov,
+                                        flavor_obj, image_obj, extras)
+    if created and not _settle(conn, report, created, rows, power_off,
+                               timeout):
+        ok = False
 
+    wanted = 'SHUTOFF' if power_off else 'ACTIVE'
+    for name in names:
+        server_id, result, status = rows[name][:3]
+        if status == 'ERROR':
+            server = conn.compute.get_server(server_id)
+            report.fail('server %s (%s) is in ERROR: %s; delete it '
+                        '(openstack server delete %s) and run again%s' % (
+                            name, server_id, _fault(server), server_id,
+                            '; its port %s is kept and reused'
+                            % ports.port_name(name) if prov else ''))
+            ok = False
+        elif result == 'created' and status not in (wanted, 'SHUTOFF'):
+            report.fail('server %s (%s) did not reach %s within %d s '
+                        '(status %s)' % (name, server_id, wanted, timeout,
+                                         status))
+            ok = False
+    return ok, rows
+
+
+def _create_missing(conn, report, names, existing, prov, flavor_obj,
+                    image_obj, extras):
+    """Create the servers among ``names`` that do not exist.
+
+    :param prov: the provisioning network (ports.ensure_network), or None
+        for servers without a network.
+    :returns: (ok, rows, servers to wait for): rows as create_servers
+        returns them.
+    """
     rows = {}       # name -> [id, result, status, mac, port]
     created = []
     ok = True
     for name in names:
         server = existing.get(name)
         if server is not None:
-            port = ports.server_port(conn, server, prov.network.id)
-            rows[name] = [server.id, 'exists', server.status,
-                          port.mac_address if port else '',
-                          port.id if port else '(none on %s)'
-                          % prov.network.name]
+            rows[name] = [server.id, 'exists', server.status, '', '']
+            if prov is not None:
+                port = ports.server_port(conn, server, prov.network.id)
+                rows[name][3:] = [port.mac_address if port else '',
+                                  port.id if port else '(none on %s)'
+                                  % prov.network.name]
             if server.status == 'BUILD':
                 created.append(server)
             continue
         try:
-            port, _new = ports.ensure_port(conn, report, prov,
-                                           ports.port_name(name))
-            if port.device_id:
-                raise ToolError('port %s (%s) is already used by device %s'
-                                % (port.name, port.id, port.device_id))
+            port = None
+            if prov is not None:
+                port, _new = ports.ensure_port(conn, report, prov,
+                                               ports.port_name(name))
+                if port.device_id:
+                    raise ToolError('port %s (%s) is already used by '
+                                    'device %s' % (port.name, port.id,
+                                                   port.device_id))
             report.progress('Creating server %s (flavor %s, image %s) ...'
                             % (name, flavor_obj.name, image_obj.name))
-            networks = [{'port': port.id}] + [{'uuid': n.id}
-                                              for n in extras]
+            networks = ([{'port': port.id}] if port else []) + [
+                {'uuid': n.id} for n in extras]
             server = _call('cannot create server %s' % name,
                            conn.compute.create_server, name=name,
                            flavor_id=flavor_obj.id, image_id=image_obj.id,
-                           networks=networks)
+                           networks=networks or 'none')
         except ToolError as e:
             report.fail(str(e))
             ok = False
             rows[name] = ['', 'failed', '', '', '']
             continue
         created.append(server)
-        rows[name] = [server.id, 'created', 'BUILD', port.mac_address,
-                      port.id]
+        rows[name] = [server.id, 'created', 'BUILD',
+                      port.mac_address if port else '',
+                      port.id if port else '']
+    return ok, rows, created
 
-    if created:
-        report.progress('Waiting for %d server(s) to become ACTIVE ...'
-                        % len(created))
-        built = _wait(conn, report, created,
-                      lambda s: s.status in ('ACTIVE', 'SHUTOFF')
-                      and not s.task_state, timeout)
-        to_stop = []
-        for server in built.values():
+
+def _settle(conn, report, created, rows, power_off, timeout):
+    """Wait for new servers to be ACTIVE, then stop them if asked.
+
+    Updates the status in ``rows``; returns False when a stop failed.
+    """
+    ok = True
+    report.progress('Waiting for %d server(s) to become ACTIVE ...'
+                    % len(created))
+    built = _wait(conn, report, created,
+                  lambda s: s.status in ('ACTIVE', 'SHUTOFF')
+                  and not s.task_state, timeout)
+    to_stop = []
+    for server in built.values():
+        rows[server.name][2] = server.status
+        if (power_off and server.status == 'ACTIVE'
+                and not server.task_state):
+            to_stop.append(server)
+    for server in to_stop:
+        report.progress('Stopping %s ...' % server.name)
+        try:
+            conn.compute.stop_server(server)
+        except sdk_exc.ConflictException:
+            pass    # already stopping: the wait below sees it
+        except sdk_exc.SDKException as e:
+            report.fail('cannot stop server %s (%s): %s' % (
+                server.name, server.id, common.describe_error(e)))
+            ok = False
+    if to_stop:
+        stopped = _wait(conn, report, to_stop,
+                        lambda s: s.status == 'SHUTOFF'
+                        and not s.task_state, timeout)
+        for server in stopped.values():
             rows[server.name][2] = server.status
-            if server.status == 'ACTIVE' and not server.task_state:
-                to_stop.append(server)
-        for server in to_stop:
-            report.progress('Stopping %s ...' % server.name)
-            try:
-                conn.compute.stop_server(server)
-            except sdk_exc.ConflictException:
-                pass    # already stopping: the wait below sees it
-            except sdk_exc.SDKException as e:
-                report.fail('cannot stop server %s (%s): %s' % (
-                    server.name, server.id, common.describe_error(e)))
-                ok = False
-        if to_stop:
-            stopped = _wait(conn, report, to_stop,
-                            lambda s: s.status == 'SHUTOFF'
-                            and not s.task_state, timeout)
-            for server in stopped.values():
-                rows[server.name][2] = server.status
-
-    for name in names:
-        server_id, result, status = rows[name][:3]
-        if status == 'ERROR':
-            server = conn.compute.get_server(server_id)
-            report.fail('server %s (%s) is in ERROR: %s; delete it '
-                        '(openstack server delete %s) and run again; its '
-                        'port %s is kept and reused' % (
-                            name, server_id, _fault(server), server_id,
-                            ports.port_name(name)))
-            ok = False
-        elif result == 'created' and status != 'SHUTOFF':
-            report.fail('server %s (%s) did not reach SHUTOFF within %d s '
-                        '(status %s)' % (name, server_id, timeout, status))
-            ok = False
-        report.add(name, *rows[name])
     return ok
 
 

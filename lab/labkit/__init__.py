@@ -12,9 +12,10 @@
 
 """labkit: the local lab behind ``lab/labctl.py``.
 
-Modules (standard library only, except the demos' openstacksdk), from the
-leaves up; a module imports only modules listed before it (no cycle:
-tests/unit/lab/test_layers.py):
+Modules (standard library only, and the repository's poll loop
+``ironic_openstack_driver.tools.waiting``; the demos also use openstacksdk
+and the tools' functions), from the leaves up; a module imports only
+modules listed before it (no cycle: tests/unit/lab/test_layers.py):
 
 * ``settings`` - where things live (state dir, ports, names) and the
   secrets; ``procs`` - start/stop processes by PID file, readiness

@@ -12,11 +12,14 @@
 
 """The demo: Ironic's ``openstack`` hardware type driving Nova servers.
 
-Creates N servers (blank disk image, no network, microversion 2.37) as the
-lab's normal user, enrolls each in Ironic (driver ``openstack``, driver_info
-``openstack_server`` + ``openstack_cloud``) as the lab's system admin,
-marks each server for its node (``ironic-openstack-nodes bind``: the
-driver drives only a server marked for the node), and walks them through:
+Makes its nodes as an operator does, with the functions of
+``ironic-openstack-nodes`` (ironic_openstack_driver/tools): creates N
+stopped servers (blank disk image, no network) as the lab's normal user
+(``create-nodes``), enrolls each in Ironic (driver ``openstack``,
+driver_info ``openstack_server`` + ``openstack_cloud``) as the lab's
+system admin, marks each server for its node (the driver drives only a
+server marked for the node) and moves it to manageable (``enroll
+--manage``), and walks them through:
 
     power on -> boot device pxe + reboot (Nova: RESCUE)
     -> boot device disk + reboot (ACTIVE) -> power off (SHUTOFF)
@@ -25,13 +28,12 @@ After every step it prints Ironic's view beside Nova's and checks that they
 agree. Exit status 0 only if every node agreed after every step. Servers and
 nodes of an earlier run (name prefix ``lab-demo-``) are removed first.
 
-Needs openstacksdk (the ``tox -e lab`` env, or the lab's Ironic venv).
+Needs openstacksdk (the ``tox -e lab`` env, or the lab's Ironic venv) and
+the repository's ironic_openstack_driver (labctl.py puts it on the path).
 """
 
 import concurrent.futures
 import logging
-import os
-import subprocess
 import sys
 import time
 
@@ -39,8 +41,10 @@ from labkit import demo_output
 from labkit import lab as labmod
 from labkit import settings as s
 
-PREFIX = 'lab-demo-'
+PREFIX = 'lab-demo'
 SETTLE_TIMEOUT = 60
+SERVER_TIMEOUT = 180
+MANAGE_TIMEOUT = 120
 
 # Step name, action, and what both sides must show afterwards:
 # (Ironic power state, Ironic boot device or None for "any",
@@ -120,11 +124,11 @@ class Demo:
     def cleanup(self):
         """Remove nodes and servers of an earlier run (by name prefix)."""
         old_nodes = [n for n in self.admin.baremetal.nodes(details=True)
-                     if (n.name or '').startswith(PREFIX)]
+                     if (n.name or '').startswith(PREFIX + '-')]
         for node in old_nodes:
             self.admin.baremetal.delete_node(node, ignore_missing=True)
         old_servers = [sv for sv in self.user.compute.servers()
-                       if sv.name.startswith(PREFIX)]
+                       if sv.name.startswith(PREFIX + '-')]
         for server in old_servers:
             self.user.compute.delete_server(server, ignore_missing=True)
         for server in old_servers:
@@ -134,57 +138,51 @@ class Demo:
                      % (len(old_nodes), len(old_servers)))
 
     def create_servers(self):
-        names = ['%s%d' % (PREFIX, i) for i in range(self.count)]
+        """PREFIX-0 ... as the normal user, stopped: create-nodes' way.
 
-        def create(name):
-            server = self.user.compute.create_server(
-                name=name, image_id=self.status['disk_image'],
-                flavor_id=self._flavor_id(), networks='none')
-            server = self.user.compute.wait_for_server(server, wait=180)
-            # Start from "off" so that the first step is a real power on.
-            self.user.compute.stop_server(server)
-            return self.user.compute.wait_for_server(
-                server, status='SHUTOFF', wait=120)
-
-        servers = self._each(create, names)
+        Servers of the blank disk image without a network (the fast lab
+        has no dataplane), made and stopped by ironic-openstack-nodes'
+        own function (tools/servers.py), so that the first step is a real
+        power on.
+        """
+        from ironic_openstack_driver.tools import common
+        from ironic_openstack_driver.tools import servers as tool
+        report = common.Report(tool.COLUMNS, out=sys.stdout, err=sys.stdout)
+        ok, rows = tool.create_servers(
+            self.user, report, PREFIX, self.count, self.status['flavor'],
+            self.status['disk_image'], None, timeout=SERVER_TIMEOUT)
+        if not ok:
+            raise RuntimeError('creating the servers failed (see above)')
+        servers = [self.user.compute.get_server(rows[name][0])
+                   for name in tool.server_names(PREFIX, self.count)]
         self.say('created %d servers (stopped): %s' % (
             len(servers), ', '.join(sv.name for sv in servers)))
         return servers
 
-    def _flavor_id(self):
-        return self.user.compute.find_flavor(self.status['flavor'],
-                                             ignore_missing=False).id
-
-    def bind(self, nodes):
-        """Mark each node's server for it, with the driver's tool."""
-        paths = s.paths()
-        tool = paths.venv_bin(paths.ironic_venv, 'ironic-openstack-nodes')
-        argv = [tool, '--os-cloud', self.status['cloud'], 'bind',
-                '--ironic-cloud', self.status['admin_cloud']]
-        for node in nodes:
-            argv += ['--node', node.id]
-        result = subprocess.run(
-            argv, env=dict(os.environ,
-                           OS_CLIENT_CONFIG_FILE=self.status['clouds_yaml']),
-            capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError('ironic-openstack-nodes bind failed: %s%s'
-                               % (result.stdout, result.stderr))
-
     def enroll(self, servers):
-        def create(server):
-            return self.admin.baremetal.create_node(
-                name=server.name, driver='openstack',
-                driver_info={'openstack_server': server.id,
-                             'openstack_cloud': self.status['cloud']})
+        """Enroll, mark and manage a node per server: enroll's way.
 
-        def manage(node):
-            return self.admin.baremetal.set_node_provision_state(
-                node, 'manage', wait=True, timeout=120)
-
-        nodes = self._each(create, servers)
-        self.bind(nodes)
-        nodes = self._each(manage, nodes)
+        As the lab's system admin, with ironic-openstack-nodes' own
+        functions (tools/nodes_file.py, tools/enroll.py): driver
+        ``openstack``, driver_info ``openstack_server`` +
+        ``openstack_cloud``, properties from the flavor, no ports (the
+        servers have none); each server marked for its node (the driver
+        drives only a server marked for the node), then manageable.
+        """
+        from ironic_openstack_driver.tools import common
+        from ironic_openstack_driver.tools import enroll as tool
+        from ironic_openstack_driver.tools import nodes_file
+        specs = [nodes_file.node_for_server(self.user, server,
+                                            self.status['cloud'],
+                                            with_port=False)
+                 for server in servers]
+        report = common.Report(tool.COLUMNS, out=sys.stdout, err=sys.stdout)
+        ok, enrolled = tool.enroll_nodes(
+            self.admin.baremetal, report, specs, self.user.compute,
+            manage=True, timeout=MANAGE_TIMEOUT)
+        if not ok:
+            raise RuntimeError('enrolling the nodes failed (see above)')
+        nodes = [node for _name, node, _result in enrolled]
         self.say('enrolled %d nodes with driver openstack (now manageable)'
                  % len(nodes))
         return nodes

@@ -13,10 +13,10 @@
 """The real-mode demo: Ironic cleans, deploys and re-deploys QEMU guests.
 
 Runs inside the lab's namespace (``labctl demo --virt qemu`` puts it
-there), with openstacksdk and the driver's enrollment tool from the lab's
-Ironic venv. N servers (default 2) on the provisioning network are
-created and enrolled with ``ironic-openstack-nodes`` (``create-nodes``,
-``enroll --manage --provide``: automated cleaning), then deployed with the
+there), with openstacksdk from the lab's Ironic venv. N servers (default
+2) on the provisioning network are created and enrolled with the
+functions of ``ironic-openstack-nodes`` (``create-nodes``, ``enroll
+--manage --provide``: automated cleaning), then deployed with the
 lab's instance image, undeployed (cleaning again) and deployed again.
 After each step it prints Ironic's view beside Nova's, and after each
 deploy the line the instance image printed on the server's serial console:
@@ -25,8 +25,6 @@ the guest booted from the disk that Ironic's agent wrote.
 
 import concurrent.futures
 import logging
-import os
-import subprocess
 import sys
 import time
 
@@ -88,8 +86,6 @@ class DeployDemo:
                                          status['admin_cloud'])
         self.t0 = time.monotonic()
         self.ok = True
-        self.tool = os.path.join(os.path.dirname(sys.executable),
-                                 'ironic-openstack-nodes')
 
     def say(self, text):
         print('[demo %6.1fs] %s' % (time.monotonic() - self.t0, text),
@@ -99,17 +95,58 @@ class DeployDemo:
         with concurrent.futures.ThreadPoolExecutor(max(1, len(items))) as ex:
             return list(ex.map(func, items))
 
-    def run_tool(self, *args):
-        argv = [self.tool, '--os-cloud', self.status['cloud']] + list(args)
-        self.say('$ ' + ' '.join(argv[1:]))
-        env = dict(os.environ, OS_CLIENT_CONFIG_FILE=self.status[
-            'clouds_yaml'])
-        result = subprocess.run(argv, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        print(result.stdout, flush=True)
-        if result.returncode != 0:
-            raise RuntimeError('%s failed (exit %d)' % (argv[2:4],
-                                                        result.returncode))
+    def create_servers(self):
+        """The servers, as ``create-nodes`` makes them (its function).
+
+        The lab's blank disk image, a port on the provisioning network,
+        stopped; as the lab's normal user. Prints create-nodes' table.
+        """
+        from ironic_openstack_driver.tools import common
+        from ironic_openstack_driver.tools import servers
+        net = self.status['provisioning_network']
+        self.say('create-nodes --count %d --prefix %s --network %s'
+                 % (self.count, PREFIX, net))
+        report = common.Report(servers.COLUMNS, out=sys.stdout,
+                               err=sys.stdout)
+        ok = servers.create_nodes(self.user, report, PREFIX, self.count,
+                                  self.status['flavor'],
+                                  self.status['disk_image'], net)
+        report.table()
+        if not ok:
+            raise RuntimeError('create-nodes failed (see above)')
+
+    def enroll(self):
+        """Their nodes, as ``enroll --manage --provide`` makes them.
+
+        As the lab's system admin (its functions): a node per server
+        PREFIX-N with the provisioning MAC as its port, each server marked
+        for its node, then cleaned (automated cleaning) on the way to
+        available. Prints enroll's table.
+
+        :returns: the nodes' names.
+        """
+        from ironic_openstack_driver.tools import common
+        from ironic_openstack_driver.tools import enroll
+        from ironic_openstack_driver.tools import nodes_file
+        net = self.status['provisioning_network']
+        self.say('enroll --prefix %s --network %s --manage --provide'
+                 % (PREFIX, net))
+        network_id = common.find_one(self.user.network.find_network,
+                                     'network', net, '--network').id
+        specs = [nodes_file.node_for_server(self.user, server,
+                                            self.status['cloud'],
+                                            network_id=network_id)
+                 for server in nodes_file.select_servers(self.user,
+                                                         prefix=PREFIX)]
+        report = common.Report(enroll.COLUMNS, out=sys.stdout,
+                               err=sys.stdout)
+        ok = enroll.enroll(self.admin.baremetal, report, specs,
+                           self.user.compute, manage=True, provide=True,
+                           timeout=STEP_TIMEOUT)
+        report.table()
+        if not ok:
+            raise RuntimeError('enroll failed (see above)')
+        return [spec['name'] for spec in specs]
 
     def cleanup(self):
         bm = self.admin.baremetal
@@ -174,16 +211,9 @@ class DeployDemo:
 
     def run(self):
         self.cleanup()
-        net = self.status['provisioning_network']
-        self.run_tool('create-nodes', '--count', str(self.count),
-                      '--prefix', PREFIX, '--flavor', self.status['flavor'],
-                      '--image', self.status['disk_image'], '--network', net)
+        self.create_servers()
         t = time.monotonic()
-        self.run_tool('enroll', '--prefix', PREFIX, '--network', net,
-                      '--ironic-cloud', self.status['admin_cloud'],
-                      '--manage', '--provide', '--timeout',
-                      str(STEP_TIMEOUT))
-        nodes = ['%s-%d' % (PREFIX, i) for i in range(self.count)]
+        nodes = self.enroll()
         statuses = ('SHUTOFF', 'RESCUE')
         self.ok = table('enroll + provide (automated cleaning)', self._each(
             lambda n: self.settled(n, 'available', statuses), nodes),

@@ -31,6 +31,8 @@ import time
 import urllib.error
 import urllib.request
 
+from ironic_openstack_driver.tools import waiting
+
 
 class LabError(RuntimeError):
     """A lab step failed; the message says which service, where its log is."""
@@ -212,28 +214,25 @@ def wait_for(what, check, timeout, service=None, pidfile=None, log=None,
              interval=0.2):
     """Poll ``check()`` until it returns a truthy value; return that value.
 
-    Fails early, with the log's tail, if the service's process has died.
+    The shared poll loop (``ironic_openstack_driver.tools.waiting``), with
+    what the lab adds: an exception of ``check`` counts as "not yet", the
+    interval grows to 1 s, and the wait fails early, with the log's tail,
+    if the service's process has died.
+
+    :raises: LabError naming the service, what was waited for and its log.
     """
-    deadline = time.monotonic() + timeout
-    last_exc = None
-    while True:
-        try:
-            result = check()
-            if result:
-                return result
-        except Exception as exc:  # noqa: BLE001 - reported below
-            last_exc = exc
+    def died():
         if pidfile and alive(pidfile) is None:
             raise LabError('%s died while waiting for %s; log: %s\n%s' % (
                 service, what, log, log_tail(log)))
-        if time.monotonic() > deadline:
-            detail = ' (last error: %s)' % last_exc if last_exc else ''
-            raise LabError('%s: timed out after %ds waiting for %s%s; '
-                           'log: %s\n%s' % (service or what, timeout, what,
-                                            detail, log, log_tail(log)
-                                            if log else ''))
-        time.sleep(interval)
-        interval = min(interval * 1.3, 1.0)
+
+    def timed_out(message):
+        return LabError('%s: %s; log: %s\n%s' % (
+            service or what, message, log, log_tail(log) if log else ''))
+
+    return waiting.wait_for(what, check, timeout, interval=interval,
+                            error=timed_out, tolerate=(Exception,),
+                            gave_up=died, backoff=1.3, max_interval=1.0)
 
 
 def parallel(*calls):

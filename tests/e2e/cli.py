@@ -16,9 +16,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 from ironic_openstack_driver.tools import binding
+from ironic_openstack_driver.tools import waiting
+from tests import lab_nodes
+from tests import lab_runs
 
 # Generous bounds for waiting on real services; they bound a loop, they do
 # not measure anything.
@@ -60,17 +62,21 @@ class OpenStackCLI:
 
     def wait_power(self, node, expected):
         """Wait until Ironic finished a power action; return the node."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while True:
-            shown = self.node(node)
-            if shown['target_power_state'] is None and (
-                    shown['power_state'] == expected
-                    or shown['last_error']):
-                return shown
-            if time.monotonic() > deadline:
-                raise AssertionError('node %s never reached %s: %s'
-                                     % (node, expected, shown))
-            time.sleep(POLL_SECONDS)
+        seen = []
+
+        def done():
+            seen[:] = [self.node(node)]
+            shown = seen[0]
+            return shown['target_power_state'] is None and (
+                shown['power_state'] == expected
+                or shown['last_error']) and shown
+
+        def never(why):
+            return AssertionError('node %s never reached %s: %s: %s'
+                                  % (node, expected, why, seen[0]))
+        return waiting.wait_for('node %s %s' % (node, expected), done,
+                                WAIT_SECONDS, interval=POLL_SECONDS,
+                                error=never)
 
 
 def mark(conn, server_id, node_uuid):
@@ -82,29 +88,29 @@ def mark(conn, server_id, node_uuid):
 
 
 def create_server(conn, lab, name):
-    """An ACTIVE server of the lab's blank disk image, flavor, no network."""
-    server = conn.compute.create_server(
-        name=name, image_id=lab['disk_image'],
-        flavor_id=conn.compute.find_flavor(lab['flavor'],
-                                           ignore_missing=False).id,
-        networks='none')
-    wait_server(conn, server.id, 'ACTIVE')
-    return server
+    """An ACTIVE server NAME-0 of the lab's blank disk image, no network.
+
+    Made by ``ironic-openstack-nodes create-nodes``' function.
+    """
+    return lab_nodes.make_servers(conn, lab, name)[0]
 
 
 def enroll(conn, baremetal, lab, name):
-    """A new ACTIVE server enrolled as node ``name``, marked for it.
+    """A new ACTIVE server enrolled as its node, marked for it.
 
-    :returns: (openstacksdk Server, the node as ``node create`` shows it).
+    Made by ``ironic-openstack-nodes``' functions (create-nodes, enroll):
+    the server and its node are both named NAME-0.
+
+    :returns: (openstacksdk Server, the node as ``node show`` shows it).
     """
     server = create_server(conn, lab, name)
-    node = baremetal.json(
-        'baremetal', 'node', 'create', '--driver', 'openstack',
-        '--name', name,
-        '--driver-info', 'openstack_server=%s' % server.id,
-        '--driver-info', 'openstack_cloud=%s' % lab['cloud'])
-    mark(conn, server.id, node['uuid'])
-    return server, node
+    admin = lab_runs.connect(lab, 'admin_cloud')
+    try:
+        node, = lab_nodes.enroll_nodes(
+            admin, conn, [lab_nodes.node_spec(conn, server, lab['cloud'])])
+    finally:
+        admin.close()
+    return server, baremetal.node(node.id)
 
 
 def server_view(conn, server_id):
@@ -121,16 +127,31 @@ def server_actions(conn, server_id):
     return list(reversed(actions))
 
 
+def _wait_view(conn, server_id, what, done, extra=lambda: ''):
+    """Wait until ``done(view)`` for the server's view; ERROR ends it."""
+    seen = []
+
+    def check():
+        seen[:] = [server_view(conn, server_id)]
+        return done(seen[0]) and seen[0]
+
+    def in_error():
+        if seen[0]['status'] == 'ERROR':
+            return 'the server is in ERROR'
+        return None
+
+    def never(why):
+        return AssertionError('server %s: %s: %s%s' % (
+            server_id, why, seen[0], extra()))
+    return waiting.wait_for(what, check, WAIT_SECONDS,
+                            interval=POLL_SECONDS, error=never,
+                            gave_up=in_error)
+
+
 def wait_server(conn, server_id, status):
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        view = server_view(conn, server_id)
-        if view['status'] == status and view['task_state'] is None:
-            return view
-        if view['status'] == 'ERROR' or time.monotonic() > deadline:
-            raise AssertionError('server %s never reached %s: %s'
-                                 % (server_id, status, view))
-        time.sleep(POLL_SECONDS)
+    return _wait_view(conn, server_id, 'status %s' % status,
+                      lambda view: view['status'] == status
+                      and view['task_state'] is None)
 
 
 def wait_stopped_and_started(conn, server_id):
@@ -142,15 +163,13 @@ def wait_stopped_and_started(conn, server_id):
     it records a start only when the server was stopped (Nova refuses a
     start elsewhere with 409 before recording an action).
     """
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        view = server_view(conn, server_id)
-        actions = server_actions(conn, server_id)
-        if (actions[-2:] == ['stop', 'start'] and view['status'] == 'ACTIVE'
-                and view['task_state'] is None):
-            return view
-        if view['status'] == 'ERROR' or time.monotonic() > deadline:
-            raise AssertionError('server %s was not stopped and started '
-                                 'again: %s, actions %s'
-                                 % (server_id, view, actions))
-        time.sleep(POLL_SECONDS)
+    actions = []
+
+    def started_again(view):
+        actions[:] = server_actions(conn, server_id)
+        return (actions[-2:] == ['stop', 'start']
+                and view['status'] == 'ACTIVE'
+                and view['task_state'] is None)
+    return _wait_view(conn, server_id, 'a stop and a start again',
+                      started_again,
+                      extra=lambda: ', actions %s' % actions)

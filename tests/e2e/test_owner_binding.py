@@ -33,6 +33,7 @@ import yaml
 
 from ironic_openstack_driver import cloud
 from tests.e2e import cli
+from tests import lab_nodes
 
 
 @pytest.fixture(scope='module')
@@ -71,7 +72,7 @@ def owner(lab, lab_cloud, lab_project_admin_cloud, tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def two_nodes(lab, lab_cloud, baremetal, owner):
+def two_nodes(lab, lab_cloud, lab_admin_cloud, baremetal, owner):
     """Node A (owned by the owner's project) and node B, servers marked."""
     made = {}
     tag = uuid.uuid4().hex[:8]
@@ -80,14 +81,11 @@ def two_nodes(lab, lab_cloud, baremetal, owner):
             name = 'e2e-bind-%s-%s' % (key, tag)
             server = cli.create_server(lab_cloud, lab, name)
             made[key + '_server'] = server
-            args = ['baremetal', 'node', 'create', '--driver', 'openstack',
-                    '--name', name,
-                    '--driver-info', 'openstack_server=%s' % server.id,
-                    '--driver-info', 'openstack_cloud=%s' % lab['cloud']]
-            if node_owner:
-                args += ['--owner', node_owner]
-            made[key] = baremetal.json(*args)
-            cli.mark(lab_cloud, server.id, made[key]['uuid'])
+            fields = {'owner': node_owner} if node_owner else {}
+            node, = lab_nodes.enroll_nodes(lab_admin_cloud, lab_cloud, [
+                lab_nodes.node_spec(lab_cloud, server, lab['cloud'],
+                                    **fields)])
+            made[key] = baremetal.node(node.id)
         yield made
     finally:
         for key in ('a', 'b'):

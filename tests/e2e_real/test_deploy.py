@@ -44,7 +44,7 @@ import sys
 import time
 import uuid
 
-from tests import waiting
+from ironic_openstack_driver.tools import waiting
 
 PREFIX = 'e2e-real-%s' % uuid.uuid4().hex[:6]
 STEP_TIMEOUT = 1800

@@ -12,13 +12,22 @@
 
 """The faults suite (tox -e faults): fixtures and its table of results.
 
-``lab`` brings the fast lab up (or reuses it) like tests/e2e and fails
-loudly if it cannot. ``suite_user`` is a Keystone user made for this run,
-member of the project that owns the servers, whose distinctive password
-every node of the suite carries as inline credentials (the secrets scan
-looks for it). ``row`` adds a line to the table (fault, expected,
+``lab``, ``lab_cloud``, ``lab_admin_cloud`` and
+``lab_project_admin_cloud`` are the shared lab fixtures
+(tests/lab_fixtures.py), registered for this package: the fast lab comes
+up (or is reused) once for tests/faults and a lab that cannot come up
+fails loudly. ``nova`` and ``nova_admin`` name the normal user's and the
+project admin's connections as the rows use them. ``suite_user`` is a
+Keystone user made for this run, member of the project that owns the
+servers, whose distinctive password every node of the suite carries as
+inline credentials (the secrets scan looks for it). ``nodes`` makes
+servers and nodes with ironic-openstack-nodes' functions
+(tests/lab_nodes.py). ``row`` adds a line to the table (fault, expected,
 observed, verdict) printed at the end and written as JSON to
 ``$IOS_FAULTS_JSON`` (default ``<repo>/faults-table.json``).
+
+Rows marked ``slow`` (a hang or a wait of a minute or more) run only in
+``tox -e faults``; the others also run in ``tox -e tests``.
 """
 
 import json
@@ -32,45 +41,44 @@ from ironic_openstack_driver.tools import binding
 from tests.faults import ironic as ironic_api
 from tests.faults.tools import ROWS
 from tests.faults.tools import secret
+from tests import lab_fixtures
+from tests import lab_nodes
 from tests import lab_runs
 
-UP_TIMEOUT = int(os.environ.get('IOS_LAB_UP_TIMEOUT', '2400'))
+# The shared lab fixtures, registered for this package.
+lab = lab_fixtures.lab
+lab_cloud = lab_fixtures.lab_cloud
+lab_admin_cloud = lab_fixtures.lab_admin_cloud
+lab_project_admin_cloud = lab_fixtures.lab_project_admin_cloud
+
 TABLE_JSON = os.environ.get('IOS_FAULTS_JSON') or os.path.join(
     lab_runs.REPO, 'faults-table.json')
 
 
-@pytest.fixture(scope='session')
-def lab():
-    status, started = lab_runs.bring_up('fake', UP_TIMEOUT)
-    os.environ['OS_CLIENT_CONFIG_FILE'] = status['clouds_yaml']
-    yield status
-    lab_runs.take_down(started)
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'slow: a fault row with a hang or a wait of a minute or '
+                   'more; tox -e faults runs it, tox -e tests leaves it out')
 
 
-@pytest.fixture(scope='session')
-def nova(lab):
+@pytest.fixture(scope='package')
+def nova(lab_cloud):
     """Nova as the lab's normal user, who owns the servers."""
-    conn = lab_runs.connect(lab, 'cloud')
-    yield conn
-    conn.close()
+    return lab_cloud
 
 
-@pytest.fixture(scope='session')
-def nova_admin(lab):
+@pytest.fixture(scope='package')
+def nova_admin(lab_project_admin_cloud):
     """Nova as the project admin (reset-state, lock)."""
-    conn = lab_runs.connect(lab, 'project_admin_cloud')
-    yield conn
-    conn.close()
+    return lab_project_admin_cloud
 
 
-@pytest.fixture(scope='session')
-def ironic(lab):
-    conn = lab_runs.connect(lab, 'admin_cloud')
-    yield ironic_api.Ironic(conn)
-    conn.close()
+@pytest.fixture(scope='package')
+def ironic(lab_admin_cloud):
+    return ironic_api.Ironic(lab_admin_cloud)
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def suite_user(lab, nova_admin):
     """Inline credentials of a user made for this run (distinctive secret)."""
     ident = nova_admin.identity
@@ -88,29 +96,30 @@ def suite_user(lab, nova_admin):
     ident.delete_user(user, ignore_missing=True)
 
 
-@pytest.fixture(scope='session')
-def flavor_id(nova, lab):
-    return nova.compute.find_flavor(lab['flavor'], ignore_missing=False).id
-
-
 class Nodes:
-    """Servers and the nodes that play them; removed at the end."""
+    """Servers and the nodes that play them; removed at the end.
 
-    def __init__(self, nova, ironic, lab, flavor_id, credentials):
-        self.nova, self.ironic, self.lab = nova, ironic, lab
-        self.flavor_id = flavor_id
+    Made with ironic-openstack-nodes' functions (tests/lab_nodes.py): the
+    servers have the lab's blank disk image and flavor and no network;
+    each node carries the suite's inline credentials.
+    """
+
+    def __init__(self, nova, admin, ironic, lab, credentials):
+        self.nova, self.admin, self.ironic = nova, admin, ironic
+        self.lab = lab
         self.credentials = credentials
         self.made = []
 
-    def server(self, wait=True):
-        server = self.nova.compute.create_server(
-            name='faults-%s' % uuid.uuid4().hex[:8],
-            image_id=self.lab['disk_image'], flavor_id=self.flavor_id,
-            networks='none')
-        self.made.append((None, server.id))
-        if wait:
-            ironic_api.wait_server(self.nova, server.id, 'ACTIVE')
-        return server.id
+    def servers(self, count):
+        """``count`` new ACTIVE servers; their IDs."""
+        made = lab_nodes.make_servers(
+            self.nova, self.lab, 'faults-%s' % uuid.uuid4().hex[:8], count)
+        self.made.extend((None, server.id) for server in made)
+        return [server.id for server in made]
+
+    def server(self):
+        """A new ACTIVE server; its ID."""
+        return self.servers(1)[0]
 
     def node(self, server_id=None, manage=False, **driver_info):
         """A node for a server; ``manage``: manageable (power-synced).
@@ -118,14 +127,23 @@ class Nodes:
         Ironic's power sync skips nodes in enroll.
         """
         server_id = server_id or self.server()
-        info = dict(self.credentials, openstack_server=server_id)
+        info = dict(self.credentials)
         info.update(driver_info)
-        node = self.ironic.create(info)
-        self.made.append((node['uuid'], None))
-        self.mark(server_id, node['uuid'])
-        if manage:
-            self.ironic.manage(node['uuid'])
-        return node['uuid'], server_id
+        spec = lab_nodes.node_spec(
+            self.nova, self.nova.compute.get_server(server_id),
+            name='faults-%s' % uuid.uuid4().hex[:8], driver_info=info)
+        try:
+            node, = lab_nodes.enroll_nodes(self.admin, self.nova, [spec],
+                                           manage=manage)
+        except AssertionError:
+            # Enrolled but not marked or managed: removed at the end too.
+            found = self.admin.baremetal.find_node(spec['name'],
+                                                   ignore_missing=True)
+            if found is not None:
+                self.made.append((found.id, None))
+            raise
+        self.made.append((node.id, None))
+        return node.id, server_id
 
     def mark(self, server_id, node):
         """Mark the server for the node, as ironic-openstack-nodes does."""
@@ -140,15 +158,25 @@ class Nodes:
 
 
 @pytest.fixture(scope='module')
-def nodes(nova, ironic, lab, flavor_id, suite_user):
-    made = Nodes(nova, ironic, lab, flavor_id, suite_user)
+def nodes(nova, lab_admin_cloud, ironic, lab, suite_user):
+    made = Nodes(nova, lab_admin_cloud, ironic, lab, suite_user)
     yield made
     made.cleanup()
 
 
 def pytest_collection_modifyitems(items):
-    """The secrets scan runs last, after every secret has been used."""
-    items.sort(key=lambda item: 'test_secrets_scan' in item.nodeid)
+    """The secrets scan runs last of this suite.
+
+    After every secret has been used, and before any test of another
+    package (which may need another lab).
+    """
+    here = os.path.dirname(os.path.abspath(__file__))
+    scans = [i for i in items if 'test_secrets_scan' in i.nodeid]
+    rest = [i for i in items if i not in scans]
+    mine = [n for n, i in enumerate(rest)
+            if os.path.dirname(str(i.path)) == here]
+    at = mine[-1] + 1 if mine else len(rest)
+    items[:] = rest[:at] + scans + rest[at:]
 
 
 # -- the table --------------------------------------------------------------

@@ -17,8 +17,9 @@ node reads use the latest microversion, so ``conductor`` and
 ``reservation`` are shown.
 """
 
-import time
 import uuid
+
+from ironic_openstack_driver.tools import waiting
 
 HEADERS = {'X-OpenStack-Ironic-API-Version': 'latest'}
 #: The text of every Ironic API answer of this run (the secrets scan).
@@ -65,12 +66,15 @@ class Ironic:
         """Move a node from enroll to manageable (power sync covers it)."""
         self.call('put', '/nodes/%s/states/provision' % node, expect=(202,),
                   json={'target': 'manage'})
-        deadline = time.monotonic() + timeout
-        while self.node(node)['provision_state'] != 'manageable':
-            if time.monotonic() > deadline:
-                raise AssertionError('node %s not manageable: %s' % (
-                    node, self.node(node)))
-            time.sleep(POLL_SECONDS)
+        seen = {}
+
+        def manageable():
+            seen.update(self.node(node))
+            return seen['provision_state'] == 'manageable'
+        waiting.wait_for('node %s manageable' % node, manageable, timeout,
+                         interval=POLL_SECONDS,
+                         error=lambda why: AssertionError('%s: %s' % (
+                             why, seen)))
 
     def set_boot_device(self, node, device, persistent=True):
         self.call('put', '/nodes/%s/management/boot_device' % node,
@@ -90,22 +94,24 @@ class Ironic:
         Settled means no target_power_state, no reservation, and either
         the expected power state or a last_error.
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            shown = self.node(node)
-            if (shown['target_power_state'] is None
+        shown = {}
+
+        def settled():
+            shown.update(self.node(node))
+            return (shown['target_power_state'] is None
                     and shown['reservation'] is None
                     and (shown['power_state'] == expected
-                         or shown['last_error'])):
-                return shown
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    'node %s did not settle on %s in %ds (stuck?): '
-                    'power_state=%s target=%s reservation=%s error=%s' % (
-                        node, expected, timeout, shown['power_state'],
-                        shown['target_power_state'], shown['reservation'],
-                        shown['last_error']))
-            time.sleep(POLL_SECONDS)
+                         or shown['last_error'])) and shown
+
+        def stuck(why):
+            return AssertionError(
+                'node %s did not settle on %s (stuck?): %s: power_state=%s '
+                'target=%s reservation=%s error=%s' % (
+                    node, expected, why, shown['power_state'],
+                    shown['target_power_state'], shown['reservation'],
+                    shown['last_error']))
+        return waiting.wait_for('node %s settled' % node, settled, timeout,
+                                interval=POLL_SECONDS, error=stuck)
 
 
 def server_view(conn, server_id):
@@ -120,15 +126,19 @@ def server_view(conn, server_id):
 
 
 def wait_server(conn, server_id, status, timeout=WAIT_SECONDS):
-    deadline = time.monotonic() + timeout
-    while True:
-        view = server_view(conn, server_id)
-        if view and view['status'] == status and view['task_state'] is None:
-            return view
-        if time.monotonic() > deadline:
-            raise AssertionError('server %s never reached %s: %s'
-                                 % (server_id, status, view))
-        time.sleep(POLL_SECONDS)
+    seen = []
+
+    def reached():
+        seen[:] = [server_view(conn, server_id)]
+        view = seen[0]
+        return (view and view['status'] == status
+                and view['task_state'] is None) and view
+
+    def never(why):
+        return AssertionError('server %s never reached %s: %s: %s' % (
+            server_id, status, why, seen[0]))
+    return waiting.wait_for('server %s %s' % (server_id, status), reached,
+                            timeout, interval=POLL_SECONDS, error=never)
 
 
 def server_actions(conn, server_id):

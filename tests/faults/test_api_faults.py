@@ -15,12 +15,14 @@
 import time
 import uuid
 
+import pytest
+
+from ironic_openstack_driver.tools import waiting
 from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults import tools
 from tests.faults.tools import labctl
 from tests.faults.tools import secret
-from tests import waiting
 
 HANG_SECONDS = 8
 #: gunicorn's worker --timeout in the lab: a nova-api paused longer has
@@ -45,6 +47,7 @@ def test_nova_api_hanging_then_back(ironic, nova, nodes, row):
     r['observed'] = checks.seen(ironic, nova, node, server)[1]
 
 
+@pytest.mark.slow
 def test_nova_api_hang_longer_than_the_power_timeout(ironic, nova, nodes,
                                                      lab, row):
     """nova-api hung past the time Ironic gives a power action.
@@ -112,6 +115,7 @@ def test_nova_api_hang_longer_than_the_power_timeout(ironic, nova, nodes,
 REFUSING_NODES = 5
 
 
+@pytest.mark.slow
 def test_nova_api_refusing_connections(ironic, nova, nodes, lab, row):
     """nova-api stopped: clear errors, no login storm, then it works.
 
@@ -187,6 +191,7 @@ def test_keystone_hanging_tokens_cached(ironic, nova, nodes, row):
     checks.next_action_works(ironic, nova, node, server, 'power off')
 
 
+@pytest.mark.slow
 def test_keystone_tokens_expiring_mid_run(ironic, nova, nodes, nova_admin,
                                           lab, row):
     lifetime = 15

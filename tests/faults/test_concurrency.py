@@ -14,6 +14,8 @@
 
 import time
 
+import pytest
+
 from tests.faults import checks
 from tests.faults import ironic as ironic_api
 
@@ -24,8 +26,9 @@ ROUND_ACTIONS = {'power off': 'stop', 'power on': 'start',
                  'rebooting': 'reboot'}
 
 
+@pytest.mark.slow
 def test_forty_nodes_three_rounds(ironic, nova, nodes, row):
-    servers = [nodes.server(wait=False) for _ in range(NODES)]
+    servers = nodes.servers(NODES)
     for server in servers:
         ironic_api.wait_server(nova, server, 'ACTIVE')
     made = [nodes.node(server) for server in servers]

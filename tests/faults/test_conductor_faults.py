@@ -12,15 +12,18 @@
 
 """The Ironic conductor killed mid-action; two conductors and a take-over."""
 
+import pytest
+
+from ironic_openstack_driver.tools import waiting
 from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults import tools
 from tests.faults.tools import labctl
-from tests import waiting
 
 FIRST, SECOND = 'lab-ironic', 'lab-ironic-2'
 
 
+@pytest.mark.slow
 def test_conductor_killed_mid_action(ironic, nova, nodes, lab, row):
     """Ironic's conductor killed while Nova carries out its power off.
 
@@ -88,6 +91,7 @@ def test_conductor_killed_mid_action(ironic, nova, nodes, lab, row):
     checks.next_action_works(ironic, nova, node, server, 'power on')
 
 
+@pytest.mark.slow
 def test_two_conductors_take_over(ironic, nova, nodes, row):
     r = row('two conductors: one killed',
             'other takes its nodes; boot device/power kept')

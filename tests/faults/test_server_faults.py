@@ -12,12 +12,15 @@
 
 """nova-compute stuck mid-action; the server deleted, in ERROR, locked."""
 
+import pytest
+
+from ironic_openstack_driver.tools import waiting
 from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults.tools import labctl
-from tests import waiting
 
 
+@pytest.mark.slow
 def test_compute_stuck_mid_stop(ironic, nova, nodes, row):
     r = row('nova-compute stuck mid-stop (SIGSTOP)',
             "error naming node with Nova's task; off once done")

@@ -24,9 +24,11 @@ import subprocess
 import tempfile
 import time
 
+import pytest
+
+from ironic_openstack_driver.tools import waiting
 from tests.faults import ironic as ironic_api
 from tests.faults import tools
-from tests import waiting
 
 CLEAN_STEPS = [{'interface': 'deploy', 'step': 'erase_devices_metadata'}]
 #: What one run of the clean-up may take beyond its interval (unrescue
@@ -80,6 +82,7 @@ def _places_with(lab, ironic, value):
     return sorted(where for where, text in places.items() if value in text)
 
 
+@pytest.mark.slow
 def test_vmedia_node_deleted_mid_boot(lab, ironic, nova, nodes, row):
     interval = tools.ironic_option(lab, 'openstack',
                                    'vmedia_cleanup_interval', 600)

@@ -36,8 +36,10 @@ import threading
 import time
 
 if __name__ == '__main__':
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__)))))
+    _LAB = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    # labkit, and the repository for the tools' poll loop (labkit.procs).
+    sys.path[:0] = [_LAB, os.path.dirname(_LAB)]
 
 from labkit.images import common  # noqa: E402
 from labkit.images import instance  # noqa: E402

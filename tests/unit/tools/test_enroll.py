@@ -10,10 +10,14 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import io
 import json
 import os
 import tempfile
 
+from ironic_openstack_driver.tools import common
+from ironic_openstack_driver.tools import enroll
+from ironic_openstack_driver.tools import nodes_file
 from tests.unit.tools import base
 
 
@@ -180,3 +184,74 @@ class EnrollInspectTests(base.ToolTestCase):
         self.assertEqual(0, rc, err)
         self.assertEqual(2, self.cloud.baremetal.set_node_provision_state
                          .call_count)
+
+
+class EnrollNodesFunctionTests(base.ToolTestCase):
+    """enroll_nodes and node_for_server(with_port=False).
+
+    For the callers that make nodes of servers without a port (the fast
+    lab's demo and the end-to-end tests).
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.ids = [self.cloud.add_server('bm-%d' % i) for i in range(2)]
+        self.report = common.Report(enroll.COLUMNS, out=io.StringIO(),
+                                    err=io.StringIO())
+
+    def specs(self, **fields):
+        conn = self.cloud.conn
+        return [dict(nodes_file.node_for_server(
+            conn, conn.compute.get_server(server_id), 'lab',
+            with_port=False), **fields) for server_id in self.ids]
+
+    def test_a_server_without_a_port_makes_a_node_without_ports(self):
+        spec = self.specs()[0]
+        self.assertEqual([], spec['ports'])
+        self.assertEqual({'openstack_server': self.ids[0],
+                          'openstack_cloud': 'lab'}, spec['driver_info'])
+        self.assertEqual(2, spec['properties']['cpus'])
+        self.cloud.compute.server_interfaces.assert_not_called()
+
+    def test_virtual_media_needs_the_port(self):
+        conn = self.cloud.conn
+        self.assertRaisesRegex(
+            common.ToolError, 'needs its provisioning port',
+            nodes_file.node_for_server, conn,
+            conn.compute.get_server(self.ids[0]), 'lab', with_port=False,
+            boot='virtual-media')
+
+    def test_returns_the_nodes_marked_and_managed_in_order(self):
+        ok, enrolled = enroll.enroll_nodes(
+            self.cloud.baremetal, self.report, self.specs(),
+            self.cloud.compute, manage=True)
+        self.assertTrue(ok, self.report.err.getvalue())
+        self.assertEqual(['bm-0', 'bm-1'], [e[0] for e in enrolled])
+        for (_name, node, result), server_id in zip(enrolled, self.ids):
+            self.assertEqual('manageable', node.provision_state)
+            self.assertEqual(server_id,
+                             node.driver_info['openstack_server'])
+            self.assertEqual({'ironic_node_uuid': node.id},
+                             self.cloud.servers[server_id]['metadata'])
+            self.assertEqual('created, now manageable', result)
+        self.assertEqual([], self.report.rows)
+
+    def test_other_node_fields_are_created_with_the_node(self):
+        ok, enrolled = enroll.enroll_nodes(
+            self.cloud.baremetal, self.report, self.specs(owner='project-a'),
+            self.cloud.compute)
+        self.assertTrue(ok, self.report.err.getvalue())
+        self.assertEqual(['project-a', 'project-a'], [
+            c.kwargs['owner'] for c in
+            self.cloud.baremetal.create_node.call_args_list])
+
+    def test_a_failure_is_reported_and_the_next_node_enrolled(self):
+        specs = self.specs()
+        specs[0]['driver_info']['openstack_server'] = 'gone'
+        ok, enrolled = enroll.enroll_nodes(
+            self.cloud.baremetal, self.report, specs, self.cloud.compute)
+        self.assertFalse(ok)
+        self.assertEqual('created, then failed', enrolled[0][2])
+        self.assertEqual('created', enrolled[1][2])
+        self.assertIn('server gone is not in this cloud',
+                      self.report.err.getvalue())

@@ -10,6 +10,10 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import io
+
+from ironic_openstack_driver.tools import common
+from ironic_openstack_driver.tools import servers
 from tests.unit.tools import base
 
 ARGS = ('create-nodes', '--count', '3', '--prefix', 'bm', '--flavor',
@@ -174,3 +178,55 @@ class CreateNodesTests(base.ToolTestCase):
                                      '--network', 'prov')
         self.assertEqual(1, rc)
         self.assertIn('flavor "huge" (--flavor) not found', err)
+
+
+class CreateServersFunctionTests(base.ToolTestCase):
+    """create_servers, the function behind create-nodes.
+
+    For its other callers: the lab's demos and the end-to-end tests.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.image = self.cloud.add_image('blank')
+        self.report = common.Report(servers.COLUMNS, out=io.StringIO(),
+                                    err=io.StringIO())
+
+    def create(self, **kwargs):
+        return servers.create_servers(self.cloud.conn, self.report, 'bm', 2,
+                                      'bm.small', 'blank', None, **kwargs)
+
+    def test_without_a_network_servers_have_none_and_no_port(self):
+        ok, rows = self.create()
+        self.assertTrue(ok, self.report.err.getvalue())
+        self.assertEqual(['bm-0', 'bm-1'], list(rows))
+        self.assertEqual({'none'}, {
+            c.kwargs['networks'] for c in
+            self.cloud.compute.create_server.call_args_list})
+        self.assertEqual({}, self.cloud.ports)
+        for name, (server_id, result, status, mac, port) in rows.items():
+            self.assertEqual(name, self.cloud.servers[server_id]['name'])
+            self.assertEqual(('created', 'SHUTOFF', '', ''),
+                             (result, status, mac, port))
+
+    def test_power_off_false_leaves_new_servers_active(self):
+        ok, rows = self.create(power_off=False)
+        self.assertTrue(ok, self.report.err.getvalue())
+        self.cloud.compute.stop_server.assert_not_called()
+        self.assertEqual(['ACTIVE', 'ACTIVE'],
+                         [row[2] for row in rows.values()])
+        self.assertEqual(['ACTIVE', 'ACTIVE'], [
+            self.cloud.servers[row[0]]['status'] for row in rows.values()])
+
+    def test_rows_are_not_added_to_the_report(self):
+        # create-nodes adds them (create_nodes); callers get them back.
+        self.create()
+        self.assertEqual([], self.report.rows)
+
+    def test_a_server_in_error_is_not_ok(self):
+        self.cloud.build_error.add('bm-1')
+        ok, rows = self.create(power_off=False)
+        self.assertFalse(ok)
+        self.assertEqual('ERROR', rows['bm-1'][2])
+        self.assertIn('server bm-1', self.report.err.getvalue())
+        self.assertNotIn('its port', self.report.err.getvalue())
