@@ -49,11 +49,11 @@ def glance_properties(client, image_id):
     :raises: DriverOperationError when Glance cannot be read (5xx,
         timeout, no connection...).
     """
-    known, props = client.lookups.glance_properties(client._key, image_id)
+    known, props = client.lookups.glance_properties(client.key, image_id)
     if known:
         return props
-    with client._errors(_('read image %s, which its server was built '
-                          'from') % image_id):
+    with client.translate_errors(_('read image %s, which its server was built '
+                                   'from') % image_id):
         try:
             image = client.image.get_image(image_id)
         except sdk_exc.NotFoundException as e:
@@ -69,7 +69,7 @@ def glance_properties(client, image_id):
                          'error': e.details or e.message,
                          'mode': CONF.openstack.default_boot_mode,
                          'ttl': cloud_lookups.IMAGE_GONE_TTL})
-            client.lookups.remember_glance_properties(client._key,
+            client.lookups.remember_glance_properties(client.key,
                                                       image_id, None)
             return None
     props = dict(image.properties or {})
@@ -77,7 +77,7 @@ def glance_properties(client, image_id):
         props['os_shutdown_timeout'] = image.os_shutdown_timeout
     if image.needs_secure_boot is not None:
         props['os_secure_boot'] = image.needs_secure_boot
-    client.lookups.remember_glance_properties(client._key, image_id, props)
+    client.lookups.remember_glance_properties(client.key, image_id, props)
     return props
 
 
@@ -93,9 +93,9 @@ def kept_image_properties(client, server, image_id):
     props = server_state.embedded_image_properties(server)
     if props is None:
         return client.lookups.server_image_properties(
-            client._key, server.id, image_id)
+            client.key, server.id, image_id)
     client.lookups.remember_server_image_properties(
-        client._key, server.id, image_id, props)
+        client.key, server.id, image_id, props)
     return props
 
 
