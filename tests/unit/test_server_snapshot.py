@@ -254,7 +254,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
 
 
 class TaskClientTestCase(base.OpenStackDriverTestCase):
-    """One parsed driver_info and client per task (power.node_client)."""
+    """One parsed driver_info and client per task (node_access.node_client)."""
 
     def _parses(self):
         return mock.patch.object(driver_info, 'parse_driver_info',
