@@ -39,11 +39,14 @@ each insertion: beyond its bound a store drops its least recently used
 entries. The tasks store is keyed weakly: an entry goes with its task.
 
 The locking rule: each store guards its entries with its own lock, held
-only while it reads or changes them, never while it calls out and never
-together with another store's lock. The one lock held across a request to
-a cloud is a server listing's single-flight lock (one per cloud, in
-snapshots): threads that need the same listing wait for it instead of
-listing too. The ISO files on disk are not memory and have their own bound
+only while it reads or changes them and never together with another
+store's lock; no store lock is held across a request to a cloud (the
+connections store holds its lock while it builds a Connection, which reads
+clouds.yaml and sends nothing). The one lock held across a request is a
+server listing's single-flight lock (one per cloud, in snapshots): threads
+that need the same listing wait for it instead of listing too.
+
+The ISO files on disk are not memory and have their own bound
 ([openstack]vmedia_cache_max_size, vmedia_cache.py).
 
 ``reset()`` empties every store (tests, and a reload of the configuration
