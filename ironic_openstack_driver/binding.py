@@ -27,13 +27,12 @@ copy without the mark is read again fresh before it is refused (the
 listing may be older than the mark).
 """
 
-import threading
-
 from oslo_log import log
 
 from ironic.common import exception
 from ironic.common.i18n import _
 
+from ironic_openstack_driver.caches import CACHES
 from ironic_openstack_driver import cloud
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import text
@@ -43,9 +42,8 @@ LOG = log.getLogger(__name__)
 REQUIRED = 'required'
 WARN = 'warn'
 
-# (node, server, mark) already warned about in "warn" mode.
-_warned = set()
-_warned_lock = threading.Lock()
+# What caches.CACHES.warned holds for a server driven unmarked ("warn").
+_UNMARKED = 'unmarked server'
 
 
 def is_marked(node, server):
@@ -86,10 +84,8 @@ def check(node, server, creds):
              'cloud': creds.describe(), 'key': cloud.NODE_MARK,
              'mark': text.shown(mark) if mark else _('none')}
     if not enforced():
-        with _warned_lock:
-            if (node.uuid, server.id, mark) in _warned:
-                return
-            _warned.add((node.uuid, server.id, mark))
+        if not CACHES.warned.add((_UNMARKED, node.uuid, server.id, mark)):
+            return
         LOG.warning('Node %(node)s: Nova server %(server)s in %(cloud)s is '
                     'not marked for this node (metadata %(key)s: %(mark)s); '
                     'driven anyway because [openstack]server_binding is '
@@ -111,9 +107,3 @@ def check(node, server, creds):
           '%(key)s=%(node)s %(server)s (or ironic-openstack-nodes bind '
           '--node %(node)s); otherwise correct driver_info '
           'openstack_server.') % dict(where, why=why))
-
-
-def reset():
-    """Forget the warnings given (tests)."""
-    with _warned_lock:
-        _warned.clear()

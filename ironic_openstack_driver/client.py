@@ -10,14 +10,20 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The one place where the driver talks to the host cloud.
+"""NodeClient: one node's requests to its host cloud.
 
-It owns every openstacksdk call, the cache of connections (one Keystone
-session, hence one token, per cloud and credential set, shared by all nodes
-and threads of a conductor), what the conductor remembers of the clouds'
-names and images (cloud_lookups.py), and the translation of openstacksdk and
-keystoneauth errors into ironic.common.exception classes, the only ones that
-cross Ironic's RPC to the API.
+A NodeClient holds the node's parsed driver_info and its cloud's shared
+connection (connections.py), and makes the requests every interface needs:
+reading the node's server (fresh, or from the cloud's shared listing,
+server_snapshot.py), finding servers and images by name, and asking Nova
+for a server action. Requests of narrower use are module functions over a
+NodeClient: server_reads.py (consoles, ports, flavors, volumes),
+server_images.py (the server's image properties) and vmedia_images.py
+(virtual media ISOs in Glance). Every request runs inside
+NodeClient.translate_errors, which turns openstacksdk and keystoneauth
+errors into ironic.common.exception classes (errors.py), the only ones that
+cross Ironic's RPC to the API. What the conductor keeps between requests
+(connections, names, image properties, listings) is in caches.CACHES.
 """
 
 import contextlib
@@ -33,12 +39,11 @@ from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver import binding
-from ironic_openstack_driver import cloud_lookups
+from ironic_openstack_driver.caches import CACHES
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import connections
 from ironic_openstack_driver import errors
 from ironic_openstack_driver import server_images
-from ironic_openstack_driver import server_snapshot
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
 from ironic_openstack_driver import text
@@ -51,16 +56,6 @@ DRIVER = errors.DRIVER
 CRASH_DUMP_MICROVERSION = '2.17'
 VOLUME_BACKED_RESCUE_MICROVERSION = '2.87'
 
-_connections = connections.CACHE
-_lookups = cloud_lookups.CloudLookups()
-# Each full listing of a cloud revalidates the server names looked up in it.
-_snapshots = server_snapshot.ServerSnapshots(
-    on_full_listing=_lookups.revalidate_server_names)
-
-
-get_connection = connections.get_connection
-translate_errors = connections.translate_errors
-
 
 class NodeClient:
     """The host-cloud operations for one node (one Ironic task)."""
@@ -70,11 +65,23 @@ class NodeClient:
         self.info = info
         self.last_refusal = None
         self.creds = info.credentials
-        self.conn, self._key = get_connection(node, self.creds)
-        self.lookups = _lookups
+        self.conn, self.key = connections.get_connection(
+            CACHES.connections, node, self.creds)
+        self.lookups = CACHES.lookups
 
-    def _errors(self, action):
-        return translate_errors(self.node, self.creds, action)
+    def translate_errors(self, action):
+        """Turn library errors in the block into Ironic exceptions.
+
+        See errors.translate_errors; a 401, 403 or an unreachable Keystone
+        also drops the cached connection, and a timeout names the service
+        that did not answer (connections.error_hooks).
+
+        :param action: what the block does, for the message.
+        """
+        return errors.translate_errors(
+            self.node, self.creds, action,
+            **connections.error_hooks(CACHES.connections, self.node,
+                                      self.creds))
 
     def proxy(self, service):
         """The connection's openstacksdk proxy of a service.
@@ -85,7 +92,8 @@ class NodeClient:
         :param service: 'compute', 'image', 'network' or 'block_storage'.
         :raises: DriverOperationError naming the field to check.
         """
-        with self._errors(_('log in and find the %s endpoint') % service):
+        with self.translate_errors(_('log in and find the %s endpoint')
+                                   % service):
             found = getattr(self.conn, service)
             if not isinstance(found, sdk_proxy.Proxy):
                 # openstacksdk defers a missing catalog entry to first use;
@@ -107,6 +115,15 @@ class NodeClient:
     def image(self):
         return self.proxy('image')
 
+    def project_id(self):
+        """The project of the connection's token, or None (no project).
+
+        :raises: DriverOperationError when the login fails.
+        """
+        with self.translate_errors(_('read the project of the '
+                                     'credentials')):
+            return self.conn.current_project_id
+
     def _find(self, kind, finder, ref, field):
         """UUID of the one server or image of a name.
 
@@ -116,7 +133,7 @@ class NodeClient:
         where = {'node': self.node.uuid, 'kind': kind,
                  'ref': text.shown(ref),
                  'field': field, 'cloud': self.creds.describe()}
-        with self._errors(_('find %(kind)s "%(ref)s"') % where):
+        with self.translate_errors(_('find %(kind)s "%(ref)s"') % where):
             try:
                 return finder(ref, ignore_missing=False).id
             except sdk_exc.NotFoundException:
@@ -138,11 +155,11 @@ class NodeClient:
         ref = self.info.server
         if uuidutils.is_uuid_like(ref):
             return ref
-        found = _lookups.server_id(self._key, ref)
+        found = self.lookups.server_id(self.key, ref)
         if found is None:
             found = self._find('server', self.compute.find_server, ref,
                                'driver_info openstack_server')
-            _lookups.remember_server_id(self._key, ref, found)
+            self.lookups.remember_server_id(self.key, ref, found)
         return found
 
     def _name_moved(self, server):
@@ -162,9 +179,9 @@ class NodeClient:
                      'looking the name up again',
                      {'node': self.node.uuid, 'server': server.id,
                       'name': text.shown(name), 'ref': text.shown(ref)})
-            _lookups.forget_server_id(self._key, ref)
+            self.lookups.forget_server_id(self.key, ref)
             return True
-        return _lookups.server_id(self._key, ref) != server.id
+        return self.lookups.server_id(self.key, ref) != server.id
 
     def get_server(self, cached=False, deadline=None, listed_after=None):
         """The node's server, read fresh from Nova, if marked for the node.
@@ -194,23 +211,23 @@ class NodeClient:
         server_id = self.server_id()
         max_age = CONF.openstack.server_list_max_age
         if cached and max_age > 0:
-            with self._errors(_('list servers')):
-                server = _snapshots.lookup(
-                    self._key, self, server_id, max_age,
+            with self.translate_errors(_('list servers')):
+                server = CACHES.snapshots.lookup(
+                    self.key, self, server_id, max_age,
                     full_interval=CONF.openstack.server_list_full_interval,
                     margin=CONF.openstack.server_list_changes_margin,
                     listed_after=listed_after)
             if server is not None and binding.listed_copy_usable(self.node,
                                                                  server):
                 return server
-        with self._errors(_('read server %s') % server_id):
+        with self.translate_errors(_('read server %s') % server_id):
             try:
                 server = errors.read_retrying(
                     lambda: self.compute.get_server(server_id), self.node,
                     _('server %s') % server_id, deadline)
             except sdk_exc.NotFoundException:
                 # A name may now point at another server: resolve again.
-                _lookups.forget_server_id(self._key, self.info.server)
+                self.lookups.forget_server_id(self.key, self.info.server)
                 raise exception.DriverOperationError(
                     driver=DRIVER,
                     reason=_('node %(node)s: Nova server %(server)s was not '
@@ -231,15 +248,15 @@ class NodeClient:
         power states are read fresh.
         """
         server_id = self.server_id()
-        _snapshots.begin_action(self._key, server_id)
+        CACHES.snapshots.begin_action(self.key, server_id)
         try:
             yield
         finally:
-            _snapshots.end_action(self._key, server_id)
+            CACHES.snapshots.end_action(self.key, server_id)
 
     def supports_microversion(self, version):
         """Whether the cloud's Nova API offers a microversion."""
-        with self._errors(_('read the Nova API version')):
+        with self.translate_errors(_('read the Nova API version')):
             return sdk_utils.supports_microversion(self.compute, version)
 
     def require_microversion(self, version, feature):
@@ -306,7 +323,7 @@ class NodeClient:
                   {'node': self.node.uuid, 'step': step.value,
                    'server': server.id, 'vm': server.vm_state,
                    'power': server.power_state})
-        with self._errors(_('%(step)s server %(server)s') % {
+        with self.translate_errors(_('%(step)s server %(server)s') % {
                 'step': step.value, 'server': server.id}):
             try:
                 calls[step]()
@@ -335,14 +352,6 @@ class NodeClient:
         """Send an NMI to the guest (os-triggerCrashDump)."""
         self.require_microversion(CRASH_DUMP_MICROVERSION,
                                   _('NMI (os-triggerCrashDump)'))
-        with self._errors(_('trigger a crash dump of server %s')
-                          % server.id):
+        with self.translate_errors(_('trigger a crash dump of server %s')
+                                   % server.id):
             self.compute.trigger_server_crash_dump(server)
-
-
-def reset_caches():
-    """Forget every connection and look-up (tests, configuration reload)."""
-    _connections.clear()
-    _lookups.clear()
-    _snapshots.clear()
-    binding.reset()

@@ -12,9 +12,9 @@
 
 """What a conductor remembers of its host clouds' names and images.
 
-One object per conductor (client.py holds it), bounded and locked, shared by
-all nodes and threads. Every entry belongs to one connection key (one cloud
-and credential set, see connections.py):
+One object per conductor (caches.CACHES.lookups), bounded and locked, shared by
+all nodes and threads. Every entry belongs to one connection key (one cloud and
+credential set, see connections.py):
 
 * server names: the UUID a server name stood for. A full listing of the
   cloud revalidates every name it covers (revalidate_server_names): a name
@@ -29,15 +29,14 @@ and credential set, see connections.py):
   Glance answered 404 for is remembered as gone for IMAGE_GONE_TTL seconds.
   Other failures (5xx, timeouts, no connection) are not remembered.
 
-Beyond MAX_ENTRIES the least recently used entry is dropped.
+Beyond [openstack]cache_max_entries the least recently used entry is
+dropped.
 """
 
 import collections
 import threading
 import time
 
-#: Entries kept at most; beyond, the least recently used one is dropped.
-MAX_ENTRIES = 20000
 #: Seconds an image Glance answered 404 for is taken as gone before it is
 #: read again.
 IMAGE_GONE_TTL = 600.0
@@ -48,9 +47,13 @@ _GLANCE = 'glance image properties'
 
 
 class CloudLookups:
-    """Names and image properties of host clouds, by connection key."""
+    """Names and image properties of host clouds, by connection key.
 
-    def __init__(self, max_size=MAX_ENTRIES):
+    :param max_size: entries kept at most, an int or a callable read at
+        each insertion; beyond, the least recently used one is dropped.
+    """
+
+    def __init__(self, max_size):
         self.max_size = max_size
         self._entries = collections.OrderedDict()
         self._lock = threading.Lock()
@@ -66,7 +69,9 @@ class CloudLookups:
         with self._lock:
             self._entries[entry] = value
             self._entries.move_to_end(entry)
-            while len(self._entries) > self.max_size:
+            bound = (self.max_size() if callable(self.max_size)
+                     else self.max_size)
+            while len(self._entries) > bound:
                 self._entries.popitem(last=False)
 
     def _pop(self, entry):

@@ -179,7 +179,7 @@ opts = [
                       'connection stays open between reads.'),
 ]
 
-# Console, console log and inspection (issue 12).
+# Console, console log and inspection.
 opts += [
     cfg.ListOpt('console_types',
                 default=['serial', 'novnc', 'spice-html5'],
@@ -210,7 +210,7 @@ opts += [
                     'the compute host\'s architecture).'),
 ]
 
-# Boot interface openstack-virtual-media (issue 13).
+# Boot interface openstack-virtual-media.
 opts += [
     cfg.StrOpt('vmedia_rescue_bus',
                default='sata',
@@ -254,6 +254,33 @@ opts += [
                     'left rescued with the agent are unrescued and '
                     'stopped) and the ISOs in Glance of nodes that no '
                     'longer boot them. 0 disables the task.'),
+]
+
+# What the conductor keeps in memory (caches.py).
+opts += [
+    cfg.IntOpt('cache_max_clouds',
+               default=64, min=1, max=100000,
+               help='How many host clouds (clouds.yaml entries or inline '
+                    'credential sets) the conductor keeps state for in '
+                    'memory: open connections (each with its Keystone '
+                    'token), listings of all servers (see '
+                    '[openstack]server_list_max_age), and the clouds it '
+                    'uploaded virtual media ISOs to (the clean-up periodic '
+                    'task looks there for ISOs of deleted nodes). Beyond '
+                    'it, the least recently used cloud is forgotten by '
+                    'each of them, and opened or listed again when a node '
+                    'needs it.'),
+    cfg.IntOpt('cache_max_entries',
+               default=20000, min=1, max=10000000,
+               help='How many entries each per-server memory of the '
+                    'conductor keeps: the server UUIDs that server names '
+                    'stood for and the image properties of servers (which '
+                    'save Nova and Glance requests), the servers acted on '
+                    'since a listing began (read fresh instead of from '
+                    'it), and the warnings already logged once. Beyond '
+                    'it, the least recently used entry is forgotten and '
+                    'looked up again when needed. Above the number of '
+                    'nodes the conductor drives, no look-up is repeated.'),
 ]
 
 CONF.register_opts(opts, group=GROUP)

@@ -16,19 +16,21 @@ One Connection (one Keystone session, hence one token) per cloud and
 credential set, shared by all nodes and threads of a conductor. A cached
 connection is dropped and opened anew when it may have gone bad:
 
-* the cloud answered 401 or 403, or Keystone could not be reached (the
-  error translation, translate_errors, calls ``evict``): a rotated secret,
-  a revoked token, a moved Keystone. Not when Nova, Glance or another
-  service behind the token cannot be reached or does not answer in time
-  (errors.drops_connection): the session and its token stay good, and a
-  new connection would only add a login and a version discovery to every
-  node's next request while that service is down (one token per node per
-  power sync during a Nova outage). A service moved to another URL is
-  found by the next new connection (one of the causes here, or a
-  conductor restart);
+* the cloud answered 401 or 403, or Keystone could not be reached (the error
+  translation, errors.translate_errors, calls ``evict``, see error_hooks): a
+  rotated secret, a revoked token, a moved Keystone. Not when Nova, Glance or
+  another service behind the token cannot be reached or does not answer in time
+  (errors.drops_connection): the session and its token stay good, and a new
+  connection would only add a login and a version discovery to every node's
+  next request while that service is down (one token per node per power sync
+  during a Nova outage). A service moved to another URL is found by the next
+  new connection (one of the causes here, or a conductor restart);
 * the clouds.yaml file it was read from changed (a rotated application
   credential secret is picked up without a conductor restart);
-* it is the least recently used one beyond MAX_CONNECTIONS.
+* it is the least recently used one beyond [openstack]cache_max_clouds.
+
+The cache itself is caches.CACHES.connections; the functions here take it
+as their first argument.
 """
 
 import collections
@@ -45,9 +47,6 @@ from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import errors
 
 LOG = log.getLogger(__name__)
-
-# Connections kept at most; beyond, the least recently used is dropped.
-MAX_CONNECTIONS = 64
 
 _SALT = os.urandom(16)
 
@@ -80,9 +79,13 @@ def _file_stamp(path):
 
 
 class ConnectionCache:
-    """Connections by key, bounded, each tied to its clouds.yaml's state."""
+    """Connections by key, bounded, each tied to its clouds.yaml's state.
 
-    def __init__(self, max_size=MAX_CONNECTIONS):
+    :param max_size: connections kept at most, an int or a callable read at
+        each new connection; beyond, the least recently used is dropped.
+    """
+
+    def __init__(self, max_size):
         self.max_size = max_size
         self._entries = collections.OrderedDict()  # key -> (stamp, conn)
         self._lock = threading.Lock()
@@ -105,7 +108,9 @@ class ConnectionCache:
             conn = opener()
             self._entries[key] = (stamp, conn)
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_size:
+            bound = (self.max_size() if callable(self.max_size)
+                     else self.max_size)
+            while len(self._entries) > bound:
                 self._entries.popitem(last=False)
             return conn, True
 
@@ -128,32 +133,33 @@ class ConnectionCache:
         return len(self._entries)
 
 
-CACHE = ConnectionCache()
-
-
 def _connection_key(creds):
     return connection_key(creds, CONF.openstack.clouds_yaml)
 
 
-def get_connection(node, creds):
+def get_connection(cache, node, creds):
     """The shared openstacksdk Connection for a set of credentials.
 
     Connections are built on first use and kept (see the module's
     docstring for when they are dropped): keystoneauth re-uses the token
     until it nears expiry and then re-authenticates by itself.
 
+    :param cache: the conductor's ConnectionCache.
+    :returns: (connection, its cache key).
     :raises: InvalidParameterValue when the cloud is not configured.
     """
     key = _connection_key(creds)
 
     def opener():
-        with translate_errors(node, creds, _('load the configuration')):
+        with errors.translate_errors(node, creds,
+                                     _('load the configuration'),
+                                     **error_hooks(cache, node, creds)):
             return cloud.open_connection(
                 creds, clouds_yaml=CONF.openstack.clouds_yaml,
                 api_timeout=CONF.openstack.api_timeout,
                 pool_size=pool_size())
 
-    conn, opened = CACHE.get(key, CONF.openstack.clouds_yaml,
+    conn, opened = cache.get(key, CONF.openstack.clouds_yaml,
                              bool(creds.cloud), opener)
     if opened:
         LOG.debug('Opened a connection to %s for node %s',
@@ -172,9 +178,9 @@ def pool_size():
                    CONF.conductor.sync_power_state_workers))
 
 
-def evict(node, creds, why):
+def evict(cache, node, creds, why):
     """Drop the cached connection of a credential set (it may be bad)."""
-    if CACHE.evict(_connection_key(creds)):
+    if cache.evict(_connection_key(creds)):
         LOG.info('Node %(node)s: dropped the connection to %(cloud)s '
                  '(%(why)s); the next request opens a new one',
                  {'node': node.uuid, 'cloud': creds.describe(), 'why': why})
@@ -201,22 +207,25 @@ def endpoints(conn):
     return found
 
 
-def service_at(creds, url):
+def service_at(cache, creds, url):
     """The name of the service (Nova...) of a cloud at a request URL.
 
     :returns: the name, or None when the credential set has no cached
         connection or no endpoint of it matches.
     """
-    conn = CACHE.peek(_connection_key(creds))
+    conn = cache.peek(_connection_key(creds))
     return errors.service_at(url, endpoints(conn)) if conn else None
 
 
-def translate_errors(node, creds, action):
-    """Turn library errors into Ironic exceptions (see errors.py).
+def error_hooks(cache, node, creds):
+    """What errors.translate_errors needs to know of the cached connection.
 
-    A 401, 403 or an unreachable Keystone also drops the cached
-    connection. A timeout names the service that did not answer.
+    A 401, 403 or an unreachable Keystone drops the cached connection
+    (``evict``); a timeout names the service that did not answer
+    (``locate``).
+
+    :returns: keyword arguments ``evict`` and ``locate`` for
+        errors.translate_errors.
     """
-    return errors.translate_errors(
-        node, creds, action, evict=lambda why: evict(node, creds, why),
-        locate=lambda url: service_at(creds, url))
+    return {'evict': lambda why: evict(cache, node, creds, why),
+            'locate': lambda url: service_at(cache, creds, url)}

@@ -48,7 +48,7 @@ from ironic.drivers import base
 from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
-from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import node_access
 from ironic_openstack_driver import server_reads
 from ironic_openstack_driver import server_state
 
@@ -73,7 +73,7 @@ class OpenStackConsole(base.ConsoleInterface):
 
         :raises: DriverOperationError when the server cannot be read.
         """
-        os_power.node_client(task).get_server()
+        node_access.node_client(task).get_server()
         LOG.info('Node %s: console enabled (Nova remote console)',
                  task.node.uuid)
 
@@ -90,7 +90,7 @@ class OpenStackConsole(base.ConsoleInterface):
             [openstack]console_types for the server; the message names what
             it offers.
         """
-        client = os_power.node_client(task)
+        client = node_access.node_client(task)
         server = client.get_server()
         if not server_state.guest_running(server):
             raise exception.DriverOperationError(

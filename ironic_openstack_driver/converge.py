@@ -29,6 +29,7 @@ from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver import boot_device
+from ironic_openstack_driver.caches import CACHES
 from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
@@ -55,8 +56,8 @@ STOP_MARGIN = 10
 # Actions for which Nova shuts a running guest down cleanly first, waiting
 # for it up to the server's os_shutdown_timeout.
 GRACEFUL_STOPS = frozenset([Step.STOP, Step.RESCUE])
-# Servers whose slow graceful stop has been reported: (server id, wait).
-_warned_slow_stops = set()
+# What caches.CACHES.warned holds for a slow graceful stop reported.
+_SLOW_STOP = 'slow graceful stop'
 
 # Nova's compute waits for a clean shutdown of the guest in these tasks.
 _SLOW_TASK_HINTS = {
@@ -186,10 +187,9 @@ def _warn_slow_stop(client, server, timeout):
         wait, source = DEFAULT_SHUTDOWN_TIMEOUT, _(
             '%s; Nova then waits [DEFAULT]shutdown_timeout of the compute, '
             '60 s unless the cloud changed it') % source
-    if wait + STOP_MARGIN <= timeout or (server.id, wait) in \
-            _warned_slow_stops:
+    if wait + STOP_MARGIN <= timeout or not CACHES.warned.add(
+            (_SLOW_STOP, server.id, wait)):
         return
-    _warned_slow_stops.add((server.id, wait))
     LOG.warning('Node %(node)s: Nova stops server %(server)s gracefully, '
                 'waiting up to %(wait)s s for a guest that ignores ACPI '
                 '(%(source)s), and Ironic waits %(timeout)s s for the power '
@@ -303,8 +303,7 @@ def _run(client, goal, target, timeout, last_read):
         reused = last_read is not None
         server, last_read = (last_read or client.get_server(
             deadline=deadline)), None
-        with os_client.translate_errors(node, client.creds,
-                                        _('reach %s') % target):
+        with client.translate_errors(_('reach %s') % target):
             step = goal.next_step(server)
         if reused and step in (Step.DONE, Step.WAIT):
             continue    # only a fresh read may end or delay the run

@@ -13,9 +13,15 @@
 """Translation of openstacksdk and keystoneauth errors into Ironic's.
 
 Only classes under ironic.common.exception cross Ironic's RPC to the API,
-so every call into the library runs inside translate_errors (client.py is
-the one module that makes such calls). Messages name the node, the cloud
-and what was being done; they never carry credentials.
+so every call into the library runs inside translate_errors: bound to a
+node's credentials and cached connection as NodeClient.translate_errors
+(client.py) for the calls over a NodeClient (client.py, server_reads.py,
+server_images.py, vmedia_images.py, vmedia_cleanup.py), and directly when
+a connection is opened (connections.py). Messages name the node, the cloud
+and what was being done; they never carry credentials. The other public
+functions here tell what a library error means (advice, transient,
+drops_connection, service_at) and read once more after a transient
+failure (read_retrying).
 """
 
 import contextlib

@@ -36,7 +36,7 @@ from ironic import objects
 
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
-from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import node_access
 from ironic_openstack_driver import server_reads
 
 LOG = log.getLogger(__name__)
@@ -131,7 +131,7 @@ class OpenStackInspect(base.InspectInterface):
             figures; DriverOperationError when the cloud cannot be read.
         """
         node = task.node
-        client = os_power.node_client(task)
+        client = node_access.node_client(task)
         server = client.get_server()
         flavor = server_reads.server_flavor(client, server)
         image = server_reads.server_image(client, server)

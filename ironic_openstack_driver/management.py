@@ -22,7 +22,7 @@ from ironic.drivers import base
 
 from ironic_openstack_driver import boot_device
 from ironic_openstack_driver import driver_info as os_info
-from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import node_access
 from ironic_openstack_driver import server_health
 from ironic_openstack_driver import server_reads
 from ironic_openstack_driver import server_state
@@ -84,7 +84,7 @@ class OpenStackManagement(base.ManagementInterface):
                   'node\'s virtual media ISO, which the boot interface '
                   'openstack-virtual-media uploads when it prepares the '
                   'agent\'s boot; the node has none.') % node.uuid)
-        os_power.node_client(task).get_server(cached=True)
+        node_access.node_client(task).get_server(cached=True)
         boot_device.set_device(node, device, persistent)
         node.save()
         LOG.info('Node %(node)s: boot device %(device)s (%(kind)s) will be '
@@ -108,8 +108,8 @@ class OpenStackManagement(base.ManagementInterface):
         once: the shared server listing answers then, as for
         get_power_state.
         """
-        client = os_power.node_client(task)
-        return client.boot_mode(os_power.read_server(task, client))
+        client = node_access.node_client(task)
+        return client.boot_mode(node_access.read_server(task, client))
 
     def get_node_health(self, task):
         """OK, WARNING or CRITICAL from the Nova server's state.
@@ -119,8 +119,8 @@ class OpenStackManagement(base.ManagementInterface):
         of its own). ERROR or no host is critical; the compute host's
         host_status counts where Nova shows it (admins, microversion 2.16).
         """
-        client = os_power.node_client(task)
-        return server_health.health(os_power.read_server(task, client))
+        client = node_access.node_client(task)
+        return server_health.health(node_access.read_server(task, client))
 
     @task_manager.require_exclusive_lock
     def set_boot_mode(self, task, mode):
@@ -142,7 +142,7 @@ class OpenStackManagement(base.ManagementInterface):
     @task_manager.require_exclusive_lock
     def inject_nmi(self, task):
         """Send an NMI through Nova's os-triggerCrashDump (2.17)."""
-        client = os_power.node_client(task)
+        client = node_access.node_client(task)
         server = client.get_server()
         if not server_state.guest_running(server):
             raise exception.InvalidParameterValue(
@@ -164,7 +164,7 @@ class OpenStackManagement(base.ManagementInterface):
 
         :returns: a list of MAC addresses, in Neutron's order.
         """
-        client = os_power.node_client(task)
+        client = node_access.node_client(task)
         server = client.get_server(cached=True)    # checks the mark
         return [port['mac_address'] for port in
                 server_reads.server_ports(client, server.id)]
@@ -179,9 +179,9 @@ class OpenStackManagement(base.ManagementInterface):
         every node, under a shared lock, and verify asks it once: the
         shared listing answers, and the image is read once.
         """
-        client = os_power.node_client(task)
+        client = node_access.node_client(task)
         return client.secure_boot_required(
-            os_power.read_server(task, client))
+            node_access.read_server(task, client))
 
     @task_manager.require_exclusive_lock
     def set_secure_boot_state(self, task, state):

@@ -12,11 +12,6 @@
 
 """Power interface: Nova server actions as a bare-metal node's power."""
 
-import copy
-import threading
-import time
-import weakref
-
 from oslo_log import log
 
 from ironic.common import exception
@@ -26,10 +21,10 @@ from ironic.conductor import task_manager
 from ironic.drivers import base
 
 from ironic_openstack_driver import boot_device
-from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import converge
 from ironic_openstack_driver import driver_info as os_info
+from ironic_openstack_driver import node_access
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver import text
 
@@ -38,11 +33,6 @@ LOG = log.getLogger(__name__)
 SUPPORTED_POWER_STATES = [states.POWER_ON, states.POWER_OFF, states.REBOOT,
                           states.SOFT_REBOOT, states.SOFT_POWER_OFF]
 
-# Ironic reads the power state under the exclusive lock just before it sets
-# it, in the same task; that read chooses the first action instead of a
-# second GET (converge.run says why that is safe). Keyed by task, so a read
-# never outlives its lock; older than this many seconds, it is not used.
-LAST_READ_MAX_AGE = 1.0
 # driver_internal_info key: the power action last asked of the driver while
 # it may be unfinished, {'target': the power state asked, 'recorded': the
 # node's power_state when it was asked}. Written before the driver acts;
@@ -51,79 +41,6 @@ LAST_READ_MAX_AGE = 1.0
 UNFINISHED_ACTION = 'openstack_unfinished_power_action'
 # The key earlier releases wrote instead; removed at the next action.
 OLD_REQUESTED_POWER_STATE = 'openstack_requested_power_state'
-
-_last_reads = weakref.WeakKeyDictionary()
-_last_reads_lock = threading.Lock()
-# task -> (its node's driver_info when parsed, NodeClient): node_client().
-_task_clients = weakref.WeakKeyDictionary()
-_task_clients_lock = threading.Lock()
-# task -> time.monotonic() of a verifying task's first read: read_server().
-_verify_asked = weakref.WeakKeyDictionary()
-
-
-def _remember_read(task, server):
-    with _last_reads_lock:
-        _last_reads[task] = (time.monotonic(), server)
-
-
-def _recent_read(task):
-    with _last_reads_lock:
-        read_at, server = _last_reads.pop(task, (None, None))
-    if read_at is not None and time.monotonic() - read_at <= LAST_READ_MAX_AGE:
-        return server
-    return None
-
-
-def node_client(task):
-    """A client for the task's node, from its parsed driver_info.
-
-    One per task: Ironic's power sync asks each node's power state, boot
-    mode, secure boot state and health in one task; parsing driver_info
-    and finding the cached connection for each call was about half of the
-    driver's conductor CPU in a sweep (profiled with Ironic's own
-    do_sync_power_state). A task whose node (or its driver_info) changed
-    gets a new client.
-    """
-    node = task.node
-    with _task_clients_lock:
-        cached = _task_clients.get(task)
-    if cached is not None and cached[1].node is node \
-            and cached[0] == node.driver_info:
-        return cached[1]
-    client = os_client.NodeClient(node, os_info.parse_driver_info(node))
-    with _task_clients_lock:
-        _task_clients[task] = (copy.deepcopy(node.driver_info), client)
-    return client
-
-
-def _verifying(task):
-    return not task.shared and task.node.provision_state == states.VERIFYING
-
-
-def read_server(task, client):
-    """The task's server, from the shared listing where that is as good.
-
-    Under a shared lock (Ironic's periodic power sync) a listing at most
-    [openstack]server_list_max_age seconds old answers. While the node is
-    verifying (Ironic's ``manage`` records the power state, boot mode and
-    secure boot state it reads), a listing begun after the task's first
-    read was asked answers all its reads: as fresh as a GET, but the
-    verifies that wait together share one listing, so enrolling N nodes
-    does not queue 3N reads under N exclusive locks. Under any other
-    exclusive lock Ironic is about to act on the node, and the server is
-    read on its own.
-
-    :param task: a TaskManager instance.
-    :param client: the task's NodeClient (node_client).
-    :raises: DriverOperationError when the server cannot be read.
-    """
-    if task.shared:
-        return client.get_server(cached=True)
-    if _verifying(task):
-        with _task_clients_lock:
-            asked = _verify_asked.setdefault(task, time.monotonic())
-        return client.get_server(cached=True, listed_after=asked)
-    return client.get_server()
 
 
 def _log_failure(task, what, error):
@@ -150,8 +67,8 @@ def _converge(task, goal, target, timeout):
         'target': target, 'recorded': node.power_state})
     node.del_driver_internal_info(OLD_REQUESTED_POWER_STATE)
     node.save()
-    client = node_client(task)
-    last_read = _recent_read(task)    # used up by any action
+    client = node_access.node_client(task)
+    last_read = node_access.recent_read(task)    # used up by any action
     if isinstance(goal, converge.Reboot):
         last_read = None    # a reboot must see the server before it kicks
     try:
@@ -193,12 +110,12 @@ class OpenStackPower(base.PowerInterface):
     def get_power_state(self, task):
         """The node's power state, as Nova reports it.
 
-        Under a shared lock (Ironic's periodic power sync) and during
-        verify, a listing of all servers of the cloud answers
-        (read_server); under any other exclusive lock (Ironic is about to
-        act on the node) the server is read on its own. Under an exclusive
-        lock, verify's included, a Nova task that changes the server's
-        power is waited for first (converge.settle).
+        Under a shared lock (Ironic's periodic power sync) and during verify, a
+        listing of all servers of the cloud answers (node_access.read_server);
+        under any other exclusive lock (Ironic is about to act on the node) the
+        server is read on its own. Under an exclusive lock, verify's included,
+        a Nova task that changes the server's power is waited for first
+        (converge.settle).
 
         :raises: DriverOperationError when the server cannot be read or is
             deleted.
@@ -214,8 +131,8 @@ class OpenStackPower(base.PowerInterface):
             raise
 
     def _power_state(self, task):
-        client = node_client(task)
-        server = read_server(task, client)
+        client = node_access.node_client(task)
+        server = node_access.read_server(task, client)
         if not task.shared:
             # Ironic is about to act on the node, or (verify) to record
             # the read: a power change Nova still carries out must end
@@ -223,14 +140,13 @@ class OpenStackPower(base.PowerInterface):
             # done, and a verify would record the state Nova leaves).
             server = converge.settle(
                 client, server, CONF.conductor.power_state_change_timeout)
-            if not _verifying(task):
-                _remember_read(task, server)
+            if not node_access.verifying(task):
+                node_access.remember_read(task, server)
             # Ironic records this read or asks a new action next: an
             # unfinished earlier action no longer holds its power sync.
             if task.node.del_driver_internal_info(UNFINISHED_ACTION):
                 task.node.save()
-        with os_client.translate_errors(task.node, client.creds,
-                                        _('read the power state')):
+        with client.translate_errors(_('read the power state')):
             return server_state.power_state(server)
 
     def supports_power_sync(self, task):

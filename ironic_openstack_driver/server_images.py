@@ -25,6 +25,7 @@ showed, which every read of the server records. Module functions over a
 (cloud_lookups.py).
 """
 
+from keystoneauth1 import discover
 from openstack import exceptions as sdk_exc
 from oslo_log import log
 
@@ -33,9 +34,35 @@ from ironic.common.i18n import _
 
 from ironic_openstack_driver import cloud_lookups
 from ironic_openstack_driver.conf import CONF
-from ironic_openstack_driver import server_state
 
 LOG = log.getLogger(__name__)
+
+# From 2.98 a server read embeds the standard image properties Nova kept
+# from the server's image (hw_firmware_type ...), even once that image is
+# deleted. os_shutdown_timeout is not among them (it is no ImageMetaProps
+# field).
+IMAGE_PROPERTIES_MICROVERSION = (2, 98)
+
+
+def embedded_image_properties(server):
+    """The image properties embedded in a server read, or None.
+
+    Only a read at compute microversion 2.98 or later carries them (a
+    listing at 2.1 does not).
+    """
+    version = getattr(server, 'microversion', None)
+    if not version or not discover.version_between(
+            IMAGE_PROPERTIES_MICROVERSION, None, version):
+        return None
+    image = server.image or {}
+    props = dict(image.get('properties') or {})
+    # openstacksdk parses server.image as a Glance Image: properties it
+    # knows become attributes.
+    for name in ('os_shutdown_timeout', 'hw_firmware_type'):
+        value = getattr(image, name, None)
+        if value is not None:
+            props[name] = value
+    return props
 
 
 def glance_properties(client, image_id):
@@ -49,11 +76,11 @@ def glance_properties(client, image_id):
     :raises: DriverOperationError when Glance cannot be read (5xx,
         timeout, no connection...).
     """
-    known, props = client.lookups.glance_properties(client._key, image_id)
+    known, props = client.lookups.glance_properties(client.key, image_id)
     if known:
         return props
-    with client._errors(_('read image %s, which its server was built '
-                          'from') % image_id):
+    with client.translate_errors(_('read image %s, which its server was built '
+                                   'from') % image_id):
         try:
             image = client.image.get_image(image_id)
         except sdk_exc.NotFoundException as e:
@@ -69,7 +96,7 @@ def glance_properties(client, image_id):
                          'error': e.details or e.message,
                          'mode': CONF.openstack.default_boot_mode,
                          'ttl': cloud_lookups.IMAGE_GONE_TTL})
-            client.lookups.remember_glance_properties(client._key,
+            client.lookups.remember_glance_properties(client.key,
                                                       image_id, None)
             return None
     props = dict(image.properties or {})
@@ -77,7 +104,7 @@ def glance_properties(client, image_id):
         props['os_shutdown_timeout'] = image.os_shutdown_timeout
     if image.needs_secure_boot is not None:
         props['os_secure_boot'] = image.needs_secure_boot
-    client.lookups.remember_glance_properties(client._key, image_id, props)
+    client.lookups.remember_glance_properties(client.key, image_id, props)
     return props
 
 
@@ -90,12 +117,12 @@ def kept_image_properties(client, server, image_id):
     none) as remembered from an earlier read of this server (see
     remember_kept_properties). None when neither shows them.
     """
-    props = server_state.embedded_image_properties(server)
+    props = embedded_image_properties(server)
     if props is None:
         return client.lookups.server_image_properties(
-            client._key, server.id, image_id)
+            client.key, server.id, image_id)
     client.lookups.remember_server_image_properties(
-        client._key, server.id, image_id, props)
+        client.key, server.id, image_id, props)
     return props
 
 
@@ -172,7 +199,7 @@ def shutdown_timeout(client, server):
     image_id = (server.image or {}).get('id')
     if not image_id:
         return None, _('the server is volume-backed')
-    props = server_state.embedded_image_properties(server) or {}
+    props = embedded_image_properties(server) or {}
     if 'os_shutdown_timeout' not in props:
         try:
             props = glance_properties(client, image_id)

@@ -15,7 +15,8 @@
 Remote consoles, the console log, the server's Neutron ports and their
 networks, its flavor, image and root volume: module functions over a
 ``client.NodeClient``, kept apart from the power path. Every call goes
-through the client's error translation (``NodeClient._errors``).
+through the client's error translation
+(``NodeClient.translate_errors``).
 """
 
 from openstack import exceptions as sdk_exc
@@ -38,8 +39,9 @@ _CONSOLE_UNAVAILABLE = (400, 501)
 
 def _try_console(client, server, console_type):
     """A remote console of one type, or (None, Nova's refusal)."""
-    with client._errors(_('open a %(type)s console of server %(server)s')
-                        % {'type': console_type, 'server': server.id}):
+    with client.translate_errors(
+            _('open a %(type)s console of server %(server)s')
+            % {'type': console_type, 'server': server.id}):
         try:
             console = client.proxy('compute').create_console(
                 server, console_type)
@@ -103,7 +105,8 @@ def console_output(client, server, lines):
     :raises: DriverOperationError when Nova has no log for a server that
         is not stopped (e.g. a libvirt guest without a serial port: 404).
     """
-    with client._errors(_('read the console log of server %s') % server.id):
+    with client.translate_errors(_('read the console log of server %s')
+                                 % server.id):
         try:
             reply = client.proxy('compute').get_server_console_output(
                 server, length=lines)
@@ -127,8 +130,8 @@ def server_ports(client, server_id):
     :returns: a list of dicts with id, mac_address, network_id, name and
         fixed_ips, in Neutron's order.
     """
-    with client._errors(_('list the Neutron ports of server %s')
-                        % server_id):
+    with client.translate_errors(_('list the Neutron ports of server %s')
+                                 % server_id):
         ports = list(client.proxy('network').ports(device_id=server_id))
     return [{'id': port.id, 'mac_address': port.mac_address,
              'network_id': port.network_id, 'name': port.name,
@@ -139,7 +142,7 @@ def network_names(client, network_ids):
     """Names of Neutron networks by ID (for [openstack]physical_networks)."""
     names = {}
     for network_id in sorted(set(network_ids)):
-        with client._errors(_('read network %s') % network_id):
+        with client.translate_errors(_('read network %s') % network_id):
             names[network_id] = client.proxy('network').get_network(
                 network_id).name
     return names
@@ -153,7 +156,7 @@ def server_flavor(client, server):
     """
     flavor = server.flavor
     if flavor is not None and not flavor.vcpus and flavor.id:
-        with client._errors(_('read flavor %s') % flavor.id):
+        with client.translate_errors(_('read flavor %s') % flavor.id):
             flavor = client.proxy('compute').get_flavor(flavor.id)
     if flavor is None or not flavor.vcpus or not flavor.ram:
         raise exception.HardwareInspectionFailure(
@@ -172,7 +175,7 @@ def server_image(client, server):
     image_id = (server.image or {}).get('id')
     if not image_id:
         return None
-    with client._errors(_('read image %s') % image_id):
+    with client.translate_errors(_('read image %s') % image_id):
         try:
             return client.proxy('image').get_image(image_id)
         except sdk_exc.NotFoundException:
@@ -188,7 +191,8 @@ def root_volume_gb(client, server):
     where Nova shows it (admin), else the first device in name order
     (/dev/vda before /dev/vdb).
     """
-    with client._errors(_('list the volumes of server %s') % server.id):
+    with client.translate_errors(_('list the volumes of server %s')
+                                 % server.id):
         attachments = sorted(
             client.proxy('compute').volume_attachments(server),
             key=lambda a: (a.device != server.root_device_name,

@@ -39,6 +39,7 @@ those costs milliseconds of conductor CPU per server, seconds per sweep at
 a thousand nodes, for the five fields a power state needs.
 """
 
+import collections
 import dataclasses
 import email.utils
 import math
@@ -172,30 +173,59 @@ def _usable(snapshot, max_age, listed_after):
 class ServerSnapshots:
     """Snapshots of all servers, one per connection key.
 
+    What it keeps shrinks as it goes: a server's last action is forgotten
+    once the snapshots that began before it are replaced (it no longer
+    keeps any listing from answering), or at once when its cloud has no
+    snapshot and no listing under way; beyond ``max_clouds`` clouds the
+    least recently listed one is forgotten, beyond ``max_servers`` servers
+    the least recently acted on.
+
     :param on_full_listing: called with the connection key and the
         ListedServers of each full listing, or None.
+    :param max_clouds: snapshots kept at most (an int, a callable read at
+        each listing, or None: no bound).
+    :param max_servers: servers' last actions kept at most (likewise);
+        beyond, the least recent one is forgotten.
     """
 
-    def __init__(self, on_full_listing=None):
+    def __init__(self, on_full_listing=None, max_clouds=None,
+                 max_servers=None):
         self._on_full_listing = on_full_listing
-        self._snapshots = {}
+        self._max_clouds = max_clouds
+        self._max_servers = max_servers
+        # Least recently listed first.
+        self._snapshots = collections.OrderedDict()
         self._refresh_locks = {}
         self._lock = threading.Lock()
         # (connection key, server id) -> when the driver last finished
-        # acting on it; math.inf while it acts (a wait loop runs).
-        self._activity = {}
+        # acting on it; math.inf while it acts (a wait loop runs). Least
+        # recently changed first.
+        self._activity = collections.OrderedDict()
 
     def _refresh_lock(self, key):
         with self._lock:
             return self._refresh_locks.setdefault(key, threading.Lock())
 
     def begin_action(self, key, server_id):
+        bound = _bound(self._max_servers)
         with self._lock:
             self._activity[(key, server_id)] = math.inf
+            self._activity.move_to_end((key, server_id))
+            while bound is not None and len(self._activity) > bound:
+                self._activity.popitem(last=False)
 
     def end_action(self, key, server_id):
         with self._lock:
+            listing = self._refresh_locks.get(key)
+            if key not in self._snapshots and not (
+                    listing is not None and listing.locked()):
+                # No listing of the cloud is kept or under way: the next
+                # one begins after now, and this action cannot make it
+                # stale.
+                self._activity.pop((key, server_id), None)
+                return
             self._activity[(key, server_id)] = time.monotonic()
+            self._activity.move_to_end((key, server_id))
 
     def lookup(self, key, conn, server_id, max_age, full_interval=0,
                margin=10.0, listed_after=None):
@@ -243,8 +273,31 @@ class ServerSnapshots:
                             {'age': max_age, 'error': e})
                 snapshot = _Snapshot(time.monotonic(), {},
                                      server_delta.State(None, None, None))
-            self._snapshots[key] = snapshot
+            self._keep(key, snapshot)
             return snapshot
+
+    def _keep(self, key, snapshot):
+        """Store a cloud's new snapshot; forget what no longer matters."""
+        bound = _bound(self._max_clouds)
+        with self._lock:
+            replaced = self._snapshots.get(key)
+            self._snapshots[key] = snapshot
+            self._snapshots.move_to_end(key)
+            while bound is not None and len(self._snapshots) > bound:
+                gone = self._snapshots.popitem(last=False)[0]
+                self._refresh_locks.pop(gone, None)
+            if replaced is None:
+                return
+            # An action that ended before the replaced snapshot began can
+            # keep neither it (a lookup may still hold it) nor the new one
+            # from answering; one under way (math.inf) still does.
+            for entry, acted_at in list(self._activity.items()):
+                if entry[0] == key and acted_at < replaced.started_at:
+                    del self._activity[entry]
+
+    def __len__(self):
+        """Servers whose last action is remembered, and snapshots."""
+        return len(self._activity) + len(self._snapshots)
 
     def _list(self, key, snapshot, compute, full_interval, margin):
         """A new snapshot, from a full listing or a delta.
@@ -275,4 +328,9 @@ class ServerSnapshots:
     def clear(self):
         with self._lock:
             self._snapshots.clear()
+            self._refresh_locks.clear()
             self._activity.clear()
+
+
+def _bound(max_size):
+    return max_size() if callable(max_size) else max_size

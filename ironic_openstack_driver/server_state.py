@@ -87,8 +87,6 @@ Decisions for the states a bare-metal machine does not have:
 
 import enum
 
-from keystoneauth1 import discover
-
 from ironic.common import boot_devices
 from ironic.common import states
 
@@ -148,12 +146,6 @@ DISK = boot_devices.DISK
 #: rescued server runs, so a boot into one of them from the other is a
 #: reboot (unrescue, rescue).
 RESCUE_DEVICES = frozenset([PXE, CDROM])
-
-# From 2.98 a server read embeds the standard image properties Nova kept
-# from the server's image (hw_firmware_type ...), even once that image is
-# deleted. os_shutdown_timeout is not among them (it is no ImageMetaProps
-# field).
-IMAGE_PROPERTIES_MICROVERSION = (2, 98)
 
 
 # Nova task_states during which the guest's power is changing: what a
@@ -371,27 +363,6 @@ def step_to_reboot(server, device, soft=False):
     if soft and guest_running(server):
         return Step.SOFT_REBOOT
     return Step.HARD_REBOOT
-
-
-def embedded_image_properties(server):
-    """The image properties embedded in a server read, or None.
-
-    Only a read at compute microversion 2.98 or later carries them (a
-    listing at 2.1 does not).
-    """
-    version = getattr(server, 'microversion', None)
-    if not version or not discover.version_between(
-            IMAGE_PROPERTIES_MICROVERSION, None, version):
-        return None
-    image = server.image or {}
-    props = dict(image.get('properties') or {})
-    # openstacksdk parses server.image as a Glance Image: properties it
-    # knows become attributes.
-    for name in ('os_shutdown_timeout', 'hw_firmware_type'):
-        value = getattr(image, name, None)
-        if value is not None:
-            props[name] = value
-    return props
 
 
 def is_locked_refusal(reason):

@@ -30,7 +30,7 @@ from ironic.drivers import base
 
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
-from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import node_access
 from ironic_openstack_driver import server_reads
 
 LOG = log.getLogger(__name__)
@@ -90,7 +90,7 @@ class OpenStackVendor(base.VendorInterface):
         :raises: DriverOperationError when Nova keeps no log for the server.
         """
         lines = _lines(task.node, kwargs)
-        client = os_power.node_client(task)
+        client = node_access.node_client(task)
         server = client.get_server()
         output = server_reads.console_output(client, server, lines)
         # The kernel prints its command line: a virtual media agent's

@@ -42,7 +42,7 @@ from ironic.drivers import utils as driver_utils
 from ironic_openstack_driver import boot_device
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
-from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import node_access
 from ironic_openstack_driver import vmedia_cleanup
 from ironic_openstack_driver import vmedia_images
 from ironic_openstack_driver import vmedia_iso
@@ -206,7 +206,7 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
 
     def _boot_iso(self, task, label, kernel, ramdisk, cmdline, inject,
                   persistent):
-        client = os_power.node_client(task)
+        client = node_access.node_client(task)
         # The firmware of the server's image decides, not Ironic's
         # [deploy]default_boot_mode: the ISO must boot on that server.
         mode = client.boot_mode(client.get_server())
@@ -220,7 +220,7 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
         node = task.node
         path, key = built
         if client is None:
-            client = os_power.node_client(task)
+            client = node_access.node_client(task)
             mode = client.boot_mode(client.get_server())
         name = vmedia_images.image_name(node.uuid, label, key)
         image = vmedia_images.find(client, name)
@@ -255,7 +255,7 @@ class OpenStackVirtualMediaBoot(base.BootInterface):
 
     def _remove_images(self, task):
         node = task.node
-        client = os_power.node_client(task)
+        client = node_access.node_client(task)
         vmedia_images.delete_all(client)
         if boot_device.vmedia_image(node):
             node.del_driver_internal_info(boot_device.VMEDIA_IMAGE_KEY)

@@ -158,7 +158,7 @@ def _release(client, driven):
     node = client.node.uuid
     server_id = client.info.server
     try:
-        with client._errors(_('read server %s') % server_id):
+        with client.translate_errors(_('read server %s') % server_id):
             try:
                 server = client.compute.get_server(server_id)
             except sdk_exc.NotFoundException:

@@ -27,15 +27,13 @@ found by its name and not uploaded again. Module functions over a
 translation.
 """
 
-import collections
-import threading
-
 from openstack import exceptions as sdk_exc
 from oslo_log import log
 from oslo_utils import uuidutils
 
 from ironic.common.i18n import _
 
+from ironic_openstack_driver.caches import CACHES
 from ironic_openstack_driver.conf import CONF
 
 LOG = log.getLogger(__name__)
@@ -49,30 +47,19 @@ RESCUE_DEVICE = 'cdrom'
 #: Image properties naming the node and the server an ISO was made for.
 NODE_PROPERTY = 'ironic_node_uuid'
 SERVER_PROPERTY = 'ironic_server'
-#: Credential sets this conductor uploaded ISOs with, remembered (in
-#: memory only) for the clean-up periodic task: a deleted node's cloud may
-#: be one no other node uses. At most this many, the oldest forgotten.
-MAX_CLOUDS_REMEMBERED = 64
-
-_uploaded_to = collections.OrderedDict()
-_uploaded_to_lock = threading.Lock()
 #: The only visibility a virtual media ISO may have: it carries the
 #: agent's token.
 VISIBILITY = 'private'
 
 
 def clouds_uploaded_to():
-    """Credential sets this conductor uploaded ISOs with, oldest first."""
-    with _uploaded_to_lock:
-        return list(_uploaded_to)
+    """Credential sets this conductor uploaded ISOs with, oldest first.
 
-
-def _remember_cloud(creds):
-    with _uploaded_to_lock:
-        _uploaded_to[creds] = None
-        _uploaded_to.move_to_end(creds)
-        while len(_uploaded_to) > MAX_CLOUDS_REMEMBERED:
-            _uploaded_to.popitem(last=False)
+    Remembered in memory only (caches.CACHES.clouds_uploaded_to, at most
+    [openstack]cache_max_clouds) for the clean-up periodic task: a deleted
+    node's cloud may be one no other node uses.
+    """
+    return CACHES.clouds_uploaded_to.members()
 
 
 def tag(node_uuid):
@@ -90,8 +77,7 @@ def project_id(client):
 
     :returns: the project ID, or None for a token scoped to no project.
     """
-    with client._errors(_('read the project of the credentials')):
-        return client.conn.current_project_id
+    return client.project_id()
 
 
 def _property(image, name):
@@ -151,9 +137,9 @@ def node_images(client):
     if not project:
         _no_project(client)
         return []
-    with client._errors(_('list the virtual media images of node %s')
-                        % node):
-        images = client.conn.image.images(owner=project, tag=tag(node))
+    with client.translate_errors(_('list the virtual media images of node %s')
+                                 % node):
+        images = client.image.images(owner=project, tag=tag(node))
         return [image for image in images if _ours(image, project, node)]
 
 
@@ -168,8 +154,8 @@ def project_images(client):
     if not project:
         _no_project(client)
         return []
-    with client._errors(_('list the images of project %s') % project):
-        return [image for image in client.conn.image.images(owner=project)
+    with client.translate_errors(_('list the images of project %s') % project):
+        return [image for image in client.image.images(owner=project)
                 if _ours(image, project)]
 
 
@@ -183,8 +169,8 @@ def find(client, name):
     project = project_id(client)
     if not project:
         return None
-    with client._errors(_('find virtual media image %s') % name):
-        for image in client.conn.image.images(owner=project, name=name):
+    with client.translate_errors(_('find virtual media image %s') % name):
+        for image in client.image.images(owner=project, name=name):
             if (image.name == name and image.status == 'active'
                     and image.visibility == VISIBILITY
                     and _ours(image, project, node)):
@@ -208,10 +194,10 @@ def upload(client, path, name, boot_mode, server_id=None):
     :raises: DriverOperationError when Glance refuses it.
     """
     node = client.node.uuid
-    _remember_cloud(client.creds)
-    with client._errors(_('upload virtual media ISO %s') % name):
+    CACHES.clouds_uploaded_to.add(client.creds)
+    with client.translate_errors(_('upload virtual media ISO %s') % name):
         with open(path, 'rb') as data:
-            image = client.conn.image.create_image(
+            image = client.image.create_image(
                 name, data=data, disk_format='iso', container_format='bare',
                 allow_duplicates=True, tags=[tag(node)],
                 visibility=VISIBILITY, hw_rescue_device=RESCUE_DEVICE,
@@ -238,9 +224,10 @@ def delete(client, images, keep=None):
     for image in images:
         if image.id == keep:
             continue
-        with client._errors(_('delete virtual media image %s') % image.id):
+        with client.translate_errors(_('delete virtual media image %s')
+                                     % image.id):
             try:
-                client.conn.image.delete_image(image, ignore_missing=True)
+                client.image.delete_image(image, ignore_missing=True)
             except sdk_exc.ForbiddenException as e:
                 LOG.warning('Node %(node)s: Glance refuses to delete virtual '
                             'media image %(image)s (%(name)s): %(error)s. '

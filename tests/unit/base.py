@@ -19,7 +19,7 @@ import openstack
 from ironic.tests.unit.db import base as db_base
 from ironic.tests.unit.objects import utils as obj_utils
 
-from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import caches
 from ironic_openstack_driver import cloud as os_cloud
 from tests.unit import fake_nova
 
@@ -50,8 +50,8 @@ class OpenStackDriverTestCase(DbTestCase):
                     enabled_deploy_interfaces=['fake'])
         self.config(cloud='hostcloud', rescue_image='ipxe-bios',
                     state_poll_max_interval=0.05, group='openstack')
-        os_client.reset_caches()
-        self.addCleanup(os_client.reset_caches)
+        caches.reset()
+        self.addCleanup(caches.reset)
         self.nova = fake_nova.FakeNova()
         self.rescue_image = self.nova.add_image(
             'ipxe-bios', hw_rescue_device='cdrom', hw_rescue_bus='sata')

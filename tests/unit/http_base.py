@@ -27,7 +27,7 @@ from ironic.conductor import task_manager
 from ironic.conductor import verify
 from ironic.tests.unit.objects import utils as obj_utils
 
-from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import caches
 from tests.unit import base
 from tests.unit import fake_cloud_http as fake
 
@@ -56,8 +56,8 @@ class OverHttpBase(base.DbTestCase):
                     enabled_boot_interfaces=['fake'],
                     enabled_deploy_interfaces=['fake'])
         self.config(api_timeout=5, group='openstack')
-        os_client.reset_caches()
-        self.addCleanup(os_client.reset_caches)
+        caches.reset()
+        self.addCleanup(caches.reset)
         self.url = fake.start(self)
         fake.server(SERVER)
         self.config(allowed_auth_urls=[

@@ -21,10 +21,22 @@ from openstack import exceptions as sdk_exc
 from ironic.common import exception
 from ironic.tests.unit.objects import utils as obj_utils
 
-from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import caches
 from ironic_openstack_driver import connections
 from ironic_openstack_driver import driver_info
+from ironic_openstack_driver import errors
 from tests.unit import base
+
+
+def get_connection(node, creds):
+    return connections.get_connection(caches.CACHES.connections, node, creds)
+
+
+def translate_errors(node, creds, action):
+    return errors.translate_errors(
+        node, creds, action,
+        **connections.error_hooks(caches.CACHES.connections, node, creds))
+
 
 CLOUDS_YAML = """
 clouds:
@@ -45,8 +57,8 @@ class ConnectionCacheTestCase(base.DbTestCase):
 
     def setUp(self):
         super().setUp()
-        os_client.reset_caches()
-        self.addCleanup(os_client.reset_caches)
+        caches.reset()
+        self.addCleanup(caches.reset)
         fd, self.clouds_yaml = tempfile.mkstemp(suffix='.yaml')
         os.write(fd, CLOUDS_YAML.encode())
         os.close(fd)
@@ -63,7 +75,7 @@ class ConnectionCacheTestCase(base.DbTestCase):
 
     def test_clouds_yaml_entry_is_loaded(self):
         node, info = self._info()
-        conn, _key = os_client.get_connection(node, info.credentials)
+        conn, _key = get_connection(node, info.credentials)
         self.assertIsInstance(conn, openstack.connection.Connection)
         self.assertEqual('RegionOne', conn.config.region_name)
         self.assertEqual(60, conn.config.config['api_timeout'])
@@ -71,14 +83,14 @@ class ConnectionCacheTestCase(base.DbTestCase):
     def test_one_connection_per_credentials_shared_by_nodes(self):
         node1, info1 = self._info()
         node2, info2 = self._info()
-        self.assertIs(os_client.get_connection(node1, info1.credentials)[0],
-                      os_client.get_connection(node2, info2.credentials)[0])
+        self.assertIs(get_connection(node1, info1.credentials)[0],
+                      get_connection(node2, info2.credentials)[0])
 
     def test_one_connection_under_concurrent_first_use(self):
         node, info = self._info()
         conns = []
         threads = [threading.Thread(target=lambda: conns.append(
-            os_client.get_connection(node, info.credentials)[0]))
+            get_connection(node, info.credentials)[0]))
             for _ in range(8)]
         for t in threads:
             t.start()
@@ -91,8 +103,8 @@ class ConnectionCacheTestCase(base.DbTestCase):
                      openstack_username='u', openstack_project_name='p')
         node, info1 = self._info(openstack_password='pw-alpha', **creds)
         node, info2 = self._info(openstack_password='pw-beta', **creds)
-        conn1, key1 = os_client.get_connection(node, info1.credentials)
-        conn2, key2 = os_client.get_connection(node, info2.credentials)
+        conn1, key1 = get_connection(node, info1.credentials)
+        conn2, key2 = get_connection(node, info2.credentials)
         self.assertIsNot(conn1, conn2)
         self.assertNotIn('pw-alpha', str(key1))
         self.assertNotIn('pw-beta', str(key2))
@@ -103,7 +115,7 @@ class ConnectionCacheTestCase(base.DbTestCase):
             openstack_application_credential_id='ac',
             openstack_application_credential_secret='acs',
             openstack_insecure=True)
-        conn, _key = os_client.get_connection(node, info.credentials)
+        conn, _key = get_connection(node, info.credentials)
         self.assertEqual('v3applicationcredential', conn.config.config[
             'auth_type'])
         self.assertFalse(conn.config.config['verify'])
@@ -111,19 +123,19 @@ class ConnectionCacheTestCase(base.DbTestCase):
     def test_rewritten_clouds_yaml_gets_a_new_connection(self):
         # A rotated secret: the conductor picks it up without a restart.
         node, info = self._info()
-        conn1, _key = os_client.get_connection(node, info.credentials)
-        self.assertIs(conn1, os_client.get_connection(
+        conn1, _key = get_connection(node, info.credentials)
+        self.assertIs(conn1, get_connection(
             node, info.credentials)[0])
         with open(self.clouds_yaml, 'w') as f:
             f.write(CLOUDS_YAML.replace('demo-secret', 'rotated-secret!'))
-        conn2, _key = os_client.get_connection(node, info.credentials)
+        conn2, _key = get_connection(node, info.credentials)
         self.assertIsNot(conn1, conn2)
         self.assertEqual('rotated-secret!',
                          conn2.config.config['auth']['password'])
 
     def _failing(self, node, info, error):
         def fail():
-            with os_client.translate_errors(node, info.credentials, 'act'):
+            with translate_errors(node, info.credentials, 'act'):
                 raise error
         self.assertRaises(exception.DriverOperationError, fail)
 
@@ -133,25 +145,25 @@ class ConnectionCacheTestCase(base.DbTestCase):
                       sdk_exc.ForbiddenException(message='no',
                                                  http_status=403),
                       ks_exc.Unauthorized('token revoked')):
-            conn1 = os_client.get_connection(node, info.credentials)[0]
+            conn1 = get_connection(node, info.credentials)[0]
             self._failing(node, info, error)
-            conn2 = os_client.get_connection(node, info.credentials)[0]
+            conn2 = get_connection(node, info.credentials)[0]
             self.assertIsNot(conn1, conn2, error)
 
     def test_connection_failure_drops_the_connection(self):
         node, info = self._info()
-        conn1 = os_client.get_connection(node, info.credentials)[0]
+        conn1 = get_connection(node, info.credentials)[0]
         self._failing(node, info, ks_exc.ConnectFailure('refused'))
         self.assertIsNot(conn1,
-                         os_client.get_connection(node, info.credentials)[0])
+                         get_connection(node, info.credentials)[0])
 
     def test_other_errors_keep_the_connection(self):
         node, info = self._info()
-        conn1 = os_client.get_connection(node, info.credentials)[0]
+        conn1 = get_connection(node, info.credentials)[0]
         self._failing(node, info,
                       sdk_exc.HttpException(message='boom', http_status=500))
         self.assertIs(conn1,
-                      os_client.get_connection(node, info.credentials)[0])
+                      get_connection(node, info.credentials)[0])
 
     def test_cache_is_bounded_least_recently_used_first(self):
         cache = connections.ConnectionCache(max_size=2)
@@ -173,7 +185,7 @@ class ConnectionCacheTestCase(base.DbTestCase):
         self.config(allowed_clouds=['*'], group='openstack')
         node, info = self._info(openstack_cloud='nosuchcloud')
         exc = self.assertRaises(exception.InvalidParameterValue,
-                                os_client.get_connection, node,
+                                get_connection, node,
                                 info.credentials)
         self.assertIn('nosuchcloud', str(exc))
         self.assertIn(node.uuid, str(exc))
@@ -188,8 +200,7 @@ class TranslateErrorsTestCase(base.DbTestCase):
 
     def _raise(self, error):
         def fail():
-            with os_client.translate_errors(self.node, self.creds,
-                                            'do a thing'):
+            with translate_errors(self.node, self.creds, 'do a thing'):
                 raise error
         return fail
 
@@ -223,8 +234,8 @@ class ConnectionPoolTestCase(base.DbTestCase):
 
     def setUp(self):
         super().setUp()
-        os_client.reset_caches()
-        self.addCleanup(os_client.reset_caches)
+        caches.reset()
+        self.addCleanup(caches.reset)
         self.config(cloud=None, allowed_auth_urls=['http://127.0.0.1:1/v3'],
                     group='openstack')
 
@@ -246,18 +257,18 @@ class ConnectionPoolTestCase(base.DbTestCase):
         self.config(workers_pool_size=40, sync_power_state_workers=8,
                     group='conductor')
         node, info = self._info()
-        conn = os_client.get_connection(node, info.credentials)[0]
+        conn = get_connection(node, info.credentials)[0]
         self.assertEqual({40}, self._pool_sizes(conn))
 
     def test_pool_follows_the_power_sync_workers_when_more(self):
         self.config(workers_pool_size=16, sync_power_state_workers=64,
                     group='conductor')
         node, info = self._info()
-        conn = os_client.get_connection(node, info.credentials)[0]
+        conn = get_connection(node, info.credentials)[0]
         self.assertEqual({64}, self._pool_sizes(conn))
 
     def test_pool_size_option_wins(self):
         self.config(connection_pool_size=25, group='openstack')
         node, info = self._info()
-        conn = os_client.get_connection(node, info.credentials)[0]
+        conn = get_connection(node, info.credentials)[0]
         self.assertEqual({25}, self._pool_sizes(conn))

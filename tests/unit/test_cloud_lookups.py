@@ -34,7 +34,7 @@ def listed(server_id, name):
 class CloudLookupsTestCase(unittest.TestCase):
 
     def test_full_listing_follows_renames_and_drops_ambiguous_names(self):
-        lookups = cloud_lookups.CloudLookups()
+        lookups = cloud_lookups.CloudLookups(max_size=100)
         for name, server_id in (('moved', 'a'), ('kept', 'b'),
                                 ('gone', 'c'), ('twice', 'd')):
             lookups.remember_server_id('cloud', name, server_id)
@@ -60,7 +60,7 @@ class CloudLookupsTestCase(unittest.TestCase):
         self.assertIsNone(lookups.server_id('cloud', 'b'))
 
     def test_an_image_glance_did_not_find_is_read_again_after_the_ttl(self):
-        lookups = cloud_lookups.CloudLookups()
+        lookups = cloud_lookups.CloudLookups(max_size=100)
         with mock.patch('time.monotonic', autospec=True,
                         return_value=1000.0) as monotonic:
             lookups.remember_glance_properties('cloud', 'img', None)

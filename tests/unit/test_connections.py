@@ -29,7 +29,7 @@ from ironic.common import states
 from ironic.conductor import task_manager
 from ironic.conductor import utils as conductor_utils
 
-from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import caches
 from ironic_openstack_driver import errors
 from tests.unit import base
 from tests.unit import fake_cloud_http as fake
@@ -99,7 +99,7 @@ class NovaHangOverHttpTestCase(http_base.OverHttpBase):
         logins = fake.FakeCloudHandler.logins
         self.assertRaises(exception.DriverOperationError, self._power,
                           states.POWER_OFF)
-        self.assertEqual(1, len(os_client._connections))
+        self.assertEqual(1, len(caches.CACHES.connections))
         fake.resume()
         self._power(states.POWER_ON)
         self.assertEqual(logins, fake.FakeCloudHandler.logins)
@@ -140,7 +140,7 @@ class NovaDownOverHttpTestCase(http_base.OverHttpBase):
         for self.node in self.nodes:
             self.assertEqual(1, self._sync())
         self.assertEqual(self.logins, fake.FakeCloudHandler.logins)
-        self.assertEqual(1, len(os_client._connections))
+        self.assertEqual(1, len(caches.CACHES.connections))
 
     def test_power_action_error_names_nova_and_the_node(self):
         self.node = self.nodes[0]

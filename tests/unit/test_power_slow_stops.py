@@ -40,8 +40,6 @@ class SlowStopTestCase(base.OpenStackDriverTestCase):
         log = mock.patch.object(converge, 'LOG', autospec=True)
         self.log = log.start()
         self.addCleanup(log.stop)
-        converge._warned_slow_stops.clear()
-        self.addCleanup(converge._warned_slow_stops.clear)
         self.server.ignores_acpi = True
         # Minutes of fake time: poll as the default does, not every 0.05 s.
         self.config(state_poll_max_interval=2.0, group='openstack')

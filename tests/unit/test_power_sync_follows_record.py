@@ -28,7 +28,6 @@ from ironic.conductor import task_manager
 from ironic.conductor import utils as manager_utils
 from ironic.conductor import verify
 
-from ironic_openstack_driver import server_state
 from tests.unit import base
 from tests.unit import fake_nova as fn
 
@@ -141,24 +140,3 @@ class SyncFollowsRecordTestCase(base.OpenStackDriverTestCase):
         self._guest_halts()
         self._sync()
         self.assertEqual('reboot HARD', self._actions()[-1])
-
-
-class SyncMayForceTestCase(base.DbTestCase):
-
-    def test_only_a_record_unchanged_since_an_unfinished_action_holds(self):
-        unfinished = {'target': states.POWER_OFF,
-                      'recorded': states.POWER_ON}
-        self.assertTrue(server_state.sync_may_force(states.POWER_ON, None))
-        self.assertFalse(server_state.sync_may_force(states.POWER_ON,
-                                                     unfinished))
-        # Ironic recorded another state since.
-        self.assertTrue(server_state.sync_may_force(states.POWER_OFF,
-                                                    unfinished))
-        self.assertTrue(server_state.sync_may_force(None, unfinished))
-        # Forcing the state asked does not undo it.
-        self.assertTrue(server_state.sync_may_force(
-            states.POWER_OFF, {'target': states.POWER_OFF,
-                               'recorded': states.POWER_OFF}))
-        # What earlier releases wrote (a plain state) holds nothing.
-        self.assertTrue(server_state.sync_may_force(states.POWER_ON,
-                                                    states.POWER_OFF))

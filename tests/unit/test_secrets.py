@@ -29,7 +29,7 @@ from ironic.common import states
 from ironic.conductor import task_manager
 from ironic.conductor import utils as manager_utils
 
-from ironic_openstack_driver import client as os_client
+from ironic_openstack_driver import caches
 from ironic_openstack_driver import cloud as os_cloud
 from tests.unit import base
 
@@ -109,4 +109,4 @@ class NoSecretsTestCase(base.OpenStackDriverTestCase):
         self._power_action(states.POWER_OFF)
         creds = os_cloud.cloud_region.call_args.args[0]
         self.assertEqual(PASSWORD, creds.password)
-        self.assertIsNotNone(os_client._connections)
+        self.assertEqual(1, len(caches.CACHES.connections))

@@ -25,7 +25,7 @@ from ironic.conductor import task_manager
 from ironic.conductor import utils as conductor_utils
 from ironic.tests.unit.objects import utils as obj_utils
 
-from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import node_access
 from tests.unit import base
 
 
@@ -123,7 +123,7 @@ class GlanceFailureTestCase(base.OpenStackDriverTestCase):
     def test_transient_error_leaves_the_shutdown_wait_unknown_once(self):
         # What a power off reads to warn of a long graceful stop.
         with task_manager.acquire(self.context, self.node.uuid) as task:
-            client = os_power.node_client(task)
+            client = node_access.node_client(task)
             server = client.get_server()
             self._unavailable()
             wait, source = client.shutdown_timeout(server)

@@ -22,6 +22,7 @@ from ironic.conductor import manager
 from ironic.conductor import task_manager
 from ironic.tests.unit.objects import utils as obj_utils
 
+from ironic_openstack_driver import caches
 from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver import driver_info
 from tests.unit import base
@@ -157,7 +158,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         # Still in the (fresh enough) listing: reported from it...
         self.assertEqual(states.POWER_ON, self._sync_read(self.node))
         # ...but once a new listing no longer has it, the GET says 404.
-        os_client.reset_caches()
+        caches.reset()
         self.assertRaises(exception.DriverOperationError, self._sync_read,
                           self.node)
 
@@ -253,7 +254,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
 
 
 class TaskClientTestCase(base.OpenStackDriverTestCase):
-    """One parsed driver_info and client per task (power.node_client)."""
+    """One parsed driver_info and client per task (node_access.node_client)."""
 
     def _parses(self):
         return mock.patch.object(driver_info, 'parse_driver_info',

@@ -23,7 +23,7 @@ from ironic.conductor import utils as conductor_utils
 from ironic.conductor import verify
 from ironic.tests.unit.objects import utils as obj_utils
 
-from ironic_openstack_driver import power as os_power
+from ironic_openstack_driver import node_access
 from tests.unit import base
 from tests.unit import fake_nova as fn
 
@@ -109,7 +109,7 @@ class VerifyReadsTestCase(base.OpenStackDriverTestCase):
                 t.start()
             # Each has asked (and waits for the listing) before it ends.
             for _ in range(500):
-                if all(t in os_power._verify_asked for t in tasks):
+                if all(node_access.verify_read_asked(t) for t in tasks):
                     break
                 release.wait(0.01)    # time.sleep is mocked
             release.set()

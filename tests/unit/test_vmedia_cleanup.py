@@ -42,8 +42,6 @@ class CleanupTestCase(test_virtual_media.VirtualMediaTestCase):
 
     def setUp(self):
         super().setUp()
-        vmedia_images._uploaded_to.clear()
-        self.addCleanup(vmedia_images._uploaded_to.clear)
         self.config(vmedia_cleanup_interval=INTERVAL, group='openstack')
         self.conductor = manager.ConductorManager('test-host', 'test-topic')
         self.conductor._executor = futurist.SynchronousExecutor()
