@@ -37,6 +37,7 @@ from ironic_openstack_driver import cloud_lookups
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import connections
 from ironic_openstack_driver import errors
+from ironic_openstack_driver import host_status
 from ironic_openstack_driver import server_images
 from ironic_openstack_driver import server_snapshot
 from ironic_openstack_driver import server_state
@@ -56,6 +57,7 @@ _lookups = cloud_lookups.CloudLookups()
 # Each full listing of a cloud revalidates the server names looked up in it.
 _snapshots = server_snapshot.ServerSnapshots(
     on_full_listing=_lookups.revalidate_server_names)
+_host_statuses = host_status.HostStatuses()
 
 
 get_connection = connections.get_connection
@@ -237,6 +239,13 @@ class NodeClient:
         finally:
             _snapshots.end_action(self._key, server_id)
 
+    def host_status(self, server):
+        """Nova's host_status of the server's host, or None (host_status)."""
+        return _host_statuses.status(
+            self._key, lambda: self.compute,
+            getattr(server, 'compute_host', None),
+            CONF.openstack.server_list_max_age)
+
     def supports_microversion(self, version):
         """Whether the cloud's Nova API offers a microversion."""
         with self._errors(_('read the Nova API version')):
@@ -345,4 +354,5 @@ def reset_caches():
     _connections.clear()
     _lookups.clear()
     _snapshots.clear()
+    _host_statuses.clear()
     binding.reset()
