@@ -77,7 +77,7 @@ class HostStatuses:
         self._locks = {}
         self._lock = threading.Lock()
 
-    def status(self, key, compute, host, max_age):
+    def status(self, key, get_compute, host, max_age):
         """The host_status of ``host`` in the cloud of ``key``, or None.
 
         None when the host is not known (no host shown, no such service),
@@ -85,8 +85,8 @@ class HostStatuses:
         list cannot be read (logged).
 
         :param key: the connection key (one cloud and credential set).
-        :param compute: the connection's compute proxy, or a callable
-            that returns it (called only when a read is due).
+        :param get_compute: returns the connection's compute proxy
+            (called only when a read is due).
         :param host: the server's OS-EXT-SRV-ATTR:host, or None.
         :param max_age: seconds one read answers.
         """
@@ -99,16 +99,15 @@ class HostStatuses:
             with lock:
                 read = self._read.get(key)
                 if read is None or time.monotonic() - read[0] > max_age:
-                    read = (time.monotonic(), self._list(compute))
+                    read = (time.monotonic(), self._list(get_compute))
                     self._read[key] = read
         statuses = read[1]
         return statuses.get(host) if statuses is not None else None
 
     @staticmethod
-    def _list(compute):
+    def _list(get_compute):
         try:
-            return list_statuses(compute() if callable(compute)
-                                 else compute)
+            return list_statuses(get_compute())
         except (sdk_exc.SDKException, ks_exc.ClientException,
                 ValueError) as e:   # ValueError: a body not JSON
             LOG.warning('Reading the compute services of a cloud failed; '
