@@ -130,6 +130,7 @@ class FakeServer:
         self.pending = None   # (reads left, vm_state, power_state)
         self.deleted = False
         self.ready_at = None  # FakeClock time the pending task ends
+        # False, or who locked it: 'owner' (or True), 'admin'.
         self.locked = False
         # Properties Nova copied from the image at build time (system
         # metadata): they outlive the image in Glance. None: those of
