@@ -46,18 +46,18 @@ def _health(baremetal, uid):
     return baremetal.node(uid)['health']
 
 
-def _wait_health(baremetal, uid, wanted, also=None):
+def _wait_health(baremetal, uid, wanted, watched=None):
     """Wait until the node's health is one of ``wanted``; return it.
 
-    :param also: (uuid, health) of a node whose health must stay as it
-        is meanwhile.
+    :param watched: (uuid, list): the health of that node at each poll is
+        appended to the list.
     """
     deadline = time.monotonic() + HEALTH_WAIT_SECONDS
     seen = []
     while True:
         health = _health(baremetal, uid)
-        if also is not None:
-            assert _health(baremetal, also[0]) == also[1]
+        if watched is not None:
+            watched[1].append(_health(baremetal, watched[0]))
         if not seen or seen[-1] != health:
             seen.append(health)
         if health in wanted:
@@ -108,12 +108,13 @@ def nodes(lab, baremetal, lab_cloud, lab_project_admin_cloud):
 def test_health_follows_the_compute_host_where_nova_shows_it(baremetal,
                                                              nodes):
     admin_node, member_node, host = nodes
-    assert _wait_health(baremetal, admin_node, {'OK'}) == 'OK'
-    # Members see neither host nor host status: no health claimed.
-    assert _health(baremetal, member_node) is None
+    member_health = []
+    watched = (member_node, member_health)
+    assert _wait_health(baremetal, admin_node, {'OK'}, watched) == 'OK'
     with nova_lab.paused_compute(host):
         down = _wait_health(baremetal, admin_node, {'Warning', 'Critical'},
-                            also=(member_node, None))
+                            watched)
     assert down == 'Warning'    # host_status UNKNOWN: no heartbeat
-    assert _wait_health(baremetal, admin_node, {'OK'},
-                        also=(member_node, None)) == 'OK'
+    assert _wait_health(baremetal, admin_node, {'OK'}, watched) == 'OK'
+    # Members see neither host nor host status: no health claimed, ever.
+    assert set(member_health) == {None}
