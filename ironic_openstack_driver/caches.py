@@ -30,6 +30,9 @@ clouds_uploaded_to  credential sets this conductor          cache_max_clouds
                     uploaded virtual media ISOs with
 warned              warnings already given once (a server   cache_max_entries
                     not marked for its node, a slow stop)
+host_statuses       compute host statuses read from Nova's  cache_max_clouds
+                    compute services, per cloud
+                    (host_status.py)
 tasks               per Ironic task: its NodeClient, the    the task's life
                     power state read under its lock
 ==================  ======================================  ===============
@@ -42,9 +45,10 @@ The locking rule: each store guards its entries with its own lock, held
 only while it reads or changes them and never together with another
 store's lock; no store lock is held across a request to a cloud (the
 connections store holds its lock while it builds a Connection, which reads
-clouds.yaml and sends nothing). The one lock held across a request is a
-server listing's single-flight lock (one per cloud, in snapshots): threads
-that need the same listing wait for it instead of listing too.
+clouds.yaml and sends nothing). The locks held across a request are the
+single-flight locks of a server listing (one per cloud, in snapshots) and
+of a compute services read (one per cloud, in host_statuses): threads that
+need the same answer wait for it instead of asking too.
 
 The ISO files on disk are not memory and have their own bound
 ([openstack]vmedia_cache_max_size, vmedia_cache.py).
@@ -60,6 +64,7 @@ import weakref
 from ironic_openstack_driver import cloud_lookups
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import connections
+from ironic_openstack_driver import host_status
 from ironic_openstack_driver import server_snapshot
 
 
@@ -166,6 +171,7 @@ class ConductorCaches:
             max_clouds=max_clouds, max_servers=max_entries)
         self.clouds_uploaded_to = RecentSet(max_clouds)
         self.warned = RecentSet(max_entries)
+        self.host_statuses = host_status.HostStatuses(max_clouds)
         self.tasks = TaskState()
 
     def stores(self):
@@ -173,7 +179,8 @@ class ConductorCaches:
         return {'connections': self.connections, 'lookups': self.lookups,
                 'snapshots': self.snapshots,
                 'clouds_uploaded_to': self.clouds_uploaded_to,
-                'warned': self.warned, 'tasks': self.tasks}
+                'warned': self.warned, 'host_statuses': self.host_statuses,
+                'tasks': self.tasks}
 
     def reset(self):
         """Empty every store."""

@@ -254,6 +254,13 @@ class NodeClient:
         finally:
             CACHES.snapshots.end_action(self.key, server_id)
 
+    def host_status(self, server):
+        """Nova's host_status of the server's host, or None (host_status)."""
+        return CACHES.host_statuses.status(
+            self.key, lambda: self.compute,
+            getattr(server, 'compute_host', None),
+            CONF.openstack.server_list_max_age)
+
     def supports_microversion(self, version):
         """Whether the cloud's Nova API offers a microversion."""
         with self.translate_errors(_('read the Nova API version')):

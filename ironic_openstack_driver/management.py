@@ -112,15 +112,20 @@ class OpenStackManagement(base.ManagementInterface):
         return client.boot_mode(node_access.read_server(task, client))
 
     def get_node_health(self, task):
-        """OK, WARNING or CRITICAL from the Nova server's state.
+        """OK, WARNING, CRITICAL or None from Nova's view of the server.
 
         Ironic 39 asks this on every power sync, under a shared lock: the
-        shared server listing answers, as for get_power_state (no request
-        of its own). ERROR or no host is critical; the compute host's
-        host_status counts where Nova shows it (admins, microversion 2.16).
+        shared server listing answers, as for get_power_state, and the
+        status of the server's compute host comes from one read of Nova's
+        compute services per cloud and [openstack]server_list_max_age
+        (host_status.py). ERROR or no host is critical; the host's status
+        counts where the credentials see it (admins, by Nova's default
+        policy); without it, a server with nothing wrong reads None
+        (server_health.health).
         """
         client = node_access.node_client(task)
-        return server_health.health(node_access.read_server(task, client))
+        server = node_access.read_server(task, client)
+        return server_health.health(server, client.host_status(server))
 
     @task_manager.require_exclusive_lock
     def set_boot_mode(self, task, mode):

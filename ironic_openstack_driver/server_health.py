@@ -13,14 +13,16 @@
 """The health Ironic records for a node, from what Nova shows of its server.
 
 Ironic 39 asks it (management's get_node_health) on every power sync;
-pure, as server_state's decisions.
+pure, as server_state's decisions. The status of the server's compute
+host comes from host_status.py (Nova's compute services), where the
+credentials may see it.
 """
 
 from ironic.common import health_states
 
 from ironic_openstack_driver import server_state
 
-# host_status (microversion 2.16; admins by default) of the server's host.
+# Nova's host_status of the server's host.
 _HOST_STATUS_HEALTH = {
     'UP': health_states.HealthState.OK,
     'MAINTENANCE': health_states.HealthState.WARNING,
@@ -29,28 +31,42 @@ _HOST_STATUS_HEALTH = {
 }
 
 
-def health(server):
+def health(server, host_status=None):
     """Ironic's health of a node from what Nova shows of its server.
 
-    ERROR (or deleted) is critical; a server that should live on a host
-    but has none (where Nova shows the host: to admins) is critical; the
-    compute host's status (where Nova shows it) is the health otherwise;
-    a guest the hypervisor paused under a server meant to run (libvirt
-    does on an I/O error) is a warning; else OK.
+    ERROR (or deleted) is critical; a guest the hypervisor paused under a
+    server meant to run (libvirt does on an I/O error) is a warning; else
+    the compute host's status is the health. When the host's status is
+    not known (credentials that Nova shows neither the host nor its
+    status: members, by default policy) and nothing is wrong with the
+    server, the health is None: Ironic then records no health rather
+    than an OK that nothing checked.
+
+    :param server: the server (openstacksdk Server or a listed copy).
+    :param host_status: Nova's host_status of the server's host (UP,
+        UNKNOWN, MAINTENANCE, DOWN, or '' for no host), or None when not
+        known; then the server's own host_status counts, if Nova showed
+        it (microversion 2.16, admins).
+    :returns: a HealthState, or None.
     """
     vm = server.vm_state
     if vm == server_state.ERROR or vm in server_state.GONE_VM_STATES:
         return health_states.HealthState.CRITICAL
-    compute_host = getattr(server, 'compute_host', None)
-    if (compute_host is not None and not compute_host
-            and vm not in (server_state.SHELVED_OFFLOADED,
-                           server_state.BUILDING)):
-        return health_states.HealthState.CRITICAL
-    host_status = getattr(server, 'host_status', None)
-    host_health = (_HOST_STATUS_HEALTH.get(host_status,
-                                           health_states.HealthState.WARNING)
-                   if host_status else health_states.HealthState.OK)
-    if (server_state.hypervisor_paused(server)
-            and host_health == health_states.HealthState.OK):
-        return health_states.HealthState.WARNING
+    if host_status is None:
+        host_status = getattr(server, 'host_status', None)
+    host_health = _HOST_STATUS_HEALTH.get(host_status)
+    if host_status and host_health is None:
+        host_health = health_states.HealthState.WARNING
+    elif (host_status == ''
+          and vm in (server_state.SHELVED_OFFLOADED, server_state.BUILDING)):
+        # Nova's NONE: no host, as expected in these states.
+        host_health = health_states.HealthState.OK
+    if server_state.hypervisor_paused(server):
+        return max(health_states.HealthState.WARNING,
+                   host_health or health_states.HealthState.OK,
+                   key=_SEVERITY.index)
     return host_health
+
+
+_SEVERITY = [health_states.HealthState.OK, health_states.HealthState.WARNING,
+             health_states.HealthState.CRITICAL]

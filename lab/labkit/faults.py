@@ -28,7 +28,9 @@ from labkit import procs
 ACTIONS = ('pause', 'resume', 'stop', 'start', 'kill')
 #: Services a fault may be injected into.
 SERVICES = ('keystone', 'nova-api', 'nova-compute', 'nova-conductor',
-            'ironic', 'ironic-conductor-2')
+            'ironic', 'ironic-conductor-2') + tuple(
+    # The further compute hosts of ``up --compute-hosts K``.
+    'nova-compute-%d' % i for i in range(2, 17))
 
 
 def _running(svc):
@@ -95,4 +97,8 @@ def run(stack, say, action, name):
     if name not in SERVICES:
         raise procs.LabError('no faults for %s (one of %s)' % (
             name, ', '.join(SERVICES)))
-    globals()[action](stack.get(name), say)
+    try:
+        svc = stack.get(name)
+    except KeyError:
+        raise procs.LabError('%s does not run in this lab' % name)
+    globals()[action](svc, say)

@@ -24,8 +24,9 @@ real exception classes with Nova's status codes and messages):
   lines, 404 when the guest has no console log and, as Nova's libvirt
   driver with the serial console enabled answers (seen on the lab's real
   mode), while the guest is off (``console_when_off=False``);
-* the flavor embedded in the server (Nova 2.47+), or only its ID (older
-  clouds) with compute.get_flavor;
+* the flavor embedded in the server from microversion 2.47, or only its
+  ID (older microversions and clouds: ``embed_flavor`` False) with
+  compute.get_flavor;
 * Neutron ports (network.ports(device_id=...)) and networks;
 * volume attachments and Cinder volumes for volume-backed servers.
 """
@@ -42,6 +43,7 @@ from openstack.network.v2 import network as sdk_network
 from openstack.network.v2 import port as sdk_port
 
 from tests.unit import fake_nova as fn
+from tests.unit import fake_nova_server as fns
 
 FLAVOR = {'vcpus': 2, 'ram': 3072, 'disk': 10, 'ephemeral': 0, 'swap': 0,
           'original_name': 'bm.small', 'extra_specs': {}}
@@ -59,12 +61,24 @@ class FakeCloudServer(fn.FakeServer):
         self.root_device_name = None
         super().__init__(*args, **kwargs)
 
-    def as_sdk(self, microversion='2.1', kept=None):
-        server = super().as_sdk(microversion, kept)
-        server.flavor = (dict(self.flavor) if self.embed_flavor
-                         else {'id': self.flavor_id, 'links': []})
+    def flavor_view(self, microversion):
+        """The flavor embedded (2.47+, a cloud that offers it) or its ID."""
+        if self.embed_flavor and fns.at_least(microversion, (2, 47)):
+            return dict(self.flavor)
+        return {'id': self.flavor_id, 'links': []}
+
+    def as_sdk(self, microversion='2.1', kept=None, admin=False,
+               host_status=None):
+        server = super().as_sdk(microversion, kept, admin, host_status)
+        server.flavor = self.flavor_view(microversion)
         server.root_device_name = self.root_device_name
         return server
+
+    def as_nova(self, microversion='2.1', kept=None, admin=False,
+                host_status=None):
+        body = super().as_nova(microversion, kept, admin, host_status)
+        body['flavor'] = self.flavor_view(microversion)
+        return body
 
 
 class FakeCloud(fn.FakeNova):

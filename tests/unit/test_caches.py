@@ -65,7 +65,8 @@ class OneOwnerTestCase(base.DbTestCase):
 
     def test_every_store_is_the_owners(self):
         self.assertEqual({'connections', 'lookups', 'snapshots',
-                          'clouds_uploaded_to', 'warned', 'tasks'},
+                          'clouds_uploaded_to', 'warned', 'host_statuses',
+                          'tasks'},
                          set(caches.CACHES.stores()))
 
     def test_bounds_are_options_with_minimums(self):
@@ -89,6 +90,10 @@ class ResetTestCase(base.OpenStackDriverTestCase):
             task.driver.power.get_power_state(task)
             task.driver.management.get_boot_mode(task)
             caches.CACHES.clouds_uploaded_to.add('creds')
+            refused = mock.Mock(spec=['get'])
+            refused.get.return_value = mock.Mock(status_code=403)
+            caches.CACHES.host_statuses.status('creds', lambda: refused,
+                                               'host', 60)
             filled = {name: len(store) for name, store
                       in caches.CACHES.stores().items()}
             self.assertNotIn(0, filled.values(), filled)
