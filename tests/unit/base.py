@@ -12,6 +12,7 @@
 
 """Test base: Ironic's DbTestCase with the openstack driver enabled."""
 
+import contextlib
 from unittest import mock
 
 import openstack
@@ -82,6 +83,19 @@ class OpenStackDriverTestCase(DbTestCase):
     def mark(server, node):
         """Mark a FakeServer for a node, as ironic-openstack-nodes does."""
         server.metadata[os_cloud.NODE_MARK] = node.uuid
+
+    @contextlib.contextmanager
+    def moved_clocks(self):
+        """The conductor's clocks, moved by the test: [monotonic seconds].
+
+        The wall clock (the fake Nova's too) moves with it.
+        """
+        now = [1000.0]
+        with mock.patch('time.monotonic', autospec=True,
+                        side_effect=lambda: now[0]), \
+                mock.patch('time.time', autospec=True,
+                           side_effect=lambda: 1796125400.0 + now[0]):
+            yield now
 
     def use_fake_clock(self):
         """Run Nova's slow tasks and the driver's waits on one fake clock.

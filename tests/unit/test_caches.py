@@ -13,7 +13,6 @@
 """caches.py: one owner of the conductor's memory, bounded and reset."""
 
 import collections
-import contextlib
 import importlib
 import pkgutil
 import threading
@@ -168,15 +167,6 @@ class ActedServersShrinkTestCase(base.OpenStackDriverTestCase):
                 driver_info={'openstack_server': server.id}))
             self.mark(server, self.nodes[-1])
 
-    @contextlib.contextmanager
-    def _clock(self):
-        now = [1000.0]
-        with mock.patch('time.monotonic', autospec=True,
-                        side_effect=lambda: now[0]), \
-                mock.patch('time.time', autospec=True,
-                           side_effect=lambda: 1796125400.0 + now[0]):
-            yield now
-
     def _power_off_all(self):
         for node in self.nodes:
             with task_manager.acquire(self.context, node.uuid) as task:
@@ -197,7 +187,7 @@ class ActedServersShrinkTestCase(base.OpenStackDriverTestCase):
 
     def test_actions_go_once_two_newer_listings_replaced_them(self):
         self.config(server_list_max_age=20, group='openstack')
-        with self._clock() as now:
+        with self.moved_clocks() as now:
             self._sync_read(self.node)      # a listing at t=1000
             now[0] += 1
             self._power_off_all()
@@ -216,7 +206,7 @@ class ActedServersShrinkTestCase(base.OpenStackDriverTestCase):
         self.config(server_list_max_age=20, group='openstack')
         client = os_client.NodeClient(
             self.node, driver_info.parse_driver_info(self.node))
-        with self._clock() as now:
+        with self.moved_clocks() as now:
             self._sync_read(self.node)
             with client.acting():
                 for _ in range(3):

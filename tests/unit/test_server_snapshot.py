@@ -10,7 +10,6 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-import contextlib
 import threading
 from unittest import mock
 
@@ -46,19 +45,6 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
                 driver_info={'openstack_server': server.id}))
             self.mark(server, self.nodes[-1])
 
-    @contextlib.contextmanager
-    def _clock(self):
-        """The conductor's clocks, moved by the test: [monotonic seconds].
-
-        The wall clock (the fake Nova's too) moves with it.
-        """
-        now = [1000.0]
-        with mock.patch('time.monotonic', autospec=True,
-                        side_effect=lambda: now[0]), \
-                mock.patch('time.time', autospec=True,
-                           side_effect=lambda: 1796125400.0 + now[0]):
-            yield now
-
     def _listing_urls(self):
         return [c.args[0] for c in self.nova.compute.get.call_args_list]
 
@@ -87,7 +73,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         self.nova.compute.get_server.assert_not_called()
 
     def test_listing_is_refreshed_after_max_age(self):
-        with self._clock() as now:
+        with self.moved_clocks() as now:
             self._sync_read(self.node)
             now[0] += 19
             self._sync_read(self.node)
@@ -97,7 +83,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
             self.assertEqual(2, self.nova.listings)
 
     def test_stale_listing_never_hides_an_outside_change_for_long(self):
-        with self._clock() as now:
+        with self.moved_clocks() as now:
             self.assertEqual(states.POWER_ON, self._sync_read(self.node))
             self.server.vm_state, self.server.power_state = fn.STOPPED, 4
             now[0] += 21
@@ -112,7 +98,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         self.assertEqual(1, self.nova.compute.get_server.call_count)
 
     def test_server_acted_on_is_read_fresh_until_a_newer_listing(self):
-        with self._clock() as now:
+        with self.moved_clocks() as now:
             self._sync_read(self.node)          # listing at t=1000
             now[0] += 1
             with task_manager.acquire(self.context, self.node.uuid) as task:
@@ -163,7 +149,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
                           self.node)
 
     def test_next_sync_lists_only_changes_and_sees_a_stop(self):
-        with self._clock() as now:
+        with self.moved_clocks() as now:
             for node in self.nodes:
                 self._sync_read(node)
             now[0] += 30
@@ -179,7 +165,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
         self.nova.compute.get_server.assert_not_called()
 
     def test_delta_shows_a_deleted_server_so_its_node_errors(self):
-        with self._clock() as now:
+        with self.moved_clocks() as now:
             self._sync_read(self.node)
             now[0] += 30
             self.nova.delete_server(self.server.id)
@@ -192,7 +178,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
 
     def test_full_listing_every_full_interval(self):
         self.config(server_list_full_interval=100, group='openstack')
-        with self._clock() as now:
+        with self.moved_clocks() as now:
             for sweep in range(5):
                 self._sync_read(self.node)
                 now[0] += 30
@@ -202,7 +188,7 @@ class PowerSyncSnapshotTestCase(base.OpenStackDriverTestCase):
 
     def test_full_interval_zero_makes_every_listing_full(self):
         self.config(server_list_full_interval=0, group='openstack')
-        with self._clock() as now:
+        with self.moved_clocks() as now:
             for sweep in range(3):
                 self._sync_read(self.node)
                 now[0] += 30
