@@ -70,6 +70,9 @@ class FakeCloud:
         self.macs_made = 0
         self.fail_create_server = set()     # names
         self.build_error = set()            # names that end in ERROR
+        #: Per create request, Nova's numbers (1-based; a request for one
+        #: server is number 1) of the servers whose build ends in ERROR.
+        self.failing_batches = []
         #: Node listings asked for.
         self.node_listings = 0
         #: Listings a node stays in verifying after "manage" (Ironic's
@@ -135,6 +138,7 @@ class FakeCloud:
         b.ports.side_effect = self._bm_ports
         b.create_port.side_effect = self._create_bm_port
         b.set_node_provision_state.side_effect = self._set_provision_state
+        b.set_node_power_state.side_effect = self._set_power_state
 
     @property
     def conn(self):
@@ -222,6 +226,8 @@ class FakeCloud:
                            if attrs['networks'] != 'none'), \
                 'Nova refuses one port for several servers'
         made = []
+        failing = self.failing_batches.pop(0) if self.failing_batches \
+            else ()
         for i in range(1, count + 1):
             server_id = self.new_id('server')
             for net in attrs['networks']:
@@ -229,6 +235,8 @@ class FakeCloud:
                     self.ports[net['port']]['device_id'] = server_id
             name = attrs['name'] if count == 1 else '%s-%d' % (
                 attrs['name'], i)
+            if i in failing:
+                self.build_error.add(name)
             self.servers[server_id] = {
                 'id': server_id, 'name': name, 'status': 'BUILD',
                 'task_state': 'spawning', 'flavor': dict(FLAVOR),
@@ -414,6 +422,12 @@ class FakeCloud:
         self.bm_ports[port_id] = dict(attrs)
         return sdk_bm_port.Port.existing(id=port_id, **attrs)
 
+    def _set_power_state(self, node, target, wait=False, timeout=None):
+        data = self.nodes[getattr(node, 'id', node)]
+        assert target in ('power on', 'power off', 'rebooting'), target
+        data['power_state'] = 'power on' if target == 'rebooting' \
+            else target
+
     def _nodes(self, details=False, **query):
         """GET /v1/nodes: a node verifying moves on at each listing."""
         self.node_listings += 1
@@ -443,6 +457,8 @@ class FakeCloud:
                 data['verify_left'] = self.verify_listings
             else:
                 data['provision_state'] = 'manageable'
+            # Verifying reads the power state.
+            data.setdefault('power_state', 'power off')
             return self._node(data)
         moves = {('enroll', 'manage'): 'manageable',
                  ('manageable', 'provide'): 'available',

@@ -92,15 +92,7 @@ class ManyServersTests(base.ToolTestCase):
 
     def test_batch_servers_nova_failed_to_build_are_named_and_not_ok(self):
         # Nova numbers the servers of one request NAME-1 ... NAME-N.
-        original = self.cloud._create_server
-
-        def failing_second(**attrs):
-            made = original(**attrs)
-            for data in self.cloud.servers.values():
-                if data['name'] == attrs['name'] + '-2':
-                    self.cloud.build_error.add(data['name'])
-            return made
-        self.cloud.compute.create_server.side_effect = failing_second
+        self.cloud.failing_batches = [{2}]
         ok, rows = self.create(3, batch=3)
         self.assertFalse(ok)
         self.assertEqual(['SHUTOFF', 'ERROR', 'SHUTOFF'],
