@@ -237,4 +237,3 @@ class Ironic:
             raise BenchError('nodes manageable without a power state (%s): '
                              '%s' % (self.system, ', '.join(unsynced[:5])))
         return [node.id for node in nodes]
-

@@ -288,5 +288,3 @@ class Servers:
             say('deleted %d servers' % len(mine))
         except Exception as e:          # noqa: BLE001
             say('cleanup: servers: %s' % e)
-
-

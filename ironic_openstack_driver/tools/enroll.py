@@ -29,7 +29,6 @@ from openstack import exceptions as sdk_exc
 
 from ironic_openstack_driver import cloud
 from ironic_openstack_driver.tools import binding
-from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
 from ironic_openstack_driver.tools import node_states
