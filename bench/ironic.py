@@ -175,18 +175,6 @@ class Ironic:
             if os.path.exists(path):
                 os.remove(path)    # the nodes go with the private DB
 
-    def nodes(self):
-        out, url = [], self.url + '/v1/nodes?fields=uuid,name,' \
-            'provision_state,power_state,target_power_state,last_error' \
-            '&limit=1000'
-        while url:
-            code, body = http('GET', url)
-            if code != 200:
-                raise BenchError('GET nodes: %s %s' % (code, body))
-            out += body['nodes']
-            url = body.get('next')
-        return out
-
     def baremetal(self):
         """openstacksdk's baremetal proxy of this Ironic (noauth)."""
         if self._conn is None:
