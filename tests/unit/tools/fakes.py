@@ -20,6 +20,7 @@ objects.
 """
 
 import itertools
+import re
 import types
 from unittest import mock
 
@@ -69,6 +70,22 @@ class FakeCloud:
         self.macs_made = 0
         self.fail_create_server = set()     # names
         self.build_error = set()            # names that end in ERROR
+        #: Per create request, Nova's numbers (1-based; a request for one
+        #: server is number 1) of the servers whose build ends in ERROR.
+        self.failing_batches = []
+        #: Node listings asked for.
+        self.node_listings = 0
+        #: Listings a node stays in verifying after "manage" (Ironic's
+        #: power check); 0: manageable at once.
+        self.verify_listings = 0
+        #: "manage" requests refused with 503 (no free conductor workers)
+        #: before one is accepted.
+        self.busy_answers = 0
+        #: Detailed and plain server listings asked for.
+        self.listings = 0
+        #: Listings that fail before one answers (openstacksdk's endless
+        #: pagination loop, seen during big multi-creates).
+        self.failed_listings = 0
         self.flavor = sdk_flavor.Flavor.existing(id='flavor-id',
                                                  name='bm.small', **{
                                                      k: v for k, v in
@@ -92,6 +109,8 @@ class FakeCloud:
         c.find_server.side_effect = self._find_server
         c.create_server.side_effect = self._create_server
         c.get_server.side_effect = self._get_server
+        c.update_server.side_effect = self._update_server
+        c.delete_server.side_effect = self._delete_server
         c.stop_server.side_effect = self._stop_server
         c.set_server_metadata.side_effect = self._set_server_metadata
         c.server_interfaces.side_effect = self._server_interfaces
@@ -111,8 +130,7 @@ class FakeCloud:
             [img for img in self.images.values()
              if img.name == q.get('name')])
         b.find_node.side_effect = self._find_node
-        b.nodes.side_effect = lambda details=False, **q: iter(
-            [self._node(data) for data in list(self.nodes.values())])
+        b.nodes.side_effect = self._nodes
         b.create_node.side_effect = self._create_node
         b.patch_node.side_effect = self._patch_node
         b.get_node.side_effect = lambda node, fields=None: self._node(
@@ -120,6 +138,7 @@ class FakeCloud:
         b.ports.side_effect = self._bm_ports
         b.create_port.side_effect = self._create_bm_port
         b.set_node_provision_state.side_effect = self._set_provision_state
+        b.set_node_power_state.side_effect = self._set_power_state
 
     @property
     def conn(self):
@@ -161,12 +180,25 @@ class FakeCloud:
         return sdk_server.Server.existing(**fields)
 
     def _servers(self, details=True, all_projects=False, **query):
-        """GET /servers[/detail]: without details, the ID and name only."""
+        """GET /servers[/detail]: without details, the ID and name only.
+
+        ``name`` is a regular expression, as Nova takes it. A detailed
+        listing moves each server on as a read of it does (_advance).
+        """
+        self.listings += 1
+        if self.failed_listings:
+            self.failed_listings -= 1
+            raise sdk_exc.SDKException(
+                'Endless pagination loop detected, aborting')
+        found = [s for s in self.servers.values()
+                 if re.search(query.get('name', ''), s['name'])]
+        if details:
+            for data in found:
+                self._advance(data)
         return iter([self._server(s) if details
                      else sdk_server.Server.existing(id=s['id'],
                                                      name=s['name'])
-                     for s in self.servers.values()
-                     if query.get('name', '') in s['name']])
+                     for s in found])
 
     def _find_server(self, name_or_id, ignore_missing=True, **kw):
         found = [s for s in self.servers.values()
@@ -176,22 +208,63 @@ class FakeCloud:
         return self._server(found[0]) if found else None
 
     def _create_server(self, **attrs):
-        assert set(attrs) <= {'name', 'flavor_id', 'image_id', 'networks'}
+        """POST /servers; min_count = max_count = N: Nova's multi-create.
+
+        Nova names the N servers of one request NAME-1 ... NAME-N (its
+        default multi_instance_display_name_template) and answers with
+        the first.
+        """
+        assert set(attrs) <= {'name', 'flavor_id', 'image_id', 'networks',
+                              'min_count', 'max_count'}
         if attrs['name'] in self.fail_create_server:
             raise sdk_exc.HttpException(message='Quota exceeded',
                                         http_status=403)
-        server_id = self.new_id('server')
-        for net in attrs['networks']:
-            if 'port' in net:
-                self.ports[net['port']]['device_id'] = server_id
-        self.servers[server_id] = {
-            'id': server_id, 'name': attrs['name'], 'status': 'BUILD',
-            'task_state': 'spawning', 'flavor': dict(FLAVOR),
-            'image': {'id': attrs['image_id']}, 'reads': 0, 'metadata': {}}
-        return self._server(self.servers[server_id])
+        count = attrs.get('max_count', 1)
+        assert attrs.get('min_count', count) == count
+        if count > 1:
+            assert not any('port' in net for net in attrs['networks']
+                           if attrs['networks'] != 'none'), \
+                'Nova refuses one port for several servers'
+        made = []
+        failing = self.failing_batches.pop(0) if self.failing_batches \
+            else ()
+        for i in range(1, count + 1):
+            server_id = self.new_id('server')
+            for net in attrs['networks']:
+                if 'port' in net:
+                    self.ports[net['port']]['device_id'] = server_id
+            name = attrs['name'] if count == 1 else '%s-%d' % (
+                attrs['name'], i)
+            if i in failing:
+                self.build_error.add(name)
+            self.servers[server_id] = {
+                'id': server_id, 'name': name, 'status': 'BUILD',
+                'task_state': 'spawning', 'flavor': dict(FLAVOR),
+                'image': {'id': attrs['image_id']}, 'reads': 0,
+                'metadata': {}}
+            made.append(self._server(self.servers[server_id]))
+        return made[0]
+
+    def _update_server(self, server, **attrs):
+        """PUT /servers/{id}: the name, in any state."""
+        assert set(attrs) <= {'name'}, attrs
+        data = self.servers[getattr(server, 'id', server)]
+        data.update(attrs)
+        return self._server(data)
+
+    def _delete_server(self, server, ignore_missing=True, force=False):
+        server_id = getattr(server, 'id', server)
+        if server_id not in self.servers and not ignore_missing:
+            raise sdk_exc.NotFoundException(message='no server')
+        self.servers.pop(server_id, None)
 
     def _get_server(self, server):
         data = self.servers[getattr(server, 'id', server)]
+        self._advance(data)
+        return self._server(data)
+
+    def _advance(self, data):
+        """A read of a server: its task ends at the second read."""
         data['reads'] += 1
         if data['reads'] >= 2 and data['task_state']:
             if data['status'] == 'BUILD':
@@ -200,7 +273,6 @@ class FakeCloud:
             elif data['task_state'] == 'powering-off':
                 data['status'] = 'SHUTOFF'
             data['task_state'] = None
-        return self._server(data)
 
     def _stop_server(self, server):
         data = self.servers[getattr(server, 'id', server)]
@@ -350,9 +422,44 @@ class FakeCloud:
         self.bm_ports[port_id] = dict(attrs)
         return sdk_bm_port.Port.existing(id=port_id, **attrs)
 
+    def _set_power_state(self, node, target, wait=False, timeout=None):
+        data = self.nodes[getattr(node, 'id', node)]
+        assert target in ('power on', 'power off', 'rebooting'), target
+        data['power_state'] = 'power on' if target == 'rebooting' \
+            else target
+
+    def _nodes(self, details=False, **query):
+        """GET /v1/nodes: a node verifying moves on at each listing."""
+        self.node_listings += 1
+        for data in self.nodes.values():
+            if data['provision_state'] == 'verifying':
+                data['verify_left'] -= 1
+                if data['verify_left'] <= 0:
+                    data['provision_state'] = 'manageable'
+        return iter([self._node(data) for data in list(self.nodes.values())])
+
     def _set_provision_state(self, node, target, wait=False, timeout=None,
                              **kw):
         data = self.nodes[getattr(node, 'id', node)]
+        if target == 'manage' and self.busy_answers:
+            self.busy_answers -= 1
+            raise sdk_exc.HttpException(
+                message='Requested action cannot be performed due to lack '
+                        'of free conductor workers.', http_status=503)
+        if target == 'manage' and not wait and data[
+                'provision_state'] == 'enroll':
+            # Ironic answers 202 once the node is verifying; a failed
+            # power check puts it back in enroll with its last_error.
+            if data.get('fail_verify'):
+                data['last_error'] = 'power credentials are wrong'
+            elif self.verify_listings:
+                data['provision_state'] = 'verifying'
+                data['verify_left'] = self.verify_listings
+            else:
+                data['provision_state'] = 'manageable'
+            # Verifying reads the power state.
+            data.setdefault('power_state', 'power off')
+            return self._node(data)
         moves = {('enroll', 'manage'): 'manageable',
                  ('manageable', 'provide'): 'available',
                  ('manageable', 'inspect'): 'manageable'}
