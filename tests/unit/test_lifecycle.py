@@ -225,9 +225,12 @@ class ServicingTestCase(ConductorFlowTestCase):
 
     def test_an_agent_step_without_ramdisk_takes_no_nova_action(self):
         # No node offers an agent step without the agent: Ironic refuses
-        # the list before any step runs.
+        # the list before any step runs. Ironic 39 records the refusal in
+        # last_error and leaves the node in servicing (do_node_service
+        # re-raises it, outside its error handler).
         self._service([STOP, ERASE], disable_ramdisk=True)
         self.assertIn('erase_devices_metadata', self.node.last_error)
+        self.assertEqual(states.SERVICING, self.node.provision_state)
         self.assertEqual([], self.nova.actions)
         self.assertEqual((fn.ACTIVE, None, fn.RUNNING), self._state())
 
