@@ -68,10 +68,15 @@ def _tool(lab, *args):
 def in_use(lab, lab_cloud, lab_admin_cloud, prefix):
     """Two ACTIVE servers on a network of their own, as a tenant runs them.
 
-    Deleted afterwards with their nodes, network and runbook.
+    Deleted afterwards (best effort) with their nodes, network and
+    runbook.
     """
     compute, network = lab_cloud.compute, lab_cloud.network
     net = network.create_network(name=prefix + '-net')
+    # Nova plugs a server into a network only when it has a subnet.
+    network.create_subnet(name=prefix + '-subnet', network_id=net.id,
+                          ip_version=4, cidr='10.251.0.0/24',
+                          enable_dhcp=False)
     flavor = compute.find_flavor(lab['flavor'], ignore_missing=False)
     image = lab_cloud.image.find_image(lab['disk_image'],
                                        ignore_missing=False)
@@ -81,18 +86,34 @@ def in_use(lab, lab_cloud, lab_admin_cloud, prefix):
     servers = [compute.wait_for_server(s, wait=WAIT_SECONDS)
                for s in servers]
     yield servers
+    left = []
+
+    def attempt(what, func, *args, **kwargs):
+        try:
+            func(*args, **kwargs)
+        except Exception as e:      # keep cleaning the rest
+            left.append('%s: %s' % (what, e))
+
     bm = lab_admin_cloud.baremetal
     for node in bm.nodes(details=True):
         if (node.name or '').startswith(prefix):
-            bm.set_node_maintenance(node, reason='e2e cleanup')
-            bm.delete_node(node)
+            attempt('node %s' % node.name, bm.set_node_maintenance, node,
+                    reason='e2e cleanup')
+            attempt('node %s' % node.name, bm.delete_node, node)
     for runbook in bm.runbooks():
-        if runbook.name.startswith('CUSTOM_ION_LC'):
-            bm.delete_runbook(runbook)
+        if runbook.name == _runbook_name(prefix):
+            attempt('runbook %s' % runbook.name, bm.delete_runbook, runbook)
     for server in servers:
-        compute.delete_server(server)
-        compute.wait_for_delete(server, wait=WAIT_SECONDS)
-    network.delete_network(net)
+        attempt('server %s' % server.name, compute.delete_server, server)
+        attempt('server %s' % server.name, compute.wait_for_delete, server,
+                wait=WAIT_SECONDS)
+    attempt('network %s' % net.name, network.delete_network, net)
+    if left:
+        print('e2e cleanup of %s left: %s' % (prefix, '; '.join(left)))
+
+
+def _runbook_name(prefix):
+    return 'CUSTOM_ION_LC_%s' % prefix.rsplit('-', 1)[1].upper()
 
 
 def _wait_provision(baremetal, node, expected):
@@ -195,12 +216,12 @@ def test_runbook_cleans_a_node_whose_trait_matches(
     _tool(lab, 'enroll', '--ironic-cloud', lab['admin_cloud'], '--server',
           node, '--network', prefix + '-net', '--manage')
     assert baremetal.node(node)['provision_state'] == 'manageable'
-    name = 'CUSTOM_ION_LC_%s' % prefix.rsplit('-', 1)[1].upper()
+    name = _runbook_name(prefix)
     steps = [dict(_step('power off'), order=0),
              dict(_step('power on'), order=1)]
     baremetal.run('baremetal', 'runbook', 'create', '--name', name,
                   '--steps', json.dumps(steps), '--disable-ramdisk')
-    baremetal.run('baremetal', 'runbook', 'add', 'trait', name, name)
+    baremetal.run('baremetal', 'runbook', 'trait', 'add', name, name)
 
     # Without the trait, Ironic's API refuses the runbook for the node.
     refused = baremetal.run('baremetal', 'node', 'clean', node,
