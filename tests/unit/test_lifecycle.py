@@ -192,6 +192,16 @@ class ServicingTestCase(ConductorFlowTestCase):
         self.assertEqual((fn.ACTIVE, None, fn.RUNNING), self._state())
         self.assertIsNone(self.server.rescue_image)
 
+    def test_soft_power_steps_are_novas_graceful_actions(self):
+        self._service([power_step(states.SOFT_POWER_OFF), START,
+                       power_step(states.SOFT_REBOOT)],
+                      disable_ramdisk=True)
+        self.assertEqual(states.ACTIVE, self.node.provision_state)
+        self.assertIsNone(self.node.last_error)
+        self.assertEqual(['os-stop', 'os-start', 'reboot SOFT'],
+                         self._actions())
+        self.assertEqual((fn.ACTIVE, None, fn.RUNNING), self._state())
+
     def test_power_steps_alone_never_boot_the_agent(self):
         # Without disable_ramdisk too: Ironic boots the agent (a rescue
         # with iPXE) only for a step that needs it.
