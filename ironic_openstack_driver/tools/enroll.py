@@ -214,6 +214,9 @@ def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
         enrolled = list(pool.map(one, specs))
     ok = all(error is None for _n, _node, _r, error in enrolled)
 
+    # As enrolled: openstacksdk updates a node it asks to manage in place.
+    states = [node.provision_state if node is not None else None
+              for _n, node, _r, _e in enrolled]
     moving = [node for _n, node, _r, error in enrolled
               if error is None and node.provision_state == 'enroll']
     moves = manage or provide or inspect or adopt_it
@@ -224,8 +227,7 @@ def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
     else:
         managed = {}
     done = []
-    for name, node, result, error in enrolled:
-        before = node.provision_state if node is not None else None
+    for (name, node, result, error), before in zip(enrolled, states):
         if error is None and before == 'enroll' and moves:
             node = managed.get(node.id, node)
             if node.provision_state == 'enroll':

@@ -475,6 +475,10 @@ class FakeCloud:
                 data['provision_state'] = 'manageable'
             # Verifying reads the power state.
             data.setdefault('power_state', 'power off')
+            if isinstance(node, sdk_node.Node):
+                # openstacksdk's Node.set_provision_state(wait=False)
+                # fetches the node into the object it was given.
+                node.provision_state = data['provision_state']
             return self._node(data)
         moves = {('enroll', 'manage'): 'manageable',
                  ('manageable', 'provide'): 'available',

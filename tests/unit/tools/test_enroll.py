@@ -228,6 +228,16 @@ class EnrollAdoptTests(base.ToolTestCase):
             self.assertEqual('ACTIVE', self.cloud.servers[server_id][
                 'status'])
 
+    def test_nodes_still_verifying_when_asked_are_adopted(self):
+        # Ironic answers the manage with the node verifying, which
+        # openstacksdk writes into the node it was given.
+        self.cloud.verify_listings = 2
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        self.assertEqual(0, rc, err)
+        self.assertEqual({'active'}, {n['provision_state'] for n in
+                                      self.cloud.nodes.values()})
+        self.assertEqual(2, out.count('created, now active'))
+
     def test_a_second_run_leaves_the_active_nodes_alone(self):
         self.run_tool('enroll', '--prefix', 'bm', '--adopt')
         calls = len(self._bm_calls())
