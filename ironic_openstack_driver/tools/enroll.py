@@ -20,6 +20,9 @@ without it), and --manage/--provide move only the nodes that are not there
 yet. With --inspect, nodes are enrolled
 without ports and properties and Ironic's inspection (inspect interface
 ``openstack``) fills both; a node already inspected is not inspected again.
+With --adopt, nodes of servers already in use are managed and adopted
+(Ironic's adopt: active without a deployment), their boot device DISK
+first; Nova sees no action on the servers.
 """
 
 import concurrent.futures
@@ -146,7 +149,7 @@ def for_inspection(spec):
 
 
 def enroll(bm, report, specs, compute, manage=False, provide=False,
-           timeout=DEFAULT_TIMEOUT, inspect=False):
+           timeout=DEFAULT_TIMEOUT, inspect=False, adopt_it=False):
     """Enroll every node and mark its server; True when all succeeded.
 
     What ``enroll`` does: enroll_nodes, each node a row of the report's
@@ -157,7 +160,7 @@ def enroll(bm, report, specs, compute, manage=False, provide=False,
     """
     ok, enrolled = enroll_nodes(bm, report, specs, compute, manage=manage,
                                 provide=provide, timeout=timeout,
-                                inspect=inspect)
+                                inspect=inspect, adopt_it=adopt_it)
     for name, node, result in enrolled:
         ports = ''
         if node is not None:
@@ -173,7 +176,7 @@ def enroll(bm, report, specs, compute, manage=False, provide=False,
 
 def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
                  timeout=DEFAULT_TIMEOUT, inspect=False, workers=1,
-                 mark=True):
+                 mark=True, adopt_it=False):
     """Enroll every node of ``specs`` and mark its server.
 
     Each spec is a node of a nodes file (nodes_file.node_for_server):
@@ -187,7 +190,8 @@ def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
         marked.
     :param manage: move new nodes to manageable (Ironic checks their power
         interface); ``provide``: on to available; ``inspect``: enroll
-        without ports and properties, inspect, then go on.
+        without ports and properties, inspect, then go on; ``adopt_it``:
+        on to active by Ironic's adoption (node_states.adopt).
     :param workers: nodes created (and their servers marked, their
         manage asked) at once.
     :param mark: mark the server of each node of driver openstack
@@ -210,19 +214,21 @@ def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
         enrolled = list(pool.map(one, specs))
     ok = all(error is None for _n, _node, _r, error in enrolled)
 
+    # As enrolled: openstacksdk updates a node it asks to manage in place.
+    states = [node.provision_state if node is not None else None
+              for _n, node, _r, _e in enrolled]
     moving = [node for _n, node, _r, error in enrolled
               if error is None and node.provision_state == 'enroll']
-    if moving and (manage or provide or inspect):
+    moves = manage or provide or inspect or adopt_it
+    if moving and moves:
         managed_ok, managed = node_states.manage_nodes(
             bm, report, moving, timeout, workers=max(1, workers))
         ok = ok and managed_ok
     else:
         managed = {}
     done = []
-    for name, node, result, error in enrolled:
-        before = node.provision_state if node is not None else None
-        if error is None and before == 'enroll' and (manage or provide
-                                                     or inspect):
+    for (name, node, result, error), before in zip(enrolled, states):
+        if error is None and before == 'enroll' and moves:
             node = managed.get(node.id, node)
             if node.provision_state == 'enroll':
                 error = 'not managed'   # reported by manage_nodes
@@ -230,7 +236,8 @@ def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
             try:
                 node = node_states.set_state(bm, report, node, manage,
                                              provide, timeout,
-                                             inspect=inspect)
+                                             inspect=inspect,
+                                             adopt_it=adopt_it)
             except ToolError as e:
                 report.fail(str(e))
                 ok = False
@@ -274,6 +281,10 @@ def _enroll_one(bm, report, spec, compute, known, mark):
 
 def run(conns, args, report):
     compute, baremetal = conns
+    if args.adopt and args.provide:
+        raise ToolError('use either --adopt (servers in use: their nodes '
+                        'become active as they run) or --provide (nodes '
+                        'to clean and deploy)')
     if args.file:
         if args.server or args.prefix:
             raise ToolError('use either --file or --server/--prefix')
@@ -283,7 +294,7 @@ def run(conns, args, report):
     ok = enroll(baremetal(), report, specs, compute().compute,
                 manage=args.manage,
                 provide=args.provide, timeout=args.timeout,
-                inspect=args.inspect)
+                inspect=args.inspect, adopt_it=args.adopt)
     report.table()
     if not ok:
         report.progress('Some nodes failed (see above): the table shows '
@@ -301,9 +312,9 @@ def add_parser(subparsers):
                     'file) with its port straight into Ironic, mark the '
                     'server with the node\'s UUID (server metadata %s, '
                     'which the driver requires), then optionally move the '
-                    'node to manageable (--manage) or available '
-                    '(--provide). Idempotent by node name.'
-                    % cloud.NODE_MARK)
+                    'node to manageable (--manage), available '
+                    '(--provide) or active by adoption (--adopt). '
+                    'Idempotent by node name.' % cloud.NODE_MARK)
     p.add_argument('--file',
                    help='enroll the nodes of this nodes file instead of '
                         'reading servers')
@@ -327,6 +338,13 @@ def add_parser(subparsers):
                         '(implies --manage): Ironic then creates a port '
                         'per Neutron port of the server and reads the '
                         'properties from the flavor and image')
+    p.add_argument('--adopt', action='store_true',
+                   help='for servers already in use: move the nodes to '
+                        'manageable, set their boot device to disk '
+                        '(persistent) and adopt them (Ironic\'s adopt: '
+                        'active without a deployment); the servers get no '
+                        'Nova action (no stop, reboot or rescue) and keep '
+                        'their disks. Not with --provide')
     p.add_argument('--timeout', type=int, default=DEFAULT_TIMEOUT,
                    metavar='SECONDS',
                    help='how long each provision state change may take '

@@ -14,8 +14,8 @@
 
 manage_nodes asks Ironic to manage up to MANAGE_BATCH nodes, then reads
 one node listing per round until none of them is verifying, and so on
-batch by batch: hundreds of nodes verify in the time of a few. inspect and
-provide move one node at a time (set_state).
+batch by batch: hundreds of nodes verify in the time of a few. inspect,
+provide and adopt move one node at a time (set_state).
 """
 
 import concurrent.futures
@@ -42,6 +42,8 @@ ATTEMPTS = 10
 RETRY_PAUSE = 2.0
 POLL_INTERVAL = 1.0
 # The node fields a wait reads (Ironic's names).
+# Ironic adopts from these provision states.
+ADOPTABLE = ('manageable', 'adopt failed')
 LISTED_FIELDS = ('uuid', 'name', 'provision_state', 'target_provision_state',
                  'power_state', 'last_error', 'properties')
 
@@ -62,19 +64,48 @@ def _move(bm, report, node, target, expected, timeout):
                         % (node.name, node.id, target, expected, state, why))
 
 
-def set_state(bm, report, node, manage, provide, timeout, inspect=False):
-    """Move an enrolled node to manageable/available if asked.
+def adopt(bm, report, node, timeout):
+    """Adopt a manageable node: boot device DISK, then Ironic's adopt.
+
+    Ironic sets no boot device while it adopts, and the driver boots the
+    recorded one at the next power on: DISK (persistent) is recorded
+    first, so that the server keeps booting its disk. Neither step sends
+    Nova an action. A node that is active already is left alone.
+
+    :raises: ToolError when the node is neither active nor adoptable, or
+        the adoption fails (with Ironic's last_error).
+    """
+    if node.provision_state == 'active':
+        return node
+    if node.provision_state not in ADOPTABLE:
+        raise ToolError(
+            'node %s (%s) is %s: Ironic adopts from %s only (a node that '
+            'went on to available would be cleaned and deployed instead)'
+            % (node.name, node.id, node.provision_state,
+               ' or '.join(ADOPTABLE)))
+    report.progress('%s: boot device disk (persistent) ...' % node.name)
+    common.call('cannot set boot device disk of node %s' % node.name,
+                bm.set_node_boot_device, node, 'disk', persistent=True)
+    return _move(bm, report, node, 'adopt', 'active', timeout)
+
+
+def set_state(bm, report, node, manage, provide, timeout, inspect=False,
+              adopt_it=False):
+    """Move an enrolled node to manageable/available/active if asked.
 
     With ``inspect``, a manageable node that was never inspected (no
-    memory_mb) is inspected before it is provided.
+    memory_mb) is inspected before it is provided or adopted; with
+    ``adopt_it``, a manageable node is adopted (adopt).
     """
-    if not (manage or provide or inspect):
+    if not (manage or provide or inspect or adopt_it):
         return node
     if node.provision_state == 'enroll':
         node = _move(bm, report, node, 'manage', 'manageable', timeout)
     if (inspect and node.provision_state == 'manageable'
             and not (node.properties or {}).get('memory_mb')):
         node = _move(bm, report, node, 'inspect', 'manageable', timeout)
+    if adopt_it:
+        return adopt(bm, report, node, timeout)
     if provide and node.provision_state == 'manageable':
         node = _move(bm, report, node, 'provide', 'available', timeout)
     return node

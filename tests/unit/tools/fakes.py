@@ -139,6 +139,7 @@ class FakeCloud:
         b.create_port.side_effect = self._create_bm_port
         b.set_node_provision_state.side_effect = self._set_provision_state
         b.set_node_power_state.side_effect = self._set_power_state
+        b.set_node_boot_device.side_effect = self._set_boot_device
 
     @property
     def conn(self):
@@ -438,6 +439,21 @@ class FakeCloud:
                     data['provision_state'] = 'manageable'
         return iter([self._node(data) for data in list(self.nodes.values())])
 
+    def _set_boot_device(self, node, boot_device, persistent=False):
+        """PUT /nodes/{id}/management/boot_device.
+
+        Ironic's conductor refuses it while the node is in a transitional
+        state.
+        """
+        data = self.nodes[getattr(node, 'id', node)]
+        if data['provision_state'] not in ('enroll', 'manageable',
+                                           'available', 'active',
+                                           'adopt failed'):
+            raise sdk_exc.ConflictException(message='node is locked',
+                                            http_status=409)
+        data['boot_device'] = {'boot_device': boot_device,
+                               'persistent': persistent}
+
     def _set_provision_state(self, node, target, wait=False, timeout=None,
                              **kw):
         data = self.nodes[getattr(node, 'id', node)]
@@ -459,10 +475,16 @@ class FakeCloud:
                 data['provision_state'] = 'manageable'
             # Verifying reads the power state.
             data.setdefault('power_state', 'power off')
+            if isinstance(node, sdk_node.Node):
+                # openstacksdk's Node.set_provision_state(wait=False)
+                # fetches the node into the object it was given.
+                node.provision_state = data['provision_state']
             return self._node(data)
         moves = {('enroll', 'manage'): 'manageable',
                  ('manageable', 'provide'): 'available',
-                 ('manageable', 'inspect'): 'manageable'}
+                 ('manageable', 'inspect'): 'manageable',
+                 ('manageable', 'adopt'): 'active',
+                 ('adopt failed', 'adopt'): 'active'}
         new = moves.get((data['provision_state'], target))
         if new is None:
             raise sdk_exc.ConflictException(message='bad transition',
@@ -470,6 +492,10 @@ class FakeCloud:
         if data.get('fail_verify') and target == 'manage':
             data['last_error'] = 'power credentials are wrong'
             raise sdk_exc.ResourceFailure('node failed verifying')
+        if data.get('fail_adopt') and target == 'adopt':
+            data['provision_state'] = 'adopt failed'
+            data['last_error'] = 'Error while attempting to adopt node'
+            raise sdk_exc.ResourceFailure('node failed adopting')
         data['provision_state'] = new
         if target == 'inspect':
             # Inspection fills memory_mb among others (what Ironic's
