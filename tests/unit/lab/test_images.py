@@ -137,7 +137,6 @@ class PackerOverrideTest(TmpDirTestCase):
                                ipa._packer_override, self.paths(), self.tmp)
 
 
-
 class RamdiskCompressionTest(TmpDirTestCase):
     """The initramfs is packed in a format the agent's kernel unpacks."""
 
@@ -168,6 +167,7 @@ class RamdiskCompressionTest(TmpDirTestCase):
                                '/img/initramfs: unknown initramfs '
                                'compression .first bytes 425a68',
                                ipa.decompressor, b'BZh91AY', '/img/initramfs')
+
 
 TOOLS = ('sfdisk', 'mkfs.fat', 'syslinux', 'mcopy', 'mdir')
 
