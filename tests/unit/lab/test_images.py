@@ -137,6 +137,24 @@ class PackerOverrideTest(TmpDirTestCase):
                                ipa._packer_override, self.paths(), self.tmp)
 
 
+class ElementHooksTest(unittest.TestCase):
+
+    def test_every_hook_of_the_lab_elements_is_executable(self):
+        # dib-run-parts silently skips a hook without the execute bit.
+        hooks = []
+        for element in sorted(os.listdir(ipa.ELEMENTS_DIR)):
+            root = os.path.join(ipa.ELEMENTS_DIR, element)
+            for phase in sorted(os.listdir(root)):
+                if not phase.endswith('.d') or phase == 'environment.d':
+                    continue
+                for name in sorted(os.listdir(os.path.join(root, phase))):
+                    hooks.append(os.path.join(element, phase, name))
+        self.assertIn(os.path.join('ios-lab-lean', 'finalise.d',
+                                   '78-ios-lab-boot'), hooks)
+        self.assertEqual([], [h for h in hooks if not os.access(
+            os.path.join(ipa.ELEMENTS_DIR, h), os.X_OK)])
+
+
 class RamdiskCompressionTest(TmpDirTestCase):
     """The initramfs is packed in a format the agent's kernel unpacks."""
 
