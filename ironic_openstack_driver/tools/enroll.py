@@ -229,8 +229,9 @@ def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
     done = []
     for (name, node, result, error), before in zip(enrolled, states):
         if error is None and before == 'enroll' and moves:
-            node = managed.get(node.id, node)
-            if node.provision_state == 'enroll':
+            if node.id in managed:
+                node = managed[node.id]
+            else:
                 error = 'not managed'   # reported by manage_nodes
         if error is None:
             try:
@@ -242,7 +243,8 @@ def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
                 report.fail(str(e))
                 ok = False
                 error = str(e)
-        if node is not None and node.provision_state != before:
+        if (error is None and node is not None
+                and node.provision_state != before):
             result += ', now %s' % node.provision_state
         if error is not None and result != 'failed':
             result += ', then failed'

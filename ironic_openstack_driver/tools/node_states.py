@@ -41,9 +41,9 @@ MANAGE_BATCH = 100
 ATTEMPTS = 10
 RETRY_PAUSE = 2.0
 POLL_INTERVAL = 1.0
-# The node fields a wait reads (Ironic's names).
 # Ironic adopts from these provision states.
 ADOPTABLE = ('manageable', 'adopt failed')
+# The node fields a wait reads (Ironic's names).
 LISTED_FIELDS = ('uuid', 'name', 'provision_state', 'target_provision_state',
                  'power_state', 'last_error', 'properties')
 

@@ -71,7 +71,13 @@ class FakeIronic:
             if data['provision_state'] == 'verifying':
                 data['verify_left'] -= 1
                 if data['verify_left'] <= 0:
-                    data['provision_state'] = 'manageable'
+                    # A failed power check puts it back in enroll with
+                    # its last_error.
+                    if data.get('fail_verify'):
+                        data['provision_state'] = 'enroll'
+                        data['last_error'] = 'power credentials are wrong'
+                    else:
+                        data['provision_state'] = 'manageable'
         return iter([self._node(data) for data in list(self.nodes.values())])
 
     def _set_boot_device(self, node, boot_device, persistent=False):
@@ -101,11 +107,11 @@ class FakeIronic:
                 'provision_state'] == 'enroll':
             # Ironic answers 202 once the node is verifying; a failed
             # power check puts it back in enroll with its last_error.
-            if data.get('fail_verify'):
-                data['last_error'] = 'power credentials are wrong'
-            elif self.verify_listings:
+            if self.verify_listings:
                 data['provision_state'] = 'verifying'
                 data['verify_left'] = self.verify_listings
+            elif data.get('fail_verify'):
+                data['last_error'] = 'power credentials are wrong'
             else:
                 data['provision_state'] = 'manageable'
             # Verifying reads the power state.

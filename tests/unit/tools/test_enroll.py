@@ -238,6 +238,22 @@ class EnrollAdoptTests(base.ToolTestCase):
                                       self.cloud.nodes.values()})
         self.assertEqual(2, out.count('created, now active'))
 
+    def test_a_node_that_fails_verifying_is_reported_once(self):
+        # Asked, the node is verifying (written into the node object);
+        # its power check then fails and Ironic puts it back in enroll.
+        self.cloud.verify_listings = 2
+        self.run_tool('enroll', '--prefix', 'bm')
+        for node in self.cloud.nodes.values():
+            node['fail_verify'] = True
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        self.assertEqual(1, rc)
+        self.assertEqual(2, err.count('did not reach manageable'))
+        self.assertIn('power credentials are wrong', err)
+        self.assertNotIn('is verifying', err)
+        self.assertEqual(2, out.count('exists, then failed'))
+        self.assertEqual({'enroll'}, {n['provision_state'] for n in
+                                      self.cloud.nodes.values()})
+
     def test_a_second_run_leaves_the_active_nodes_alone(self):
         self.run_tool('enroll', '--prefix', 'bm', '--adopt')
         calls = len(self._bm_calls())
