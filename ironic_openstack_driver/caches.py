@@ -35,15 +35,16 @@ host_statuses       compute host statuses read from Nova's  cache_max_clouds
                     (host_status.py)
 tasks               per Ironic task: its NodeClient, the    the task's life
                     power state read under its lock
-versions_read       the compute proxies whose Nova version  their
-                    document was read (client.py)           connection's
-                                                            life
+versions_read       the services whose version document     their
+                    each connection read                    connection's
+                    (service_versions.py)                   life
 ==================  ======================================  ===============
 
 The bounds are [openstack]cache_max_clouds and cache_max_entries, read at
 each insertion: beyond its bound a store drops its least recently used
 entries. The tasks store is keyed weakly: an entry goes with its task;
-versions_read holds its proxies weakly: one goes with its connection.
+versions_read is keyed weakly by the connection's session: an entry goes
+with its connection.
 
 The locking rule: each store guards its entries with its own lock, held
 only while it reads or changes them and never together with another
@@ -122,6 +123,34 @@ class RecentSet:
             self._members.clear()
 
 
+class VersionsRead:
+    """The services whose version document a session has read.
+
+    Keyed weakly by the keystoneauth session (one per connection): the
+    entries go with their connection.
+    """
+
+    def __init__(self):
+        self._read = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def has(self, session, service):
+        with self._lock:
+            return service in self._read.get(session, ())
+
+    def add(self, session, service):
+        with self._lock:
+            self._read.setdefault(session, set()).add(service)
+
+    def clear(self):
+        with self._lock:
+            self._read.clear()
+
+    def __len__(self):
+        with self._lock:
+            return len(self._read)
+
+
 class TaskState:
     """What the driver keeps for one Ironic task, while the task lives.
 
@@ -177,7 +206,7 @@ class ConductorCaches:
         self.warned = RecentSet(max_entries)
         self.host_statuses = host_status.HostStatuses(max_clouds)
         self.tasks = TaskState()
-        self.versions_read = weakref.WeakSet()
+        self.versions_read = VersionsRead()
 
     def stores(self):
         """Every store, by name."""

@@ -28,7 +28,6 @@ cross Ironic's RPC to the API. What the conductor keeps between requests
 
 import contextlib
 
-from keystoneauth1 import discover
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 from openstack import proxy as sdk_proxy
@@ -47,6 +46,7 @@ from ironic_openstack_driver import errors
 from ironic_openstack_driver import server_images
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
+from ironic_openstack_driver import service_versions
 from ironic_openstack_driver import text
 
 LOG = log.getLogger(__name__)
@@ -88,11 +88,17 @@ class NodeClient:
         """The connection's openstacksdk proxy of a service.
 
         Building it logs in to Keystone and looks the service up in the
-        catalog: errors there are translated like any other.
+        catalog; Nova's and Glance's version documents are read once per
+        connection first (service_versions.py). Errors there are
+        translated like any other.
 
         :param service: 'compute', 'image', 'network' or 'block_storage'.
         :raises: DriverOperationError naming the field to check.
         """
+        name = errors.SERVICE_NAMES.get(service, service)
+        with self.translate_errors(_('read the %s API versions') % name):
+            service_versions.read_once(self.conn, CACHES.versions_read,
+                                       service, self.node.uuid)
         with self.translate_errors(_('log in and find the %s endpoint')
                                    % service):
             found = getattr(self.conn, service)
@@ -110,33 +116,8 @@ class NodeClient:
 
     @property
     def compute(self):
-        """The compute proxy, once Nova's version document is read.
-
-        openstacksdk reads it before a connection's first request that
-        negotiates a microversion and, when it gets no answer, sends the
-        request anyway: a hung Nova cost two api_timeout waits. Read here
-        (once per connection), a failure to reach Nova ends the call; a
-        Nova without a usable document is left to openstacksdk.
-
-        :raises: DriverOperationError when Nova cannot be reached or does
-            not answer in time.
-        """
-        compute = self.proxy('compute')
-        if compute not in CACHES.versions_read:
-            with self.translate_errors(_('read the Nova API versions')):
-                endpoint = compute.get_endpoint()
-                if not endpoint:
-                    return compute
-                try:
-                    # Cached in the connection's session for openstacksdk.
-                    discover.get_discovery(compute.session, endpoint)
-                except (ks_exc.DiscoveryFailure, ks_exc.HttpError) as e:
-                    LOG.debug('Node %(node)s: no Nova version document: '
-                              '%(error)s', {'node': self.node.uuid,
-                                            'error': e})
-                    return compute
-            CACHES.versions_read.add(compute)
-        return compute
+        """The compute proxy (Nova's version document read: proxy())."""
+        return self.proxy('compute')
 
     @property
     def image(self):

@@ -112,10 +112,12 @@ class FakeCloud(fn.FakeNova):
         self.block_storage.get_volume.side_effect = self.get_volume
         self.connection = mock.Mock(
             spec=['compute', 'image', 'network', 'block_storage',
-                  'current_project_id'],
+                  'current_project_id', 'session', 'endpoint_for'],
             compute=self.compute, image=self.image, network=self.network,
             block_storage=self.block_storage,
-            current_project_id=self.project_id)
+            current_project_id=self.project_id,
+            session=self.compute.session)
+        self.connection.endpoint_for.side_effect = self.endpoint_for
 
     # State set-up for tests.
     def add_server(self, name='node-0', **state):

@@ -27,6 +27,11 @@ version document and GET /v2.1/servers/{id}. Faults a test can ask for:
   connections). Keystone keeps answering;
 * ``stop_nova()``: Nova's port refuses connections (nova-api stopped);
   Keystone keeps answering.
+
+Glance, on a third port (in the catalog without a version, as Glance
+registers itself), answers its version document (300 Multiple Choices) and
+GET /v2/images/{id} for ``IMAGE``; ``hang_glance()`` makes it take every
+request and answer none.
 """
 
 import http.server
@@ -36,6 +41,7 @@ import threading
 from ironic_openstack_driver.cloud import NODE_MARK
 
 USER, PASSWORD, PROJECT = 'ironic', 'right-password-42', 'baremetal'
+IMAGE = 'a1b2c3d4-0000-0000-0000-000000000001'
 REGION = 'RegionOne'
 
 
@@ -48,6 +54,9 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
     logins = 0
     close_next = 0
     fail_next = 0
+    # Nova's newest microversion (below 2.98 a server read embeds no
+    # image properties: the driver reads them from Glance).
+    max_microversion = '2.100'
     # Base URL of Nova (its own listener), for the catalog.
     nova_base = None
     # Set once Nova is stopped: a request on a connection it had kept
@@ -99,7 +108,8 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
                 'code': 503, 'message': 'Service Unavailable'}}, 503)
         if path == '/v2.1':
             return self._send({'version': {
-                'id': 'v2.1', 'status': 'CURRENT', 'version': '2.100',
+                'id': 'v2.1', 'status': 'CURRENT',
+                'version': cls.max_microversion,
                 'min_version': '2.1',
                 'links': [{'rel': 'self', 'href': self.base + '/v2.1/'}]}})
         prefix = '/v2.1/servers/'
@@ -128,7 +138,11 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
         catalog = [{'type': 'compute', 'name': 'nova', 'id': 'nova',
                     'endpoints': [{'interface': 'public', 'id': 'ep1',
                                    'region': REGION, 'region_id': REGION,
-                                   'url': cls.nova_base + '/v2.1'}]}]
+                                   'url': cls.nova_base + '/v2.1'}]},
+                   {'type': 'image', 'name': 'glance', 'id': 'glance',
+                    'endpoints': [{'interface': 'public', 'id': 'ep2',
+                                   'region': REGION, 'region_id': REGION,
+                                   'url': GlanceHandler.base_url}]}]
         token = {'token': {
             'methods': ['password'], 'expires_at': '2999-01-01T00:00:00Z',
             'issued_at': '2026-01-01T00:00:00Z',
@@ -141,9 +155,32 @@ class FakeCloudHandler(http.server.BaseHTTPRequestHandler):
         self._send(token, 201, {'X-Subject-Token': 'tok-1'})
 
 
-def _serve(test):
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                            FakeCloudHandler)
+class GlanceHandler(FakeCloudHandler):
+    """Glance: its version document and one image."""
+
+    requests = []
+    base_url = None
+    answering = threading.Event()
+
+    def do_GET(self):
+        cls = type(self)
+        cls.requests.append('GET ' + self.path)
+        cls.answering.wait()
+        path = self.path.rstrip('/')
+        if path == '':
+            return self._send({'versions': [{
+                'id': 'v2.16', 'status': 'CURRENT',
+                'links': [{'rel': 'self', 'href': self.base + '/v2/'}]}]},
+                300)
+        if path == '/v2/images/' + IMAGE:
+            return self._send({
+                'id': IMAGE, 'name': 'node-image', 'status': 'active',
+                'hw_firmware_type': 'uefi', 'os_shutdown_timeout': 5})
+        self._send({'code': 404, 'title': 'Not Found'}, 404)
+
+
+def _serve(test, handler=FakeCloudHandler):
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     # An answer to a request the client gave up on (hang) fails to send.
     httpd.handle_error = lambda request, client_address: None
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -164,11 +201,17 @@ def start(test):
     FakeCloudHandler.logins = 0
     FakeCloudHandler.close_next = 0
     FakeCloudHandler.fail_next = 0
+    FakeCloudHandler.max_microversion = '2.100'
     FakeCloudHandler.nova_stopped = False
     FakeCloudHandler.answering.set()
     test.addCleanup(FakeCloudHandler.answering.set)
+    GlanceHandler.requests = []
+    GlanceHandler.answering.set()
+    test.addCleanup(GlanceHandler.answering.set)
     keystone = _serve(test)
     _nova = _serve(test)
+    glance = _serve(test, GlanceHandler)
+    GlanceHandler.base_url = 'http://%s:%s' % glance.server_address
     FakeCloudHandler.nova_base = 'http://%s:%s' % _nova.server_address
     return 'http://%s:%s' % keystone.server_address
 
@@ -190,13 +233,18 @@ def resume():
     FakeCloudHandler.answering.set()
 
 
+def hang_glance():
+    """Glance stops answering (requests wait until the test ends)."""
+    GlanceHandler.answering.clear()
+
+
 def server(server_id, vm_state='active', power_state=1, task_state=None):
     """A server as Nova's API shows it."""
     body = {'id': server_id, 'name': 'node-0', 'status': 'ACTIVE',
             'OS-EXT-STS:vm_state': vm_state,
             'OS-EXT-STS:task_state': task_state,
             'OS-EXT-STS:power_state': power_state,
-            'image': {'id': 'a1b2c3d4-0000-0000-0000-000000000001'}}
+            'image': {'id': IMAGE}}
     FakeCloudHandler.servers[server_id] = body
     return body
 

@@ -74,6 +74,9 @@ json_response = fake_nova_views.json_response
 COMPUTE_HOST = fns.COMPUTE_HOST
 # The compute endpoint in the fake cloud's catalog.
 NOVA_URL = 'http://nova.example.test/v2.1'
+GLANCE_URL = 'http://glance.example.test'
+#: The catalog: Connection.endpoint_for of each service the fake has.
+ENDPOINTS = {'compute': NOVA_URL, 'image': GLANCE_URL}
 
 
 class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
@@ -110,7 +113,8 @@ class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
         self.compute.get_endpoint.return_value = NOVA_URL
         self.compute.session = mock.Mock(
             spec=['_discovery_cache', 'auth'], auth=None,
-            _discovery_cache={NOVA_URL: mock.sentinel.nova_versions})
+            _discovery_cache={NOVA_URL: mock.sentinel.nova_versions,
+                              GLANCE_URL: mock.sentinel.glance_versions})
         self.compute.get_server.side_effect = self.get_server
         self.compute.find_server.side_effect = self.find_server
         self.compute.get.side_effect = self.get
@@ -131,9 +135,16 @@ class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
         self.image = self.image_proxy()
 
         self.connection = mock.Mock(
-            spec=['compute', 'image', 'current_project_id'],
+            spec=['compute', 'image', 'current_project_id', 'session',
+                  'endpoint_for'],
             compute=self.compute, image=self.image,
-            current_project_id=self.project_id)
+            current_project_id=self.project_id,
+            session=self.compute.session)
+        self.connection.endpoint_for.side_effect = self.endpoint_for
+
+    def endpoint_for(self, service_type, interface=None, region_name=None):
+        """The catalog's URL of a service (Connection.endpoint_for)."""
+        return ENDPOINTS.get(service_type)
 
     @property
     def max_microversion(self):

@@ -236,3 +236,46 @@ class DropsConnectionTestCase(base.DbTestCase):
     def test_timeout_keeps_it(self):
         self.assertFalse(self._drops(ks_exc.ConnectTimeout(
             'Request to http://cloud:5000/v3/auth/tokens timed out')))
+
+
+class GlanceHangTestCase(http_base.OverHttpBase):
+    """Glance hangs while the driver needs an image's properties.
+
+    Below compute microversion 2.98 a server read embeds no image
+    properties, so the boot mode comes from the image in Glance.
+    openstacksdk reads Glance's version document when it builds the image
+    proxy; unanswered, it read it a second time and then said the image
+    service "does not have any supported versions".
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.config(api_timeout=1, group='openstack')
+        fake.FakeCloudHandler.max_microversion = '2.96'
+        self.node = self._manageable_node_powered_on()
+        fake.hang_glance()
+
+    def _boot_mode(self):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            return task.driver.management.get_boot_mode(task)
+
+    def test_one_unanswered_read_names_glance(self):
+        exc = self.assertRaises(exception.DriverOperationError,
+                                self._boot_mode)
+        self.assertEqual(['GET /'], fake.GlanceHandler.requests)
+        self.assertIn('Glance did not answer within 1 s '
+                      '([openstack]api_timeout)', str(exc))
+        self.assertIn(self.node.uuid, str(exc))
+        self.assertNotIn('supported versions', str(exc))
+
+    def test_once_glance_answers_its_versions_are_read_once(self):
+        self.assertRaises(exception.DriverOperationError, self._boot_mode)
+        fake.GlanceHandler.answering.set()
+        self.assertEqual('uefi', self._boot_mode())
+        # The image read again (its properties forgotten), not Glance's
+        # versions.
+        caches.CACHES.lookups.clear()
+        self.assertEqual('uefi', self._boot_mode())
+        self.assertEqual(['GET /', 'GET /'],
+                         [r for r in fake.GlanceHandler.requests
+                          if r == 'GET /'])
