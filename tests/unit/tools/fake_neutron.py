@@ -70,27 +70,85 @@ class FakeNeutron:
                      if all(p.get(k) == v for k, v in query.items())])
 
     def _create_port(self, **attrs):
+        """POST /ports: port security as its network has it by default.
+
+        A fixed IP comes from a subnet of the port's network unless
+        ``fixed_ips`` is []; allowed address pairs need port security
+        (Neutron's AddressPairAndPortSecurityRequired, 409).
+        """
         if 'mac_address' in attrs and self.refuse_mac_choice:
             raise sdk_exc.ForbiddenException(
                 'HTTP 403: ((rule:create_port and rule:create_port:'
                 'mac_address)) is disallowed by policy')
+        secured = attrs.get(
+            'port_security_enabled',
+            self.networks[attrs['network_id']].is_port_security_enabled)
+        self._check_pairs(secured, attrs.get('allowed_address_pairs'))
         port_id = self.new_id('port')
         no_ip = attrs.get('fixed_ips') == []
+        subnets = [s for s in self.subnets
+                   if s['network_id'] == attrs['network_id']]
         mac = attrs.get('mac_address')
         if mac is None:
             mac = 'fa:16:3e:00:00:%02x' % self.macs_made
             self.macs_made += 1
+        fixed_ips = [] if no_ip or not subnets else [
+            {'ip_address': '10.0.0.%d' % (len(self.ports) + 10),
+             'subnet_id': subnets[0]['id']}]
         self.ports[port_id] = {
             'name': attrs['name'], 'network_id': attrs['network_id'],
             'mac_address': mac,
-            'device_id': '', 'port_security_enabled':
-                attrs.get('port_security_enabled', True),
-            'fixed_ips': [] if no_ip or not self.subnets
-                else [{'ip_address': '10.0.0.%d' % (len(self.ports) + 10),
-                       'subnet_id': self.subnets[0]['id']}],
+            'device_id': '', 'port_security_enabled': secured,
+            'allowed_address_pairs': list(
+                attrs.get('allowed_address_pairs') or []),
+            'fixed_ips': fixed_ips,
             'ip_allocation': ('none' if no_ip and self.ip_allocation
                               else 'immediate')}
         return self._port(port_id)
+
+    @staticmethod
+    def _check_pairs(secured, pairs):
+        if pairs and not secured:
+            raise sdk_exc.ConflictException(
+                message='Port Security must be enabled in order to have '
+                        'allowed address pairs on a port.',
+                http_status=409)
+
+    def _update_port(self, port, if_revision=None, **attrs):
+        """PUT /ports/{id}: name and allowed address pairs here."""
+        assert set(attrs) <= {'name', 'allowed_address_pairs'}, attrs
+        data = self.ports[getattr(port, 'id', port)]
+        self._check_pairs(data['port_security_enabled'],
+                          attrs.get('allowed_address_pairs'))
+        data.update(attrs)
+        return self._port(getattr(port, 'id', port))
+
+    def addresses(self, networks):
+        """Nova's addresses of a server on ``networks`` (its request).
+
+        {network name: [addresses]} in the order of the NICs, a network
+        whose port has no IP included; a network Nova makes the port on
+        (by UUID) gets no address here.
+        """
+        addresses = {}
+        for net in networks if networks != 'none' else ():
+            port = self.ports.get(net.get('port'))
+            network_id = port['network_id'] if port else net['uuid']
+            addresses.setdefault(self.networks[network_id].name, []).extend(
+                {'version': 4, 'addr': ip['ip_address'],
+                 'OS-EXT-IPS:type': 'fixed',
+                 'OS-EXT-IPS-MAC:mac_addr': port['mac_address']}
+                for ip in (port or {}).get('fixed_ips', []))
+        return addresses
+
+    def _get_network(self, network):
+        """GET /networks/{id}: 404 for a network the project cannot see."""
+        network_id = getattr(network, 'id', network)
+        if network_id not in self.networks:
+            raise sdk_exc.NotFoundException(
+                message='Network %s could not be found.' % network_id,
+                http_status=404)
+        return self.networks[network_id]
 
     def _delete_port(self, port, ignore_missing=True, if_revision=None):
         self.ports.pop(getattr(port, 'id', port), None)

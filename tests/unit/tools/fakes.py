@@ -119,6 +119,8 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
         n.ports.side_effect = self._ports
         n.create_port.side_effect = self._create_port
         n.delete_port.side_effect = self._delete_port
+        n.update_port.side_effect = self._update_port
+        n.get_network.side_effect = self._get_network
         i.find_image.side_effect = self._find_image
         i.get_image.side_effect = self._get_image
         i.images.side_effect = lambda **q: iter(
@@ -158,13 +160,16 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
             'id': server_id, 'name': name, 'status': status,
             'task_state': None, 'flavor': dict(FLAVOR),
             'image': {'id': image_id} if image_id else '', 'reads': 0,
-            'metadata': {}}
+            'metadata': {}, 'addresses': {}}
         if mac:
-            self.ports[self.new_id('port')] = {
+            port_id = self.new_id('port')
+            self.ports[port_id] = {
                 'name': '%s-provisioning' % name, 'mac_address': mac,
                 'network_id': network_id or self.prov.id,
                 'device_id': server_id, 'fixed_ips': [],
                 'ip_allocation': 'none'}
+            self.servers[server_id]['addresses'] = self.addresses(
+                [{'port': port_id}])
         return server_id
 
     def _server(self, data):
@@ -237,7 +242,8 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
                 'id': server_id, 'name': name, 'status': 'BUILD',
                 'task_state': 'spawning', 'flavor': dict(FLAVOR),
                 'image': {'id': attrs['image_id']}, 'reads': 0,
-                'metadata': {}}
+                'metadata': {}, 'addresses': self.addresses(
+                    attrs['networks'])}
             made.append(self._server(self.servers[server_id]))
         return made[0]
 
