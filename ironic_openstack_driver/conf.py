@@ -43,7 +43,8 @@ PHYSICAL_NETWORKS_OPT = cfg.Opt(
          'map, because a project member cannot read a network\'s '
          'provider:physical_network. A malformed entry (no ":", an empty '
          'name, a physical network with spaces or over 64 characters) '
-         'stops the conductor at start-up.')
+         'stops the conductor when it loads the inspect interface '
+         'openstack.')
 
 opts = [
     cfg.StrOpt('clouds_yaml',
