@@ -109,6 +109,14 @@ class InspectTestCase(cloud_base.CloudTestCase):
         self.assertTrue(ports[MAC2].pxe_enabled)
         self.assertFalse(ports[MAC1].pxe_enabled)
 
+    def test_a_network_the_user_cannot_see_does_not_fail_inspection(self):
+        del self.nova.networks[self.tenant]
+        self._inspect()
+        self.assertEqual(states.MANAGEABLE, self.node.provision_state)
+        ports = self._ports()
+        self.assertTrue(ports[MAC1].pxe_enabled)
+        self.assertFalse(ports[MAC2].pxe_enabled)
+
     def test_unknown_nic_order_leaves_every_port_pxe_enabled(self):
         self.server.addresses.clear()
         self._inspect()
