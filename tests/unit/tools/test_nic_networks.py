@@ -93,6 +93,20 @@ class SeveralNetworksTests(base.ToolTestCase):
         for port in self.ports_on(self.cloud.prov).values():
             self.assertEqual([], port['allowed_address_pairs'])
 
+    def test_virtual_media_provisioning_ports_take_the_pairs(self):
+        # With virtual media the provisioning network keeps its port
+        # security: its ports carry the pairs too.
+        rc, out, err = self.run_tool(
+            'create-nodes', '--count', '1', '--prefix', 'vm', '--flavor',
+            'bm.small', '--image', 'blank', '--network', 'data',
+            '--boot', 'virtual-media', '--allowed-address-pair',
+            '10.0.0.100/32')
+        self.assertEqual(0, rc, err)
+        (port,) = self.ports_on(self.data).values()
+        self.assertTrue(port['port_security_enabled'])
+        self.assertEqual([{'ip_address': '10.0.0.100/32'}],
+                         port['allowed_address_pairs'])
+
     def test_address_pairs_without_a_secured_network_are_refused(self):
         # Neutron refuses pairs on a port without port security: nothing
         # is made.
