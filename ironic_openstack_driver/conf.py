@@ -18,10 +18,33 @@ plays the bare-metal pool gets a group of its own.
 """
 
 from oslo_config import cfg
+from oslo_config import types
 
 from ironic.conf import CONF
 
 GROUP = 'openstack'
+
+#: A physical network name as Ironic's ports take it (up to 64 characters)
+#: and as the option's "network:physnet,..." format allows it.
+_PHYSNET = types.String(regex=r'^[^\s:,]+$', max_length=64,
+                        type_name='physical network name')
+
+PHYSICAL_NETWORKS_OPT = cfg.Opt(
+    'physical_networks',
+    type=types.Dict(value_type=_PHYSNET),
+    default={},
+    help='Neutron network of the host cloud (UUID or name) to Ironic '
+         'physical_network, as "network:physnet" entries separated by '
+         'commas, e.g. "provisioning:physnet1,<uuid>:physnet2". The '
+         'inspect interface openstack and ironic-openstack-nodes '
+         '(nodes-file, enroll, with --driver-config-file) set it on the '
+         'port they create for each NIC of a server on that network; '
+         'ports on other networks get no physical_network. An operator '
+         'map, because a project member cannot read a network\'s '
+         'provider:physical_network. A malformed entry (no ":", an empty '
+         'name, a physical network with spaces or over 64 characters) '
+         'stops the conductor when it loads the inspect interface '
+         'openstack.')
 
 opts = [
     cfg.StrOpt('clouds_yaml',
@@ -197,12 +220,7 @@ opts += [
                help='Lines of the Nova console log that the vendor passthru '
                     'method console_output returns when the caller gives '
                     'no "lines".'),
-    cfg.DictOpt('physical_networks',
-                default={},
-                help='Neutron network (UUID or name) to Ironic '
-                     'physical_network, set on the ports that inspection '
-                     'creates, e.g. "provisioning:physnet1,<uuid>:physnet2". '
-                     'Ports on other networks get no physical_network.'),
+    PHYSICAL_NETWORKS_OPT,
     cfg.StrOpt('default_cpu_arch',
                default='x86_64',
                help='cpu_arch that inspection records when the server\'s '
@@ -284,6 +302,23 @@ opts += [
 ]
 
 CONF.register_opts(opts, group=GROUP)
+
+
+def physical_networks(conf=None):
+    """[openstack]physical_networks, checked.
+
+    :param conf: the oslo.config object to read (default: Ironic's CONF).
+        ironic-openstack-nodes reads the option from a file of its own.
+    :returns: {network UUID or name: physical network}.
+    :raises: ValueError naming the option and what is wrong with it.
+    """
+    conf = CONF if conf is None else conf
+    try:
+        return dict(conf[GROUP].physical_networks)
+    except (cfg.ConfigFileValueError, ValueError) as e:
+        raise ValueError('[%s]physical_networks: expected '
+                         '"network:physnet" entries separated by commas: '
+                         '%s' % (GROUP, e))
 
 
 def list_opts():

@@ -15,7 +15,9 @@
 Out of band, like Ironic's redfish inspection: no agent boot and no server
 action, only reads. The flavor gives ``cpus``, ``memory_mb`` and the root
 disk, the image ``cpu_arch`` (``hw_architecture``) and the boot mode, the
-server's Neutron ports the NICs. ``local_gb`` follows Ironic's convention
+server's Neutron ports the NICs (an Ironic port each, PXE enabled only on
+the provisioning one, physical_network from [openstack]physical_networks:
+nics.py). ``local_gb`` follows Ironic's convention
 (the redfish and agent inspections): one GiB less than the root disk, as
 headroom for the partition table. The inventory and plugin data are stored
 the way the redfish interface stores them (``openstack baremetal node
@@ -34,8 +36,10 @@ from ironic.drivers.modules import inspect_utils
 from ironic.drivers import utils as drivers_utils
 from ironic import objects
 
+from ironic_openstack_driver import conf
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
+from ironic_openstack_driver import nics as nics_mod
 from ironic_openstack_driver import node_access
 from ironic_openstack_driver import server_reads
 
@@ -73,47 +77,80 @@ def _interfaces(ports):
     return interfaces
 
 
-def _physical_network(port, names):
-    mapping = CONF.openstack.physical_networks
-    return (mapping.get(port['network_id'])
-            or mapping.get(names.get(port['network_id'])))
+def _physical_networks():
+    """[openstack]physical_networks, or InvalidParameterValue naming it."""
+    try:
+        return conf.physical_networks()
+    except ValueError as e:
+        raise exception.InvalidParameterValue(str(e))
 
 
-def create_ports(task, ports, names):
+def create_ports(task, ports, names, addresses):
     """An Ironic port per Neutron port whose MAC the node lacks.
 
-    Ports the node has keep their settings; a MAC that belongs to another
-    node is left alone with a warning.
+    Only the port of the provisioning NIC (nics.provisioning_network: the
+    server's first NIC in Nova's order) is PXE enabled; physical_network
+    comes from [openstack]physical_networks. Ports the node has keep their
+    settings; a MAC that belongs to another node is left alone with a
+    warning.
+
+    :param ports: the server's Neutron ports (server_reads.server_ports).
+    :param names: {network ID: name} of their networks.
+    :param addresses: the server's ``addresses`` (Nova's NIC order).
     """
     node = task.node
+    nics = [{'mac': utils.normalize_mac(p['mac_address']),
+             'network_id': p['network_id'], 'id': p['id']} for p in ports]
+    provisioning = nics_mod.provisioning_network(nics, names, addresses)
+    if provisioning is None and len(nics) > 1:
+        LOG.warning('Node %(node)s: cannot tell which of its server\'s '
+                    '%(count)d NICs is the provisioning one (Nova shows '
+                    'the networks %(order)s first): every port created is '
+                    'PXE enabled', {'node': node.uuid, 'count': len(nics),
+                                    'order': nics_mod.nic_order(addresses)})
+    specs = nics_mod.ironic_ports(nics, provisioning, names,
+                                  _physical_networks(), addresses)
+    port_ids = {nic['mac']: nic['id'] for nic in nics}
     known = {port.address for port in
              objects.Port.list_by_node_id(task.context, node.id)}
-    for neutron_port in ports:
-        mac = utils.normalize_mac(neutron_port['mac_address'])
+    for spec in specs:
+        mac = spec['address']
         if mac in known:
             continue
-        values = {'address': mac, 'node_id': node.id,
-                  'extra': {'openstack_port_id': neutron_port['id']}}
-        physnet = _physical_network(neutron_port, names)
-        if physnet:
-            values['physical_network'] = physnet
+        values = dict(spec, node_id=node.id,
+                      extra={'openstack_port_id': port_ids[mac]})
         try:
             objects.Port(task.context, **values).create()
         except exception.MACAlreadyExists:
             LOG.warning('Node %(node)s: not creating a port for MAC '
                         '%(mac)s of Neutron port %(port)s: another node '
                         'has it', {'node': node.uuid, 'mac': mac,
-                                   'port': neutron_port['id']})
+                                   'port': port_ids[mac]})
             continue
         known.add(mac)
         LOG.info('Node %(node)s: port created for MAC %(mac)s (Neutron '
-                 'port %(port)s, physical network %(physnet)s)',
-                 {'node': node.uuid, 'mac': mac, 'port': neutron_port['id'],
-                  'physnet': physnet})
+                 'port %(port)s, PXE %(pxe)s, physical network '
+                 '%(physnet)s)',
+                 {'node': node.uuid, 'mac': mac, 'port': port_ids[mac],
+                  'pxe': spec['pxe_enabled'],
+                  'physnet': spec.get('physical_network')})
 
 
 class OpenStackInspect(base.InspectInterface):
     """Out-of-band inspection from the host cloud's APIs."""
+
+    def __init__(self):
+        """Check [openstack]physical_networks when the conductor starts.
+
+        :raises: DriverLoadError naming the option when an entry is
+            malformed.
+        """
+        super().__init__()
+        try:
+            conf.physical_networks()
+        except ValueError as e:
+            raise exception.DriverLoadError(driver='openstack',
+                                            reason=str(e))
 
     def get_properties(self):
         return os_info.COMMON_PROPERTIES.copy()
@@ -136,9 +173,11 @@ class OpenStackInspect(base.InspectInterface):
         flavor = server_reads.server_flavor(client, server)
         image = server_reads.server_image(client, server)
         ports = server_reads.server_ports(client, server.id)
+        # The names tell Nova's NIC order (addresses are by network name)
+        # and match [openstack]physical_networks entries by name.
         names = (server_reads.network_names(
             client, [p['network_id'] for p in ports])
-            if CONF.openstack.physical_networks else {})
+            if len(ports) > 1 or _physical_networks() else {})
         boot_mode = task.driver.management.get_boot_mode(task)
 
         arch = None
@@ -177,7 +216,7 @@ class OpenStackInspect(base.InspectInterface):
 
         node.properties = props
         node.save()
-        create_ports(task, ports, names)
+        create_ports(task, ports, names, server.addresses)
         inspect_utils.store_inspection_data(node, inventory, plugin_data,
                                             task.context)
         engine.apply_rules(task, inventory, plugin_data, 'main')

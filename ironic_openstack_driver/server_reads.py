@@ -139,12 +139,22 @@ def server_ports(client, server_id):
 
 
 def network_names(client, network_ids):
-    """Names of Neutron networks by ID (for [openstack]physical_networks)."""
+    """Names of Neutron networks by ID.
+
+    For Nova's NIC order (the server's addresses name networks) and
+    [openstack]physical_networks entries by name. A network the cloud's
+    user cannot see (404) has no name here.
+    """
     names = {}
     for network_id in sorted(set(network_ids)):
         with client.translate_errors(_('read network %s') % network_id):
-            names[network_id] = client.proxy('network').get_network(
-                network_id).name
+            try:
+                names[network_id] = client.proxy('network').get_network(
+                    network_id).name
+            except sdk_exc.NotFoundException:
+                LOG.debug('Node %(node)s: network %(net)s of its server '
+                          'is not visible to the host cloud\'s user',
+                          {'node': client.node.uuid, 'net': network_id})
     return names
 
 

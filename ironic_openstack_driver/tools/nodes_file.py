@@ -27,6 +27,7 @@ from openstack import exceptions as sdk_exc
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import ToolError
 from ironic_openstack_driver.tools import network_data
+from ironic_openstack_driver.tools import server_nics
 
 DRIVER = 'openstack'
 DEFAULT_CPU_ARCH = 'x86_64'
@@ -112,42 +113,16 @@ def _image(conn, server, cache):
     return cache[image_id]
 
 
-def provisioning_mac(conn, server, network_id=None):
-    """MAC of the server's port on the provisioning network."""
-    return provisioning_interface(conn, server, network_id).mac_addr
-
-
-def provisioning_interface(conn, server, network_id=None):
-    """The server's interface (port) on the provisioning network.
-
-    From Nova's os-interface, which lists every port, with or without IP
-    (the server's addresses show only ports that have one).
-    """
-    try:
-        interfaces = list(conn.compute.server_interfaces(server))
-    except sdk_exc.SDKException as e:
-        raise ToolError('server %s: cannot list its interfaces: %s' % (
-            server.name, common.describe_error(e)))
-    if network_id:
-        interfaces = [i for i in interfaces if i.net_id == network_id]
-        if not interfaces:
-            raise ToolError('server %s (%s) has no port on the provisioning '
-                            'network %s (--network)' % (
-                                server.name, server.id, network_id))
-    if len(interfaces) != 1:
-        raise ToolError(
-            'server %s (%s) has %d ports (networks %s): name the '
-            'provisioning network with --network' % (
-                server.name, server.id, len(interfaces),
-                ', '.join(sorted(i.net_id for i in interfaces)) or 'none'))
-    return interfaces[0]
-
-
 def node_for_server(conn, server, driver_cloud, network_id=None,
                     rescue_image=None, cpu_arch=None, resource_class=None,
                     physical_network=None, image_cache=None, boot='pxe',
-                    subnet_cache=None, with_port=True):
+                    subnet_cache=None, with_port=True, physical_networks=None,
+                    name_cache=None):
     """The create_resources dict of one node.
+
+    Its ``ports``: one per NIC of the server (server_nics.py), only the
+    provisioning one PXE enabled, physical_network from
+    ``physical_networks``.
 
     :param boot: 'virtual-media' adds boot_interface
         openstack-virtual-media and the node's network_data from its
@@ -155,6 +130,13 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
     :param with_port: False: a node without ports, for a server without a
         provisioning port (one made without a network); its power, boot
         device and console work, it cannot be deployed.
+    :param network_id: the provisioning network; None: the server's only
+        network, else its first NIC.
+    :param physical_network: the provisioning port's physical network
+        where ``physical_networks`` names none.
+    :param physical_networks: {network ID or name: physical network}
+        ([openstack]physical_networks).
+    :param name_cache: {network ID: name}, shared between servers.
     """
     if not _NODE_NAME.match(server.name or ''):
         raise ToolError('server name "%s" (%s) is not a valid Ironic node '
@@ -173,10 +155,12 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
     if rescue_image:
         driver_info['openstack_rescue_image'] = rescue_image
     if with_port:
-        interface = provisioning_interface(conn, server, network_id)
-        port = {'address': interface.mac_addr}
-        if physical_network:
-            port['physical_network'] = physical_network
+        nics = server_nics.read(conn, server, network_id,
+                                mapping=physical_networks,
+                                name_cache=name_cache)
+        interface = nics.provisioning_interface
+        ports = nics.ironic_ports(physical_networks or {},
+                                  physical_network)
     elif boot == 'virtual-media':
         raise ToolError('server %s (%s): a virtual media node needs its '
                         'provisioning port' % (server.name, server.id))
@@ -192,7 +176,7 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
             'capabilities': 'boot_mode:%s' % (
                 'uefi' if firmware == 'uefi' else 'bios'),
         },
-        'ports': [port] if with_port else [],
+        'ports': ports if with_port else [],
     }
     if resource_class:
         node['resource_class'] = resource_class
@@ -219,8 +203,10 @@ def resolve_options(conn, args):
 
 def build_nodes(conn, args, report):
     """Node dicts for the servers the arguments select."""
+    mapping = server_nics.physical_networks(args.driver_config_file)
     servers = select_servers(conn, args.server, args.prefix)
     network_id, rescue_image = resolve_options(conn, args)
+    names = {}
     cache = {}
     subnets = {}
     nodes = []
@@ -232,7 +218,8 @@ def build_nodes(conn, args, report):
             network_id=network_id, rescue_image=rescue_image,
             cpu_arch=args.cpu_arch, resource_class=args.resource_class,
             physical_network=args.physical_network, image_cache=cache,
-            boot=args.boot, subnet_cache=subnets))
+            boot=args.boot, subnet_cache=subnets,
+            physical_networks=mapping, name_cache=names))
     return nodes
 
 
@@ -297,9 +284,11 @@ def add_selection_arguments(p):
                    help='every server named PREFIX-N (as create-nodes '
                         'names them)')
     p.add_argument('--network',
-                   help='provisioning network (name or ID) whose port MAC '
-                        'becomes the Ironic port (needed when servers have '
-                        'several ports)')
+                   help='provisioning network (name or ID): the port on '
+                        'it is the only PXE enabled one (default: the '
+                        'server\'s only network, else the network of its '
+                        'first NIC as Nova lists them). Every NIC of the '
+                        'server becomes an Ironic port')
     p.add_argument('--driver-cloud',
                    help='driver_info openstack_cloud: the host cloud\'s '
                         'entry in the conductor\'s clouds.yaml (default: '
@@ -315,7 +304,15 @@ def add_selection_arguments(p):
     p.add_argument('--resource-class',
                    help='the nodes\' resource_class (for Nova on Ironic)')
     p.add_argument('--physical-network',
-                   help='physical_network of the Ironic ports')
+                   help='physical_network of the provisioning port, '
+                        'where --driver-config-file names none for its '
+                        'network')
+    p.add_argument('--driver-config-file', metavar='PATH',
+                   help='a configuration file (the conductor\'s '
+                        'ironic.conf) whose [openstack]physical_networks '
+                        '("network:physnet,...") gives each port the '
+                        'physical_network of its network, as the inspect '
+                        'interface does')
     p.add_argument('--boot', choices=('pxe', 'virtual-media'),
                    default='pxe',
                    help='"virtual-media": boot_interface '

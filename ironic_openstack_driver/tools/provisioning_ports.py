@@ -43,12 +43,27 @@ def port_name(server_name):
 
 
 class ProvisioningNetwork:
-    """The provisioning network and how its ports must be made."""
+    """A network of the servers and how their ports on it must be made.
 
-    def __init__(self, network, no_ip, virtual_media=False):
+    :param no_ip: ports get no fixed IP (``fixed_ips: []``).
+    :param virtual_media: the provisioning network of virtual media nodes.
+    :param keep_port_security: ports keep the network's port security
+        (default: with virtual media only; a PXE provisioning port has
+        it off).
+    :param has_subnet: the network has a subnet.
+    :param address_pairs: CIDRs of the ports' allowed address pairs.
+    """
+
+    def __init__(self, network, no_ip, virtual_media=False,
+                 keep_port_security=None, has_subnet=False,
+                 address_pairs=()):
         self.network = network
         self.no_ip = no_ip
         self.virtual_media = virtual_media
+        self.keep_port_security = (virtual_media if keep_port_security is None
+                                   else keep_port_security)
+        self.has_subnet = has_subnet
+        self.address_pairs = tuple(address_pairs)
 
 
 def _vmedia_network(conn, ref):
@@ -71,7 +86,8 @@ def _vmedia_network(conn, ref):
                         'virtual-media each node gets its fixed IP from '
                         'Neutron and writes it into network_data; add a '
                         'subnet' % ref)
-    return ProvisioningNetwork(network, no_ip=False, virtual_media=True)
+    return ProvisioningNetwork(network, no_ip=False, virtual_media=True,
+                               has_subnet=True)
 
 
 def ensure_network(conn, report, ref, create=False, virtual_media=False):
@@ -113,7 +129,8 @@ def ensure_network(conn, report, ref, create=False, virtual_media=False):
                 'enabled: Nova puts servers on it in ERROR '
                 '(SecurityGroupCannotBeApplied). Run: openstack network set '
                 '--disable-port-security %s' % (ref, network.id))
-    return ProvisioningNetwork(network, no_ip=no_ip_ext is not None)
+    return ProvisioningNetwork(network, no_ip=no_ip_ext is not None,
+                               has_subnet=bool(subnets))
 
 
 def agent_usable_mac(mac):
@@ -167,15 +184,19 @@ def ensure_port(conn, report, prov, name):
         raise ToolError('several ports are named %s on network %s (%s): '
                         'delete the extra ones' % (
                             name, net.name, ', '.join(p.id for p in found)))
+    pairs = [{'ip_address': cidr} for cidr in prov.address_pairs]
     if found:
-        return found[0], False
+        return _ensure_pairs(conn, report, found[0], pairs), False
     attrs = {'name': name, 'network_id': net.id}
-    if not prov.virtual_media:
+    if not prov.keep_port_security:
         # Ironic's DHCP and PXE must pass: no port security; with virtual
-        # media Neutron's addressing and port security stay as they are.
+        # media, and on the servers' other networks, Neutron's addressing
+        # and port security stay as they are.
         attrs['port_security_enabled'] = False
     if prov.no_ip:
         attrs['fixed_ips'] = []
+    if pairs:
+        attrs['allowed_address_pairs'] = pairs
     report.progress('Creating port %s on network %s%s ...' % (
         name, net.name, ' (no IP)' if prov.no_ip else ''))
     port = _call('cannot create port %s on network %s' % (name, net.name),
@@ -188,6 +209,20 @@ def ensure_port(conn, report, prov, name):
                         '"%s": Nova would refuse it' % (
                             name, net.name, port.ip_allocation))
     return _make_agent_usable(conn, report, port, attrs), True
+
+
+def _ensure_pairs(conn, report, port, pairs):
+    """Add the allowed address pairs a port found by name lacks."""
+    have = list(port.allowed_address_pairs or [])
+    missing = [pair for pair in pairs if pair['ip_address'] not in
+               {p.get('ip_address') for p in have}]
+    if not missing:
+        return port
+    report.progress('Adding allowed address pairs %s to port %s ...' % (
+        ', '.join(p['ip_address'] for p in missing), port.name))
+    return _call('cannot add allowed address pairs to port %s (%s)' % (
+        port.name, port.id), conn.network.update_port, port,
+        allowed_address_pairs=have + missing)
 
 
 def server_port(conn, server, network_id):

@@ -175,6 +175,39 @@ def create_batches(conn, report, prefix, names, flavor, image, networks,
     return dict(_in_parallel(rename, pairs))
 
 
+def create_missing_batches(conn, report, prefix, names, existing,
+                           flavor_obj, image_obj, extras, batch, timeout):
+    """Create the servers among ``names`` that do not exist, in batches.
+
+    What create-nodes does with a batch size (servers.create_servers).
+
+    :param existing: {name: server} of the servers that exist.
+    :param extras: networks every server is attached to by UUID.
+    :returns: (ok, rows, servers to wait for): rows as
+        servers.create_servers returns them.
+    """
+    rows = {}
+    created = []
+    missing = []
+    for name in names:
+        server = existing.get(name)
+        if server is None:
+            missing.append(name)
+            continue
+        rows[name] = [server.id, 'exists', server.status, '', '']
+        if server.status == 'BUILD':
+            created.append(server)
+    if missing:
+        networks = [{'uuid': n.id} for n in extras] or 'none'
+        made = create_batches(conn, report, prefix, missing, flavor_obj,
+                              image_obj, networks, batch, timeout)
+        for name in missing:
+            rows[name] = [made[name].id, 'created', made[name].status, '',
+                          '']
+            created.append(made[name])
+    return True, rows, created
+
+
 def _nova_index(server):
     """Nova's number of a multi-created server ('<name>-<i>'), else 0."""
     tail = (server.name or '').rsplit('-', 1)[-1]

@@ -13,7 +13,8 @@
 """create-nodes: the Nova servers that play the bare-metal machines.
 
 Each server gets a port on the provisioning network created beforehand
-(provisioning_ports.py). Servers are named PREFIX-0 ...
+(provisioning_ports.py), and one on each further network
+(nic_networks.py). Servers are named PREFIX-0 ...
 PREFIX-(N-1); a second run finds them. New servers are stopped once
 ACTIVE; servers found already ACTIVE are left alone (Ironic may be driving
 them).
@@ -26,6 +27,7 @@ from openstack import exceptions as sdk_exc
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import nic_networks as nic_net
 from ironic_openstack_driver.tools import provisioning_ports as ports
 from ironic_openstack_driver.tools import server_listing as listing
 
@@ -106,7 +108,8 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
                  extra_networks=(), create_network=False,
                  timeout=DEFAULT_TIMEOUT,
                  shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT, boot='pxe',
-                 power_off=True):
+                 power_off=True, nic_networks=(), address_pairs=(),
+                 physnets=()):
     """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
 
     What ``create-nodes`` does: create_servers, each server a row of the
@@ -118,7 +121,8 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
         conn, report, prefix, count, flavor, image, network,
         extra_networks=extra_networks, create_network=create_network,
         timeout=timeout, shutdown_timeout=shutdown_timeout, boot=boot,
-        power_off=power_off)
+        power_off=power_off, nic_networks=nic_networks,
+        address_pairs=address_pairs, physnets=physnets)
     for name, row in rows.items():
         report.add(name, *row)
     return ok
@@ -128,7 +132,8 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
                    extra_networks=(), create_network=False,
                    timeout=DEFAULT_TIMEOUT,
                    shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT, boot='pxe',
-                   power_off=True, batch=None):
+                   power_off=True, batch=None, nic_networks=(),
+                   address_pairs=(), physnets=()):
     """Ensure PREFIX-0..PREFIX-(count-1) exist; new ones are waited for.
 
     :param network: the provisioning network (name or ID), where each
@@ -144,13 +149,22 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
         hundreds or thousands of servers; only for servers without a
         provisioning port (``network`` None). None: one request per
         server.
+    :param nic_networks: networks (names or IDs) of the servers' further
+        NICs, after the provisioning one: a port made beforehand on each
+        (nic_networks.py).
+    :param address_pairs: CIDRs: allowed address pairs of the new ports
+        on networks with port security.
+    :param physnets: the physical network of ``network`` and of each of
+        ``nic_networks`` (or None): the [openstack]physical_networks line
+        to give the conductor is printed.
     :returns: (ok, rows): True when every server exists without error,
         and {name: [server ID, result, status, provisioning MAC, port]}
         in name order.
     :raises: ToolError when ``batch`` is given with a ``network``, or
         when a batch request fails.
     """
-    if batch is not None and (network is not None or batch < 1):
+    if batch is not None and (network is not None or batch < 1
+                              or nic_networks):
         raise ToolError('creating servers in batches (%s) needs servers '
                         'without a provisioning port (no network) and a '
                         'batch of at least 1' % batch)
@@ -165,6 +179,12 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
         prov = ports.ensure_network(conn, report, network,
                                     create=create_network,
                                     virtual_media=boot == 'virtual-media')
+    nics = nic_net.ensure_networks(conn, report, nic_networks,
+                                   create=create_network,
+                                   address_pairs=address_pairs,
+                                   provisioning=prov)
+    nic_net.with_pairs(prov, address_pairs)
+    nic_net.report_physical_networks(report, prov, nics, physnets)
     ensure_shutdown_timeout(conn, report, image_obj, shutdown_timeout)
 
     names = server_names(prefix, count)
@@ -172,11 +192,11 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
     if batch is None:
         ok, rows, created = _create_missing(conn, report, names, existing,
                                             prov, flavor_obj, image_obj,
-                                            extras)
+                                            extras, nics)
     else:
-        ok, rows, created = _create_batches(conn, report, prefix, names,
-                                            existing, flavor_obj, image_obj,
-                                            extras, batch, timeout)
+        ok, rows, created = listing.create_missing_batches(
+            conn, report, prefix, names, existing, flavor_obj, image_obj,
+            extras, batch, timeout)
     if created and not _settle(conn, report, prefix, created, rows,
                                power_off, timeout):
         ok = False
@@ -201,11 +221,12 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
 
 
 def _create_missing(conn, report, names, existing, prov, flavor_obj,
-                    image_obj, extras):
+                    image_obj, extras, nics=()):
     """Create the servers among ``names`` that do not exist.
 
     :param prov: the provisioning network (ports.ensure_network), or None
         for servers without a network.
+    :param nics: the further networks (nic_networks.ensure_networks).
     :returns: (ok, rows, servers to wait for): rows as create_servers
         returns them.
     """
@@ -233,9 +254,11 @@ def _create_missing(conn, report, names, existing, prov, flavor_obj,
                     raise ToolError('port %s (%s) is already used by '
                                     'device %s' % (port.name, port.id,
                                                    port.device_id))
+            others = nic_net.ensure_server_ports(conn, report, nics, name)
             report.progress('Creating server %s (flavor %s, image %s) ...'
                             % (name, flavor_obj.name, image_obj.name))
             networks = ([{'port': port.id}] if port else []) + [
+                {'port': p.id} for p in others] + [
                 {'uuid': n.id} for n in extras]
             server = _call('cannot create server %s' % name,
                            conn.compute.create_server, name=name,
@@ -251,35 +274,6 @@ def _create_missing(conn, report, names, existing, prov, flavor_obj,
                       port.mac_address if port else '',
                       port.id if port else '']
     return ok, rows, created
-
-
-def _create_batches(conn, report, prefix, names, existing, flavor_obj,
-                    image_obj, extras, batch, timeout):
-    """Create the servers among ``names`` that do not exist, in batches.
-
-    :returns: (ok, rows, servers to wait for), as _create_missing.
-    """
-    rows = {}
-    created = []
-    missing = []
-    for name in names:
-        server = existing.get(name)
-        if server is None:
-            missing.append(name)
-            continue
-        rows[name] = [server.id, 'exists', server.status, '', '']
-        if server.status == 'BUILD':
-            created.append(server)
-    if missing:
-        networks = [{'uuid': n.id} for n in extras] or 'none'
-        made = listing.create_batches(conn, report, prefix, missing,
-                                      flavor_obj, image_obj, networks, batch,
-                                      timeout)
-        for name in missing:
-            rows[name] = [made[name].id, 'created', made[name].status, '',
-                          '']
-            created.append(made[name])
-    return True, rows, created
 
 
 def _settle(conn, report, prefix, created, rows, power_off, timeout):
@@ -322,8 +316,12 @@ def _settle(conn, report, prefix, created, rows, power_off, timeout):
 
 
 def run(conn, args, report):
+    refs = [nic_net.parse_network(value) for value in args.network]
     ok = create_nodes(conn, report, args.prefix, args.count, args.flavor,
-                      args.image, args.network,
+                      args.image, refs[0][0],
+                      nic_networks=[ref for ref, _p in refs[1:]],
+                      physnets=[physnet for _r, physnet in refs],
+                      address_pairs=args.allowed_address_pair or (),
                       extra_networks=args.extra_network or (),
                       create_network=args.create_network,
                       timeout=args.timeout,
@@ -358,9 +356,23 @@ def add_parser(subparsers):
     p.add_argument('--image', required=True,
                    help='image name or ID the servers boot from: the iPXE '
                         'rescue image, or a blank disk image')
-    p.add_argument('--network', required=True,
-                   help='provisioning network (name or ID) where Ironic\'s '
-                        'DHCP/PXE traffic flows')
+    p.add_argument('--network', required=True, action='append',
+                   metavar='NETWORK[:PHYSNET]',
+                   help='a network (name or ID) of the servers, one NIC '
+                        'each, in order; repeatable. The first is the '
+                        'provisioning network, where Ironic\'s DHCP/PXE '
+                        'traffic flows; each further one gets a port made '
+                        'beforehand (SERVER-NETWORK, a MAC the agent does '
+                        'not ignore, the network\'s port security and '
+                        'addressing). PHYSNET: the physical_network of '
+                        'Ironic\'s ports on it, printed as the '
+                        '[openstack]physical_networks line to configure')
+    p.add_argument('--allowed-address-pair', action='append',
+                   metavar='CIDR',
+                   help='an allowed address pair of every new port on a '
+                        'network with port security (e.g. the virtual IPs '
+                        'a deployed node carries); repeatable. Ports '
+                        'without port security pass every address')
     p.add_argument('--boot', choices=('pxe', 'virtual-media'),
                    default='pxe',
                    help='how Ironic will boot the agent: "pxe" (its DHCP '

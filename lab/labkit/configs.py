@@ -253,7 +253,10 @@ def ironic(p, sec, rescue_image='', driver=True, mode_conf=None):
                              'allowed_auth_urls': s.url('keystone', '/v3'),
                              'vmedia_cache_dir': os.path.join(d, 'vmedia'),
                              'vmedia_cleanup_interval':
-                                 VMEDIA_CLEANUP_INTERVAL}
+                                 VMEDIA_CLEANUP_INTERVAL,
+                             'physical_networks': ','.join(
+                                 '%s:%s' % item for item in
+                                 s.PHYSICAL_NETWORKS.items())}
         # Virtual media nodes in the fast mode too (tests/faults): their
         # ISOs are built and uploaded for real, the fake compute "boots"
         # them; their agent files are small files in VMEDIA_AGENT_DIR.

@@ -110,6 +110,16 @@ VMEDIA_PHYSNET = 'vmedia'
 VMEDIA_SUBNET = '192.0.2.0/24'
 VMEDIA_POOL = ('192.0.2.200', '192.0.2.250')
 VMEDIA_MAC_PREFIX = '52:54:01'
+#: Networks the e2e of several NICs makes in the fast mode (the first is
+#: the nodes' provisioning network), by name in PHYSICAL_NETWORKS.
+NIC_NETWORKS = ('lab-nics-prov', 'lab-nics-data')
+#: [openstack]physical_networks of the lab's Ironic (a project member
+#: cannot read a network's provider:physical_network): the real mode's
+#: networks on their physnets, and NIC_NETWORKS.
+PHYSICAL_NETWORKS = {PROVISIONING_NETWORK: PROVISIONING_PHYSNET,
+                     VMEDIA_NETWORK: VMEDIA_PHYSNET,
+                     NIC_NETWORKS[0]: 'physnet-nics-prov',
+                     NIC_NETWORKS[1]: 'physnet-nics-data'}
 LIBVIRT_COMPUTE_HOST = 'lab-libvirt'
 DEPLOY_FLAVOR_NAME = 'bm.deploy'
 

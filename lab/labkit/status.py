@@ -81,6 +81,8 @@ def collect(p, virt, services):
         'rescue_image': prov.get('rescue_image'),
         'disk_image': prov.get('disk_image'),
         'flavor': prov.get('flavor'),
+        'nic_networks': list(s.NIC_NETWORKS),
+        'physical_networks': dict(s.PHYSICAL_NETWORKS),
         'exec_prefix': [],
         'driver_enabled': install.driver_present(),
         'ironic_venv': p.ironic_venv,

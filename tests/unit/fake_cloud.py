@@ -59,6 +59,9 @@ class FakeCloudServer(fn.FakeServer):
         self.console_log = ['SeaBIOS (version 1.16)', 'iPXE 1.21.1',
                             'Booting from ROM...', 'lab guest: ready']
         self.root_device_name = None
+        #: Nova's addresses: {network name: [addresses]} in the order of
+        #: the server's NICs, a network whose port has no IP included.
+        self.addresses = {}
         super().__init__(*args, **kwargs)
 
     def flavor_view(self, microversion):
@@ -72,12 +75,16 @@ class FakeCloudServer(fn.FakeServer):
         server = super().as_sdk(microversion, kept, admin, host_status)
         server.flavor = self.flavor_view(microversion)
         server.root_device_name = self.root_device_name
+        server.addresses = {label: list(ips)
+                            for label, ips in self.addresses.items()}
         return server
 
     def as_nova(self, microversion='2.1', kept=None, admin=False,
                 host_status=None):
         body = super().as_nova(microversion, kept, admin, host_status)
         body['flavor'] = self.flavor_view(microversion)
+        body['addresses'] = {label: list(ips)
+                             for label, ips in self.addresses.items()}
         return body
 
 
@@ -134,12 +141,19 @@ class FakeCloud(fn.FakeNova):
         return network_id
 
     def add_port(self, server, mac, network_id, ips=()):
+        """A Neutron port of ``server``: its next NIC."""
         port = {'id': '33333333-3333-3333-3333-%012d' % next(self._ids),
                 'name': '', 'mac_address': mac, 'network_id': network_id,
                 'device_id': server.id,
                 'fixed_ips': [{'subnet_id': 'subnet', 'ip_address': ip}
                               for ip in ips]}
         self.ports.append(port)
+        # Nova lists the port's network in the server's addresses (by
+        # name, after the networks of earlier NICs), its IPs with the MAC.
+        server.addresses.setdefault(self.networks[network_id], []).extend(
+            {'version': 6 if ':' in ip else 4, 'addr': ip,
+             'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': mac}
+            for ip in ips)
         return port
 
     def add_volume(self, server, size, device):

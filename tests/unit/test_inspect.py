@@ -10,6 +10,11 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import tempfile
+from unittest import mock
+
+from oslo_config import cfg
+
 from ironic.common import exception
 from ironic.common import states
 from ironic.conductor import inspection
@@ -17,6 +22,7 @@ from ironic.conductor import task_manager
 from ironic.drivers.modules import inspect_utils
 from ironic import objects
 
+from ironic_openstack_driver import conf
 from ironic_openstack_driver import inspect as os_inspect
 from tests.unit import cloud_base
 
@@ -84,6 +90,62 @@ class InspectTestCase(cloud_base.CloudTestCase):
         ports = self._ports()
         self.assertEqual('physnet1', ports[MAC1].physical_network)
         self.assertEqual('physnet2', ports[MAC2].physical_network)
+
+    def test_only_the_first_nic_of_the_server_is_pxe_enabled(self):
+        self._inspect()
+        ports = self._ports()
+        self.assertTrue(ports[MAC1].pxe_enabled)
+        self.assertFalse(ports[MAC2].pxe_enabled)
+
+    def test_first_nic_without_an_ip_is_the_provisioning_one(self):
+        # Nova's order, not Neutron's and not the ports with IPs: a
+        # provisioning port has no IP, the second NIC has one.
+        self.nova.ports.clear()
+        self.server.addresses.clear()
+        self.nova.add_port(self.server, MAC2, self.provisioning)
+        self.nova.add_port(self.server, MAC1, self.tenant, ips=['10.0.0.5'])
+        self._inspect()
+        ports = self._ports()
+        self.assertTrue(ports[MAC2].pxe_enabled)
+        self.assertFalse(ports[MAC1].pxe_enabled)
+
+    def test_a_network_the_user_cannot_see_does_not_fail_inspection(self):
+        del self.nova.networks[self.tenant]
+        self._inspect()
+        self.assertEqual(states.MANAGEABLE, self.node.provision_state)
+        ports = self._ports()
+        self.assertTrue(ports[MAC1].pxe_enabled)
+        self.assertFalse(ports[MAC2].pxe_enabled)
+
+    def test_unknown_nic_order_leaves_every_port_pxe_enabled(self):
+        self.server.addresses.clear()
+        self._inspect()
+        self.assertEqual({True}, {p.pxe_enabled
+                                  for p in self._ports().values()})
+
+    def test_pxe_and_physical_networks_of_a_two_network_server(self):
+        self.config(physical_networks={'provisioning': 'physnet-prov',
+                                       'tenant': 'physnet-data'},
+                    group='openstack')
+        self._inspect()
+        self.assertEqual(
+            {MAC1: (True, 'physnet-prov'), MAC2: (False, 'physnet-data')},
+            {mac: (p.pxe_enabled, p.physical_network)
+             for mac, p in self._ports().items()})
+
+    def test_malformed_physical_networks_stop_the_interface_loading(self):
+        with tempfile.NamedTemporaryFile('w', suffix='.conf') as f:
+            f.write('[openstack]\nphysical_networks = provisioning\n')
+            f.flush()
+            bad = cfg.ConfigOpts()
+            bad.register_opt(conf.PHYSICAL_NETWORKS_OPT, group='openstack')
+            bad(args=[], default_config_files=[f.name],
+                default_config_dirs=[])
+            with mock.patch.object(conf, 'CONF', bad):
+                e = self.assertRaises(exception.DriverLoadError,
+                                      os_inspect.OpenStackInspect)
+        self.assertIn('[openstack]physical_networks', str(e))
+        self.assertIn('NAME:VALUE', str(e))
 
     def test_reinspection_adds_only_the_new_port(self):
         self._inspect()

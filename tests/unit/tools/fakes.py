@@ -33,12 +33,9 @@ from openstack import exceptions as sdk_exc
 from openstack.image.v2 import _proxy as image_proxy
 from openstack.image.v2 import image as sdk_image
 from openstack.network.v2 import _proxy as network_proxy
-from openstack.network.v2 import extension as sdk_extension
-from openstack.network.v2 import network as sdk_network
-from openstack.network.v2 import port as sdk_port
-from openstack.network.v2 import subnet as sdk_subnet
 
 from tests.unit.tools import fake_ironic
+from tests.unit.tools import fake_neutron
 
 FLAVOR = {'vcpus': 2, 'ram': 1024, 'disk': 10, 'original_name': 'bm.small'}
 # Nova's vm_state behind each status the fake keeps.
@@ -50,7 +47,7 @@ VM_STATES = {'ACTIVE': 'active', 'SHUTOFF': 'stopped', 'BUILD': 'building',
 METADATA_STATES = {'active', 'stopped', 'paused', 'suspended'}
 
 
-class FakeCloud(fake_ironic.FakeIronic):
+class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
     """Nova, Neutron, Glance and Ironic as autospecced proxies."""
 
     def __init__(self, ip_allocation=True, subnets=(),
@@ -116,14 +113,14 @@ class FakeCloud(fake_ironic.FakeIronic):
         c.server_interfaces.side_effect = self._server_interfaces
         n.find_network.side_effect = self._find_network
         n.create_network.side_effect = self._create_network
-        n.subnets.side_effect = lambda **q: iter(
-            [sdk_subnet.Subnet.existing(**s) for s in self.subnets
-             if s['network_id'] == q.get('network_id')])
+        n.subnets.side_effect = self._subnets
         n.get_subnet.side_effect = self._get_subnet
         n.find_extension.side_effect = self._find_extension
         n.ports.side_effect = self._ports
         n.create_port.side_effect = self._create_port
         n.delete_port.side_effect = self._delete_port
+        n.update_port.side_effect = self._update_port
+        n.get_network.side_effect = self._get_network
         i.find_image.side_effect = self._find_image
         i.get_image.side_effect = self._get_image
         i.images.side_effect = lambda **q: iter(
@@ -163,13 +160,16 @@ class FakeCloud(fake_ironic.FakeIronic):
             'id': server_id, 'name': name, 'status': status,
             'task_state': None, 'flavor': dict(FLAVOR),
             'image': {'id': image_id} if image_id else '', 'reads': 0,
-            'metadata': {}}
+            'metadata': {}, 'addresses': {}}
         if mac:
-            self.ports[self.new_id('port')] = {
+            port_id = self.new_id('port')
+            self.ports[port_id] = {
                 'name': '%s-provisioning' % name, 'mac_address': mac,
                 'network_id': network_id or self.prov.id,
                 'device_id': server_id, 'fixed_ips': [],
                 'ip_allocation': 'none'}
+            self.servers[server_id]['addresses'] = self.addresses(
+                [{'port': port_id}])
         return server_id
 
     def _server(self, data):
@@ -242,7 +242,8 @@ class FakeCloud(fake_ironic.FakeIronic):
                 'id': server_id, 'name': name, 'status': 'BUILD',
                 'task_state': 'spawning', 'flavor': dict(FLAVOR),
                 'image': {'id': attrs['image_id']}, 'reads': 0,
-                'metadata': {}}
+                'metadata': {}, 'addresses': self.addresses(
+                    attrs['networks'])}
             made.append(self._server(self.servers[server_id]))
         return made[0]
 
@@ -303,71 +304,6 @@ class FakeCloud(fake_ironic.FakeIronic):
             fixed_ips=p.get('fixed_ips', []))
             for port_id, p in self.ports.items()
             if p['device_id'] == server_id])
-
-    # Neutron
-    def add_network(self, name, port_security=False):
-        net = sdk_network.Network.existing(
-            id=self.new_id('net'), name=name,
-            port_security_enabled=port_security)
-        self.networks[net.id] = net
-        return net
-
-    def _find_network(self, name_or_id, ignore_missing=True, **query):
-        for net in self.networks.values():
-            if name_or_id in (net.id, net.name):
-                return net
-        return None
-
-    def _create_network(self, **attrs):
-        net = self.add_network(attrs['name'],
-                               attrs.get('port_security_enabled', True))
-        return net
-
-    def _get_subnet(self, subnet):
-        subnet_id = getattr(subnet, 'id', subnet)
-        for data in self.subnets:
-            if data['id'] == subnet_id:
-                return sdk_subnet.Subnet.existing(**data)
-        raise sdk_exc.NotFoundException(message='no subnet %s' % subnet_id)
-
-    def _find_extension(self, name_or_id, ignore_missing=True, **query):
-        if self.ip_allocation and name_or_id == 'ip_allocation':
-            return sdk_extension.Extension.existing(alias='ip_allocation',
-                                                    name='IP Allocation')
-        return None
-
-    def _port(self, port_id):
-        return sdk_port.Port.existing(id=port_id, **self.ports[port_id])
-
-    def _ports(self, **query):
-        return iter([self._port(pid) for pid, p in self.ports.items()
-                     if all(p.get(k) == v for k, v in query.items())])
-
-    def _create_port(self, **attrs):
-        if 'mac_address' in attrs and self.refuse_mac_choice:
-            raise sdk_exc.ForbiddenException(
-                'HTTP 403: ((rule:create_port and rule:create_port:'
-                'mac_address)) is disallowed by policy')
-        port_id = self.new_id('port')
-        no_ip = attrs.get('fixed_ips') == []
-        mac = attrs.get('mac_address')
-        if mac is None:
-            mac = 'fa:16:3e:00:00:%02x' % self.macs_made
-            self.macs_made += 1
-        self.ports[port_id] = {
-            'name': attrs['name'], 'network_id': attrs['network_id'],
-            'mac_address': mac,
-            'device_id': '', 'port_security_enabled':
-                attrs.get('port_security_enabled', True),
-            'fixed_ips': [] if no_ip or not self.subnets
-                else [{'ip_address': '10.0.0.%d' % (len(self.ports) + 10),
-                       'subnet_id': self.subnets[0]['id']}],
-            'ip_allocation': ('none' if no_ip and self.ip_allocation
-                              else 'immediate')}
-        return self._port(port_id)
-
-    def _delete_port(self, port, ignore_missing=True, if_revision=None):
-        self.ports.pop(getattr(port, 'id', port), None)
 
     # Glance
     def add_image(self, name, status='active', properties=None, **fields):
