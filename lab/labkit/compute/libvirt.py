@@ -47,6 +47,9 @@ MOUNTS = (('etc', '/etc/libvirt'), ('run', '/run/libvirt'),
           ('cache', '/var/cache/libvirt'))
 # Debian bookworm's libvirt is 9.0.
 LIBVIRT_PYTHON = 'libvirt-python==9.0.0'
+#: Where Debian's ovmf package puts the firmware descriptors libvirt picks
+#: a UEFI guest's firmware from (Nova 34 asks for <os firmware='efi'>).
+FIRMWARE_DESCRIPTORS = '/usr/share/qemu/firmware'
 
 QEMU_CONF = '''# Written by the lab: guests run as root, no security driver, no
 # cgroups (no systemd here), no per-guest mount namespace.
@@ -188,6 +191,20 @@ def probe_kvm(p, images, log, timeout=90):
         proc.wait()
 
 
+def firmware_fingerprint():
+    """The firmware descriptors installed, as one string.
+
+    nova-compute reads libvirt's domain capabilities (is UEFI supported?)
+    once, when it starts: libvirtd and nova-compute restart when this
+    changes (ovmf installed on a lab that ran without it).
+    """
+    try:
+        names = sorted(os.listdir(FIRMWARE_DESCRIPTORS))
+    except OSError:
+        names = []
+    return 'firmware:' + ','.join(names)
+
+
 def write_config(p, hook_text):
     """The lab's /etc/libvirt: the package's files plus the lab's own."""
     root = p.libvirt_root
@@ -241,6 +258,9 @@ class Libvirtd(services.Service):
                 '-c', 'mkdir -p %s && %s && exec libvirtd --config %s' % (
                     ' '.join(t for _, t in MOUNTS), binds,
                     os.path.join(root, 'etc', 'libvirtd.conf'))]
+
+    def extra_fingerprint(self):
+        return firmware_fingerprint()
 
     def config_files(self):
         etc = os.path.join(self.p.libvirt_root, 'etc')
@@ -305,6 +325,9 @@ class LibvirtCompute(nova.NovaCompute):
     def heartbeat_host(self):
         """Its heartbeat is asked for without a host: it is the only one."""
         return None
+
+    def extra_fingerprint(self):
+        return super().extra_fingerprint() + firmware_fingerprint()
 
     def provider_name(self):
         return provider_name()
