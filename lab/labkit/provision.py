@@ -189,7 +189,7 @@ def images(sec, iso_path, sess=None):
 def differs(image, properties, visibility='public'):
     """Whether a Glance image (JSON) is missing or lacks a property."""
     return (image is None or image.get('visibility') != visibility
-            or any(image.get(k) != v for k, v in properties.items()))
+            or any(str(image.get(k)) != v for k, v in properties.items()))
 
 
 def _set_properties(sess, glance, image, properties):
@@ -223,7 +223,7 @@ def uefi_images(p, sec, iso_path, log, sess=None):
         procs.run(rescue_image_tool_argv(p, iso_path),
                   'ironic-openstack-nodes rescue-image --uefi', log)
         rescue = _active_image(sess, glance, s.RESCUE_IMAGE_UEFI_NAME)
-        if differs(rescue, UEFI_RESCUE_IMAGE_PROPERTIES):
+        if not rescue or rescue.get('hw_firmware_type') != 'uefi':
             raise procs.LabError(
                 'ironic-openstack-nodes rescue-image --uefi left image %s '
                 'as %s; log: %s' % (s.RESCUE_IMAGE_UEFI_NAME, rescue, log))
