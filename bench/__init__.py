@@ -35,9 +35,10 @@ The modules, by what they do:
 * ``systems/``: one module per system under test (``openstack``,
   ``sushy_redfish``, ``ovb_ipmi``, ``ironic_floor``): its extra processes,
   what its Ironic enables, what it needs installed, its node bodies;
-* ``ironic``: the private Ironic of each system;
+* ``ironic``: the private Ironic of each system, and the enrolment of
+  its nodes (with ironic-openstack-nodes' functions, tools/enroll.py);
 * ``lab``: the lab's status, the benchmark's Keystone project and users,
-  the N servers;
+  the N servers (tools/servers.py's batch mode);
 * measurements: ``request_counting`` (Nova's request log, the Keystone
   relay), ``sweep_timing`` (Ironic's power sync, the listing of each sweep,
   idle sweeps), ``changed_servers`` (k servers changed behind Ironic's

@@ -14,6 +14,7 @@
 the processes it starts (stopped by PID, never by name)."""
 
 import datetime
+import io
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ import time
 import urllib.error
 import urllib.request
 
+from ironic_openstack_driver.tools import common as tools_common
 from ironic_openstack_driver.tools import waiting
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -55,6 +57,24 @@ def wait_for(what, check, timeout, interval=0.5):
     """
     return waiting.wait_for(what, check, timeout, interval=interval,
                             error=BenchError)
+
+
+def quiet_report(columns):
+    """A Report of ironic-openstack-nodes' functions that prints nothing.
+
+    Their progress lines (one per server or node) are kept in
+    ``report.err``; tool_errors reads its error lines.
+    """
+    return tools_common.Report(columns, out=io.StringIO(),
+                               err=io.StringIO())
+
+
+def tool_errors(report, count=3):
+    """The first ``count`` error lines of a quiet_report, for a message."""
+    lines = [line[len('error: '):] for line in
+             report.err.getvalue().splitlines()
+             if line.startswith('error: ')]
+    return '; '.join(lines[:count]) or 'no error reported'
 
 
 def http(method, url, body=None, timeout=60, headers=None):

@@ -16,7 +16,8 @@ import concurrent.futures
 import os
 import re
 import subprocess
-import time
+
+from openstack import exceptions as sdk_exc
 
 from bench.common import BenchError
 from bench.common import FLOOR
@@ -24,9 +25,13 @@ from bench.common import HOST
 from bench.common import http
 from bench.common import port_free
 from bench.common import PROCS
+from bench.common import quiet_report
 from bench.common import read_from
 from bench.common import REPO_DIR
+from bench.common import tool_errors
 from bench.common import wait_for
+from ironic_openstack_driver.tools import enroll as enroll_tool
+from ironic_openstack_driver.tools import node_states
 
 # sqlite's busy timeout (Python's default is 5 s), below the 60 s HTTP
 # timeout: a peer's slow verifies under load lock the DB for a while.
@@ -58,6 +63,7 @@ class Ironic:
         self.conf = os.path.join(self.dir, 'ironic.conf')
         self.log = os.path.join(self.dir, 'ironic.log')
         self.proc = None
+        self._conn = None
         d = self.dir
         for sub in ('httpboot', 'tftpboot/master', 'lock'):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
@@ -169,154 +175,53 @@ class Ironic:
             if os.path.exists(path):
                 os.remove(path)    # the nodes go with the private DB
 
-    def nodes(self):
-        out, url = [], self.url + '/v1/nodes?fields=uuid,name,' \
-            'provision_state,power_state,target_power_state,last_error' \
-            '&limit=1000'
-        while url:
-            code, body = http('GET', url)
-            if code != 200:
-                raise BenchError('GET nodes: %s %s' % (code, body))
-            out += body['nodes']
-            url = body.get('next')
-        return out
+    def baremetal(self):
+        """openstacksdk's baremetal proxy of this Ironic (noauth)."""
+        if self._conn is None:
+            import openstack
+            self._conn = openstack.connect(
+                load_yaml_config=False, load_envvars=False,
+                app_name='ios-bench', app_version='1', auth_type='none',
+                baremetal_endpoint_override=self.url, api_timeout=60)
+        return self._conn.baremetal
 
     def enroll(self, bodies, workers=8):
         """Create nodes and move them to manageable.
 
-        Ironic verifies power on the way. Returns the node UUIDs in the
-        order of bodies.
+        With ironic-openstack-nodes' functions (tools/enroll.py
+        enroll_nodes, node_states.manage_nodes): ``workers`` nodes created
+        at once, then managed in batches, each waited for on one node
+        listing per round. Ironic verifies power on the way. The servers
+        are marked beforehand (systems/openstack.py). Returns the node
+        UUIDs in the order of bodies.
         """
-        def create(body):
-            code, res = http('POST', self.url + '/v1/nodes', body)
-            if code != 201:
-                raise BenchError('create node %s: %s %s'
-                                 % (body['name'], code, res))
-            return res['uuid']
-
+        bm = self.baremetal()
+        report = quiet_report(enroll_tool.COLUMNS)
         # One bound for asking Ironic (a busy conductor) and for waiting.
         budget = 120 + 5 * len(bodies)
-        manage_deadline = time.monotonic() + budget
+        ok, enrolled = enroll_tool.enroll_nodes(
+            bm, report, bodies, None, timeout=budget, workers=workers,
+            mark=False)
+        if not ok:
+            raise BenchError('enrolling nodes: %s' % tool_errors(report))
+        nodes = [node for _name, node, _result in enrolled]
 
-        def manage(uuid):
-            manage_node(self.url, uuid, manage_deadline)
-
-        def power_on(uuid):
+        def power_on(node):
             # Ironic's fake power reports what was last set: set it once.
-            code, res = http('PUT', self.url + '/v1/nodes/%s/states/'
-                             'power' % uuid, {'target': 'power on'})
-            if code != 202:
-                raise BenchError('power on %s: %s %s' % (uuid, code, res))
-
-        def still_verifying(batch):
-            batch = set(batch)
-            return sum(1 for n in self.nodes() if n['uuid'] in batch
-                       and n['provision_state'] == 'verifying')
-
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            uuids = list(pool.map(create, bodies))
-            if self.system == FLOOR:
-                list(pool.map(power_on, uuids))
-            manage_in_batches(
-                uuids, lambda batch: list(pool.map(manage, batch)),
-                still_verifying, manage_deadline)
-
-        def managed():
-            nodes = self.nodes()
-            failed = [n for n in nodes if n['provision_state'] == 'enroll'
-                      and n['last_error']]
-            if failed:
-                raise BenchError('node %s failed to verify: %s' % (
-                    failed[0]['name'], failed[0]['last_error']))
-            return all(n['provision_state'] == 'manageable'
-                       and n['power_state'] for n in nodes)
-        wait_for('%d nodes manageable (%s)' % (len(bodies), self.system),
-                 managed, timeout=budget, interval=1)
-        return uuids
-
-
-# Ironic 39's conductor refuses all work for good once its worker pool has
-# grown to its maximum ([conductor]workers_pool_size less the reserved
-# share: 285 threads by default): its rejection counts idle threads too, and
-# futurist 3.5's DynamicThreadPoolExecutor shrinks only in maintain(), which
-# Ironic never calls. 1000 manage calls at once grew it there (all threads
-# idle, every request answered 503), so at most this many nodes verify at
-# once.
-MANAGE_BATCH = 100
-
-
-def manage_in_batches(uuids, manage, still_verifying, deadline,
-                      batch=MANAGE_BATCH, pause=1):
-    """Move nodes to manageable, at most ``batch`` verifying at once.
-
-    :param manage: called with each batch of UUIDs; asks Ironic.
-    :param still_verifying: called with a batch: how many of its nodes
-        are still verifying.
-    :param deadline: time.monotonic() value by which each batch is done.
-    :raises: BenchError when a batch still verifies at the deadline.
-    """
-    for start in range(0, len(uuids), batch):
-        chunk = uuids[start:start + batch]
-        manage(chunk)
-        while True:
-            left = still_verifying(chunk)
-            if not left:
-                break
-            if time.monotonic() > deadline:
-                raise BenchError('%d of nodes %d-%d still verifying at the '
-                                 'enrolment deadline' % (
-                                     left, start, start + len(chunk) - 1))
-            time.sleep(pause)
-
-
-def conductor_busy(code, res):
-    """Whether an answer is Ironic's "no free conductor workers" (503).
-
-    Ironic answers so while its conductor's worker pool is full (e.g.
-    1000 nodes verifying at once, each reading its power state) and sets
-    the node back to its state before: ask again later.
-    """
-    return code == 503 and 'free conductor workers' in str(res)
-
-
-def manage_node(url, uuid, deadline, attempts=10, pause=2):
-    """Ask Ironic at url to move node uuid to manageable (async, 202).
-
-    Retried: a socket error or timeout, a 5xx (Ironic on sqlite under a
-    peer's slow verifies may answer 500 "database is locked") and 409
-    NodeLocked (an earlier attempt may still hold the node), each at most
-    ``attempts`` times; "no free conductor workers" (503) until deadline.
-    Before asking again it looks whether an earlier attempt went through.
-
-    :param deadline: time.monotonic() value after which a busy conductor
-        is an error.
-    :raises: BenchError naming the node and Ironic's last answer.
-    """
-    failures = 0
-    while True:
-        try:
-            code, res = http('PUT', url + '/v1/nodes/%s/states/provision'
-                             % uuid, {'target': 'manage'})
-        except OSError as e:    # socket timeout included
-            code, res = None, e
-        if code == 202:
-            return
-        if conductor_busy(code, res):
-            if time.monotonic() > deadline:
-                break
-        elif code is not None and code < 500 and not (
-                code == 409 and 'locked' in str(res)):
-            break
-        else:
-            failures += 1
-            if failures >= attempts:
-                break
-        time.sleep(pause)
-        try:
-            seen, node = http('GET', url + '/v1/nodes/%s?fields='
-                              'provision_state' % uuid)
-        except OSError:
-            continue
-        if seen == 200 and node['provision_state'] != 'enroll':
-            return
-    raise BenchError('manage %s: %s %s' % (uuid, code, res))
+            try:
+                bm.set_node_power_state(node, 'power on')
+            except sdk_exc.SDKException as e:
+                raise BenchError('power on %s: %s' % (node.id, e))
+        if self.system == FLOOR:
+            with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+                list(pool.map(power_on, nodes))
+        ok, managed = node_states.manage_nodes(bm, report, nodes, budget,
+                                               workers=workers)
+        if not ok:
+            raise BenchError('managing nodes (%s): %s' % (self.system,
+                                                          tool_errors(report)))
+        unsynced = [n.name for n in managed.values() if not n.power_state]
+        if unsynced:
+            raise BenchError('nodes manageable without a power state (%s): '
+                             '%s' % (self.system, ', '.join(unsynced[:5])))
+        return [node.id for node in nodes]

@@ -24,19 +24,19 @@ from bench.common import BenchError
 from bench.common import http
 from bench.common import LABCTL
 from bench.common import port_free
+from bench.common import quiet_report
 from bench.common import say
-from bench.common import wait_for
+from bench.common import tool_errors
 from bench.request_counting import KeystoneRelay
+from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import server_listing
+from ironic_openstack_driver.tools import servers as tool_servers
 
 KEYSTONE_RELAY_BASE_PORT = 16421
 UA_APP = 'ios-bench'
-# Servers per page of the benchmark's own listings (waits, cleanup; not
-# measured): Nova's default [api]max_limit, so that a batch is one page (a
-# lower max_limit only makes Nova link more pages). With small pages, a
-# listing made while Nova moves a multi-create batch from build requests to
-# instances can be handed the same page marker twice (openstacksdk:
-# "Endless pagination loop detected").
-BENCH_PAGE = 1000
+# Servers per multi-create request (tools/servers.py's batch mode): a
+# whole node count (at most 1000) in one request.
+BATCH = 1000
 # Rounds of replacing servers that Nova failed to build (Servers.grow_to).
 REBUILD_ROUNDS = 2
 
@@ -120,12 +120,6 @@ def check_compute_hosts(status, nodes):
             'them takes much longer than on %d hosts. Before the run: '
             '`python3 lab/labctl.py up --compute-hosts %d` (restarts Nova '
             'fresh).' % (hosts, nodes, wanted, wanted))
-
-
-def nova_index(name):
-    """Nova's number of a multi-created server ('<name>-<i>'), else 0."""
-    tail = name.rsplit('-', 1)[-1]
-    return int(tail) if tail.isdigit() else 0
 
 
 def connect(clouds_yaml, cloud):
@@ -217,10 +211,12 @@ class Project:
 
 
 class Servers:
-    """The servers of a run, in batches of one multi-create request each.
+    """The servers of a run, made with ironic-openstack-nodes' functions.
 
-    A run over several node counts grows them from one count to the next:
-    the project holds exactly N servers at each.
+    tools/servers.py create_servers in its batch mode: the missing servers
+    in one multi-create request, waited for on one listing per round,
+    named PREFIX-0 ... A run over several node counts grows them from one
+    count to the next: the project holds exactly N servers at each.
     """
 
     def __init__(self, project, prefix):
@@ -229,97 +225,66 @@ class Servers:
         self.conn = None
         self.servers = []
         self.build_seconds = {}
-        self.batches = 0
 
     def grow_to(self, nodes, flavor, image):
         """Create servers until the run has nodes of them, all ACTIVE.
 
         A server that Nova fails to build (ERROR: on this lab a compute
         host's request to Placement can fail under the load of a batch) is
-        deleted and replaced by another batch, at most REBUILD_ROUNDS times.
+        deleted and made again, at most REBUILD_ROUNDS times.
 
-        :returns: all the run's servers, in node order (batch by batch,
-            each batch in Nova's numbering).
+        :returns: all the run's servers, in node order (their names).
         :raises: BenchError when servers still fail after that.
         """
         if self.conn is None:
             self.conn = connect(self.project.clouds_yaml,
                                 self.project.cloud('probe'))
         t0 = time.monotonic()
+        timeout = 120 + 3 * nodes
         for _round in range(REBUILD_ROUNDS + 1):
-            new = nodes - len(self.servers)
-            if new <= 0:
+            report = quiet_report(tool_servers.COLUMNS)
+            try:
+                ok, rows = tool_servers.create_servers(
+                    self.conn, report, self.prefix, nodes, flavor.id, image,
+                    None, timeout=timeout, power_off=False, batch=BATCH)
+            except ToolError as e:
+                raise BenchError('creating servers: %s' % e)
+            failed = [row[0] for row in rows.values() if row[2] == 'ERROR']
+            if ok:
                 break
-            built, failed = self._build_batch(new, flavor, image)
-            self.servers = self.servers + built
             if not failed:
-                break
-            say('%d of %d servers went to ERROR (%s: %s); deleting them and '
-                'building as many again'
-                % (len(failed), new, failed[0].name, failed[0].fault))
-            for server in failed:
-                self.conn.compute.delete_server(server, ignore_missing=True)
+                raise BenchError('creating servers: %s'
+                                 % tool_errors(report))
+            say('%d of %d servers went to ERROR (%s); deleting them and '
+                'building as many again' % (len(failed), nodes,
+                                            tool_errors(report, 1)))
+            try:
+                server_listing.delete_servers(self.conn, report,
+                                              self.prefix, failed, timeout)
+            except ToolError as e:
+                raise BenchError('deleting servers in ERROR: %s' % e)
         else:
             raise BenchError('servers still went to ERROR after %d rounds of '
                              'rebuilding: %s' % (REBUILD_ROUNDS,
-                                                 failed[0].fault))
+                                                 tool_errors(report, 1)))
+        listed = {s.name: s for s in server_listing.list_servers(
+            self.conn, self.prefix).values()}
+        self.servers = [listed[name] for name in
+                        tool_servers.server_names(self.prefix, nodes)]
         if nodes not in self.build_seconds:
             seconds = round(time.monotonic() - t0, 1)
             self.build_seconds[nodes] = seconds
             say('%d servers ACTIVE in %.0fs' % (len(self.servers), seconds))
         return self.servers
 
-    def _build_batch(self, new, flavor, image):
-        """One multi-create request of new servers, waited for.
-
-        :returns: (ACTIVE servers in Nova's numbering, ERROR servers).
-        """
-        self.batches += 1
-        batch = '%s-b%d' % (self.prefix, self.batches)
-        self.conn.compute.create_server(
-            name=batch, flavor_id=flavor.id, image_id=image,
-            networks='none', min_count=new, max_count=new)
-
-        def settled():
-            from openstack import exceptions as sdk_exc
-            try:
-                servers = list(self.conn.compute.servers(
-                    details=True, limit=BENCH_PAGE, name='^' + batch))
-            except sdk_exc.SDKException as e:
-                say('listing batch %s failed (%s); polling again'
-                    % (batch, e))
-                return None
-            mine = [s for s in servers
-                    if s.name == batch or s.name.startswith(batch + '-')]
-            if len(mine) == new and all(s.status in ('ACTIVE', 'ERROR')
-                                        for s in mine):
-                return mine
-            return None
-        # Each poll lists the whole batch: poll less often as it grows.
-        # (The build rate is the lab's: its number of compute hosts,
-        # check_compute_hosts; not this poll.)
-        mine = wait_for('%d servers ACTIVE' % new, settled,
-                        timeout=120 + 3 * new, interval=max(3, new / 40))
-        mine.sort(key=lambda s: nova_index(s.name))
-        return ([s for s in mine if s.status == 'ACTIVE'],
-                [s for s in mine if s.status == 'ERROR'])
-
     def delete(self):
         if self.conn is None:
             return
         try:
-            mine = [s for s in self.conn.compute.servers(
-                    limit=BENCH_PAGE, name='^' + self.prefix)
-                    if s.name.startswith(self.prefix)]
-            for s in mine:
-                self.conn.compute.delete_server(s, ignore_missing=True)
-
-            def gone():
-                return not any(s.name.startswith(self.prefix) for s in
-                               self.conn.compute.servers(
-                                   limit=BENCH_PAGE, name='^' + self.prefix))
-            wait_for('servers deleted', gone, timeout=120 + len(mine),
-                     interval=3)
+            mine = server_listing.list_servers(self.conn, self.prefix)
+            server_listing.delete_servers(
+                self.conn, quiet_report(tool_servers.COLUMNS),
+                self.prefix, list(mine), timeout=120 + len(mine))
             say('deleted %d servers' % len(mine))
         except Exception as e:          # noqa: BLE001
             say('cleanup: servers: %s' % e)

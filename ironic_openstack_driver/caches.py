@@ -35,11 +35,15 @@ host_statuses       compute host statuses read from Nova's  cache_max_clouds
                     (host_status.py)
 tasks               per Ironic task: its NodeClient, the    the task's life
                     power state read under its lock
+versions_read       the compute proxies whose Nova version  their
+                    document was read (client.py)           connection's
+                                                            life
 ==================  ======================================  ===============
 
 The bounds are [openstack]cache_max_clouds and cache_max_entries, read at
 each insertion: beyond its bound a store drops its least recently used
-entries. The tasks store is keyed weakly: an entry goes with its task.
+entries. The tasks store is keyed weakly: an entry goes with its task;
+versions_read holds its proxies weakly: one goes with its connection.
 
 The locking rule: each store guards its entries with its own lock, held
 only while it reads or changes them and never together with another
@@ -173,6 +177,7 @@ class ConductorCaches:
         self.warned = RecentSet(max_entries)
         self.host_statuses = host_status.HostStatuses(max_clouds)
         self.tasks = TaskState()
+        self.versions_read = weakref.WeakSet()
 
     def stores(self):
         """Every store, by name."""
@@ -180,7 +185,7 @@ class ConductorCaches:
                 'snapshots': self.snapshots,
                 'clouds_uploaded_to': self.clouds_uploaded_to,
                 'warned': self.warned, 'host_statuses': self.host_statuses,
-                'tasks': self.tasks}
+                'tasks': self.tasks, 'versions_read': self.versions_read}
 
     def reset(self):
         """Empty every store."""

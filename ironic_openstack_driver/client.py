@@ -28,6 +28,7 @@ cross Ironic's RPC to the API. What the conductor keeps between requests
 
 import contextlib
 
+from keystoneauth1 import discover
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 from openstack import proxy as sdk_proxy
@@ -109,7 +110,33 @@ class NodeClient:
 
     @property
     def compute(self):
-        return self.proxy('compute')
+        """The compute proxy, once Nova's version document is read.
+
+        openstacksdk reads it before a connection's first request that
+        negotiates a microversion and, when it gets no answer, sends the
+        request anyway: a hung Nova cost two api_timeout waits. Read here
+        (once per connection), a failure to reach Nova ends the call; a
+        Nova without a usable document is left to openstacksdk.
+
+        :raises: DriverOperationError when Nova cannot be reached or does
+            not answer in time.
+        """
+        compute = self.proxy('compute')
+        if compute not in CACHES.versions_read:
+            with self.translate_errors(_('read the Nova API versions')):
+                endpoint = compute.get_endpoint()
+                if not endpoint:
+                    return compute
+                try:
+                    # Cached in the connection's session for openstacksdk.
+                    discover.get_discovery(compute.session, endpoint)
+                except (ks_exc.DiscoveryFailure, ks_exc.HttpError) as e:
+                    LOG.debug('Node %(node)s: no Nova version document: '
+                              '%(error)s', {'node': self.node.uuid,
+                                            'error': e})
+                    return compute
+            CACHES.versions_read.add(compute)
+        return compute
 
     @property
     def image(self):

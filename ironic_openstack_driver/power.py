@@ -18,6 +18,7 @@ from ironic.common import exception
 from ironic.common.i18n import _
 from ironic.common import states
 from ironic.conductor import task_manager
+from ironic.conductor import utils as manager_utils
 from ironic.drivers import base
 
 from ironic_openstack_driver import boot_device
@@ -42,6 +43,17 @@ SUPPORTED_POWER_STATES = [states.POWER_ON, states.POWER_OFF, states.REBOOT,
 UNFINISHED_ACTION = 'openstack_unfinished_power_action'
 # The key earlier releases wrote instead; removed at the next action.
 OLD_REQUESTED_POWER_STATE = 'openstack_requested_power_state'
+
+#: The power states the change_power_state step takes (Ironic's names).
+STEP_POWER_STATES = (states.POWER_ON, states.POWER_OFF, states.REBOOT,
+                     states.SOFT_POWER_OFF, states.SOFT_REBOOT)
+STEP_ARGSINFO = {
+    'state': {
+        'description': 'the power state to reach: %s' % ', '.join(
+            '"%s"' % state for state in STEP_POWER_STATES),
+        'required': True,
+    },
+}
 
 
 def _log_failure(task, what, error):
@@ -212,6 +224,33 @@ class OpenStackPower(base.PowerInterface):
     def reboot(self, task, timeout=None):
         """Hard-reboot the node into its boot device; power it on if off."""
         self._reboot(task, timeout, soft=False)
+
+    @base.service_step(priority=0, argsinfo=STEP_ARGSINFO,
+                       requires_ramdisk=False)
+    @base.clean_step(priority=0, argsinfo=STEP_ARGSINFO,
+                     requires_ramdisk=False)
+    def change_power_state(self, task, state):
+        """Service and clean step: power the server on, off or reboot it.
+
+        Out of band (no agent): servicing and manual cleaning with
+        disable_ramdisk, and runbooks, can power-cycle the node's server
+        with it. Ironic 39 drops the conductor's own power_on, power_off
+        and reboot steps from a requested step list before it runs it.
+        The action goes through Ironic's node_power_action, which records
+        the node's new power state, as for any power request.
+
+        :param state: one of STEP_POWER_STATES.
+        :raises: InvalidParameterValue for any other state.
+        :raises: PowerStateFailure when the state is not reached in time.
+        """
+        if state not in STEP_POWER_STATES:
+            raise exception.InvalidParameterValue(
+                _('Node %(node)s: step change_power_state: argument state '
+                  'must be one of %(states)s, not "%(state)s".') % {
+                      'node': task.node.uuid,
+                      'states': ', '.join(STEP_POWER_STATES),
+                      'state': text.shown(state)})
+        manager_utils.node_power_action(task, state)
 
     def _reboot(self, task, timeout, soft):
         # A reboot never stops the server, so node.disable_power_off holds:

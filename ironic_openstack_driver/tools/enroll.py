@@ -20,17 +20,21 @@ without it), and --manage/--provide move only the nodes that are not there
 yet. With --inspect, nodes are enrolled
 without ports and properties and Ironic's inspection (inspect interface
 ``openstack``) fills both; a node already inspected is not inspected again.
+With --adopt, nodes of servers already in use are managed and adopted
+(Ironic's adopt: active without a deployment), their boot device DISK
+first; Nova sees no action on the servers.
 """
 
+import concurrent.futures
 import json
 
 from openstack import exceptions as sdk_exc
 
 from ironic_openstack_driver import cloud
 from ironic_openstack_driver.tools import binding
-from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import node_states
 from ironic_openstack_driver.tools import nodes_file
 
 DEFAULT_TIMEOUT = 300
@@ -64,11 +68,28 @@ def load_file(path):
     return data['nodes']
 
 
-def ensure_node(bm, report, spec):
-    """Find the node by name or create it; returns (node, created)."""
+def known_nodes(bm):
+    """{name: node} of Ironic's nodes, from one listing.
+
+    :raises: ToolError naming the listing.
+    """
+    return _call('cannot list Ironic\'s nodes',
+                 lambda: {n.name: n for n in bm.nodes(details=True)
+                          if n.name})
+
+
+def ensure_node(bm, report, spec, known=None):
+    """Find the node by name or create it; returns (node, created).
+
+    :param known: Ironic's nodes by name (known_nodes), read once for
+        many specs; None looks the name up.
+    """
     name = spec['name']
-    node = _call('cannot look up node %s in Ironic' % name,
-                 bm.find_node, name, ignore_missing=True)
+    if known is None:
+        node = _call('cannot look up node %s in Ironic' % name,
+                     bm.find_node, name, ignore_missing=True)
+    else:
+        node = known.get(name)
     if node is not None:
         want = (spec.get('driver_info') or {}).get('openstack_server')
         have = (node.driver_info or {}).get('openstack_server')
@@ -116,40 +137,6 @@ def ensure_ports(bm, report, node, specs):
     return created
 
 
-def _move(bm, report, node, target, expected, timeout):
-    report.progress('%s: %s ...' % (node.name, target))
-    try:
-        return bm.set_node_provision_state(node, target, wait=True,
-                                           timeout=timeout)
-    except sdk_exc.SDKException as e:
-        try:
-            node = bm.get_node(node.id)
-            why = node.last_error or common.describe_error(e)
-            state = node.provision_state
-        except sdk_exc.SDKException:
-            why, state = common.describe_error(e), '?'
-        raise ToolError('node %s (%s): "%s" did not reach %s (now %s): %s'
-                        % (node.name, node.id, target, expected, state, why))
-
-
-def set_state(bm, report, node, manage, provide, timeout, inspect=False):
-    """Move an enrolled node to manageable/available if asked.
-
-    With ``inspect``, a manageable node that was never inspected (no
-    memory_mb) is inspected before it is provided.
-    """
-    if not (manage or provide or inspect):
-        return node
-    if node.provision_state == 'enroll':
-        node = _move(bm, report, node, 'manage', 'manageable', timeout)
-    if (inspect and node.provision_state == 'manageable'
-            and not (node.properties or {}).get('memory_mb')):
-        node = _move(bm, report, node, 'inspect', 'manageable', timeout)
-    if provide and node.provision_state == 'manageable':
-        node = _move(bm, report, node, 'provide', 'available', timeout)
-    return node
-
-
 def for_inspection(spec):
     """The node of a spec without ports and properties.
 
@@ -162,7 +149,7 @@ def for_inspection(spec):
 
 
 def enroll(bm, report, specs, compute, manage=False, provide=False,
-           timeout=DEFAULT_TIMEOUT, inspect=False):
+           timeout=DEFAULT_TIMEOUT, inspect=False, adopt_it=False):
     """Enroll every node and mark its server; True when all succeeded.
 
     What ``enroll`` does: enroll_nodes, each node a row of the report's
@@ -173,7 +160,7 @@ def enroll(bm, report, specs, compute, manage=False, provide=False,
     """
     ok, enrolled = enroll_nodes(bm, report, specs, compute, manage=manage,
                                 provide=provide, timeout=timeout,
-                                inspect=inspect)
+                                inspect=inspect, adopt_it=adopt_it)
     for name, node, result in enrolled:
         ports = ''
         if node is not None:
@@ -188,36 +175,99 @@ def enroll(bm, report, specs, compute, manage=False, provide=False,
 
 
 def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
-                 timeout=DEFAULT_TIMEOUT, inspect=False):
+                 timeout=DEFAULT_TIMEOUT, inspect=False, workers=1,
+                 mark=True, adopt_it=False):
     """Enroll every node of ``specs`` and mark its server.
 
     Each spec is a node of a nodes file (nodes_file.node_for_server):
     ``name``, ``driver``, ``driver_info``, and any other field of a node
     (``owner``, ``properties``, ``boot_interface``, ``ports`` ...). A
-    failure is reported and the next node is enrolled.
+    failure is reported and the next node is enrolled. Ironic's nodes are
+    read with one listing; nodes are managed in batches
+    (node_states.manage_nodes), then inspected and provided one by one.
 
     :param compute: the host cloud's compute proxy, where the servers are
         marked.
     :param manage: move new nodes to manageable (Ironic checks their power
         interface); ``provide``: on to available; ``inspect``: enroll
-        without ports and properties, inspect, then go on.
+        without ports and properties, inspect, then go on; ``adopt_it``:
+        on to active by Ironic's adoption (node_states.adopt).
+    :param workers: nodes created (and their servers marked, their
+        manage asked) at once.
+    :param mark: mark the server of each node of driver openstack
+        (binding.mark_server); False for servers marked beforehand.
+        Nodes of other drivers have no server to mark.
     :returns: (ok, enrolled): True when all succeeded, and a (name, the
         node as last read or None, what was done) per spec, in order.
     """
-    ok = True
-    enrolled = []
     if inspect:
         specs = [for_inspection(spec) for spec in specs]
-    for spec in specs:
-        name = spec['name']
-        node = None
-        result = 'failed'
-        try:
-            node, created = ensure_node(bm, report, spec)
-            result = 'created' if created else 'exists'
-            added = ensure_ports(bm, report, node, spec.get('ports') or [])
-            if added and not created:
-                result = 'exists, %d port(s) added' % added
+    try:
+        known = known_nodes(bm)
+    except ToolError as e:
+        report.fail(str(e))
+        return False, [(spec['name'], None, 'failed') for spec in specs]
+
+    def one(spec):
+        return _enroll_one(bm, report, spec, compute, known, mark)
+    with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
+        enrolled = list(pool.map(one, specs))
+    ok = all(error is None for _n, _node, _r, error in enrolled)
+
+    # As enrolled: openstacksdk updates a node it asks to manage in place.
+    states = [node.provision_state if node is not None else None
+              for _n, node, _r, _e in enrolled]
+    moving = [node for _n, node, _r, error in enrolled
+              if error is None and node.provision_state == 'enroll']
+    moves = manage or provide or inspect or adopt_it
+    if moving and moves:
+        managed_ok, managed = node_states.manage_nodes(
+            bm, report, moving, timeout, workers=max(1, workers))
+        ok = ok and managed_ok
+    else:
+        managed = {}
+    done = []
+    for (name, node, result, error), before in zip(enrolled, states):
+        if error is None and before == 'enroll' and moves:
+            if node.id in managed:
+                node = managed[node.id]
+            else:
+                error = 'not managed'   # reported by manage_nodes
+        if error is None:
+            try:
+                node = node_states.set_state(bm, report, node, manage,
+                                             provide, timeout,
+                                             inspect=inspect,
+                                             adopt_it=adopt_it)
+            except ToolError as e:
+                report.fail(str(e))
+                ok = False
+                error = str(e)
+        if (error is None and node is not None
+                and node.provision_state != before):
+            result += ', now %s' % node.provision_state
+        if error is not None and result != 'failed':
+            result += ', then failed'
+        done.append((name, node, result))
+    return ok, done
+
+
+def _enroll_one(bm, report, spec, compute, known, mark):
+    """One node created (or found), its ports added, its server marked.
+
+    :returns: (name, node or None, what was done, error or None); the
+        error is reported.
+    """
+    name = spec['name']
+    node = None
+    result = 'failed'
+    try:
+        node, created = ensure_node(bm, report, spec, known)
+        result = 'created' if created else 'exists'
+        added = ensure_ports(bm, report, node, spec.get('ports') or [])
+        if added and not created:
+            result = 'exists, %d port(s) added' % added
+        if mark and spec.get('driver') == nodes_file.DRIVER:
             marked = binding.mark_server(
                 compute, bm, report,
                 (spec.get('driver_info') or {}).get('openstack_server'),
@@ -225,22 +275,18 @@ def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
             if marked != 'marked already' and not (created
                                                    and marked == 'marked'):
                 result += ', server %s' % marked
-            before = node.provision_state
-            node = set_state(bm, report, node, manage, provide, timeout,
-                             inspect=inspect)
-            if node.provision_state != before:
-                result += ', now %s' % node.provision_state
-        except ToolError as e:
-            report.fail(str(e))
-            ok = False
-            if result != 'failed':
-                result += ', then failed'
-        enrolled.append((name, node, result))
-    return ok, enrolled
+    except ToolError as e:
+        report.fail(str(e))
+        return name, node, result, str(e)
+    return name, node, result, None
 
 
 def run(conns, args, report):
     compute, baremetal = conns
+    if args.adopt and args.provide:
+        raise ToolError('use either --adopt (servers in use: their nodes '
+                        'become active as they run) or --provide (nodes '
+                        'to clean and deploy)')
     if args.file:
         if args.server or args.prefix:
             raise ToolError('use either --file or --server/--prefix')
@@ -250,7 +296,7 @@ def run(conns, args, report):
     ok = enroll(baremetal(), report, specs, compute().compute,
                 manage=args.manage,
                 provide=args.provide, timeout=args.timeout,
-                inspect=args.inspect)
+                inspect=args.inspect, adopt_it=args.adopt)
     report.table()
     if not ok:
         report.progress('Some nodes failed (see above): the table shows '
@@ -268,9 +314,9 @@ def add_parser(subparsers):
                     'file) with its port straight into Ironic, mark the '
                     'server with the node\'s UUID (server metadata %s, '
                     'which the driver requires), then optionally move the '
-                    'node to manageable (--manage) or available '
-                    '(--provide). Idempotent by node name.'
-                    % cloud.NODE_MARK)
+                    'node to manageable (--manage), available '
+                    '(--provide) or active by adoption (--adopt). '
+                    'Idempotent by node name.' % cloud.NODE_MARK)
     p.add_argument('--file',
                    help='enroll the nodes of this nodes file instead of '
                         'reading servers')
@@ -294,6 +340,13 @@ def add_parser(subparsers):
                         '(implies --manage): Ironic then creates a port '
                         'per Neutron port of the server and reads the '
                         'properties from the flavor and image')
+    p.add_argument('--adopt', action='store_true',
+                   help='for servers already in use: move the nodes to '
+                        'manageable, set their boot device to disk '
+                        '(persistent) and adopt them (Ironic\'s adopt: '
+                        'active without a deployment); the servers get no '
+                        'Nova action (no stop, reboot or rescue) and keep '
+                        'their disks. Not with --provide')
     p.add_argument('--timeout', type=int, default=DEFAULT_TIMEOUT,
                    metavar='SECONDS',
                    help='how long each provision state change may take '

@@ -20,7 +20,6 @@ them).
 """
 
 import re
-import time
 
 from openstack import exceptions as sdk_exc
 
@@ -28,45 +27,16 @@ from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
 from ironic_openstack_driver.tools import provisioning_ports as ports
+from ironic_openstack_driver.tools import server_listing as listing
 
 DEFAULT_TIMEOUT = 600
 # os_shutdown_timeout given to the servers' image (as rescue-image does).
 DEFAULT_SHUTDOWN_TIMEOUT = 5
-POLL_INTERVAL = 1.0
 COLUMNS = ('Server', 'ID', 'Result', 'Status', 'Provisioning MAC', 'Port')
 
 
 def server_names(prefix, count):
     return ['%s-%d' % (prefix, i) for i in range(count)]
-
-
-def _wait(conn, report, servers, done, timeout):
-    """Poll servers until done(server) for all; returns id -> server."""
-    pending = {s.id: s for s in servers}
-    result = {}
-    last = {}
-    deadline = time.monotonic() + timeout
-    while pending:
-        for server_id in list(pending):
-            server = _call('cannot read server %s' % pending[server_id].name,
-                           conn.compute.get_server, server_id)
-            seen = (server.status, server.task_state)
-            if last.get(server_id) != seen:
-                report.progress('  %s: %s%s' % (
-                    server.name, server.status,
-                    ' (%s)' % server.task_state if server.task_state
-                    else ''))
-                last[server_id] = seen
-            if server.status == 'ERROR' or done(server):
-                result[server_id] = server
-                del pending[server_id]
-        if pending:
-            if time.monotonic() > deadline:
-                for server_id, server in pending.items():
-                    result[server_id] = conn.compute.get_server(server_id)
-                break
-            time.sleep(POLL_INTERVAL)
-    return result
 
 
 def ensure_shutdown_timeout(conn, report, image, seconds):
@@ -115,9 +85,7 @@ def _existing_servers(conn, report, prefix, count, names):
 
     :raises: ToolError when a name is taken by several servers.
     """
-    listed = _call('cannot list servers named %s-*' % prefix,
-                   lambda: list(conn.compute.servers(details=True,
-                                                     name=prefix)))
+    listed = listing.list_servers(conn, prefix).values()
     pattern = re.compile(r'^%s-(\d+)$' % re.escape(prefix))
     existing = {}
     for server in listed:
@@ -160,7 +128,7 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
                    extra_networks=(), create_network=False,
                    timeout=DEFAULT_TIMEOUT,
                    shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT, boot='pxe',
-                   power_off=True):
+                   power_off=True, batch=None):
     """Ensure PREFIX-0..PREFIX-(count-1) exist; new ones are waited for.
 
     :param network: the provisioning network (name or ID), where each
@@ -171,10 +139,21 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
         Neutron addressing) or 'virtual-media' (an ordinary network).
     :param power_off: stop new servers once ACTIVE (what create-nodes
         does: Ironic then starts them); False leaves them ACTIVE.
+    :param batch: create the missing servers by Nova's multi-create, up
+        to this many per request (server_listing.create_batches), for
+        hundreds or thousands of servers; only for servers without a
+        provisioning port (``network`` None). None: one request per
+        server.
     :returns: (ok, rows): True when every server exists without error,
         and {name: [server ID, result, status, provisioning MAC, port]}
         in name order.
+    :raises: ToolError when ``batch`` is given with a ``network``, or
+        when a batch request fails.
     """
+    if batch is not None and (network is not None or batch < 1):
+        raise ToolError('creating servers in batches (%s) needs servers '
+                        'without a provisioning port (no network) and a '
+                        'batch of at least 1' % batch)
     flavor_obj = common.find_one(conn.compute.find_flavor, 'flavor',
                                  flavor, '--flavor')
     image_obj = common.find_one(conn.image.find_image, 'image', image,
@@ -190,10 +169,16 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
 
     names = server_names(prefix, count)
     existing = _existing_servers(conn, report, prefix, count, names)
-    ok, rows, created = _create_missing(conn, report, names, existing, prov,
-                                        flavor_obj, image_obj, extras)
-    if created and not _settle(conn, report, created, rows, power_off,
-                               timeout):
+    if batch is None:
+        ok, rows, created = _create_missing(conn, report, names, existing,
+                                            prov, flavor_obj, image_obj,
+                                            extras)
+    else:
+        ok, rows, created = _create_batches(conn, report, prefix, names,
+                                            existing, flavor_obj, image_obj,
+                                            extras, batch, timeout)
+    if created and not _settle(conn, report, prefix, created, rows,
+                               power_off, timeout):
         ok = False
 
     wanted = 'SHUTOFF' if power_off else 'ACTIVE'
@@ -268,17 +253,48 @@ def _create_missing(conn, report, names, existing, prov, flavor_obj,
     return ok, rows, created
 
 
-def _settle(conn, report, created, rows, power_off, timeout):
+def _create_batches(conn, report, prefix, names, existing, flavor_obj,
+                    image_obj, extras, batch, timeout):
+    """Create the servers among ``names`` that do not exist, in batches.
+
+    :returns: (ok, rows, servers to wait for), as _create_missing.
+    """
+    rows = {}
+    created = []
+    missing = []
+    for name in names:
+        server = existing.get(name)
+        if server is None:
+            missing.append(name)
+            continue
+        rows[name] = [server.id, 'exists', server.status, '', '']
+        if server.status == 'BUILD':
+            created.append(server)
+    if missing:
+        networks = [{'uuid': n.id} for n in extras] or 'none'
+        made = listing.create_batches(conn, report, prefix, missing,
+                                      flavor_obj, image_obj, networks, batch,
+                                      timeout)
+        for name in missing:
+            rows[name] = [made[name].id, 'created', made[name].status, '',
+                          '']
+            created.append(made[name])
+    return True, rows, created
+
+
+def _settle(conn, report, prefix, created, rows, power_off, timeout):
     """Wait for new servers to be ACTIVE, then stop them if asked.
 
-    Updates the status in ``rows``; returns False when a stop failed.
+    One listing per round (server_listing.wait_listed). Updates the status
+    in ``rows``; returns False when a stop failed.
     """
     ok = True
     report.progress('Waiting for %d server(s) to become ACTIVE ...'
                     % len(created))
-    built = _wait(conn, report, created,
-                  lambda s: s.status in ('ACTIVE', 'SHUTOFF')
-                  and not s.task_state, timeout)
+    built = listing.wait_listed(conn, report, prefix,
+                                [s.id for s in created],
+                                lambda s: s.status in ('ACTIVE', 'SHUTOFF')
+                                and not s.task_state, timeout)
     to_stop = []
     for server in built.values():
         rows[server.name][2] = server.status
@@ -296,9 +312,10 @@ def _settle(conn, report, created, rows, power_off, timeout):
                 server.name, server.id, common.describe_error(e)))
             ok = False
     if to_stop:
-        stopped = _wait(conn, report, to_stop,
-                        lambda s: s.status == 'SHUTOFF'
-                        and not s.task_state, timeout)
+        stopped = listing.wait_listed(conn, report, prefix,
+                                      [s.id for s in to_stop],
+                                      lambda s: s.status == 'SHUTOFF'
+                                      and not s.task_state, timeout)
         for server in stopped.values():
             rows[server.name][2] = server.status
     return ok

@@ -180,7 +180,7 @@ def shutdown(ctx, stack):
     """Stop every service, the real mode's namespace with them.
 
     The applications first (in parallel), then RabbitMQ and MariaDB, then
-    epmd; then the namespace (its bridge and taps).
+    epmd; then, in the real mode, the namespace (its bridge and taps).
     """
     infra = (stack.mariadb, stack.rabbitmq, stack.epmd)
     apps = [svc for svc in reversed(stack.services) if svc not in infra]
@@ -194,6 +194,8 @@ def shutdown(ctx, stack):
     procs.parallel(*[stop(svc) for svc in apps])
     procs.parallel(stop(stack.rabbitmq), stop(stack.mariadb))
     stop(stack.epmd)()
-    if namespace.delete():
+    # The namespace is the real mode's: a fast lab's down leaves it (and a
+    # real lab of another state dir running in it) alone.
+    if stack.mode.real and namespace.delete():
         ctx.say('removed network namespace %s (its bridge and taps)'
                 % s.NETNS)

@@ -21,3 +21,10 @@ from tests import lab_fixtures
 
 real_lab = lab_fixtures.real_lab
 in_lab = lab_fixtures.in_lab
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'slow: a real-lab walk that tox -e tests leaves out '
+                   '(its cost is not measured under CI yet); run it by '
+                   'path')

@@ -127,23 +127,39 @@ class Nodes:
         Ironic's power sync skips nodes in enroll.
         """
         server_id = server_id or self.server()
+        node, = self.nodes([server_id], manage=manage, **driver_info)
+        return node
+
+    def nodes(self, server_ids, manage=False, workers=1, **driver_info):
+        """A node for each server, enrolled together; [(node, server)].
+
+        One enrolment (one listing of Ironic's nodes, ``workers`` nodes
+        made at once), the servers read with one listing.
+        """
         info = dict(self.credentials)
         info.update(driver_info)
-        spec = lab_nodes.node_spec(
-            self.nova, self.nova.compute.get_server(server_id),
-            name='faults-%s' % uuid.uuid4().hex[:8], driver_info=info)
+        wanted = set(server_ids)
+        listed = {s.id: s for s in self.nova.compute.servers(details=True)
+                  if s.id in wanted}
+        images = {}
+        specs = [lab_nodes.node_spec(
+            self.nova, listed.get(server_id)
+            or self.nova.compute.get_server(server_id),
+            name='faults-%s' % uuid.uuid4().hex[:8], driver_info=info,
+            image_cache=images) for server_id in server_ids]
         try:
-            node, = lab_nodes.enroll_nodes(self.admin, self.nova, [spec],
-                                           manage=manage)
+            made = lab_nodes.enroll_nodes(self.admin, self.nova, specs,
+                                          manage=manage, workers=workers)
         except AssertionError:
             # Enrolled but not marked or managed: removed at the end too.
-            found = self.admin.baremetal.find_node(spec['name'],
-                                                   ignore_missing=True)
-            if found is not None:
-                self.made.append((found.id, None))
+            names = {spec['name'] for spec in specs}
+            self.made.extend((n.id, None) for n in
+                             self.admin.baremetal.nodes()
+                             if n.name in names)
             raise
-        self.made.append((node.id, None))
-        return node.id, server_id
+        self.made.extend((node.id, None) for node in made)
+        return [(node.id, server_id)
+                for node, server_id in zip(made, server_ids)]
 
     def mark(self, server_id, node):
         """Mark the server for the node, as ironic-openstack-nodes does."""

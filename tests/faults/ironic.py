@@ -114,6 +114,31 @@ class Ironic:
                                 interval=POLL_SECONDS, error=stuck)
 
 
+def synced_nodes(ironic):
+    """Nodes Ironic's power sync reads: not in maintenance, past enroll."""
+    listed = ironic.call(
+        'get', '/nodes?maintenance=false&fields=uuid,provision_state,'
+        'driver_info').json()['nodes']
+    return [n for n in listed if n['provision_state'] != 'enroll']
+
+
+def remove_orphans(ironic, admin, nodes):
+    """Delete the nodes whose server no longer exists; the others' UUIDs.
+
+    An interrupted run of a lab test leaves such nodes behind: Ironic's
+    power sync keeps reading their servers.
+    """
+    kept = []
+    for node in nodes:
+        server = (node.get('driver_info') or {}).get('openstack_server')
+        if server and admin.compute.find_server(
+                server, ignore_missing=True, all_projects=True) is None:
+            ironic.delete(node['uuid'])
+        else:
+            kept.append(node['uuid'])
+    return kept
+
+
 def server_view(conn, server_id):
     """What Nova says of a server (None if it is gone)."""
     server = conn.compute.find_server(server_id, ignore_missing=True)

@@ -72,6 +72,8 @@ RUNNING, SHUTDOWN, GUEST_PAUSED, NOSTATE = fns.RUNNING, fns.SHUTDOWN, \
 FakeClock, FakeServer = fns.FakeClock, fns.FakeServer
 json_response = fake_nova_views.json_response
 COMPUTE_HOST = fns.COMPUTE_HOST
+# The compute endpoint in the fake cloud's catalog.
+NOVA_URL = 'http://nova.example.test/v2.1'
 
 
 class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
@@ -102,6 +104,13 @@ class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
         self.compute.default_microversion = None
         self.compute.get_endpoint_data.return_value = discover.EndpointData(
             min_microversion='2.1', max_microversion=max_microversion)
+        # Nova's version document, as read once per connection: the
+        # session's discovery cache holds it (the driver asks
+        # keystoneauth's get_discovery, which then sends nothing).
+        self.compute.get_endpoint.return_value = NOVA_URL
+        self.compute.session = mock.Mock(
+            spec=['_discovery_cache', 'auth'], auth=None,
+            _discovery_cache={NOVA_URL: mock.sentinel.nova_versions})
         self.compute.get_server.side_effect = self.get_server
         self.compute.find_server.side_effect = self.find_server
         self.compute.get.side_effect = self.get

@@ -65,7 +65,7 @@ class OneOwnerTestCase(base.DbTestCase):
     def test_every_store_is_the_owners(self):
         self.assertEqual({'connections', 'lookups', 'snapshots',
                           'clouds_uploaded_to', 'warned', 'host_statuses',
-                          'tasks'},
+                          'tasks', 'versions_read'},
                          set(caches.CACHES.stores()))
 
     def test_bounds_are_options_with_minimums(self):

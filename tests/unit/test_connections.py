@@ -105,6 +105,49 @@ class NovaHangOverHttpTestCase(http_base.OverHttpBase):
         self.assertEqual(logins, fake.FakeCloudHandler.logins)
 
 
+class NovaHangOnANewConnectionTestCase(http_base.OverHttpBase):
+    """Nova hangs before the conductor's connection has read its versions.
+
+    As after a conductor restart whose only Nova request was a listing
+    (verify's): the first read of the server would send openstacksdk's
+    version discovery and, once that timed out, the read itself, each
+    waiting api_timeout for the hung Nova.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.config(api_timeout=1, group='openstack')
+        self.config(power_state_change_timeout=2, group='conductor')
+        self.node = self._manageable_node_powered_on()
+        fake.hang()
+
+    def _power(self, target):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            conductor_utils.node_power_action(task, target)
+
+    def test_the_action_waits_for_one_unanswered_request(self):
+        self.assertRaises(exception.DriverOperationError, self._power,
+                          states.POWER_OFF)
+        self.assertEqual(['GET /v2.1'], fake.FakeCloudHandler.requests)
+        self.node.refresh()
+        self.assertIn('Nova did not answer within 1 s '
+                      '([openstack]api_timeout)', self.node.last_error)
+        self.assertEqual(states.POWER_ON, self.node.power_state)
+        self.assertIsNone(self.node.target_power_state)
+
+    def test_once_nova_answers_its_versions_are_read_once(self):
+        self.assertRaises(exception.DriverOperationError, self._power,
+                          states.POWER_OFF)
+        fake.resume()
+        self._power(states.POWER_ON)
+        self._power(states.POWER_ON)
+        self.assertEqual(['GET /v2.1', 'GET /v2.1'],
+                         [r for r in fake.FakeCloudHandler.requests
+                          if r == 'GET /v2.1'])
+        self.node.refresh()
+        self.assertIsNone(self.node.last_error)
+
+
 class NovaDownOverHttpTestCase(http_base.OverHttpBase):
     """nova-api stopped (its port refuses connections), Keystone answering.
 

@@ -244,6 +244,32 @@ def remove_domains(p):
     return names
 
 
+def remove_domain_files(p):
+    """Delete the guests' definitions libvirtd would load when it starts.
+
+    For a libvirtd that does not run (one killed with its namespace, or a
+    ``down`` whose virsh found nothing): the next nova-compute on fresh
+    databases refuses to start beside guests it does not know ("My
+    hypervisor has existing instances, but I appear to be a new service").
+
+    :param p: the lab's paths.
+    :returns: the names of the guests removed.
+    """
+    root = p.libvirt_root
+    removed = []
+    for sub in ('etc/qemu', 'etc/qemu/autostart', 'lib/qemu/nvram'):
+        where = os.path.join(root, sub)
+        if not os.path.isdir(where):
+            continue
+        for name in sorted(os.listdir(where)):
+            path = os.path.join(where, name)
+            if os.path.isfile(path) or os.path.islink(path):
+                os.unlink(path)
+                if sub == 'etc/qemu' and name.endswith('.xml'):
+                    removed.append(name[:-len('.xml')])
+    return removed
+
+
 class Libvirtd(services.Service):
     """The lab's own libvirtd, in a mount namespace of its own."""
 
@@ -370,9 +396,14 @@ class Libvirt:
             ctx.say('KVM probe: a guest booted under KVM')
 
     def before_fresh_start(self, ctx):
-        """Nova starts afresh: its guests go with it (if libvirtd runs)."""
+        """Nova starts afresh: its guests go with it.
+
+        Through virsh if libvirtd runs, else by deleting their definitions.
+        """
         if Libvirtd(ctx).record():
             removed = remove_domains(ctx.p)
-            if removed:
-                ctx.say('removed %d libvirt guests of the old Nova'
-                        % len(removed))
+        else:
+            removed = remove_domain_files(ctx.p)
+        if removed:
+            ctx.say('removed %d libvirt guests of the old Nova'
+                    % len(removed))

@@ -19,8 +19,10 @@
 its marker line on ttyS0, presses the ACPI power button and waits for QEMU
 to exit. ``ipa`` boots the agent's kernel and ramdisk with console=ttyS0 and
 a user-mode NIC whose host side (10.0.2.2) reaches a tiny HTTP server on
-127.0.0.1 standing in for Ironic's API: the first request the agent sends
-there is the end of its boot. Images must have been built (ensure_all).
+127.0.0.1 standing in for Ironic's API, and an empty sparse disk like a
+node's root disk (without one the agent waits for disks before its
+lookup): the first request the agent sends there is the end of its boot.
+Images must have been built (ensure_all).
 """
 
 import argparse
@@ -48,6 +50,9 @@ from labkit import settings  # noqa: E402
 
 QEMU = 'qemu-system-x86_64'
 MAC = '52:54:00:12:34:56'
+#: The agent's guest disk: the agent skips disks under 4 GiB when it
+#: waits for a root device.
+IPA_DISK_BYTES = 5 << 30
 # Lines that mark the agent's progress on its console.
 IPA_MILESTONES = (
     ('initramfs_unpacked', ('Freeing initrd memory',)),
@@ -165,13 +170,16 @@ def check_ipa(p, memory_mb=1536, timeout=600):
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _FakeIronic)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
+    disk = tempfile.NamedTemporaryFile(prefix='ios-boot-disk-')
+    disk.truncate(IPA_DISK_BYTES)
     append = ('nofb nomodeset vga=normal console=ttyS0 ipa-debug=1 '
               'ipa-api-url=http://10.0.2.2:%d BOOTIF=01-%s'
               % (port, MAC.replace(':', '-')))
     guest = Guest(['-kernel', os.path.join(out, ipa.KERNEL),
                    '-initrd', os.path.join(out, ipa.RAMDISK),
                    '-append', append,
-                   '-nic', 'user,model=virtio-net-pci,mac=%s' % MAC],
+                   '-nic', 'user,model=virtio-net-pci,mac=%s' % MAC,
+                   '-drive', 'file=%s,if=virtio,format=raw' % disk.name],
                   os.path.join(p.logs, 'bootcheck-ipa.log'), memory_mb)
     result = {'memory_mb': memory_mb,
               'ramdisk_bytes': os.path.getsize(os.path.join(out,
@@ -194,6 +202,7 @@ def check_ipa(p, memory_mb=1536, timeout=600):
     finally:
         guest.stop()
         server.shutdown()
+        disk.close()
     return result
 
 

@@ -32,7 +32,7 @@ from labkit import procs
 # Debian packages the builds (and the boot checks) run.
 APT_PACKAGES = (
     'python3-venv', 'debootstrap', 'sudo', 'git', 'cpio', 'gzip', 'zstd',
-    'qemu-utils', 'ca-certificates', 'kmod', 'fdisk', 'dosfstools',
+    'lz4', 'qemu-utils', 'ca-certificates', 'kmod', 'fdisk', 'dosfstools',
     'mtools', 'syslinux', 'syslinux-common', 'busybox-static',
     'qemu-system-x86',
 )

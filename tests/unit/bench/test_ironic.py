@@ -10,138 +10,70 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Moving a bench node to manageable (bench/ironic.py): which of Ironic's
-answers are asked again, and for how long."""
+"""Enrolling the bench's nodes (bench/ironic.py Ironic.enroll): the
+tools' enroll_nodes and manage_nodes on the system's own Ironic."""
 
-import time
-import unittest
-from unittest import mock
+import types
 
 from tests.unit import bench as _path  # noqa: F401  (the repo on sys.path)
+from tests.unit.tools import base
 
-from bench import common  # noqa: E402
+from bench.common import BenchError  # noqa: E402
+from bench.common import FLOOR  # noqa: E402
 from bench import ironic  # noqa: E402
 
-URL = 'http://127.0.0.1:16401'
-UUID = '701d716a-b20e-4661-95d3-00bceb9f97be'
-# Ironic 39's answer while its conductor's worker pool is full.
-BUSY = (503, {'error_message': '{"faultcode": "Server", "faultstring": '
-              '"Requested action cannot be performed due to lack of free '
-              'conductor workers.", "debuginfo": null}'})
-LOCKED = (500, {'error_message': 'database is locked'})
-ENROLL = (200, {'provision_state': 'enroll'})
 
+class EnrollTest(base.ToolTestCase):
 
-class FakeIronic:
-    """Ironic's answers to the PUTs, from a script.
+    def ironic(self, system):
+        bench_ironic = ironic.Ironic.__new__(ironic.Ironic)
+        bench_ironic.system = system
+        bench_ironic._conn = types.SimpleNamespace(
+            baremetal=self.cloud.baremetal)
+        return bench_ironic
 
-    Every GET says the node is enroll (Ironic sets it back after a 503)
-    unless told otherwise.
-    """
+    def bodies(self, count, driver='redfish'):
+        return [{'name': 'ios-bench-x-%d' % i, 'driver': driver,
+                 'driver_info': {'redfish_address': 'http://127.0.0.1:1'}}
+                for i in range(count)]
 
-    def __init__(self, puts, gets=None):
-        self.puts = list(puts)
-        self.gets = list(gets or [])
-        self.put_count = 0
+    def test_nodes_are_manageable_and_their_uuids_in_order(self):
+        self.cloud.verify_listings = 2
+        uuids = self.ironic('sushy-redfish').enroll(self.bodies(5))
+        names = [self.cloud.nodes[u]['name'] for u in uuids]
+        self.assertEqual(['ios-bench-x-%d' % i for i in range(5)], names)
+        self.assertEqual({'manageable'}, {
+            n['provision_state'] for n in self.cloud.nodes.values()})
+        self.cloud.baremetal.set_node_power_state.assert_not_called()
+        # Nothing is marked: the servers were marked beforehand.
+        self.cloud.compute.set_server_metadata.assert_not_called()
 
-    def __call__(self, method, url, body=None):
-        if method == 'PUT':
-            assert url == URL + '/v1/nodes/%s/states/provision' % UUID
-            assert body == {'target': 'manage'}
-            self.put_count += 1
-            return self.puts.pop(0)
-        assert method == 'GET'
-        return self.gets.pop(0) if self.gets else ENROLL
+    def test_the_floor_nodes_are_powered_on_before_manage(self):
+        calls = []
+        self.cloud.baremetal.set_node_power_state.side_effect = \
+            lambda node, target, **kw: calls.append(('power', target)) \
+            or self.cloud._set_power_state(node, target)
+        manage = self.cloud._set_provision_state
+        self.cloud.baremetal.set_node_provision_state.side_effect = \
+            lambda node, target, **kw: calls.append(('provision', target)) \
+            or manage(node, target, **kw)
+        self.ironic(FLOOR).enroll(self.bodies(2, driver='fake-hardware'),
+                                  workers=1)
+        self.assertEqual([('power', 'power on')] * 2
+                         + [('provision', 'manage')] * 2, calls)
+        self.assertEqual({'power on'}, {
+            n['power_state'] for n in self.cloud.nodes.values()})
 
+    def test_a_node_that_fails_to_verify_is_named(self):
+        bench_ironic = self.ironic('sushy-redfish')
+        create = self.cloud._create_node
 
-class ManageNodeTest(unittest.TestCase):
-
-    def manage(self, fake, deadline=None):
-        with mock.patch.object(ironic, 'http', fake):
-            ironic.manage_node(URL, UUID, deadline or time.monotonic() + 60,
-                               pause=0)
-
-    def test_busy_conductor_is_asked_again_beyond_the_attempts(self):
-        # 1000 nodes verifying at once fill Ironic's worker pool for
-        # minutes: more 503s than the 10 attempts other errors get.
-        fake = FakeIronic([BUSY] * 25 + [(202, None)])
-        self.manage(fake)
-        self.assertEqual(26, fake.put_count)
-
-    def test_busy_conductor_past_the_deadline_names_the_node(self):
-        fake = FakeIronic([BUSY] * 3)
-        with self.assertRaises(common.BenchError) as cm:
-            self.manage(fake, deadline=time.monotonic() - 1)
-        self.assertIn(UUID, str(cm.exception))
-        self.assertIn('free conductor workers', str(cm.exception))
-        self.assertEqual(1, fake.put_count)
-
-    def test_other_server_errors_get_ten_attempts(self):
-        fake = FakeIronic([LOCKED] * 10)
-        with self.assertRaises(common.BenchError) as cm:
-            self.manage(fake)
-        self.assertIn('database is locked', str(cm.exception))
-        self.assertEqual(10, fake.put_count)
-
-    def test_a_client_error_fails_at_once(self):
-        fake = FakeIronic([(400, {'error_message': 'bad'})])
-        with self.assertRaises(common.BenchError):
-            self.manage(fake)
-        self.assertEqual(1, fake.put_count)
-
-    def test_an_earlier_attempt_that_went_through_is_not_repeated(self):
-        fake = FakeIronic([LOCKED], gets=[(200, {'provision_state':
-                                                 'verifying'})])
-        self.manage(fake)
-        self.assertEqual(1, fake.put_count)
-
-    def test_a_socket_timeout_is_asked_again(self):
-        answers = iter([OSError('timed out'), (202, None)])
-
-        def flaky(method, url, body=None):
-            if method == 'GET':
-                return ENROLL
-            answer = next(answers)
-            if isinstance(answer, Exception):
-                raise answer
-            return answer
-        with mock.patch.object(ironic, 'http', flaky):
-            ironic.manage_node(URL, UUID, time.monotonic() + 60, pause=0)
-        self.assertRaises(StopIteration, next, answers)
-
-
-class ManageInBatchesTest(unittest.TestCase):
-
-    def test_next_batch_waits_until_the_last_left_verifying(self):
-        events = []
-        verifying = {}
-
-        def manage(batch):
-            events.append(('manage', list(batch)))
-            verifying.update((u, 2) for u in batch)    # two polls each
-
-        def still_verifying(batch):
-            left = [u for u in batch if verifying[u] > 0]
-            for u in left:
-                verifying[u] -= 1
-            events.append(('poll', len(left)))
-            return len(left)
-
-        with mock.patch.object(time, 'sleep'):
-            ironic.manage_in_batches(list(range(5)), manage,
-                                     still_verifying,
-                                     time.monotonic() + 60, batch=2)
-        self.assertEqual([
-            ('manage', [0, 1]), ('poll', 2), ('poll', 2), ('poll', 0),
-            ('manage', [2, 3]), ('poll', 2), ('poll', 2), ('poll', 0),
-            ('manage', [4]), ('poll', 1), ('poll', 1), ('poll', 0),
-        ], events)
-
-    def test_batch_still_verifying_at_the_deadline_names_its_nodes(self):
-        with mock.patch.object(time, 'sleep'), \
-                self.assertRaises(common.BenchError) as caught:
-            ironic.manage_in_batches(list(range(150)), lambda batch: None,
-                                     lambda batch: 7, time.monotonic() - 1,
-                                     batch=100)
-        self.assertIn('7 of nodes 0-99 still verifying',
-                      str(caught.exception))
+        def failing(**attrs):
+            node = create(**attrs)
+            self.cloud.nodes[node.id]['fail_verify'] = True
+            return node
+        self.cloud.baremetal.create_node.side_effect = failing
+        with self.assertRaises(BenchError) as cm:
+            bench_ironic.enroll(self.bodies(1))
+        self.assertIn('node ios-bench-x-0', str(cm.exception))
+        self.assertIn('power credentials are wrong', str(cm.exception))

@@ -10,114 +10,101 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The run's servers (bench/lab.py Servers): batches, and servers that
-Nova fails to build."""
+"""The run's servers (bench/lab.py Servers): made with the tools'
+create_servers in batch mode, and servers that Nova fails to build."""
 
 import contextlib
 import io
-import re
 import types
-import unittest
 from unittest import mock
 
-from openstack import exceptions as sdk_exc
-
 from tests.unit import bench as _path  # noqa: F401  (the repo on sys.path)
+from tests.unit.tools import base
 
 from bench.common import BenchError  # noqa: E402
 from bench import lab  # noqa: E402
 
-FAULT = {'code': 500, 'message': 'Exceeded maximum number of retries.'}
+PREFIX = 'ios-bench-x'
 
 
-class FakeCompute:
-    """Nova's multi-create and name-regex listing, builds settled at once.
+class GrowToTest(base.ToolTestCase):
+    """Servers.grow_to on the tools' fake cloud (Nova's multi-create)."""
 
-    :param failing: per batch request, the Nova numbers (1-based) of the
-        servers whose build fails.
-    """
+    def setUp(self):
+        super().setUp()
+        self.image = self.cloud.add_image('disk')
+        self.run = lab.Servers(project=None, prefix=PREFIX)
+        self.run.conn = self.cloud.conn
 
-    def __init__(self, failing=(), failed_listings=0):
-        self.failing = list(failing)
-        self.failed_listings = failed_listings
-        self.by_id = {}
-        self.requests = []
-        self.deleted = []
+    def grow(self, nodes):
+        with contextlib.redirect_stdout(io.StringIO()):
+            return self.run.grow_to(nodes, types.SimpleNamespace(
+                id='flavor-id'), self.image.id)
 
-    def create_server(self, name, flavor_id, image_id, networks, min_count,
-                      max_count):
-        self.requests.append((name, max_count))
-        bad = self.failing.pop(0) if self.failing else ()
-        for i in range(1, max_count + 1):
-            sid = '%s-id-%d' % (name, i)
-            self.by_id[sid] = types.SimpleNamespace(
-                id=sid, name='%s-%d' % (name, i) if max_count > 1 else name,
-                status='ERROR' if i in bad else 'ACTIVE',
-                fault=FAULT if i in bad else None)
+    def requests(self):
+        return [c.kwargs['max_count'] for c in
+                self.cloud.compute.create_server.call_args_list]
 
-    def servers(self, details=True, limit=None, name=None):
-        if self.failed_listings:
-            self.failed_listings -= 1
-            raise sdk_exc.SDKException(
-                'Endless pagination loop detected, aborting')
-        return [s for s in self.by_id.values()
-                if name is None or re.search(name, s.name)]
-
-    def delete_server(self, server, ignore_missing=True):
-        self.deleted.append(server.name)
-        self.by_id.pop(server.id, None)
-
-
-class GrowToTest(unittest.TestCase):
-
-    def servers(self, compute):
-        run = lab.Servers(project=None, prefix='ios-bench-x')
-        run.conn = types.SimpleNamespace(compute=compute)
-        return run
-
-    def grow(self, run, nodes):
-        with contextlib.redirect_stdout(io.StringIO()), \
-                contextlib.redirect_stderr(io.StringIO()):
-            return run.grow_to(nodes, types.SimpleNamespace(id='flavor'),
-                               'image')
+    def test_servers_are_made_in_one_request_named_in_node_order(self):
+        got = self.grow(4)
+        self.assertEqual([4], self.requests())
+        self.assertEqual(['%s-%d' % (PREFIX, i) for i in range(4)],
+                         [s.name for s in got])
+        self.assertEqual({'ACTIVE'}, {s.status for s in got})
+        self.cloud.compute.get_server.assert_not_called()
+        self.assertEqual([4], list(self.run.build_seconds))
 
     def test_servers_nova_failed_to_build_are_deleted_and_replaced(self):
-        compute = FakeCompute(failing=[{2, 3}])
-        run = self.servers(compute)
-        got = self.grow(run, 4)
+        self.cloud.failing_batches = [{2, 3}]
+        got = self.grow(4)
         self.assertEqual(4, len(got))
-        self.assertTrue(all(s.status == 'ACTIVE' for s in got))
-        self.assertEqual(['ios-bench-x-b1-2', 'ios-bench-x-b1-3'],
-                         compute.deleted)
-        self.assertEqual([('ios-bench-x-b1', 4), ('ios-bench-x-b2', 2)],
-                         compute.requests)
-        self.assertEqual(['ios-bench-x-b1-1', 'ios-bench-x-b1-4',
-                          'ios-bench-x-b2-1', 'ios-bench-x-b2-2'],
+        self.assertEqual({'ACTIVE'}, {s.status for s in got})
+        self.assertEqual(2, self.cloud.compute.delete_server.call_count)
+        self.assertEqual([4, 2], self.requests())
+        self.assertEqual(['%s-%d' % (PREFIX, i) for i in range(4)],
                          [s.name for s in got])
-        self.assertEqual([4], list(run.build_seconds))
+        self.assertEqual(4, len(self.cloud.servers))
 
     def test_growing_adds_only_the_missing_servers(self):
-        compute = FakeCompute()
-        run = self.servers(compute)
-        self.grow(run, 3)
-        got = self.grow(run, 5)
+        first = self.grow(3)
+        got = self.grow(5)
         self.assertEqual(5, len(got))
-        self.assertEqual([('ios-bench-x-b1', 3), ('ios-bench-x-b2', 2)],
-                         compute.requests)
-        self.assertEqual([3, 5], list(run.build_seconds))
+        self.assertEqual([s.id for s in first], [s.id for s in got[:3]])
+        self.assertEqual([3, 2], self.requests())
+        self.assertEqual([3, 5], list(self.run.build_seconds))
 
     def test_builds_that_keep_failing_end_the_run_with_nova_fault(self):
-        compute = FakeCompute(failing=[{1}] * (lab.REBUILD_ROUNDS + 1))
-        run = self.servers(compute)
+        self.cloud.failing_batches = [{1}] * (lab.REBUILD_ROUNDS + 1)
         with self.assertRaises(BenchError) as cm:
-            self.grow(run, 2)
-        self.assertIn('Exceeded maximum number of retries', str(cm.exception))
-        self.assertEqual(lab.REBUILD_ROUNDS + 1, len(compute.requests))
+            self.grow(2)
+        self.assertIn('No valid host was found', str(cm.exception))
+        self.assertEqual(lab.REBUILD_ROUNDS + 1, len(self.requests()))
 
     def test_a_failed_listing_of_the_batch_is_polled_again(self):
-        compute = FakeCompute(failed_listings=1)
-        run = self.servers(compute)
-        with mock.patch('bench.common.time.sleep') as sleep:
-            got = self.grow(run, 3)
+        create = self.cloud._create_server
+
+        def then_fail(**attrs):
+            self.cloud.failed_listings = 1
+            return create(**attrs)
+        self.cloud.compute.create_server.side_effect = then_fail
+        got = self.grow(3)
         self.assertEqual(3, len(got))
-        self.assertEqual(1, sleep.call_count)
+        self.assertEqual(0, self.cloud.failed_listings)
+
+    def test_delete_removes_every_server_of_the_run(self):
+        self.grow(3)
+        self.cloud.add_server('someone-else')
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            self.run.delete()
+        self.assertEqual(['someone-else'], [
+            s['name'] for s in self.cloud.servers.values()])
+        self.assertIn('deleted 3 servers', out.getvalue())
+
+
+class NoServersYetTest(base.ToolTestCase):
+
+    def test_delete_before_any_server_does_nothing(self):
+        run = lab.Servers(project=None, prefix=PREFIX)
+        with mock.patch.object(lab, 'connect') as connect:
+            run.delete()
+        connect.assert_not_called()

@@ -137,6 +137,56 @@ class PackerOverrideTest(TmpDirTestCase):
                                ipa._packer_override, self.paths(), self.tmp)
 
 
+class ElementHooksTest(unittest.TestCase):
+
+    def test_every_hook_of_the_lab_elements_is_executable(self):
+        # dib-run-parts silently skips a hook without the execute bit.
+        hooks = []
+        for element in sorted(os.listdir(ipa.ELEMENTS_DIR)):
+            root = os.path.join(ipa.ELEMENTS_DIR, element)
+            for phase in sorted(os.listdir(root)):
+                if not phase.endswith('.d') or phase == 'environment.d':
+                    continue
+                for name in sorted(os.listdir(os.path.join(root, phase))):
+                    hooks.append(os.path.join(element, phase, name))
+        self.assertIn(os.path.join('ios-lab-lean', 'finalise.d',
+                                   '78-ios-lab-boot'), hooks)
+        self.assertEqual([], [h for h in hooks if not os.access(
+            os.path.join(ipa.ELEMENTS_DIR, h), os.X_OK)])
+
+
+class RamdiskCompressionTest(TmpDirTestCase):
+    """The initramfs is packed in a format the agent's kernel unpacks."""
+
+    def test_packing_command_writes_the_legacy_lz4_frame_the_kernel_reads(
+            self):
+        payload = b'070701' + os.urandom(4096) + b'\0' * 65536
+        packed = subprocess.run(['sh', '-c', ipa.COMPRESS_CMD],
+                                input=payload, stdout=subprocess.PIPE,
+                                check=True).stdout
+        # The kernel's lz4 initramfs support reads only the legacy frame.
+        self.assertEqual(b'\x02\x21\x4c\x18', packed[:4])
+        path = os.path.join(self.tmp, 'initramfs')
+        with open(path, 'wb') as f:
+            f.write(packed)
+        self.assertEqual(len(payload), ipa._unpacked_size(path))
+
+    def test_each_known_compression_is_recognised_by_its_first_bytes(self):
+        cases = {b'\x02\x21\x4c\x18\0\0': 'lz4',
+                 b'\x04\x22\x4d\x18\0\0': 'lz4',
+                 b'\x28\xb5\x2f\xfd\0\0': 'zstd',
+                 b'\x1f\x8b\x08\0\0\0': 'gzip',
+                 b'070701': 'cat'}
+        for head, tool in cases.items():
+            self.assertEqual(tool, ipa.decompressor(head, 'x')[0], head)
+
+    def test_unknown_compression_fails_naming_the_file(self):
+        self.assertRaisesRegex(procs.LabError,
+                               '/img/initramfs: unknown initramfs '
+                               'compression .first bytes 425a68',
+                               ipa.decompressor, b'BZh91AY', '/img/initramfs')
+
+
 TOOLS = ('sfdisk', 'mkfs.fat', 'syslinux', 'mcopy', 'mdir')
 
 

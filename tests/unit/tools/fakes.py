@@ -20,12 +20,11 @@ objects.
 """
 
 import itertools
+import re
 import types
 from unittest import mock
 
 from openstack.baremetal.v1 import _proxy as baremetal_proxy
-from openstack.baremetal.v1 import node as sdk_node
-from openstack.baremetal.v1 import port as sdk_bm_port
 from openstack.compute.v2 import _proxy as compute_proxy
 from openstack.compute.v2 import flavor as sdk_flavor
 from openstack.compute.v2 import server as sdk_server
@@ -39,6 +38,8 @@ from openstack.network.v2 import network as sdk_network
 from openstack.network.v2 import port as sdk_port
 from openstack.network.v2 import subnet as sdk_subnet
 
+from tests.unit.tools import fake_ironic
+
 FLAVOR = {'vcpus': 2, 'ram': 1024, 'disk': 10, 'original_name': 'bm.small'}
 # Nova's vm_state behind each status the fake keeps.
 VM_STATES = {'ACTIVE': 'active', 'SHUTOFF': 'stopped', 'BUILD': 'building',
@@ -49,7 +50,7 @@ VM_STATES = {'ACTIVE': 'active', 'SHUTOFF': 'stopped', 'BUILD': 'building',
 METADATA_STATES = {'active', 'stopped', 'paused', 'suspended'}
 
 
-class FakeCloud:
+class FakeCloud(fake_ironic.FakeIronic):
     """Nova, Neutron, Glance and Ironic as autospecced proxies."""
 
     def __init__(self, ip_allocation=True, subnets=(),
@@ -69,6 +70,22 @@ class FakeCloud:
         self.macs_made = 0
         self.fail_create_server = set()     # names
         self.build_error = set()            # names that end in ERROR
+        #: Per create request, Nova's numbers (1-based; a request for one
+        #: server is number 1) of the servers whose build ends in ERROR.
+        self.failing_batches = []
+        #: Node listings asked for.
+        self.node_listings = 0
+        #: Listings a node stays in verifying after "manage" (Ironic's
+        #: power check); 0: manageable at once.
+        self.verify_listings = 0
+        #: "manage" requests refused with 503 (no free conductor workers)
+        #: before one is accepted.
+        self.busy_answers = 0
+        #: Detailed and plain server listings asked for.
+        self.listings = 0
+        #: Listings that fail before one answers (openstacksdk's endless
+        #: pagination loop, seen during big multi-creates).
+        self.failed_listings = 0
         self.flavor = sdk_flavor.Flavor.existing(id='flavor-id',
                                                  name='bm.small', **{
                                                      k: v for k, v in
@@ -92,6 +109,8 @@ class FakeCloud:
         c.find_server.side_effect = self._find_server
         c.create_server.side_effect = self._create_server
         c.get_server.side_effect = self._get_server
+        c.update_server.side_effect = self._update_server
+        c.delete_server.side_effect = self._delete_server
         c.stop_server.side_effect = self._stop_server
         c.set_server_metadata.side_effect = self._set_server_metadata
         c.server_interfaces.side_effect = self._server_interfaces
@@ -111,8 +130,7 @@ class FakeCloud:
             [img for img in self.images.values()
              if img.name == q.get('name')])
         b.find_node.side_effect = self._find_node
-        b.nodes.side_effect = lambda details=False, **q: iter(
-            [self._node(data) for data in list(self.nodes.values())])
+        b.nodes.side_effect = self._nodes
         b.create_node.side_effect = self._create_node
         b.patch_node.side_effect = self._patch_node
         b.get_node.side_effect = lambda node, fields=None: self._node(
@@ -120,6 +138,8 @@ class FakeCloud:
         b.ports.side_effect = self._bm_ports
         b.create_port.side_effect = self._create_bm_port
         b.set_node_provision_state.side_effect = self._set_provision_state
+        b.set_node_power_state.side_effect = self._set_power_state
+        b.set_node_boot_device.side_effect = self._set_boot_device
 
     @property
     def conn(self):
@@ -161,12 +181,25 @@ class FakeCloud:
         return sdk_server.Server.existing(**fields)
 
     def _servers(self, details=True, all_projects=False, **query):
-        """GET /servers[/detail]: without details, the ID and name only."""
+        """GET /servers[/detail]: without details, the ID and name only.
+
+        ``name`` is a regular expression, as Nova takes it. A detailed
+        listing moves each server on as a read of it does (_advance).
+        """
+        self.listings += 1
+        if self.failed_listings:
+            self.failed_listings -= 1
+            raise sdk_exc.SDKException(
+                'Endless pagination loop detected, aborting')
+        found = [s for s in self.servers.values()
+                 if re.search(query.get('name', ''), s['name'])]
+        if details:
+            for data in found:
+                self._advance(data)
         return iter([self._server(s) if details
                      else sdk_server.Server.existing(id=s['id'],
                                                      name=s['name'])
-                     for s in self.servers.values()
-                     if query.get('name', '') in s['name']])
+                     for s in found])
 
     def _find_server(self, name_or_id, ignore_missing=True, **kw):
         found = [s for s in self.servers.values()
@@ -176,22 +209,63 @@ class FakeCloud:
         return self._server(found[0]) if found else None
 
     def _create_server(self, **attrs):
-        assert set(attrs) <= {'name', 'flavor_id', 'image_id', 'networks'}
+        """POST /servers; min_count = max_count = N: Nova's multi-create.
+
+        Nova names the N servers of one request NAME-1 ... NAME-N (its
+        default multi_instance_display_name_template) and answers with
+        the first.
+        """
+        assert set(attrs) <= {'name', 'flavor_id', 'image_id', 'networks',
+                              'min_count', 'max_count'}
         if attrs['name'] in self.fail_create_server:
             raise sdk_exc.HttpException(message='Quota exceeded',
                                         http_status=403)
-        server_id = self.new_id('server')
-        for net in attrs['networks']:
-            if 'port' in net:
-                self.ports[net['port']]['device_id'] = server_id
-        self.servers[server_id] = {
-            'id': server_id, 'name': attrs['name'], 'status': 'BUILD',
-            'task_state': 'spawning', 'flavor': dict(FLAVOR),
-            'image': {'id': attrs['image_id']}, 'reads': 0, 'metadata': {}}
-        return self._server(self.servers[server_id])
+        count = attrs.get('max_count', 1)
+        assert attrs.get('min_count', count) == count
+        if count > 1:
+            assert not any('port' in net for net in attrs['networks']
+                           if attrs['networks'] != 'none'), \
+                'Nova refuses one port for several servers'
+        made = []
+        failing = self.failing_batches.pop(0) if self.failing_batches \
+            else ()
+        for i in range(1, count + 1):
+            server_id = self.new_id('server')
+            for net in attrs['networks']:
+                if 'port' in net:
+                    self.ports[net['port']]['device_id'] = server_id
+            name = attrs['name'] if count == 1 else '%s-%d' % (
+                attrs['name'], i)
+            if i in failing:
+                self.build_error.add(name)
+            self.servers[server_id] = {
+                'id': server_id, 'name': name, 'status': 'BUILD',
+                'task_state': 'spawning', 'flavor': dict(FLAVOR),
+                'image': {'id': attrs['image_id']}, 'reads': 0,
+                'metadata': {}}
+            made.append(self._server(self.servers[server_id]))
+        return made[0]
+
+    def _update_server(self, server, **attrs):
+        """PUT /servers/{id}: the name, in any state."""
+        assert set(attrs) <= {'name'}, attrs
+        data = self.servers[getattr(server, 'id', server)]
+        data.update(attrs)
+        return self._server(data)
+
+    def _delete_server(self, server, ignore_missing=True, force=False):
+        server_id = getattr(server, 'id', server)
+        if server_id not in self.servers and not ignore_missing:
+            raise sdk_exc.NotFoundException(message='no server')
+        self.servers.pop(server_id, None)
 
     def _get_server(self, server):
         data = self.servers[getattr(server, 'id', server)]
+        self._advance(data)
+        return self._server(data)
+
+    def _advance(self, data):
+        """A read of a server: its task ends at the second read."""
         data['reads'] += 1
         if data['reads'] >= 2 and data['task_state']:
             if data['status'] == 'BUILD':
@@ -200,7 +274,6 @@ class FakeCloud:
             elif data['task_state'] == 'powering-off':
                 data['status'] = 'SHUTOFF'
             data['task_state'] = None
-        return self._server(data)
 
     def _stop_server(self, server):
         data = self.servers[getattr(server, 'id', server)]
@@ -315,57 +388,3 @@ class FakeCloud:
         if image_id not in self.images:
             raise sdk_exc.NotFoundException(message='no image')
         return self.images[image_id]
-
-    # Ironic
-    def _node(self, data):
-        return sdk_node.Node.existing(**data)
-
-    def _find_node(self, name_or_id, ignore_missing=True, **kw):
-        for data in self.nodes.values():
-            if name_or_id in (data['id'], data['name']):
-                return self._node(data)
-        return None
-
-    def _create_node(self, **attrs):
-        node_id = self.new_id('node')
-        self.nodes[node_id] = dict(attrs, id=node_id,
-                                   provision_state='enroll')
-        return self._node(self.nodes[node_id])
-
-    def _patch_node(self, node, patch, reset_interfaces=None,
-                    retry_on_conflict=True):
-        data = self.nodes[getattr(node, 'id', node)]
-        for op in patch:
-            assert op['op'] in ('add', 'replace'), op
-            data[op['path'].lstrip('/')] = op['value']
-        return self._node(data)
-
-    def _bm_ports(self, details=False, **query):
-        return iter([sdk_bm_port.Port.existing(id=pid, **p)
-                     for pid, p in self.bm_ports.items()
-                     if all(p.get(k) == v for k, v in query.items())])
-
-    def _create_bm_port(self, **attrs):
-        port_id = self.new_id('bmport')
-        self.bm_ports[port_id] = dict(attrs)
-        return sdk_bm_port.Port.existing(id=port_id, **attrs)
-
-    def _set_provision_state(self, node, target, wait=False, timeout=None,
-                             **kw):
-        data = self.nodes[getattr(node, 'id', node)]
-        moves = {('enroll', 'manage'): 'manageable',
-                 ('manageable', 'provide'): 'available',
-                 ('manageable', 'inspect'): 'manageable'}
-        new = moves.get((data['provision_state'], target))
-        if new is None:
-            raise sdk_exc.ConflictException(message='bad transition',
-                                            http_status=409)
-        if data.get('fail_verify') and target == 'manage':
-            data['last_error'] = 'power credentials are wrong'
-            raise sdk_exc.ResourceFailure('node failed verifying')
-        data['provision_state'] = new
-        if target == 'inspect':
-            # Inspection fills memory_mb among others (what Ironic's
-            # inspect interface openstack does: tests/unit/test_inspect.py).
-            data['properties'] = {'memory_mb': 1024}
-        return self._node(data)

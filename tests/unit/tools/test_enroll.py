@@ -186,6 +186,113 @@ class EnrollInspectTests(base.ToolTestCase):
                          .call_count)
 
 
+class EnrollAdoptTests(base.ToolTestCase):
+    """enroll --adopt: nodes of servers in use, active with no Nova action."""
+
+    # Nova actions that would stop, reboot or change the server's disk.
+    SERVER_ACTIONS = {'stop_server', 'start_server', 'reboot_server',
+                      'rescue_server', 'unrescue_server', 'rebuild_server',
+                      'delete_server', 'shelve_server', 'pause_server',
+                      'suspend_server', 'resize_server'}
+
+    def setUp(self):
+        super().setUp()
+        self.ids = [self.cloud.add_server('bm-%d' % i, status='ACTIVE',
+                                          mac='fa:16:3e:00:00:%02d' % i)
+                    for i in range(2)]
+
+    def _bm_calls(self):
+        return [(name, call.args[1]) for name, call in
+                ((c[0], c) for c in self.cloud.baremetal.mock_calls)
+                if name in ('set_node_provision_state',
+                            'set_node_boot_device')]
+
+    def test_adopt_makes_active_nodes_that_boot_their_disks(self):
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        self.assertEqual(0, rc, err)
+        for node in self.cloud.nodes.values():
+            self.assertEqual('active', node['provision_state'])
+            self.assertEqual({'boot_device': 'disk', 'persistent': True},
+                             node['boot_device'])
+        # Managed together (node_states.manage_nodes), then adopted one
+        # by one.
+        self.assertEqual(
+            [('set_node_provision_state', 'manage')] * 2
+            + [('set_node_boot_device', 'disk'),
+               ('set_node_provision_state', 'adopt')] * 2,
+            self._bm_calls())
+        self.assertEqual(2, out.count('created, now active'))
+        called = {c[0] for c in self.cloud.compute.mock_calls}
+        self.assertEqual(set(), called & self.SERVER_ACTIONS)
+        for server_id in self.ids:
+            self.assertEqual('ACTIVE', self.cloud.servers[server_id][
+                'status'])
+
+    def test_nodes_still_verifying_when_asked_are_adopted(self):
+        # Ironic answers the manage with the node verifying, which
+        # openstacksdk writes into the node it was given.
+        self.cloud.verify_listings = 2
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        self.assertEqual(0, rc, err)
+        self.assertEqual({'active'}, {n['provision_state'] for n in
+                                      self.cloud.nodes.values()})
+        self.assertEqual(2, out.count('created, now active'))
+
+    def test_a_node_that_fails_verifying_is_reported_once(self):
+        # Asked, the node is verifying (written into the node object);
+        # its power check then fails and Ironic puts it back in enroll.
+        self.cloud.verify_listings = 2
+        self.run_tool('enroll', '--prefix', 'bm')
+        for node in self.cloud.nodes.values():
+            node['fail_verify'] = True
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        self.assertEqual(1, rc)
+        self.assertEqual(2, err.count('did not reach manageable'))
+        self.assertIn('power credentials are wrong', err)
+        self.assertNotIn('is verifying', err)
+        self.assertEqual(2, out.count('exists, then failed'))
+        self.assertEqual({'enroll'}, {n['provision_state'] for n in
+                                      self.cloud.nodes.values()})
+
+    def test_a_second_run_leaves_the_active_nodes_alone(self):
+        self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        calls = len(self._bm_calls())
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        self.assertEqual(0, rc, err)
+        self.assertEqual(calls, len(self._bm_calls()))
+        self.assertEqual(2, out.count('exists'))
+
+    def test_adopt_with_provide_is_refused_before_any_node(self):
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt',
+                                     '--provide')
+        self.assertEqual(1, rc)
+        self.assertIn('either --adopt', err)
+        self.assertEqual({}, self.cloud.nodes)
+
+    def test_an_available_node_is_not_adopted(self):
+        self.run_tool('enroll', '--prefix', 'bm', '--provide')
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        self.assertEqual(1, rc)
+        self.assertIn('is available: Ironic adopts from manageable or '
+                      'adopt failed only', err)
+        self.assertEqual({'available'}, {n['provision_state'] for n in
+                                         self.cloud.nodes.values()})
+
+    def test_a_failed_adoption_is_reported_then_retried(self):
+        self.run_tool('enroll', '--prefix', 'bm', '--manage')
+        node = next(iter(self.cloud.nodes.values()))
+        node['fail_adopt'] = True
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        self.assertEqual(1, rc)
+        self.assertIn('"adopt" did not reach active (now adopt failed): '
+                      'Error while attempting to adopt node', err)
+        self.assertIn('now active', out)
+        node['fail_adopt'] = False
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm', '--adopt')
+        self.assertEqual(0, rc, err)
+        self.assertEqual('active', node['provision_state'])
+
+
 class EnrollNodesFunctionTests(base.ToolTestCase):
     """enroll_nodes and node_for_server(with_port=False).
 
