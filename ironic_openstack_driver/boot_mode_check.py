@@ -10,20 +10,19 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Whether the boot mode Ironic deploys a node in is its server's firmware.
+"""Whether a boot mode the node asks for is its server's firmware.
 
-Ironic cleans and deploys a node in the mode boot_mode_utils.get_boot_mode
-answers: secure boot asked in instance_info (UEFI), else the boot_mode of
-instance_info capabilities, the node's boot_mode capability, the mode its
-last agent boot recorded (driver_internal_info deploy_boot_mode, removed at
-undeploy), else [deploy]default_boot_mode (uefi unless the conductor says
-otherwise). A Nova server's firmware is fixed by the image it was built
-from (server_images.firmware). When the two differ, Ironic's boot mode
-sync refuses the node's mode when the agent boots, after the node left its
-stable state, or (a node that asks for no mode) takes the server's mode
-for that one boot while [deploy]default_boot_mode decides before it.
-Power validation, which Ironic runs before a deploy and every cleaning,
-refuses such a node first, before anything is done.
+A Nova server's firmware is fixed by the image it was built from
+(server_images.firmware). A node that asks for no boot mode takes its
+server's: before each agent boot Ironic's boot_mode_utils.sync_boot_mode
+reads the management interface's get_boot_mode (the server's firmware)
+and records it as driver_internal_info deploy_boot_mode, which the deploy
+then goes by, as it does for real hardware. A node that asks for a mode
+explicitly (the boot_mode of its properties/capabilities or of its
+instance_info capabilities, or instance_info deploy_boot_mode) keeps it,
+and a mode the server does not have would fail only once the agent's boot
+is under way: power validation, which Ironic runs before a deploy and
+every cleaning, refuses such a node first, before anything is done.
 """
 
 from oslo_log import log
@@ -32,7 +31,6 @@ from ironic.common import exception
 from ironic.common.i18n import _
 from ironic.common import states
 from ironic.common import utils as common_utils
-from ironic.drivers.modules import boot_mode_utils
 from ironic.drivers import utils as drivers_utils
 
 from ironic_openstack_driver import node_access
@@ -50,68 +48,82 @@ LOG = log.getLogger(__name__)
 CHECKED_STATES = frozenset([states.AVAILABLE, states.CLEANING])
 
 
-def node_boot_mode(node):
-    """The mode Ironic deploys the node in, and where it comes from.
+#: The node's fields that ask for a boot mode explicitly, in the order
+#: Ironic's boot_mode_utils.get_boot_mode_for_deploy reads them.
+INSTANCE_CAPABILITY = 'instance_info/capabilities boot_mode'
+INSTANCE_DEPLOY_BOOT_MODE = 'instance_info/deploy_boot_mode'
+NODE_CAPABILITY = 'properties/capabilities boot_mode'
 
-    :returns: ('uefi' or 'bios', a phrase naming its source).
-    :raises: InvalidParameterValue when the node's settings disagree
-        (Ironic's own check).
+
+def explicit_boot_mode(node):
+    """The boot mode the node's own settings ask for, and their field.
+
+    In Ironic's order (boot_mode_utils.get_boot_mode_for_deploy): the
+    boot_mode of instance_info capabilities, instance_info
+    deploy_boot_mode, the boot_mode capability of the node's properties.
+    The mode recorded by the last agent boot (driver_internal_info
+    deploy_boot_mode: the server's, read through get_boot_mode) and
+    [deploy]default_boot_mode are not asked by the node: with neither of
+    the fields above, Ironic's boot mode sync takes the server's firmware.
+
+    :param node: an Ironic node.
+    :returns: ('uefi' or 'bios' as the field says it, lower case, the
+        field), or (None, None) when the node asks for no mode.
     """
-    mode = boot_mode_utils.get_boot_mode(node)
-    if boot_mode_utils.is_secure_boot_requested(node):
-        return mode, _('secure_boot:true in its instance_info capabilities')
-    if common_utils.parse_instance_info_capabilities(node).get('boot_mode'):
-        return mode, _('boot_mode of its instance_info capabilities')
-    if node.instance_info.get('deploy_boot_mode'):
-        return mode, _('its instance_info deploy_boot_mode')
-    if drivers_utils.get_node_capability(node, 'boot_mode'):
-        return mode, _('its boot_mode capability')
-    if node.driver_internal_info.get('deploy_boot_mode'):
-        return mode, _('the mode its last agent boot recorded '
-                       '(driver_internal_info deploy_boot_mode)')
-    return mode, _('Ironic\'s [deploy]default_boot_mode, as it has no '
-                   'boot_mode capability')
+    instance_caps = common_utils.parse_instance_info_capabilities(node)
+    for field, value in (
+            (INSTANCE_CAPABILITY, instance_caps.get('boot_mode')),
+            (INSTANCE_DEPLOY_BOOT_MODE,
+             node.instance_info.get('deploy_boot_mode')),
+            (NODE_CAPABILITY,
+             drivers_utils.get_node_capability(node, 'boot_mode'))):
+        if value:
+            return str(value).lower(), field
+    return None, None
 
 
-def mismatch_message(node, mode, source, firmware, firmware_source):
-    """The error of a node whose boot mode is not its server's firmware.
+def mismatch_message(node, mode, field, firmware, firmware_source):
+    """The error of a node that asks for a mode its server does not have.
 
     :param node: the Ironic node.
     :param mode: the boot mode asked of the node.
-    :param source: where that mode comes from.
+    :param field: where that mode is asked (the node's field, or how it
+        was asked through Ironic).
     :param firmware: the firmware of the node's server.
     :param firmware_source: where that comes from (the image property).
     """
-    return _('Node %(node)s: Ironic would deploy it in %(mode)s mode '
-             '(%(source)s), but its Nova server boots with %(firmware)s '
-             'firmware (%(firmware_source)s), which cannot be changed '
-             'through Ironic. Either set the node\'s boot mode to the '
-             'server\'s (the capability boot_mode:%(firmware)s in its '
-             'properties/capabilities, e.g. openstack baremetal node set '
-             '%(node)s --property capabilities=boot_mode:%(firmware)s, '
-             'keeping any other capability), or use a server built from '
-             'an image with hw_firmware_type=%(mode)s.') % {
-                 'node': node.uuid, 'mode': mode, 'source': source,
+    return _('Node %(node)s asks for boot mode %(mode)s (%(field)s), but '
+             'its Nova server boots with %(firmware)s firmware '
+             '(%(firmware_source)s), which cannot be changed through '
+             'Ironic. Either remove that boot_mode from the node (a node '
+             'that asks for none takes its server\'s firmware) or set it '
+             'to %(firmware)s, or use a server built from an image with '
+             'hw_firmware_type=%(mode)s.') % {
+                 'node': node.uuid, 'mode': mode, 'field': field,
                  'firmware': firmware, 'firmware_source': firmware_source}
 
 
 def check(task):
-    """Refuse a node whose deploy boot mode is not its server's firmware.
+    """Refuse a node that asks for a boot mode its server does not have.
 
-    Checked only in CHECKED_STATES. The server comes from the cloud's
-    shared listing where it is recent, and its image properties from what
-    the driver remembers (at most one Glance read per image): no request
-    per validation beyond those. A server whose firmware is unknown
-    (volume-backed, or its image gone from Glance) or cannot be read now
-    (the cloud fails) is not refused.
+    Checked only in CHECKED_STATES, and only for a node that asks for a
+    mode (explicit_boot_mode): nothing is read for the others. The server
+    comes from the cloud's shared listing where it is recent, and its
+    image properties from what the driver remembers (at most one Glance
+    read per image). A server whose firmware is unknown (volume-backed,
+    or its image gone from Glance) or cannot be read now (the cloud
+    fails) is not refused.
 
     :param task: a TaskManager instance.
     :raises: InvalidParameterValue when the modes differ, naming the node,
-        both modes, their sources and the two fixes; when the server is not
-        marked for the node.
+        the field, both modes and the fixes; when the server is not marked
+        for the node.
     """
     node = task.node
     if node.provision_state not in CHECKED_STATES:
+        return
+    mode, field = explicit_boot_mode(node)
+    if mode is None:
         return
     try:
         client = node_access.node_client(task)
@@ -130,7 +142,6 @@ def check(task):
                   'its boot mode is not checked against it',
                   {'node': node.uuid, 'why': firmware_source})
         return
-    mode, source = node_boot_mode(node)
     if mode != firmware:
         raise exception.InvalidParameterValue(mismatch_message(
-            node, mode, source, firmware, firmware_source))
+            node, mode, field, firmware, firmware_source))

@@ -140,9 +140,9 @@ class OpenStackManagement(base.ManagementInterface):
         server = node_access.read_server(task, client)
         current = client.boot_mode(server)
         if mode != current:
-            asked, source = boot_mode_check.node_boot_mode(task.node)
+            asked, field = boot_mode_check.explicit_boot_mode(task.node)
             if asked != mode:
-                source = _('asked through Ironic')
+                field = _('asked through Ironic')
             known, firmware_source = server_images.firmware(client, server)
             if known is None:
                 firmware_source = _('%(why)s; the driver takes it as '
@@ -150,7 +150,7 @@ class OpenStackManagement(base.ManagementInterface):
                                                    'mode': current}
             raise exception.InvalidParameterValue(
                 boot_mode_check.mismatch_message(
-                    task.node, mode, source, current, firmware_source))
+                    task.node, mode, field, current, firmware_source))
 
     @task_manager.require_exclusive_lock
     def inject_nmi(self, task):

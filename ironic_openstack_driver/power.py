@@ -115,14 +115,16 @@ class OpenStackPower(base.PowerInterface):
         Ironic validates through the API and before each action, and the
         action's own read of the server, under the same lock, decides.
         In the states where Ironic validates just before it boots the
-        agent (available, cleaning: boot_mode_check.CHECKED_STATES) the
-        boot mode Ironic deploys the node in must be its server's
-        firmware; the server comes from the shared listing and its image
-        properties from what the driver remembers.
+        agent (available, cleaning: boot_mode_check.CHECKED_STATES) a boot
+        mode the node asks for explicitly (its boot_mode capability, or
+        boot_mode in its instance_info) must be its server's firmware; the
+        server comes from the shared listing and its image properties from
+        what the driver remembers. A node that asks for none is not read:
+        Ironic's boot mode sync gives it its server's firmware.
 
         :raises: InvalidParameterValue, MissingParameterValue.
-        :raises: InvalidParameterValue when the node's boot mode is not its
-            server's firmware (boot_mode_check.check).
+        :raises: InvalidParameterValue when the node asks for a boot mode
+            that is not its server's firmware (boot_mode_check.check).
         """
         os_info.parse_driver_info(task.node)
         if task.node.provision_state in boot_mode_check.CHECKED_STATES:

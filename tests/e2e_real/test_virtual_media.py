@@ -18,11 +18,8 @@ a subnet, Neutron's addressing, port security on), made by the package's
 would after Ironic's docs: ``openstack baremetal node create`` with boot
 interface openstack-virtual-media, driver_info ``openstack_server``,
 ``openstack_cloud``, ``deploy_kernel`` and ``deploy_ramdisk``, the node's
-``network_data`` written from its Neutron port, the capability
-``boot_mode:bios`` (the server is BIOS: the lab's blank disk image has no
-``hw_firmware_type``, and Ironic's default boot mode is UEFI, which the
-driver refuses at validation for a BIOS server), a baremetal port with the
-server's MAC, and
+``network_data`` written from its Neutron port, no properties (so no
+``boot_mode`` capability), a baremetal port with the server's MAC, and
 the server marked for the node (``openstack server set --property
 ironic_node_uuid=<node UUID>``). Its
 port's MAC starts with the lab's ``vmedia_mac_prefix``, which the lab's
@@ -96,7 +93,6 @@ def enroll_by_hand(in_lab, lab, node, server, port):
         '--driver-info', 'openstack_cloud=lab',
         '--driver-info', 'deploy_kernel=%s' % lab['deploy_kernel'],
         '--driver-info', 'deploy_ramdisk=%s' % lab['deploy_ramdisk'],
-        '--property', 'capabilities=boot_mode:bios',
         '--network-data', json.dumps(network_data_of_port(in_lab, port)))
     in_lab.openstack('lab-admin', 'baremetal', 'port', 'create',
                      port['mac_address'], '--node', shown['uuid'])
@@ -150,8 +146,7 @@ def test_node_enrolled_by_hand_cleans_and_deploys_twice_through_vmedia(
         uuid_ = enroll_by_hand(in_lab, lab, node, server, port)
         shown = in_lab.json('lab-admin', 'baremetal', 'node', 'show', node)
         assert shown['boot_interface'] == 'openstack-virtual-media', shown
-        assert shown['properties'] == {
-            'capabilities': 'boot_mode:bios'}, shown['properties']
+        assert shown['properties'] == {}, shown['properties']
         assert shown['network_data']['links'][0][
             'ethernet_mac_address'] == mac, shown['network_data']
         in_lab.openstack('lab-admin', 'baremetal', 'node', 'provide', node,
@@ -195,8 +190,8 @@ def test_node_enrolled_by_hand_cleans_and_deploys_twice_through_vmedia(
                 step, images)
         dhcp = dhcp_lines(lab, mac)[dhcp_before:]
         assert not [line for line in dhcp if 'DHCPACK' in line], dhcp
-        # The node's boot_mode capability, which is the server's firmware
-        # (hw_firmware_type of its image), recorded by the boot interface.
+        # The server's firmware (hw_firmware_type of its image), recorded
+        # by the boot interface: the node has no boot_mode capability.
         assert modes == ['bios', 'bios'], modes
         print('deploy_boot_mode after each deploy: %s' % modes)
         print('console marker after deploy 1: %s' % first)

@@ -10,16 +10,21 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""A node whose boot mode is not its server's firmware, through Ironic.
+"""A node that asks for a boot mode its server lacks, through Ironic.
 
-Ironic deploys a node in boot_mode_utils.get_boot_mode's mode (its
-boot_mode capability, else [deploy]default_boot_mode, uefi). A server's
-firmware is hw_firmware_type of its image (none: BIOS). A deploy (the
-conductor manager's do_node_deploy) and a cleaning (conductor/cleaning.py)
-of such a node are refused at their power validation, before the node
-leaves its state or the server is touched; the error names the node, both
-modes, where each comes from and the two fixes.
+A server's firmware is hw_firmware_type of its image (none: BIOS). A node
+that asks for no boot mode (enrolled as Ironic's docs say) takes its
+server's: Ironic's boot mode sync reads it through the management
+interface before the agent boots. A node that asks for one explicitly
+(boot_mode capability, instance_info capabilities or deploy_boot_mode)
+that is not the server's is refused by a deploy (the conductor manager's
+do_node_deploy) and a cleaning (conductor/cleaning.py) at their power
+validation, before the node leaves its state or the server is touched;
+the error names the node, the field, both modes and the fixes.
 """
+
+import os
+import subprocess
 
 import fixtures
 from openstack import exceptions as sdk_exc
@@ -90,16 +95,29 @@ class Base(test_virtual_media.VirtualMediaTestCase):
 class CleaningTestCase(Base):
     """conductor/cleaning.py, as after provide or undeploy."""
 
-    def test_cleaning_a_bios_server_enrolled_without_capability_fails(self):
+    def test_cleaning_a_bios_server_without_capability_boots_in_bios(self):
+        # Ironic's default boot mode is UEFI; the node asks for none and
+        # takes its server's firmware through Ironic's boot mode sync.
         self._clean()
-        self.assertEqual(states.CLEANFAIL, self.node.provision_state)
-        error = self.node.last_error
-        for part in (self.node.uuid, 'uefi mode', 'default_boot_mode',
-                     'bios firmware', 'sets no hw_firmware_type',
-                     self.disk_image.id, 'boot_mode:bios',
-                     'hw_firmware_type=uefi'):
-            self.assertIn(part, error)
-        self._assert_not_rescued()
+        self.assertIsNone(self.node.last_error)
+        self.assertEqual(states.CLEANWAIT, self.node.provision_state)
+        self.assertEqual('rescue', self.nova.actions[-1][1])
+        self.assertEqual('bios', self.node.driver_internal_info.get(
+            'deploy_boot_mode'))
+
+    def test_cleaning_a_uefi_server_without_capability_boots_in_uefi(self):
+        # A UEFI virtual media ISO carries an EFI system partition image.
+        esp = os.path.join(self.tmp, 'esp.img')
+        subprocess.run(['mkfs.vfat', '-C', esp, '1440'], check=True,
+                       stdout=subprocess.DEVNULL)
+        self.config(esp_image=esp)
+        self._use_uefi_server()
+        self._clean()
+        self.assertIsNone(self.node.last_error)
+        self.assertEqual(states.CLEANWAIT, self.node.provision_state)
+        self.assertEqual('rescue', self.nova.actions[-1][1])
+        self.assertEqual('uefi', self.node.driver_internal_info.get(
+            'deploy_boot_mode'))
 
     def test_cleaning_a_uefi_server_with_a_bios_capability_fails(self):
         self._use_uefi_server()
@@ -107,10 +125,24 @@ class CleaningTestCase(Base):
         self._clean()
         self.assertEqual(states.CLEANFAIL, self.node.provision_state)
         error = self.node.last_error
-        for part in (self.node.uuid, 'bios mode', 'boot_mode capability',
+        for part in (self.node.uuid, 'asks for boot mode bios '
+                     '(properties/capabilities boot_mode)',
                      'uefi firmware', 'hw_firmware_type=uefi of image %s'
-                     % self.uefi_disk.id, 'boot_mode:uefi',
-                     'hw_firmware_type=bios'):
+                     % self.uefi_disk.id, 'remove that boot_mode',
+                     'set it to uefi', 'hw_firmware_type=bios'):
+            self.assertIn(part, error)
+        self._assert_not_rescued()
+
+    def test_cleaning_a_bios_server_with_a_uefi_capability_fails(self):
+        self._set_capability('UEFI')
+        self._clean()
+        self.assertEqual(states.CLEANFAIL, self.node.provision_state)
+        error = self.node.last_error
+        for part in (self.node.uuid, 'asks for boot mode uefi '
+                     '(properties/capabilities boot_mode)',
+                     'bios firmware', 'sets no hw_firmware_type',
+                     self.disk_image.id, 'set it to bios',
+                     'hw_firmware_type=uefi'):
             self.assertIn(part, error)
         self._assert_not_rescued()
 
@@ -129,9 +161,18 @@ class CleaningTestCase(Base):
             with self._task() as task:
                 task.driver.power.validate(task)
 
+    def test_a_node_that_asks_for_no_mode_is_not_read(self):
+        for state in (states.CLEANING, states.AVAILABLE):
+            self.node.provision_state = state
+            self.node.save()
+            with self._task() as task:
+                task.driver.power.validate(task)
+        self.connection_class.assert_not_called()
+
     def test_a_volume_backed_server_is_not_refused(self):
         # Its firmware is not read (the volume's image metadata is
         # Cinder's): validation does not guess.
+        self._set_capability('uefi')
         self.server.image_id = None
         self.node.provision_state = states.AVAILABLE
         self.node.save()
@@ -139,6 +180,7 @@ class CleaningTestCase(Base):
             task.driver.power.validate(task)
 
     def test_the_check_reads_the_listing_and_glance_once(self):
+        self._set_capability('uefi')
         self.node.provision_state = states.AVAILABLE
         self.node.save()
         for _ in range(3):
@@ -153,6 +195,7 @@ class CleaningTestCase(Base):
     def test_a_failing_cloud_leaves_the_check_to_the_actions_read(self):
         # Ironic's power sync validates a node with no power state outside
         # its error handling: a failed read must not raise there.
+        self._set_capability('uefi')
         self.node.provision_state = states.AVAILABLE
         self.node.save()
         down = sdk_exc.HttpException(message='Service Unavailable',
@@ -165,6 +208,7 @@ class CleaningTestCase(Base):
         self.nova.compute.get_server.assert_called()
 
     def test_power_actions_and_verify_states_are_not_checked(self):
+        self._set_capability('uefi')
         for state in (states.ENROLL, states.VERIFYING, states.MANAGEABLE,
                       states.ACTIVE, states.DEPLOYFAIL, states.CLEANFAIL):
             self.node.provision_state = state
@@ -200,10 +244,19 @@ class DeployValidationTestCase(mgr_utils.ServiceSetUpMixin, Base):
         self.node.refresh()
         return str(exc.exc_info[1])
 
-    def test_deploy_of_a_bios_server_without_capability_is_refused(self):
+    def test_a_bios_server_without_capability_validates_for_deploy(self):
+        # As openstack baremetal node validate asks the conductor.
+        result = self.service.validate_driver_interfaces(self.context,
+                                                         self.node.uuid)
+        self.assertEqual({'result': True}, result['power'])
+        self._assert_untouched()
+
+    def test_deploy_of_a_bios_server_with_a_uefi_capability_is_refused(self):
+        self._set_capability('uefi')
         error = self._deploy()
-        for part in (self.node.uuid, 'uefi mode', 'default_boot_mode',
-                     'bios firmware', self.disk_image.id, 'boot_mode:bios',
+        for part in (self.node.uuid, 'asks for boot mode uefi '
+                     '(properties/capabilities boot_mode)', 'bios firmware',
+                     self.disk_image.id, 'set it to bios',
                      'hw_firmware_type=uefi'):
             self.assertIn(part, error)
         self.assertEqual(states.AVAILABLE, self.node.provision_state)
@@ -217,7 +270,7 @@ class DeployValidationTestCase(mgr_utils.ServiceSetUpMixin, Base):
         error = self._deploy()
         self.assertIn('hw_firmware_type=uefi of image %s'
                       % self.uefi_disk.id, error)
-        self.assertIn('boot_mode:uefi', error)
+        self.assertIn('set it to uefi', error)
         self.assertEqual(states.AVAILABLE, self.node.provision_state)
         self._assert_untouched()
 
@@ -226,6 +279,17 @@ class DeployValidationTestCase(mgr_utils.ServiceSetUpMixin, Base):
                                        capabilities={'boot_mode': 'uefi'})
         self.node.save()
         error = self._deploy()
-        self.assertIn('uefi mode (boot_mode of its instance_info '
-                      'capabilities)', error)
+        self.assertIn('asks for boot mode uefi (instance_info/capabilities '
+                      'boot_mode)', error)
+        self._assert_untouched()
+
+    def test_deploy_asking_bios_in_deploy_boot_mode_names_that_field(self):
+        self._use_uefi_server()
+        self.node.instance_info = dict(self.node.instance_info,
+                                       deploy_boot_mode='bios')
+        self.node.save()
+        error = self._deploy()
+        self.assertIn('asks for boot mode bios (instance_info/'
+                      'deploy_boot_mode)', error)
+        self.assertIn('uefi firmware', error)
         self._assert_untouched()

@@ -190,9 +190,10 @@ class BootModeTestCase(base.OpenStackDriverTestCase):
         self.node.save()
         exc = self.assertRaises(exception.InvalidParameterValue, self._call,
                                 'set_boot_mode', 'uefi')
-        for part in ('uefi mode (its boot_mode capability)', 'bios firmware',
+        for part in ('asks for boot mode uefi (properties/capabilities '
+                     'boot_mode)', 'bios firmware',
                      'image %s' % self.disk_image.id,
-                     'sets no hw_firmware_type', 'boot_mode:bios',
+                     'sets no hw_firmware_type', 'set it to bios',
                      'hw_firmware_type=uefi'):
             self.assertIn(part, str(exc))
 

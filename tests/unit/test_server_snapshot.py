@@ -255,11 +255,7 @@ class TaskClientTestCase(base.OpenStackDriverTestCase):
     def test_a_power_sync_parses_driver_info_once_per_node(self):
         # Ironic's sync asks power state, boot mode, secure boot and health.
         # The first one records power state and boot mode (and takes the
-        # exclusive lock for that, which loads the node again). It
-        # validates the power interface first (no power state recorded):
-        # an available node's boot mode must be its BIOS server's.
-        self.node.properties = {'capabilities': 'boot_mode:bios'}
-        self.node.save()
+        # exclusive lock for that, which loads the node again).
         self.assertEqual(0, self._sync())
         self.node.refresh()
         self.assertEqual((states.POWER_ON, 'bios'),
