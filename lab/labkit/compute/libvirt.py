@@ -41,6 +41,10 @@ from labkit import settings as s
 from labkit import writers
 
 HOST = s.LIBVIRT_COMPUTE_HOST
+#: The lab's shim of Nova's libvirt driver and the launcher that makes
+#: Nova find it (lab/plugins/ios_lab_plugins/libvirt_compute.py).
+COMPUTE_DRIVER = 'lab_libvirt.LoaderSecureCompatLibvirtDriver'
+COMPUTE_LAUNCHER = 'ios_lab_plugins.libvirt_compute'
 LIBVIRT_DIRS = ('etc', 'run', 'lib', 'log', 'cache')
 MOUNTS = (('etc', '/etc/libvirt'), ('run', '/run/libvirt'),
           ('lib', '/var/lib/libvirt'), ('log', '/var/log/libvirt'),
@@ -93,7 +97,10 @@ def nova_conf(p, virt):
         p.venv_bin(p.cloud_venv, 'privsep-helper'), conf)
     return {
         'DEFAULT': {
-            'compute_driver': 'libvirt.LibvirtDriver',
+            # Nova's LibvirtDriver, less the <loader secure> that libvirt
+            # 9.0 refuses beside firmware autoselection (UEFI guests):
+            # lab/plugins/ios_lab_plugins/libvirt_loader_compat.py.
+            'compute_driver': COMPUTE_DRIVER,
             'host': HOST,
             # Nova's own default: a guest that ignores ACPI delays stops and
             # rescues this long unless its image says os_shutdown_timeout.
@@ -351,6 +358,12 @@ class LibvirtCompute(nova.NovaCompute):
     def heartbeat_host(self):
         """Its heartbeat is asked for without a host: it is the only one."""
         return None
+
+    def argv(self):
+        # The lab's launcher: Nova loads drivers only from nova.virt.
+        return [self.cloud_bin('python'), '-m', COMPUTE_LAUNCHER,
+                '--config-file',
+                os.path.join(self.p.etc_of('nova'), 'nova.conf')]
 
     def extra_fingerprint(self):
         return super().extra_fingerprint() + firmware_fingerprint()
