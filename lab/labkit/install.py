@@ -56,7 +56,7 @@ REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'ovmf',
 #: sfdisk, mkfs.fat, syslinux and mtools (the lab's instance disk).
 UNIT_TEST_APT_PACKAGES = ('genisoimage', 'isolinux', 'ipxe', 'fdisk',
                           'dosfstools', 'mtools', 'syslinux',
-                          'syslinux-common')
+                          'syslinux-common', 'syslinux-efi')
 
 CLOUD_REQUIREMENTS = (
     'keystone==30.0.0', 'glance==33.0.0', 'openstack-placement==16.0.0',
