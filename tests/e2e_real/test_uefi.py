@@ -38,7 +38,9 @@ line says whether the NVRAM entry or the removable-media fallback path
 booted it.
 
 Marked slow (tox -e tests leaves them out): run them by path under
-with-lab qemu, ``tox -e tests -- tests/e2e_real/test_uefi.py -s``.
+with-lab qemu, ``tox -e tests -- tests/e2e_real/test_uefi.py -s``. The
+UEFI node test took about 5 min on 2026-12-07 (create-nodes to cleanup;
+cleaning 158 s, deploy 112 s).
 """
 
 import hashlib
