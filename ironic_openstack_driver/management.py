@@ -21,9 +21,11 @@ from ironic.conductor import task_manager
 from ironic.drivers import base
 
 from ironic_openstack_driver import boot_device
+from ironic_openstack_driver import boot_mode_check
 from ironic_openstack_driver import driver_info as os_info
 from ironic_openstack_driver import node_access
 from ironic_openstack_driver import server_health
+from ironic_openstack_driver import server_images
 from ironic_openstack_driver import server_reads
 from ironic_openstack_driver import server_state
 
@@ -134,15 +136,21 @@ class OpenStackManagement(base.ManagementInterface):
             raise exception.InvalidParameterValue(
                 _('Node %(node)s: unknown boot mode %(mode)s.')
                 % {'node': task.node.uuid, 'mode': mode})
-        current = self.get_boot_mode(task)
+        client = node_access.node_client(task)
+        server = node_access.read_server(task, client)
+        current = client.boot_mode(server)
         if mode != current:
+            asked, field = boot_mode_check.explicit_boot_mode(task.node)
+            if asked != mode:
+                field = _('asked through Ironic')
+            known, firmware_source = server_images.firmware(client, server)
+            if known is None:
+                firmware_source = _('%(why)s; the driver takes it as '
+                                    '%(mode)s') % {'why': firmware_source,
+                                                   'mode': current}
             raise exception.InvalidParameterValue(
-                _('Node %(node)s: its Nova server boots in %(current)s mode '
-                  '(hw_firmware_type of its image) and cannot switch to '
-                  '%(mode)s; create the server from an image with '
-                  'hw_firmware_type=%(mode)s instead.') % {
-                      'node': task.node.uuid, 'current': current,
-                      'mode': mode})
+                boot_mode_check.mismatch_message(
+                    task.node, mode, field, current, firmware_source))
 
     @task_manager.require_exclusive_lock
     def inject_nmi(self, task):

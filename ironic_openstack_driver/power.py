@@ -22,6 +22,7 @@ from ironic.conductor import utils as manager_utils
 from ironic.drivers import base
 
 from ironic_openstack_driver import boot_device
+from ironic_openstack_driver import boot_mode_check
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import converge
 from ironic_openstack_driver import driver_info as os_info
@@ -107,17 +108,27 @@ class OpenStackPower(base.PowerInterface):
         return os_info.COMMON_PROPERTIES.copy()
 
     def validate(self, task):
-        """Check driver_info without talking to the cloud.
+        """Check driver_info; before a deploy or cleaning, the boot mode.
 
-        The server's mark for the node (binding.py) is checked on every
-        read of the server instead: Ironic validates through the API and
-        before each action, and the action's own read of the server, under
-        the same lock, decides; a read here would add a Nova request to
-        each validation.
+        Elsewhere nothing is asked of the cloud: the server's mark for the
+        node (binding.py) is checked on every read of the server instead:
+        Ironic validates through the API and before each action, and the
+        action's own read of the server, under the same lock, decides.
+        In the states where Ironic validates just before it boots the
+        agent (available, cleaning: boot_mode_check.CHECKED_STATES) a boot
+        mode the node asks for explicitly (its boot_mode capability, or
+        boot_mode in its instance_info) must be its server's firmware; the
+        server comes from the shared listing and its image properties from
+        what the driver remembers. A node that asks for none is not read:
+        Ironic's boot mode sync gives it its server's firmware.
 
         :raises: InvalidParameterValue, MissingParameterValue.
+        :raises: InvalidParameterValue when the node asks for a boot mode
+            that is not its server's firmware (boot_mode_check.check).
         """
         os_info.parse_driver_info(task.node)
+        if task.node.provision_state in boot_mode_check.CHECKED_STATES:
+            boot_mode_check.check(task)
 
     def get_power_state(self, task):
         """The node's power state, as Nova reports it.

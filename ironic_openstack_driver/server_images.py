@@ -58,7 +58,7 @@ def embedded_image_properties(server):
     props = dict(image.get('properties') or {})
     # openstacksdk parses server.image as a Glance Image: properties it
     # knows become attributes.
-    for name in ('os_shutdown_timeout', 'hw_firmware_type'):
+    for name in ('os_shutdown_timeout', 'hw_firmware_type', 'architecture'):
         value = getattr(image, name, None)
         if value is not None:
             props[name] = value
@@ -104,6 +104,8 @@ def glance_properties(client, image_id):
         props['os_shutdown_timeout'] = image.os_shutdown_timeout
     if image.needs_secure_boot is not None:
         props['os_secure_boot'] = image.needs_secure_boot
+    if image.architecture is not None:
+        props['architecture'] = image.architecture
     client.lookups.remember_glance_properties(client.key, image_id, props)
     return props
 
@@ -164,24 +166,66 @@ def secure_boot_required(client, server):
     return props.get('os_secure_boot') == 'required'
 
 
-def boot_mode(client, server):
-    """'uefi' or 'bios': the firmware of the server's image.
+def firmware(client, server):
+    """The firmware Nova boots the server with, and where that comes from.
 
-    Read per server from the image properties Nova keeps with it (shown
-    from microversion 2.98; they outlive the image and any later change
-    of it): from this read, or from the last read of the server that
-    showed them (a listing shows none). Else (a cloud below 2.98, a
-    server not yet read on its own) from the image in Glance (once per
-    image); else, for an image that is gone,
-    [openstack]default_boot_mode. Volume-backed servers (no image) are
-    taken as BIOS.
+    From hw_firmware_type of the server's image, as Nova kept it with the
+    server (or, on clouds that do not show that copy, as the image in
+    Glance says: see image_properties). An image without hw_firmware_type
+    boots with BIOS (SeaBIOS) under Nova's libvirt driver, except an
+    image for aarch64 (hw_architecture, Glance's architecture), which
+    Nova boots with UEFI.
+
+    :returns: ('uefi' or 'bios', a phrase naming the image property it
+        comes from), or (None, why it is unknown): a volume-backed server
+        (the volume's image metadata is not read) or an image that Glance
+        no longer has and Nova does not show.
+    :raises: DriverOperationError when Glance cannot be read.
     """
     image_id, props = image_properties(client, server)
     if not image_id:
-        return 'bios'
+        return None, _('server %s is volume-backed: its image properties '
+                       'are not read') % server.id
     if props is None:
-        return CONF.openstack.default_boot_mode
-    return 'uefi' if props.get('hw_firmware_type') == 'uefi' else 'bios'
+        return None, _('image %(image)s of server %(server)s is not in '
+                       'Glance any more and Nova does not show its '
+                       'properties') % {'image': image_id,
+                                        'server': server.id}
+    value = props.get('hw_firmware_type')
+    if value in ('uefi', 'bios'):
+        return value, _('hw_firmware_type=%(value)s of image %(image)s, '
+                        'which server %(server)s was built from') % {
+                            'value': value, 'image': image_id,
+                            'server': server.id}
+    arch = props.get('hw_architecture') or props.get('architecture')
+    if arch == 'aarch64':
+        return 'uefi', _('image %(image)s of server %(server)s sets no '
+                         'hw_firmware_type and hw_architecture=aarch64: '
+                         'Nova boots it with UEFI') % {
+                             'image': image_id, 'server': server.id}
+    return 'bios', _('image %(image)s of server %(server)s sets no '
+                     'hw_firmware_type: Nova\'s libvirt driver boots it '
+                     'with BIOS') % {'image': image_id, 'server': server.id}
+
+
+def boot_mode(client, server):
+    """'uefi' or 'bios': the firmware of the server's image.
+
+    As firmware() says, read per server from the image properties Nova
+    keeps with it (shown from microversion 2.98; they outlive the image
+    and any later change of it): from this read, or from the last read of
+    the server that showed them (a listing shows none). Else (a cloud
+    below 2.98, a server not yet read on its own) from the image in
+    Glance (once per image); else, for an image that is gone,
+    [openstack]default_boot_mode. Volume-backed servers (no image) are
+    taken as BIOS.
+    """
+    mode = firmware(client, server)[0]
+    if mode is not None:
+        return mode
+    if not (server.image or {}).get('id'):
+        return 'bios'
+    return CONF.openstack.default_boot_mode
 
 
 def shutdown_timeout(client, server):

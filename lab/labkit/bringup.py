@@ -145,6 +145,10 @@ def _ironic(ctx, mode, stack):
     """Base objects (and the real mode's), configs, then Ironic."""
     rescue, disk = provision.images(ctx.secrets, install.ipxe_iso(),
                                     ctx.admin())
+    uefi = (None, None)
+    if install.driver_present():
+        uefi = provision.uefi_images(ctx.p, ctx.secrets, install.ipxe_iso(),
+                                     ctx.p.log_of('provision'), ctx.admin())
     flavor = provision.flavor(ctx.secrets, ctx.admin())
     mode.network.provision(ctx.admin())
     deploy = None
@@ -152,9 +156,10 @@ def _ironic(ctx, mode, stack):
         deploy = mode.provision_deploying(ctx.admin())
         ctx.say('provisioning network %s and flavor %s in place' % (
             s.PROVISIONING_NETWORK, s.DEPLOY_FLAVOR_NAME))
-    provision.save(ctx.p, rescue, disk, flavor, deploy)
-    ctx.say('images and flavor in place (rescue image %s)' % rescue)
-    stack.write_configs(rescue_image=rescue)
+    provision.save(ctx.p, rescue, disk, flavor, deploy, uefi=uefi)
+    ctx.say('images and flavor in place (rescue image %s, UEFI %s)' % (
+        rescue, uefi[0]))
+    stack.write_configs(rescue_image=rescue, uefi_rescue_image=uefi[0])
     ironic = stack.ironic
     ironic.ensure_started()
     ironic.wait_ready()

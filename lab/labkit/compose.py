@@ -86,17 +86,21 @@ class Composition:
         """The services of Nova's fresh-start rule (lab/README.rst)."""
         return [svc for svc in self.services if svc.nova_group]
 
-    def write_configs(self, rescue_image=None):
+    def write_configs(self, rescue_image=None, uefi_rescue_image=None):
         """Write every configuration file of this mode.
 
         :param rescue_image: the rescue image's UUID for ironic.conf;
             None: the one provisioned last.
+        :param uefi_rescue_image: the same for UEFI servers.
         """
         p = self.ctx.p
         sec = self.ctx.secrets
         if rescue_image is None:
             rescue_image = provision.load(p).get('rescue_image', '')
+        if uefi_rescue_image is None:
+            uefi_rescue_image = provision.load(p).get('rescue_image_uefi')
         configs.write_all(p, sec, rescue_image=rescue_image,
+                          uefi_rescue_image=uefi_rescue_image or '',
                           driver=install.driver_present(),
                           nova_conf=self.mode.compute.nova_conf(p, sec),
                           ml2_conf=self.mode.network.ml2_conf(),

@@ -187,8 +187,12 @@ VMEDIA_AGENT_DIR = 'vmedia-agent'
 ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin'
 
 
-def ironic(p, sec, rescue_image='', driver=True, mode_conf=None):
+def ironic(p, sec, rescue_image='', driver=True, mode_conf=None,
+           uefi_rescue_image=''):
     """ironic.conf and the second conductor's file.
+
+    :param rescue_image: [openstack]rescue_image (BIOS servers).
+    :param uefi_rescue_image: [openstack]uefi_rescue_image (UEFI servers).
 
     :param mode_conf: sections the mode adds (the real mode's deploying
         Ironic), merged over the shared ones option by option.
@@ -250,6 +254,7 @@ def ironic(p, sec, rescue_image='', driver=True, mode_conf=None):
         # lab's own Keystone.
         conf['openstack'] = {'clouds_yaml': p.clouds_yaml, 'cloud': s.CLOUD,
                              'rescue_image': rescue_image,
+                             'uefi_rescue_image': uefi_rescue_image,
                              'allowed_auth_urls': s.url('keystone', '/v3'),
                              'vmedia_cache_dir': os.path.join(d, 'vmedia'),
                              'vmedia_cleanup_interval':
@@ -312,7 +317,7 @@ def paste_files(p):
 
 
 def write_all(p, sec, rescue_image='', driver=True, nova_conf=None,
-              ml2_conf=None, ironic_conf=None):
+              ml2_conf=None, ironic_conf=None, uefi_rescue_image=''):
     """Write every shared service's files; return {service: [paths]}.
 
     :param nova_conf: the compute backend's nova.conf sections.
@@ -329,8 +334,8 @@ def write_all(p, sec, rescue_image='', driver=True, nova_conf=None,
             path = os.path.join(p.etc_of(service), name)
             write(path, text)
             written.setdefault(service, []).append(path)
-    for name, text in ironic(p, sec, rescue_image, driver,
-                             ironic_conf).items():
+    for name, text in ironic(p, sec, rescue_image, driver, ironic_conf,
+                             uefi_rescue_image).items():
         path = os.path.join(p.etc_of('ironic'), name)
         write(path, text)
         written.setdefault('ironic', []).append(path)

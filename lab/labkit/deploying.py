@@ -91,8 +91,8 @@ def ironic_conf(p, images):
 
 
 #: The images the HTTP boot server serves under /lab-images/.
-PUBLISHED = ('instance_image', 'instance_image_qcow2', 'deploy_kernel',
-             'deploy_ramdisk')
+PUBLISHED = ('instance_image', 'instance_image_qcow2',
+             'instance_image_uefi', 'deploy_kernel', 'deploy_ramdisk')
 
 
 def published_url(images, key):
@@ -142,6 +142,9 @@ def status_fields(images, namespace_prefix):
                                               'instance_image_qcow2'),
         'instance_image_qcow2_checksum': images[
             'instance_image_qcow2_checksum'],
+        'instance_image_uefi': published_url(images, 'instance_image_uefi'),
+        'instance_image_uefi_checksum': images[
+            'instance_image_uefi_checksum'],
         'instance_marker': images['instance_marker'],
         'provisioning_network': s.PROVISIONING_NETWORK,
         'vmedia_network': s.VMEDIA_NETWORK,

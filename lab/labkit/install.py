@@ -40,13 +40,15 @@ from labkit import settings
 APT_PACKAGES = ('mariadb-server', 'rabbitmq-server', 'ipxe', 'genisoimage',
                 'isolinux')
 #: What the real-virtualisation mode adds: libvirt and QEMU (guests),
-#: dnsmasq (DHCP on the provisioning bridge), libvirt-dev and pkg-config
-#: (libvirt-python builds from source against them), ping (Ironic's
-#: scenario tests, tox -e tempest, ping deployed nodes).
-REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'libvirt-daemon',
-                     'libvirt-daemon-driver-qemu', 'libvirt-clients',
-                     'libvirt-dev', 'pkg-config', 'dnsmasq-base', 'iproute2',
-                     'iputils-ping')
+#: ovmf (UEFI firmware, and the descriptors libvirt picks it from for
+#: servers whose image says hw_firmware_type=uefi), dnsmasq (DHCP on the
+#: provisioning bridge), libvirt-dev and pkg-config (libvirt-python builds
+#: from source against them), ping (Ironic's scenario tests, tox -e
+#: tempest, ping deployed nodes).
+REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'ovmf',
+                     'libvirt-daemon', 'libvirt-daemon-driver-qemu',
+                     'libvirt-clients', 'libvirt-dev', 'pkg-config',
+                     'dnsmasq-base', 'iproute2', 'iputils-ping')
 
 #: What tests/unit runs for real (tox -e unit and tox -e tests install
 #: them first, with `labctl test-packages`): mkisofs, isoinfo and
@@ -54,7 +56,7 @@ REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'libvirt-daemon',
 #: sfdisk, mkfs.fat, syslinux and mtools (the lab's instance disk).
 UNIT_TEST_APT_PACKAGES = ('genisoimage', 'isolinux', 'ipxe', 'fdisk',
                           'dosfstools', 'mtools', 'syslinux',
-                          'syslinux-common')
+                          'syslinux-common', 'syslinux-efi')
 
 CLOUD_REQUIREMENTS = (
     'keystone==30.0.0', 'glance==33.0.0', 'openstack-placement==16.0.0',

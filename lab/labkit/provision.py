@@ -18,7 +18,11 @@
   ``keystone-manage bootstrap``; compute, placement, image, network,
   baremetal added here).
 * Glance: the iPXE rescue image (Debian's ipxe ISO, public, stable device
-  rescue properties) and a tiny blank raw disk image (public).
+  rescue properties) and a tiny blank raw disk image (public); their UEFI
+  twins: the UEFI rescue image, made by the driver's own
+  ``ironic-openstack-nodes rescue-image --uefi`` from the same ISO (whose
+  El Torito catalog also boots Debian's iPXE EFI build), and a blank disk
+  image with hw_firmware_type=uefi and hw_machine_type=q35.
 * Nova: the flavor ``bm.small`` (1 vCPU, 512 MB RAM, 1 GB disk).
 """
 
@@ -26,6 +30,7 @@ import json
 import os
 import urllib.parse
 
+from labkit import procs
 from labkit import rest
 from labkit import settings as s
 
@@ -47,6 +52,16 @@ RESCUE_IMAGE_PROPERTIES = {
     'hw_firmware_type': 'bios',
 }
 DISK_IMAGE_SIZE = 1024 * 1024   # 1 MiB of zeros, raw
+#: What ``rescue-image --uefi`` sets: checked first, so that the tool runs
+#: only when the image is missing or differs.
+UEFI_RESCUE_IMAGE_PROPERTIES = dict(RESCUE_IMAGE_PROPERTIES,
+                                    hw_firmware_type='uefi',
+                                    hw_machine_type='q35')
+#: The blank disk of UEFI servers. q35: what OVMF's secure boot needs too,
+#: and the machine type of the UEFI rescue image.
+UEFI_DISK_IMAGE_PROPERTIES = {'os_shutdown_timeout': '5',
+                              'hw_firmware_type': 'uefi',
+                              'hw_machine_type': 'q35'}
 
 
 def admin_session(sec, system=False):
@@ -158,11 +173,7 @@ def images(sec, iso_path, sess=None):
     rescue = _active_image(sess, glance, s.RESCUE_IMAGE_NAME)
     if rescue and any(rescue.get(k) != v
                       for k, v in RESCUE_IMAGE_PROPERTIES.items()):
-        sess.call('PATCH', '%s/v2/images/%s' % (glance, rescue['id']),
-                  raw=json.dumps([
-                      {'op': 'add', 'path': '/' + k, 'value': v}
-                      for k, v in RESCUE_IMAGE_PROPERTIES.items()]).encode(),
-                  content_type='application/openstack-images-v2.1-json-patch')
+        _set_properties(sess, glance, rescue, RESCUE_IMAGE_PROPERTIES)
     if not rescue:
         with open(iso_path, 'rb') as f:
             rescue = _upload_image(sess, glance, s.RESCUE_IMAGE_NAME, 'iso',
@@ -172,6 +183,57 @@ def images(sec, iso_path, sess=None):
         disk = _upload_image(sess, glance, s.DISK_IMAGE_NAME, 'raw',
                              b'\0' * DISK_IMAGE_SIZE,
                              {'os_shutdown_timeout': '5'})
+    return rescue['id'], disk['id']
+
+
+def differs(image, properties, visibility='public'):
+    """Whether a Glance image (JSON) is missing or lacks a property."""
+    return (image is None or image.get('visibility') != visibility
+            or any(str(image.get(k)) != v for k, v in properties.items()))
+
+
+def _set_properties(sess, glance, image, properties):
+    sess.call('PATCH', '%s/v2/images/%s' % (glance, image['id']),
+              raw=json.dumps([
+                  {'op': 'add', 'path': '/' + k, 'value': v}
+                  for k, v in properties.items()]).encode(),
+              content_type='application/openstack-images-v2.1-json-patch')
+
+
+def rescue_image_tool_argv(p, iso_path):
+    """The driver's tool making the UEFI rescue image, as project admin."""
+    return [p.venv_bin(p.ironic_venv, 'ironic-openstack-nodes'),
+            '--os-cloud', s.PROJECT_ADMIN_CLOUD,
+            '--os-config-file', p.clouds_yaml, 'rescue-image', '--uefi',
+            '--file', iso_path, '--name', s.RESCUE_IMAGE_UEFI_NAME,
+            '--visibility', 'public']
+
+
+def uefi_images(p, sec, iso_path, log, sess=None):
+    """The UEFI rescue image and blank disk; returns their UUIDs.
+
+    The rescue image is the tool's (``rescue-image --uefi``, run in the
+    Ironic venv only when the image is missing or its properties differ);
+    the disk is uploaded here, as the BIOS one.
+    """
+    sess = sess or admin_session(sec)
+    glance = s.url('glance')
+    rescue = _active_image(sess, glance, s.RESCUE_IMAGE_UEFI_NAME)
+    if differs(rescue, UEFI_RESCUE_IMAGE_PROPERTIES):
+        procs.run(rescue_image_tool_argv(p, iso_path),
+                  'ironic-openstack-nodes rescue-image --uefi', log)
+        rescue = _active_image(sess, glance, s.RESCUE_IMAGE_UEFI_NAME)
+        if not rescue or rescue.get('hw_firmware_type') != 'uefi':
+            raise procs.LabError(
+                'ironic-openstack-nodes rescue-image --uefi left image %s '
+                'as %s; log: %s' % (s.RESCUE_IMAGE_UEFI_NAME, rescue, log))
+    disk = _active_image(sess, glance, s.DISK_IMAGE_UEFI_NAME)
+    if disk and differs(disk, UEFI_DISK_IMAGE_PROPERTIES):
+        _set_properties(sess, glance, disk, UEFI_DISK_IMAGE_PROPERTIES)
+    if not disk:
+        disk = _upload_image(sess, glance, s.DISK_IMAGE_UEFI_NAME, 'raw',
+                             b'\0' * DISK_IMAGE_SIZE,
+                             UEFI_DISK_IMAGE_PROPERTIES)
     return rescue['id'], disk['id']
 
 
@@ -187,11 +249,19 @@ def flavor(sec, sess=None):
         'os-flavor-access:is_public': True}})['flavor']['id']
 
 
-def save(p, rescue_image, disk_image, flavor_id, deploy=None):
+def save(p, rescue_image, disk_image, flavor_id, deploy=None,
+         uefi=(None, None)):
+    """Record the base objects (``status`` shows them).
+
+    :param uefi: (UEFI rescue image, UEFI disk image) UUIDs.
+    """
     data = {'rescue_image': rescue_image, 'disk_image': disk_image,
             'flavor': s.FLAVOR_NAME, 'flavor_id': flavor_id,
             'rescue_image_name': s.RESCUE_IMAGE_NAME,
-            'disk_image_name': s.DISK_IMAGE_NAME}
+            'disk_image_name': s.DISK_IMAGE_NAME,
+            'rescue_image_uefi': uefi[0], 'disk_image_uefi': uefi[1],
+            'rescue_image_uefi_name': s.RESCUE_IMAGE_UEFI_NAME,
+            'disk_image_uefi_name': s.DISK_IMAGE_UEFI_NAME}
     if deploy:
         data['deploy'] = deploy
     tmp = p.provisioned + '.tmp'

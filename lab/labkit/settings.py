@@ -63,6 +63,9 @@ PROJECT_ADMIN_CLOUD = 'lab-project-admin'  # admin, project scope (Nova etc.)
 # Base objects the lab provisions.
 RESCUE_IMAGE_NAME = 'lab-ipxe-rescue'
 DISK_IMAGE_NAME = 'lab-blank-disk'
+#: The UEFI twins (hw_firmware_type=uefi, hw_machine_type=q35).
+RESCUE_IMAGE_UEFI_NAME = 'lab-ipxe-rescue-uefi'
+DISK_IMAGE_UEFI_NAME = 'lab-blank-disk-uefi'
 FLAVOR_NAME = 'bm.small'
 NOVA_COMPUTE_HOST = 'lab-compute'
 #: Host names of the Ironic conductors: the all-in-one ``ironic`` process,

@@ -80,6 +80,8 @@ def collect(p, virt, services):
         'project_admin_cloud': s.PROJECT_ADMIN_CLOUD,
         'rescue_image': prov.get('rescue_image'),
         'disk_image': prov.get('disk_image'),
+        'rescue_image_uefi': prov.get('rescue_image_uefi'),
+        'disk_image_uefi': prov.get('disk_image_uefi'),
         'flavor': prov.get('flavor'),
         'nic_networks': list(s.NIC_NETWORKS),
         'physical_networks': dict(s.PHYSICAL_NETWORKS),
@@ -124,6 +126,8 @@ def print_status(status, out=sys.stdout):
                   status['admin_cloud'], status['project_admin_cloud']))
     out.write('rescue image: %s  disk image: %s  flavor: %s\n' % (
         status['rescue_image'], status['disk_image'], status['flavor']))
+    out.write('UEFI: rescue image: %s  disk image: %s\n' % (
+        status.get('rescue_image_uefi'), status.get('disk_image_uefi')))
     if status.get('exec_prefix'):
         out.write('clients run with: %s <command>\n' % ' '.join(
             status['exec_prefix']))

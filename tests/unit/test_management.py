@@ -185,6 +185,25 @@ class BootModeTestCase(base.OpenStackDriverTestCase):
         self.assertIn('hw_firmware_type', str(exc))
         self.assertIn(self.node.uuid, str(exc))
 
+    def test_refusal_names_the_image_and_both_fixes(self):
+        self.node.properties = {'capabilities': 'boot_mode:uefi'}
+        self.node.save()
+        exc = self.assertRaises(exception.InvalidParameterValue, self._call,
+                                'set_boot_mode', 'uefi')
+        for part in ('asks for boot mode uefi (properties/capabilities '
+                     'boot_mode)', 'bios firmware',
+                     'image %s' % self.disk_image.id,
+                     'sets no hw_firmware_type', 'set it to bios',
+                     'hw_firmware_type=uefi'):
+            self.assertIn(part, str(exc))
+
+    def test_aarch64_image_without_firmware_type_is_uefi(self):
+        # Nova's libvirt driver boots aarch64 guests with UEFI only.
+        self.nova.max_microversion = '2.97'
+        self.server.image_id = self.nova.add_image(
+            'arm-disk', architecture='aarch64').id
+        self.assertEqual('uefi', self._call('get_boot_mode'))
+
 
 class InjectNmiTestCase(base.OpenStackDriverTestCase):
 

@@ -108,7 +108,10 @@ class PowerStateTestCase(base.OpenStackDriverTestCase):
                         states.SOFT_REBOOT, states.SOFT_POWER_OFF]),
                 sorted(task.driver.power.get_supported_power_states(task)))
 
-    def test_validate_does_no_io(self):
+    def test_validate_outside_deploy_and_cleaning_does_no_io(self):
+        # Available and cleaning check the boot mode (test_boot_mode_check).
+        self.node.provision_state = states.MANAGEABLE
+        self.node.save()
         with task_manager.acquire(self.context, self.node.uuid) as task:
             task.driver.power.validate(task)
         self.connection_class.assert_not_called()

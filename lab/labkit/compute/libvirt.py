@@ -41,12 +41,19 @@ from labkit import settings as s
 from labkit import writers
 
 HOST = s.LIBVIRT_COMPUTE_HOST
+#: The lab's shim of Nova's libvirt driver and the launcher that makes
+#: Nova find it (lab/plugins/ios_lab_plugins/libvirt_compute.py).
+COMPUTE_DRIVER = 'lab_libvirt.LoaderSecureCompatLibvirtDriver'
+COMPUTE_LAUNCHER = 'ios_lab_plugins.libvirt_compute'
 LIBVIRT_DIRS = ('etc', 'run', 'lib', 'log', 'cache')
 MOUNTS = (('etc', '/etc/libvirt'), ('run', '/run/libvirt'),
           ('lib', '/var/lib/libvirt'), ('log', '/var/log/libvirt'),
           ('cache', '/var/cache/libvirt'))
 # Debian bookworm's libvirt is 9.0.
 LIBVIRT_PYTHON = 'libvirt-python==9.0.0'
+#: Where Debian's ovmf package puts the firmware descriptors libvirt picks
+#: a UEFI guest's firmware from (Nova 34 asks for <os firmware='efi'>).
+FIRMWARE_DESCRIPTORS = '/usr/share/qemu/firmware'
 
 QEMU_CONF = '''# Written by the lab: guests run as root, no security driver, no
 # cgroups (no systemd here), no per-guest mount namespace.
@@ -90,7 +97,10 @@ def nova_conf(p, virt):
         p.venv_bin(p.cloud_venv, 'privsep-helper'), conf)
     return {
         'DEFAULT': {
-            'compute_driver': 'libvirt.LibvirtDriver',
+            # Nova's LibvirtDriver, less the <loader secure> that libvirt
+            # 9.0 refuses beside firmware autoselection (UEFI guests):
+            # lab/plugins/ios_lab_plugins/libvirt_loader_compat.py.
+            'compute_driver': COMPUTE_DRIVER,
             'host': HOST,
             # Nova's own default: a guest that ignores ACPI delays stops and
             # rescues this long unless its image says os_shutdown_timeout.
@@ -188,6 +198,20 @@ def probe_kvm(p, images, log, timeout=90):
         proc.wait()
 
 
+def firmware_fingerprint():
+    """The firmware descriptors installed, as one string.
+
+    nova-compute reads libvirt's domain capabilities (is UEFI supported?)
+    once, when it starts: libvirtd and nova-compute restart when this
+    changes (ovmf installed on a lab that ran without it).
+    """
+    try:
+        names = sorted(os.listdir(FIRMWARE_DESCRIPTORS))
+    except OSError:
+        names = []
+    return 'firmware:' + ','.join(names)
+
+
 def write_config(p, hook_text):
     """The lab's /etc/libvirt: the package's files plus the lab's own."""
     root = p.libvirt_root
@@ -268,6 +292,9 @@ class Libvirtd(services.Service):
                     ' '.join(t for _, t in MOUNTS), binds,
                     os.path.join(root, 'etc', 'libvirtd.conf'))]
 
+    def extra_fingerprint(self):
+        return firmware_fingerprint()
+
     def config_files(self):
         etc = os.path.join(self.p.libvirt_root, 'etc')
         return [os.path.join(etc, name) for name in
@@ -331,6 +358,15 @@ class LibvirtCompute(nova.NovaCompute):
     def heartbeat_host(self):
         """Its heartbeat is asked for without a host: it is the only one."""
         return None
+
+    def argv(self):
+        # The lab's launcher: Nova loads drivers only from nova.virt.
+        return [self.cloud_bin('python'), '-m', COMPUTE_LAUNCHER,
+                '--config-file',
+                os.path.join(self.p.etc_of('nova'), 'nova.conf')]
+
+    def extra_fingerprint(self):
+        return super().extra_fingerprint() + firmware_fingerprint()
 
     def provider_name(self):
         return provider_name()

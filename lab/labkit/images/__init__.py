@@ -19,6 +19,9 @@
 * ``instance/instance.img``: a small raw whole-disk image that prints
   :data:`labkit.images.instance.MARKER` on ttyS0 once booted from disk
   (:mod:`labkit.images.instance`).
+* ``instance-uefi/instance-uefi.img``: the same system on a GPT disk with
+  an EFI system partition, booting on OVMF through an NVRAM entry or the
+  removable-media fallback path (:mod:`labkit.images.instance_uefi`).
 
 ``ensure_recorded`` also records the result in ``images/built.json``,
 which ``recorded`` reads back inside the lab's namespace.
@@ -35,6 +38,7 @@ import os
 
 from labkit.images import common
 from labkit.images import instance
+from labkit.images import instance_uefi
 from labkit.images import ipa
 from labkit import procs
 
@@ -50,8 +54,10 @@ def ensure_all(p, log=None, say=print):
     :returns: dict with deploy_kernel, deploy_ramdisk, instance_image,
         instance_image_checksum (sha256), instance_image_format,
         instance_image_qcow2 and its checksum (the same disk as qcow2),
-        instance_marker, build_seconds (of the builds that made the current
-        files), rebuilt (names built by this call) and seconds (this call).
+        instance_image_uefi and its checksum (the same system on a GPT
+        disk with an EFI system partition), instance_marker, build_seconds
+        (of the builds that made the current files), rebuilt (names built
+        by this call) and seconds (this call).
     :raises labkit.procs.LabError: a tool or a build failed.
     """
     log = log or p.log_of('images')
@@ -63,6 +69,9 @@ def ensure_all(p, log=None, say=print):
     if common.ensure_venv(p, log):
         say('built the images venv (%s)' % common.venv_dir(p))
     inst = instance.build(p, log, say)
+    bios_image = os.path.join(common.images_dir(p), 'instance',
+                              instance.IMAGE)
+    uefi = instance_uefi.build(p, log, say, bios_image, inst['sha256'])
     agent = ipa.build(p, log, say)
     ipa_dir = os.path.join(common.images_dir(p), 'ipa')
     result = {
@@ -75,10 +84,15 @@ def ensure_all(p, log=None, say=print):
         'instance_image_qcow2': os.path.join(
             common.images_dir(p), 'instance', instance.IMAGE_QCOW2),
         'instance_image_qcow2_checksum': inst['qcow2_sha256'],
+        'instance_image_uefi': os.path.join(
+            common.images_dir(p), 'instance-uefi', instance_uefi.IMAGE),
+        'instance_image_uefi_checksum': uefi['sha256'],
         'instance_marker': inst['marker'],
         'build_seconds': {'ipa': agent['build_seconds'],
-                          'instance': inst['build_seconds']},
-        'rebuilt': [name for name, m in (('instance', inst), ('ipa', agent))
+                          'instance': inst['build_seconds'],
+                          'instance-uefi': uefi['build_seconds']},
+        'rebuilt': [name for name, m in (('instance', inst), ('ipa', agent),
+                                         ('instance-uefi', uefi))
                     if m['built']],
         'seconds': timer.seconds(),
     }

@@ -33,8 +33,8 @@ from labkit import procs
 APT_PACKAGES = (
     'python3-venv', 'debootstrap', 'sudo', 'git', 'cpio', 'gzip', 'zstd',
     'lz4', 'qemu-utils', 'ca-certificates', 'kmod', 'fdisk', 'dosfstools',
-    'mtools', 'syslinux', 'syslinux-common', 'busybox-static',
-    'qemu-system-x86',
+    'mtools', 'syslinux', 'syslinux-common', 'syslinux-efi',
+    'busybox-static', 'qemu-system-x86',
 )
 # The builders in venvs/images (PyPI).
 VENV_REQUIREMENTS = ('diskimage-builder==3.43.0',

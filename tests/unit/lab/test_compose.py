@@ -115,7 +115,8 @@ class BackendsTest(ComposeTestCase):
     def test_compute_backend_fills_nova_conf(self):
         for virt, driver, serial in (('fake', 'lab_fake.LabFakeDriver',
                                       'true'),
-                                     ('qemu', 'libvirt.LibvirtDriver',
+                                     ('qemu', 'lab_libvirt.'
+                                      'LoaderSecureCompatLibvirtDriver',
                                       'false')):
             mode = self.lab(virt=virt).mode
             text = configs.nova(self.p, SECRETS, mode.compute.nova_conf(

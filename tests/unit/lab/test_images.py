@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
 
 from labkit.images import common  # noqa: E402
 from labkit.images import instance  # noqa: E402
+from labkit.images import instance_uefi  # noqa: E402
 from labkit.images import ipa  # noqa: E402
 from labkit import procs  # noqa: E402
 
@@ -222,6 +223,79 @@ class InstanceDiskTest(TmpDirTestCase):
         for name in ('LDLINUX.SYS', 'LDLINUX.C32', 'VMLINUZ', 'INITRD.GZ',
                      'SYSLINUX.CFG'):
             self.assertIn('::/' + name, listing.upper())
+
+
+class UefiInstanceDiskTest(TmpDirTestCase):
+    """Needs fdisk, dosfstools, mtools, syslinux-efi (test-packages)."""
+
+    def setUp(self):
+        super().setUp()
+        missing = [t for t in TOOLS if not shutil.which(t)]
+        missing += [f for f in (instance_uefi.SYSLINUX_EFI,
+                                instance_uefi.LDLINUX_E64)
+                    if not os.path.exists(f)]
+        self.assertEqual([], missing, 'run `python3 lab/labctl.py '
+                         'test-packages` (tox -e unit does)')
+        self.img = instance_uefi.disk(
+            self.tmp, self.write('k', 'kernel'), self.write('i', 'initrd'),
+            os.path.join(self.tmp, 'log'))
+        self.target = '%s@@%d' % (self.img, instance_uefi.PART_START * 512)
+
+    def read(self, name, encoding='utf-8'):
+        return subprocess.run(['mtype', '-i', self.target, '::' + name],
+                              stdout=subprocess.PIPE, check=True
+                              ).stdout.decode(encoding)
+
+    def test_disk_is_gpt_with_one_efi_system_partition_that_fits(self):
+        self.assertEqual(instance_uefi.SIZE_MIB << 20,
+                         os.path.getsize(self.img))
+        dump = subprocess.run(['sfdisk', '-d', self.img],
+                              stdout=subprocess.PIPE, check=True,
+                              text=True).stdout
+        self.assertIn('label: gpt', dump)
+        parts = [line for line in dump.splitlines() if 'start=' in line]
+        self.assertEqual(1, len(parts), dump)
+        self.assertIn('start=        2048, size=       %d, type=%s' % (
+            instance_uefi.PART_SECTORS, instance_uefi.ESP_TYPE), parts[0])
+        verify = subprocess.run(['sfdisk', '-V', self.img],
+                                stdout=subprocess.PIPE, text=True)
+        self.assertEqual(0, verify.returncode, verify.stdout)
+
+    def test_fallback_path_and_named_loader_hold_syslinux_and_the_system(
+            self):
+        listing = subprocess.run(
+            ['mdir', '-/', '-a', '-b', '-i', self.target, '::'],
+            stdout=subprocess.PIPE, check=True, text=True).stdout.upper()
+        for name in ('VMLINUZ', 'INITRD.GZ', 'EFI/BOOT/BOOTX64.EFI',
+                     'EFI/BOOT/LDLINUX.E64', 'EFI/BOOT/SYSLINUX.CFG',
+                     'EFI/IOSLAB/SYSLINUX.EFI', 'EFI/IOSLAB/LDLINUX.E64',
+                     'EFI/IOSLAB/SYSLINUX.CFG', 'EFI/IOSLAB/BOOTX64.CSV'):
+            self.assertIn('::/' + name, listing)
+        with open(instance_uefi.SYSLINUX_EFI, 'rb') as f:
+            self.assertEqual(f.read(), subprocess.run(
+                ['mtype', '-i', self.target, '::EFI/BOOT/BOOTX64.EFI'],
+                stdout=subprocess.PIPE, check=True).stdout)
+
+    def test_each_loader_says_on_the_console_which_it_is(self):
+        for path, loader in (('EFI/BOOT/syslinux.cfg', 'fallback'),
+                             ('EFI/ioslab/syslinux.cfg', 'nvram')):
+            cfg = self.read(path)
+            self.assertIn('console=ttyS0', cfg)
+            self.assertIn('ioslab.loader=%s' % loader, cfg)
+            self.assertNotIn('quiet', cfg)
+
+    def test_the_csv_names_the_loader_as_ironic_python_agent_reads_it(self):
+        # ironic-python-agent's efi_utils: UTF-16, file then label.
+        raw = subprocess.run(['mtype', '-i', self.target,
+                              '::EFI/ioslab/BOOTX64.CSV'],
+                             stdout=subprocess.PIPE, check=True).stdout
+        self.assertIn(raw[:2], (b'\xff\xfe', b'\xfe\xff'))
+        fields = raw.decode('utf-16').split(',', maxsplit=3)
+        self.assertEqual(['syslinux.efi', 'ioslab'], fields[:2])
+
+    def test_the_recipe_follows_the_bios_image(self):
+        self.assertNotEqual(instance_uefi.recipe('a' * 64),
+                            instance_uefi.recipe('b' * 64))
 
 
 class InitScriptTest(unittest.TestCase):

@@ -35,6 +35,10 @@ ALLOWED_LOCAL = {
     ('ios_lab_plugins.compute', 'ios_lab_plugins.fake_compute'):
         "nova.cmd.compute must set Nova's threading mode before "
         'fake_compute imports nova (the launcher runs it first)',
+    ('ios_lab_plugins.libvirt_compute',
+     'ios_lab_plugins.libvirt_loader_compat'):
+        "nova.cmd.compute must set Nova's threading mode before "
+        'libvirt_loader_compat imports nova (the launcher runs it first)',
 }
 
 
