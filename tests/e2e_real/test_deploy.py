@@ -36,26 +36,19 @@ log has no new action, and the node is still active, booted once from its
 disk (the marker once on its console).
 """
 
-import ast
 import configparser
 import json
 import os
-import sys
 import time
 import uuid
 
 from ironic_openstack_driver.tools import waiting
+from tests.e2e_real import agent_console
+from tests.e2e_real.agent_console import console_output
 
 PREFIX = 'e2e-real-%s' % uuid.uuid4().hex[:6]
 STEP_TIMEOUT = 1800
 MARKER_TIMEOUT = 300
-# systemd in the agent's ramdisk prints this on ttyS0 (console=ttyS0 on
-# its command line) when it starts the agent; iPXE before it writes to the
-# screen only. (Not the kernel's first line: Nova answers only the last
-# 100 KiB of a console log, which the agent's boot soon exceeds.)
-AGENT_BOOT_LINE = 'Ironic Python Agent'
-#: The provision states in which the node's server runs the agent.
-AGENT_RUNNING = ('wait call-back', 'deploying')
 # Ironic's power sync passes the paused-guest step watches.
 PAUSED_SYNCS = int(os.environ.get('IOS_LAB_PAUSED_SYNCS', '1'))
 
@@ -165,75 +158,6 @@ def deploy(in_lab, real_lab, node):
     return time.monotonic() - t
 
 
-def console_read(in_lab, node, lines=None):
-    """The node's console log through Ironic's passthru: (text, error)."""
-    args = ['--arg', 'lines=%d' % lines] if lines else []
-    result = in_lab.openstack(
-        'lab-admin', 'baremetal', 'node', 'passthru', 'call', *args,
-        '--http-method', 'GET', node, 'console_output', check=False)
-    if result.returncode != 0:
-        return '', 'exit %d: %s' % (result.returncode,
-                                    result.stderr.strip()[-2000:])
-    return ast.literal_eval(result.stdout.strip())['output'], None
-
-
-def console_output(in_lab, node, lines=None):
-    """The node's console log through Ironic's passthru (text).
-
-    A failed call fails the test with Ironic's answer: an empty string in
-    its place would let two counts of the marker agree by accident.
-    """
-    output, error = console_read(in_lab, node, lines)
-    assert error is None, 'console_output of %s failed, %s' % (node, error)
-    return output
-
-
-def look_inside_the_agent_boot(in_lab, node, seen):
-    """What an operator sees of a booting agent, through Ironic alone.
-
-    Called while the node waits for its agent (the server rescued with the
-    iPXE image): the console log shows the agent's kernel booting, and the
-    console (noVNC: the lab's Nova has no serial console, which libvirt
-    would not give a rescued guest anyway) opens on the guest's screen.
-    """
-    # The agent's boot prints more than the default 100 lines at once:
-    # ask for all that Nova keeps, as an operator would. The server runs
-    # the agent until the deploy ends: a lean agent may call back, and
-    # Ironic move on to deploying, between two looks.
-    # A read may fail while Nova restarts the guest into rescue: it is
-    # printed and looked at again, as long as the agent runs.
-    t = time.monotonic()
-    output, error = console_read(in_lab, node, lines=10000)
-    errors = []
-    while AGENT_BOOT_LINE not in output:
-        if error:
-            errors.append(error)
-        state = in_lab.json('lab-admin', 'baremetal', 'node', 'show',
-                            node)['provision_state']
-        print('%5.0fs %s: %d characters of console log, no %r yet%s' % (
-            time.monotonic() - t, state, len(output), AGENT_BOOT_LINE,
-            ' (read failed, %s)' % error if error else ''))
-        assert state in AGENT_RUNNING, (
-            'no %r in the console log of %s while its agent ran (now %s; '
-            'failed reads: %s):\n%s' % (AGENT_BOOT_LINE, node, state,
-                                        errors or 'none', output[-2000:]))
-        time.sleep(5)
-        output, error = console_read(in_lab, node, lines=10000)
-    seen['agent console log'] = [
-        line for line in output.splitlines() if AGENT_BOOT_LINE in line][0]
-    in_lab.openstack('lab-admin', 'baremetal', 'node', 'console', 'enable',
-                     node)
-    info = in_lab.json('lab-admin', 'baremetal', 'node', 'console', 'show',
-                       node)['console_info']
-    seen['console type'] = info['type']
-    probe = json.loads(in_lab.run(
-        sys.executable, '-m', 'tests.e2e_real.vnc_probe', info['url'],
-        timeout=60).stdout)
-    seen['console answers'] = probe
-    in_lab.openstack('lab-admin', 'baremetal', 'node', 'console', 'disable',
-                     node)
-
-
 def deploy_watching_the_agent(in_lab, real_lab, node, seen):
     """Deploy, and look at the console while the agent boots."""
     set_instance_info(in_lab, real_lab, node)
@@ -246,7 +170,7 @@ def deploy_watching_the_agent(in_lab, real_lab, node, seen):
         if state in ('active', 'deploy failed'):
             return time.monotonic() - t
         if state == 'wait call-back' and not looked:
-            look_inside_the_agent_boot(in_lab, node, seen)
+            agent_console.look_inside_the_agent_boot(in_lab, node, seen)
             looked = True
         assert time.monotonic() - t < STEP_TIMEOUT, (node, state)
         time.sleep(5)
