@@ -13,9 +13,9 @@
 """The real compute backend: the lab's own libvirtd and Nova's libvirt driver.
 
 Every server is a QEMU guest. ``virt`` ``qemu`` emulates the CPU (TCG);
-``kvm`` is used only when ``probe_kvm`` boots a guest under KVM here (the
-machines this project runs on expose a /dev/kvm, a paravirtual KVM without
-vmx/svm, that ordinary guests cannot use).
+``kvm`` is used only when ``libvirt_host.probe_kvm`` boots a guest under
+KVM here (the machines this project runs on expose a /dev/kvm, a
+paravirtual KVM without vmx/svm, that ordinary guests cannot use).
 
 The lab's libvirtd is its own: it runs inside the lab's network namespace
 (its guests' taps must be there) and in a mount namespace of its own in
@@ -34,6 +34,7 @@ import shutil
 import socket
 import subprocess
 
+from labkit.compute import libvirt_host
 from labkit import nova
 from labkit import procs
 from labkit import services
@@ -49,8 +50,6 @@ LIBVIRT_DIRS = ('etc', 'run', 'lib', 'log', 'cache')
 MOUNTS = (('etc', '/etc/libvirt'), ('run', '/run/libvirt'),
           ('lib', '/var/lib/libvirt'), ('log', '/var/log/libvirt'),
           ('cache', '/var/cache/libvirt'))
-# Debian bookworm's libvirt is 9.0.
-LIBVIRT_PYTHON = 'libvirt-python==9.0.0'
 #: Where Debian's ovmf package puts the firmware descriptors libvirt picks
 #: a UEFI guest's firmware from (Nova 34 asks for <os firmware='efi'>).
 FIRMWARE_DESCRIPTORS = '/usr/share/qemu/firmware'
@@ -128,74 +127,6 @@ def nova_conf(p, virt):
         'compute': {'instance_usage_audit': False},
         'image_cache': {'manager_interval': -1},
     }
-
-
-def ensure_installed(p, log):
-    """Install libvirt-python into the cloud venv and the libvirt-qemu user.
-
-    Runs in the root namespace (pip reaches PyPI there). Returns True when
-    something was installed.
-    """
-    did = False
-    python = p.venv_bin(p.cloud_venv, 'python')
-    probe = subprocess.run([python, '-c', 'import libvirt'],
-                           stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-    if probe.returncode != 0:
-        procs.run([python, '-m', 'pip', 'install', '-q',
-                   '--disable-pip-version-check', LIBVIRT_PYTHON],
-                  'pip install %s (cloud venv)' % LIBVIRT_PYTHON, log)
-        did = True
-    # libvirtd refuses to start when its compiled-in default user does not
-    # exist, even with user = "root" in qemu.conf.
-    for kind, cmd in (('group', ['groupadd', '--system', 'libvirt-qemu']),
-                      ('passwd', ['useradd', '--system', '--no-create-home',
-                                  '-g', 'libvirt-qemu', 'libvirt-qemu'])):
-        if subprocess.run(['getent', kind, 'libvirt-qemu'],
-                          stdout=subprocess.DEVNULL).returncode != 0:
-            procs.run(cmd, ' '.join(cmd), log)
-            did = True
-    return did
-
-
-def probe_kvm(p, images, log, timeout=90):
-    """Boot the instance image under KVM; raise unless it prints its marker.
-
-    ``/dev/kvm`` existing proves nothing here: on these machines it is a
-    paravirtual KVM (kvm_pvm, no vmx/svm) that fails every ordinary guest.
-    """
-    serial = os.path.join(p.run, 'kvm-probe.serial')
-    argv = ['qemu-system-x86_64', '-accel', 'kvm', '-m', '256',
-            '-nographic', '-monitor', 'none', '-nic', 'none',
-            '-serial', 'file:' + serial, '-no-reboot',
-            '-drive', 'file=%s,if=virtio,format=raw,readonly=on,snapshot=on'
-            % images['instance_image']]
-    if os.path.exists(serial):
-        os.unlink(serial)
-    with open(log, 'ab') as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    try:
-        def booted():
-            if proc.poll() is not None:
-                raise procs.LabError(
-                    'KVM cannot run guests here: QEMU -accel kvm exited %s '
-                    '(log: %s); use --virt qemu' % (proc.returncode, log))
-            try:
-                with open(serial, errors='replace') as f:
-                    return images['instance_marker'] in f.read()
-            except OSError:
-                return False
-        try:
-            procs.wait_for('the KVM probe guest', booted, timeout)
-        except procs.LabError:
-            raise procs.LabError(
-                'KVM cannot run guests here: the instance image booted under '
-                'QEMU -accel kvm printed no %r in %ds (QEMU log: %s); use '
-                '--virt qemu' % (images['instance_marker'], timeout, log))
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def firmware_fingerprint():
@@ -399,13 +330,13 @@ class Libvirt:
 
     def install(self, ctx, log):
         """libvirt-python and the libvirt-qemu user (root namespace)."""
-        if ensure_installed(ctx.p, log):
+        if libvirt_host.ensure_installed(ctx.p, log):
             ctx.say('installed libvirt-python and the libvirt-qemu user')
 
     def check(self, ctx, images, log):
         """With ``kvm``: a guest must boot under KVM here."""
         if self.virt == 'kvm':
-            probe_kvm(ctx.p, images, log)
+            libvirt_host.probe_kvm(ctx.p, images, log)
             ctx.say('KVM probe: a guest booted under KVM')
 
     def before_fresh_start(self, ctx):
