@@ -42,11 +42,12 @@ APT_PACKAGES = ('mariadb-server', 'rabbitmq-server', 'ipxe', 'genisoimage',
 #: What the real-virtualisation mode adds: libvirt and QEMU (guests),
 #: dnsmasq (DHCP on the provisioning bridge), libvirt-dev and pkg-config
 #: (libvirt-python builds from source against them), ping (Ironic's
-#: scenario tests, tox -e tempest, ping deployed nodes).
+#: scenario tests, tox -e tempest, ping deployed nodes), the OpenSSH
+#: client (tests/e2e_real logs in to a rescued node's agent).
 REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'libvirt-daemon',
                      'libvirt-daemon-driver-qemu', 'libvirt-clients',
                      'libvirt-dev', 'pkg-config', 'dnsmasq-base', 'iproute2',
-                     'iputils-ping')
+                     'iputils-ping', 'openssh-client')
 
 #: What tests/unit runs for real (tox -e unit and tox -e tests install
 #: them first, with `labctl test-packages`): mkisofs, isoinfo and
