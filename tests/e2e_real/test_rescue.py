@@ -61,7 +61,7 @@ def agent_address(in_lab, real_lab, node, since):
     iPXE and the agent each take a lease (different client IDs), the
     agent's last.
     """
-    macs = [p['Address'] for p in in_lab.json(
+    macs = [p['address'] for p in in_lab.json(
         'lab-admin', 'baremetal', 'port', 'list', '--node', node)]
     path = os.path.join(real_lab['state_dir'], 'data', 'dnsmasq', 'leases')
     with open(path) as f:
