@@ -279,7 +279,8 @@ class PrintPhasesTest(unittest.TestCase):
         other = '00000000-0000-0000-0000-000000000000'
         found, text = self.printed(walk_logs.print_phases, self.p, [other])
         self.assertFalse(found)
-        self.assertIn('no cleaning, deploy or undeploy of this node', text)
+        self.assertIn('no cleaning, deploy, undeploy, rescue or unrescue of '
+                      'this node', text)
 
 
 AFTER_NODE = '0774f636-09a1-43d3-99bc-902ee6dea60b'
@@ -354,3 +355,68 @@ class PhasesWithConsoleTest(unittest.TestCase):
         phase = by_label['systemd to the agent service']
         self.assertEqual(('console', 'console'), phase.sources)
         self.assertAlmostEqual(0.6, walk_phases.accuracy(phase))
+
+
+RESCUE_NODE = '89a36eaa-52a1-4009-8ddc-51d655dbf149'
+RESCUE_SERVER = 'a8fec6b3-3f0f-4cf2-99be-a5d595565d1a'
+
+
+def rescue_events():
+    events = walk_events.parse_ironic(lines('rescue', 'ironic.log'))
+    events += walk_events.parse_nova_compute(
+        lines('rescue', 'nova-compute.log'))
+    events += walk_events.parse_libvirt(
+        lines('rescue', 'instance-00000001.log'))
+    events += walk_events.parse_http(lines('rescue', 'http-boot.log'))
+    events += walk_events.parse_dnsmasq(lines('rescue', 'dnsmasq.log'), 2026)
+    events += walk_events.parse_console(
+        lines('rescue', 'console-a8fec6b3.log'), RESCUE_SERVER)
+    return events
+
+
+class RescuePhasesTest(unittest.TestCase):
+    """Ironic's agent rescue of a deployed node (tests/e2e_real)."""
+
+    EXPECTED = (
+        ('Ironic to its power off', 0.105),
+        ('power off (Nova stop)', 2.368),
+        ('Ironic prepares the boot (PXE files, ramdisk cache)', 0.458),
+        ('Nova rescues the server (iPXE image)', 0.47),
+        ('firmware and iPXE to its DHCP answer', 6.488),
+        ('DHCP answer to boot.ipxe', 0.0),
+        ('iPXE reads boot.ipxe, its config, the kernel', 0.0),
+        # iPXE asks for the node's rescue_ramdisk, not deploy_ramdisk.
+        ('iPXE downloads the ramdisk, starts the kernel', 7.976),
+        ('kernel: unpack the initramfs', 6.769),
+        ('kernel: to userspace (/init)', 1.254),
+        ('systemd to the agent service', 16.802),
+        ('agent start to its lookup', 12.41),
+        ('lookup to the first heartbeat', 1.55),
+        # Ironic's finalize_rescue call to the agent is in this one.
+        ("heartbeat to Ironic's next step", 0.205),
+        ('Ironic cleans up the boot, marks the node rescued', 0.039),
+        ("(span) iPXE's boot.ipxe to the agent's lookup", 45.211),
+    )
+
+    def setUp(self):
+        self.ops = walk_phases.operations(
+            walk_phases.Finder(rescue_events(), RESCUE_NODE))
+
+    def test_every_phase_of_the_rescue_is_measured(self):
+        self.assertEqual(['rescue'], [op.name for op in self.ops])
+        op = self.ops[0]
+        self.assertEqual(at('2026-12-07 19:23:53.111'), op.start)
+        self.assertEqual(at('2026-12-07 19:24:50.005'), op.end)
+        self.assertEqual([label for label, _ in self.EXPECTED],
+                         [phase.label for phase in op.phases])
+        for (label, seconds), phase in zip(self.EXPECTED, op.phases):
+            with self.subTest(phase=label):
+                self.assertAlmostEqual(seconds, walk_phases.duration(phase),
+                                       places=3)
+
+    def test_the_phases_add_up_to_the_rescue(self):
+        op = self.ops[0]
+        chained = [p for p in op.phases if not p.label.startswith('(')]
+        self.assertAlmostEqual(
+            (op.end - op.start).total_seconds(),
+            sum(walk_phases.duration(p) for p in chained), places=3)
