@@ -15,7 +15,8 @@
 The fixtures under ``walk_logs/`` are cut from the logs of real-mode walks
 on this project's machine: ``before/`` from a deploy whose lab kept no
 console copies and whose dnsmasq logged no times (those phases must read
-"missing"), the others from a lab that kept both.
+"missing"), the others from a lab that kept both (``rescue/`` and
+``unrescue/`` from two runs of tests/e2e_real/test_rescue.py).
 """
 
 import contextlib
@@ -420,3 +421,49 @@ class RescuePhasesTest(unittest.TestCase):
         self.assertAlmostEqual(
             (op.end - op.start).total_seconds(),
             sum(walk_phases.duration(p) for p in chained), places=3)
+
+
+UNRESCUE_NODE = '492282e7-23e1-471c-89de-c545b7720c7e'
+UNRESCUE_SERVER = '15a5c738-c731-4f47-bf3e-544ce9f49c58'
+
+
+def unrescue_events():
+    events = walk_events.parse_ironic(lines('unrescue', 'ironic.log'))
+    events += walk_events.parse_nova_compute(
+        lines('unrescue', 'nova-compute.log'))
+    events += walk_events.parse_libvirt(
+        lines('unrescue', 'instance-00000001.log'))
+    events += walk_events.parse_dnsmasq(lines('unrescue', 'dnsmasq.log'),
+                                        2026)
+    events += walk_events.parse_console(
+        lines('unrescue', 'console-15a5c738.log'), UNRESCUE_SERVER)
+    return events
+
+
+class UnrescuePhasesTest(unittest.TestCase):
+    """Ironic's unrescue of that node (another run of the same test)."""
+
+    EXPECTED = (
+        ('Ironic to its power off', 0.146),
+        # Nova can only unrescue a rescued server: the disk boots, then
+        # the stop waits out the image's ACPI timeout.
+        ('power off (Nova unrescue, stop)', 11.58),
+        ('Ironic prepares the instance boot', 0.438),
+        ('power on (Nova start)', 1.956),
+        ('Ironic marks the node active', 0.022),
+        ('(after) instance boots to its console marker', 12.34),
+    )
+
+    def test_every_phase_of_the_unrescue_is_measured(self):
+        ops = walk_phases.operations(walk_phases.Finder(
+            unrescue_events(), UNRESCUE_NODE, server=UNRESCUE_SERVER))
+        self.assertEqual(['unrescue'], [op.name for op in ops])
+        op = ops[0]
+        self.assertEqual(at('2026-12-07 19:44:23.874'), op.start)
+        self.assertEqual(at('2026-12-07 19:44:38.016'), op.end)
+        self.assertEqual([label for label, _ in self.EXPECTED],
+                         [phase.label for phase in op.phases])
+        for (label, seconds), phase in zip(self.EXPECTED, op.phases):
+            with self.subTest(phase=label):
+                self.assertAlmostEqual(seconds, walk_phases.duration(phase),
+                                       places=3)
