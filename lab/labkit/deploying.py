@@ -54,6 +54,9 @@ def ironic_conf(p, images):
             'isolinux_bin': ISOLINUX_BIN,
             'enabled_deploy_interfaces': 'direct,ramdisk,fake',
             'default_deploy_interface': 'direct',
+            # Ironic's agent rescue (the ramdisk starts sshd for the rescue
+            # user); no-rescue stays every node's default, as in Ironic.
+            'enabled_rescue_interfaces': 'no-rescue,agent',
         },
         # The agent calls Ironic's API from the provisioning bridge; the
         # namespace has no other non-loopback address.
@@ -65,6 +68,9 @@ def ironic_conf(p, images):
             'automated_clean': True,
             'deploy_kernel': 'file://' + images['deploy_kernel'],
             'deploy_ramdisk': 'file://' + images['deploy_ramdisk'],
+            # The rescue boots the same agent ramdisk.
+            'rescue_kernel': 'file://' + images['deploy_kernel'],
+            'rescue_ramdisk': 'file://' + images['deploy_ramdisk'],
             'deploy_callback_timeout': 1800,
             'clean_callback_timeout': 1800,
             # Ironic refuses file:// images outside these directories.

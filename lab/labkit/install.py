@@ -44,11 +44,13 @@ APT_PACKAGES = ('mariadb-server', 'rabbitmq-server', 'ipxe', 'genisoimage',
 #: servers whose image says hw_firmware_type=uefi), dnsmasq (DHCP on the
 #: provisioning bridge), libvirt-dev and pkg-config (libvirt-python builds
 #: from source against them), ping (Ironic's scenario tests, tox -e
-#: tempest, ping deployed nodes).
+#: tempest, ping deployed nodes), the OpenSSH client (tests/e2e_real logs
+#: in to a rescued node's agent).
 REAL_APT_PACKAGES = ('qemu-system-x86', 'qemu-utils', 'ovmf',
                      'libvirt-daemon', 'libvirt-daemon-driver-qemu',
                      'libvirt-clients', 'libvirt-dev', 'pkg-config',
-                     'dnsmasq-base', 'iproute2', 'iputils-ping')
+                     'dnsmasq-base', 'iproute2', 'iputils-ping',
+                     'openssh-client')
 
 #: What tests/unit runs for real (tox -e unit and tox -e tests install
 #: them first, with `labctl test-packages`): mkisofs, isoinfo and

@@ -87,8 +87,8 @@ def print_phases(p, nodes):
         print('\n== Where the time went: node %s (server %s)' % (
             node, server or 'unknown'))
         if not ops:
-            print('   no cleaning, deploy or undeploy of this node in %s'
-                  % p.log_of('ironic'))
+            print('   no cleaning, deploy, undeploy, rescue or unrescue of '
+                  'this node in %s' % p.log_of('ironic'))
             continue
         found = True
         demo_output.print_table(

@@ -14,7 +14,9 @@
 
 A walk is a sequence of operations, each found in Ironic's provision state
 changes: ``cleaning`` (manageable -> available), ``deploy`` (available ->
-active) and ``undeploy`` (active -> deleting -> cleaning -> available).
+active), ``undeploy`` (active -> deleting -> cleaning -> available),
+``rescue`` (active -> rescuing -> rescue wait -> rescue) and ``unrescue``
+(rescue -> unrescuing -> active).
 Each operation is a chain of markers, each the first event of its kind
 after the marker before it (``walk_events`` reads them from the logs);
 a phase is the time between two neighbouring markers, so the phases of an
@@ -120,14 +122,20 @@ def _path(suffix):
     return lambda f: f['path'].endswith(suffix)
 
 
+#: The state an agent boot waits in, the one Ironic resumes to, and the
+#: ramdisk file iPXE downloads (Ironic names a rescue's after the mode).
+AGENT_WAITS = {'clean': ('clean wait', 'cleaning', '/deploy_ramdisk'),
+               'deploy': ('wait call-back', 'deploying', '/deploy_ramdisk'),
+               'rescue': ('rescue wait', 'rescuing', '/rescue_ramdisk')}
+
+
 def agent_boot(what, next_label):
     """The markers from Nova's rescue to Ironic's next step.
 
-    :param what: ``clean`` or ``deploy``.
+    :param what: ``clean``, ``deploy`` or ``rescue``.
     :param next_label: the phase that starts with Ironic's next step.
     """
-    resumed = 'cleaning' if what == 'clean' else 'deploying'
-    waiting = 'clean wait' if what == 'clean' else 'wait call-back'
+    waiting, resumed, ramdisk = AGENT_WAITS[what]
     return [
         ('Nova rescues the server (iPXE image)', 'nova',
          _field('what', 'Rescuing')),
@@ -135,7 +143,7 @@ def agent_boot(what, next_label):
         ('DHCP answer to boot.ipxe', 'dhcp', None),
         (BOOT_FROM, 'http', _path('/boot.ipxe')),
         ('iPXE downloads the ramdisk, starts the kernel', 'http',
-         _path('/deploy_ramdisk')),
+         _path(ramdisk)),
         ('kernel: unpack the initramfs', 'console', _text(KERNEL_FIRST)),
         ('kernel: to userspace (/init)', 'console', _text(INITRD_FREED)),
         ('systemd to the agent service', 'console', _text(RUN_INIT)),
@@ -194,8 +202,44 @@ def undeploy_chain():
     ] + cleaning_chain()
 
 
+def rescue_chain():
+    """active -> rescuing -> rescue: a power off, one agent boot.
+
+    The heartbeat's phase holds Ironic's finalize_rescue call (the agent
+    writes the password and stops its API).
+    """
+    return [
+        ('Ironic to its power off', 'state', _field('to', 'rescuing')),
+        ('power off (Nova stop)', 'power_start', _field('to', 'power off')),
+        (PREPARE, 'power_done', _field('to', 'power off')),
+    ] + agent_boot('rescue', 'Ironic cleans up the boot, marks the node '
+                             'rescued') + [
+        (None, 'state', _field('to', 'rescue')),
+    ]
+
+
+def unrescue_chain():
+    """rescue -> unrescuing -> active: a power off, a power on (the disk)."""
+    return [
+        ('Ironic to its power off', 'state', _field('to', 'unrescuing')),
+        ('power off (Nova unrescue, stop)', 'power_start',
+         _field('to', 'power off')),
+        ('Ironic prepares the instance boot', 'power_done',
+         _field('to', 'power off')),
+        ('power on (Nova start)', 'power_start', _field('to', 'power on')),
+        ('Ironic marks the node active', 'power_done',
+         _field('to', 'power on')),
+        (None, 'state', _field('to', 'active')),
+    ]
+
+
 CHAINS = {'cleaning': cleaning_chain, 'deploy': deploy_chain,
-          'undeploy': undeploy_chain}
+          'undeploy': undeploy_chain, 'rescue': rescue_chain,
+          'unrescue': unrescue_chain}
+#: The state each operation ends in (cleanings end available).
+END_STATES = {'deploy': 'active', 'rescue': 'rescue', 'unrescue': 'active'}
+FAILED_STATES = ('clean failed', 'deploy failed', 'rescue failed',
+                 'unrescue failed', 'error')
 
 
 def walk_chain(finder, chain, start, end):
@@ -233,14 +277,13 @@ def operations(finder):
         kind = _operation_kind(e.fields)
         if kind is None:
             continue
-        end_state = 'active' if kind == 'deploy' else 'available'
+        end_state = END_STATES.get(kind, 'available')
         end = next((s.time for s in states[i + 1:]
-                    if s.fields['to'] in (end_state, 'clean failed',
-                                          'deploy failed', 'error')), None)
+                    if s.fields['to'] in (end_state,) + FAILED_STATES), None)
         limit = end or next((s.time for s in states[i + 1:]
                              if _operation_kind(s.fields)), None)
         phases = walk_chain(finder, CHAINS[kind](), e.time, limit)
-        if kind == 'deploy' and end is not None:
+        if kind in ('deploy', 'unrescue') and end is not None:
             phases.append(instance_boot(finder, end))
         found.append(Operation(kind, e.time, end, phases))
     return found
@@ -253,6 +296,10 @@ def _operation_kind(fields):
         return 'deploy'
     if fields['to'] == 'deleting' and fields['frm'] == 'active':
         return 'undeploy'
+    if fields['to'] == 'rescuing' and fields['frm'] in ('active', 'rescue'):
+        return 'rescue'
+    if fields['to'] == 'unrescuing' and fields['frm'] == 'rescue':
+        return 'unrescue'
     return None
 
 

@@ -49,11 +49,13 @@ BIN = os.path.dirname(sys.executable)
 LABNODES = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         'labnodes.py')
 #: The plugin's classes the real lab serves: each must pass (a skip of
-#: one fails the run). OpenStackRescueWholedisk is not among them: the
-#: lab enables no agent rescue interface and its agent has no SSH server.
+#: one fails the run). OpenStackRescueWholedisk too: the real lab enables
+#: the agent rescue interface, and its agent ramdisk starts an SSH server
+#: for the rescue user.
 LAB_REQUIRED = ('OpenStackDirectWholedisk', 'OpenStackIPXEBoot',
                 'OpenStackVirtualMediaBoot', 'OpenStackRamdiskDeploy',
-                'OpenStackManualCleaning', 'OpenStackAutomatedCleaning')
+                'OpenStackManualCleaning', 'OpenStackAutomatedCleaning',
+                'OpenStackRescueWholedisk')
 
 
 def say(text):

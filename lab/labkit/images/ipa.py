@@ -38,7 +38,10 @@ IPA_VERSION = '13.0.0'        # the 2026.2 series, Ironic 39's
 GLEAN_VERSION = '1.25.1'
 DEBIAN_RELEASE = 'bookworm'
 ELEMENTS_DIR = os.path.join(common.PKG_DIR, 'elements')
-EXTRA_ELEMENTS = ('ios-lab-ca', 'ios-lab-lean')
+#: openssh-server (diskimage-builder's): the SSH server Ironic's agent
+#: rescue needs; ios-lab-lean starts it only when a rescue creates the
+#: rescue user.
+EXTRA_ELEMENTS = ('ios-lab-ca', 'ios-lab-lean', 'openssh-server')
 CONSTRAINTS = os.path.join(settings.LAB_DIR, 'constraints-ironic.txt')
 # lz4 in its legacy frame, the one lz4 format the kernel's initramfs
 # unpacker reads (Debian's kernel: CONFIG_RD_LZ4=y). Under emulation the

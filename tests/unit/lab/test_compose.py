@@ -147,3 +147,17 @@ class BackendsTest(ComposeTestCase):
         self.assertIn('default_deploy_interface = direct', text)
         self.assertNotIn('default_deploy_interface',
                          configs.ironic(self.p, SECRETS)['ironic.conf'])
+
+    def test_the_real_mode_enables_agent_rescue_with_the_agents_ramdisk(self):
+        images = {'deploy_kernel': '/i/ipa.kernel',
+                  'deploy_ramdisk': '/i/ipa.initramfs'}
+        mode = self.lab(virt='qemu').mode
+        with mock.patch('labkit.images.recorded', return_value=images):
+            conf = mode.ironic_conf()
+        text = configs.ironic(self.p, SECRETS, mode_conf=conf)['ironic.conf']
+        # no-rescue first: Ironic's default for a node that names none.
+        self.assertIn('enabled_rescue_interfaces = no-rescue,agent', text)
+        self.assertIn('rescue_kernel = file:///i/ipa.kernel', text)
+        self.assertIn('rescue_ramdisk = file:///i/ipa.initramfs', text)
+        self.assertNotIn('enabled_rescue_interfaces',
+                         configs.ironic(self.p, SECRETS)['ironic.conf'])

@@ -155,6 +155,20 @@ class ElementHooksTest(unittest.TestCase):
         self.assertEqual([], [h for h in hooks if not os.access(
             os.path.join(ipa.ELEMENTS_DIR, h), os.X_OK)])
 
+    def test_sshd_is_installed_and_started_only_by_a_rescue(self):
+        # diskimage-builder's openssh-server element installs sshd (and
+        # enables it); the lean element's hook takes it off the boot and
+        # hangs it on the rescue user's creation.
+        self.assertIn('openssh-server', ipa.EXTRA_ELEMENTS)
+        hook = os.path.join(ipa.ELEMENTS_DIR, 'ios-lab-lean', 'finalise.d',
+                            '77-ios-lab-rescue-ssh')
+        with open(hook) as f:
+            text = f.read()
+        self.assertIn('systemctl disable ssh.service ssh-keygen.service',
+                      text)
+        self.assertIn('ironic-agent-create-rescue-user.service.d', text)
+        self.assertIn('Wants=ssh.service', text)
+
 
 class RamdiskCompressionTest(TmpDirTestCase):
     """The initramfs is packed in a format the agent's kernel unpacks."""

@@ -31,7 +31,7 @@ def records(**statuses):
     return [{'id': PKG + '%s.test_it' % name,
              'status': statuses.get(name, 'success'),
              'timestamps': [None, None], 'reason': 'because'}
-            for name in labrun.LAB_REQUIRED + ('OpenStackRescueWholedisk',)]
+            for name in labrun.LAB_REQUIRED]
 
 
 class RequiredClassesTestCase(unittest.TestCase):
@@ -44,7 +44,8 @@ class RequiredClassesTestCase(unittest.TestCase):
 
     def test_the_plugins_tests_require_the_lab_classes(self):
         self.assertEqual(labrun.LAB_REQUIRED, self.required())
-        self.assertNotIn('OpenStackRescueWholedisk', labrun.LAB_REQUIRED)
+        # The real lab enables agent rescue and its agent runs sshd.
+        self.assertIn('OpenStackRescueWholedisk', labrun.LAB_REQUIRED)
 
     def test_a_regex_or_upstream_requires_none_by_default(self):
         self.assertEqual((), self.required(('regex', 'Direct')))
@@ -88,8 +89,14 @@ class ExitStatusTestCase(unittest.TestCase):
         return rc, out.getvalue()
 
     def test_all_lab_classes_passed(self):
-        rc, out = self.main(records(OpenStackRescueWholedisk='skip'))
+        rc, out = self.main(records())
         self.assertEqual(0, rc, out)
+
+    def test_a_skipped_rescue_class_fails_the_run(self):
+        rc, out = self.main(records(OpenStackRescueWholedisk='skip'))
+        self.assertEqual(1, rc)
+        self.assertIn('required class OpenStackRescueWholedisk skipped',
+                      out)
 
     def test_a_skipped_lab_class_fails_the_run(self):
         # One passed test is not enough when a required class skipped.
