@@ -22,7 +22,6 @@ server, project, user, Ironic, node database or process.
 
 import json
 import os
-import queue
 import re
 import signal
 import subprocess
@@ -64,7 +63,6 @@ class Bench:
 
     def __init__(self, tmp_path, *extra):
         self.lines = []
-        self._new = queue.Queue()
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(REPO, 'bench', 'run.py'),
              '--nodes', '4', '--systems', 'openstack', '--sweeps', '1',
@@ -73,7 +71,8 @@ class Bench:
              '--output', str(tmp_path / 'bench-results.json')] + list(extra),
             cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self):
         for line in self.proc.stdout:
@@ -101,7 +100,10 @@ class Bench:
         """Send signum; the exit status, or fail after EXIT_BOUND s."""
         self.proc.send_signal(signum)
         try:
-            return self.proc.wait(timeout=EXIT_BOUND)
+            status = self.proc.wait(timeout=EXIT_BOUND)
+            # The output's last lines (the pipe is read to its end).
+            self._reader.join(timeout=10)
+            return status
         except subprocess.TimeoutExpired:
             pytest.fail('the bench did not exit within %d s of %s:\n%s' % (
                 EXIT_BOUND, signal.Signals(signum).name,

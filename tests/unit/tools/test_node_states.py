@@ -172,9 +172,11 @@ class ManyNodesTests(base.ToolTestCase):
 
 
 class InterruptedEnrolmentTests(base.ToolTestCase):
-    """SIGINT/SIGTERM (KeyboardInterrupt in the main thread) while nodes
-    are created or asked to manage: the run stops with the request in
-    flight; what was queued is not sent."""
+    """SIGINT/SIGTERM while nodes are created or asked to manage.
+
+    KeyboardInterrupt in the main thread: the run stops with the request
+    in flight; what was queued is not sent.
+    """
 
     def setUp(self):
         super().setUp()
