@@ -41,19 +41,21 @@ EXIT_BOUND = 30
 PHASE_WAIT = 600
 IRONIC_URL = 'http://127.0.0.1:16401'    # bench/ironic.py, openstack
 # An Ironic whose conductor refuses every "manage" as a wedged one does.
+# (Its API's call to the conductor refuses: Ironic's singleprocess main
+# must import the conductor's manager itself.)
 REFUSING_LAUNCHER = '''\
 import sys
 
 from ironic.command.singleprocess import main
 from ironic.common import exception
-from ironic.conductor import manager
+from ironic.conductor import rpcapi
 
 
-def refuse(self, context, node_id, action):
+def refuse(self, context, node_id, action, topic=None):
     raise exception.NoFreeConductorWorker()
 
 
-manager.ConductorManager.do_provisioning_action = refuse
+rpcapi.ConductorAPI.do_provisioning_action = refuse
 sys.exit(main())
 '''
 
@@ -81,20 +83,23 @@ class Bench:
     def output(self):
         return '\n'.join(self.lines)
 
+    def wait_until(self, what, check):
+        """check()'s first true value, waited for while the bench runs."""
+        def exited():
+            if self.proc.poll() is not None:
+                return 'the bench exited (%s) before %s:\n%s' % (
+                    self.proc.returncode, what, self.output()[-4000:])
+        return waiting.wait_for(what, check, PHASE_WAIT, interval=0.5,
+                                error=AssertionError, gave_up=exited)
+
     def wait_line(self, pattern):
         """The first match of pattern in the output, waited for."""
         def found():
-            if self.proc.poll() is not None and not any(
-                    re.search(pattern, line) for line in self.lines):
-                raise AssertionError('the bench exited (%s) before %r:\n%s'
-                                     % (self.proc.returncode, pattern,
-                                        self.output()[-4000:]))
             for line in list(self.lines):
                 match = re.search(pattern, line)
                 if match:
                     return match
-        return waiting.wait_for(pattern, found, PHASE_WAIT, interval=0.5,
-                                error=AssertionError)
+        return self.wait_until(repr(pattern), found)
 
     def interrupt(self, signum):
         """Send signum; the exit status, or fail after EXIT_BOUND s."""
@@ -214,8 +219,7 @@ def test_sigint_while_enrolling_stops_the_bench_and_cleans_up(
     def enrolling(bench):
         bench.wait_line(r'openstack: starting Ironic on port 16401')
         # Nodes created, their "manage" refused: the enrolment goes on.
-        waiting.wait_for('nodes in the bench\'s Ironic', _nodes,
-                         PHASE_WAIT, interval=0.5, error=AssertionError)
+        bench.wait_until('nodes in the bench\'s Ironic', _nodes)
     out = _interrupted_run(tmp_path, lab_project_admin_cloud,
                            lab_admin_cloud, signal.SIGINT, enrolling,
                            ('--ironic-launcher', str(launcher)))
