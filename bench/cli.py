@@ -130,6 +130,7 @@ def run_node_count(ctx, n, names, servers, flavor):
 
 def main():
     args = parse()
+    INTERRUPTION.install()
     install.ensure_debian_packages(
         [SYSTEM_CLASSES[name] for name in args.system_names])
     status = lab_status(args.lab_wait)
@@ -158,16 +159,13 @@ def main():
         % (ctx.prefix, ','.join(map(str, args.node_counts)),
            ', '.join(args.system_names), ctx.base_dir))
 
-    ctx.project = Project(status, ctx.prefix, ctx.base_dir,
-                          args.system_names)
-    servers = Servers(ctx.project, ctx.prefix)
+    ctx.project = None
+    servers = None
     by_nodes = {}
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt('signal %d' % signum)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
     try:
+        ctx.project = Project(status, ctx.prefix, ctx.base_dir,
+                              args.system_names)
+        servers = Servers(ctx.project, ctx.prefix)
         flavor = ctx.project.create(largest)
         for n, names, left_out in schedule:
             results = run_node_count(ctx, n, names, servers, flavor)
@@ -181,12 +179,71 @@ def main():
                                 by_nodes)
         print_report(args, by_nodes, doc, lab_warning)
     finally:
-        say('cleaning up')
-        PROCS.stop()
-        servers.delete()
-        ctx.project.delete()
+        cleanup(ctx, servers)
     return 1 if any('error' in r for results in by_nodes.values()
                     for r in results.values()) else 0
+
+
+class Interruption:
+    """The run's SIGINT, SIGTERM and SIGHUP.
+
+    The first one raises KeyboardInterrupt in the main thread (where the
+    run waits: its worker pools drop their queued work and wake their
+    workers, ironic_openstack_driver.tools.waiting.in_parallel), so that
+    the run's ``finally`` cleans up. Any later one, and any during the
+    cleanup, is reported and ignored: the cleanup runs to its end (each of
+    its steps is bounded); SIGKILL remains for a run that must die at
+    once, at the price of its leftovers.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self):
+        self.signum = None
+        self.cleaning = False
+
+    def install(self):
+        for signum in self.SIGNALS:
+            signal.signal(signum, self.handle)
+
+    def handle(self, signum, frame):
+        name = signal.Signals(signum).name
+        if self.signum is not None or self.cleaning:
+            say('%s received while %s: ignored, the cleanup goes on'
+                % (name, 'cleaning up' if self.cleaning else 'stopping'))
+            return
+        self.signum = signum
+        say('%s received: stopping, then cleaning up' % name)
+        raise KeyboardInterrupt(name)
+
+
+INTERRUPTION = Interruption()
+
+
+def cleanup(ctx, servers):
+    """What a run leaves, removed on every way out of main.
+
+    Each Ironic it started with its nodes (its private database), every
+    process it started (by PID), the run's servers (every server named
+    PREFIX..., a multi-create batch not yet renamed included), its users,
+    Keystone relays and project. A step that fails is reported and the
+    next one runs.
+    """
+    INTERRUPTION.cleaning = True
+    say('cleaning up')
+    steps = [('Ironic %s' % ironic.system, ironic.stop)
+             for ironic in getattr(ctx, 'ironics', [])]
+    steps.append(('processes', PROCS.stop))
+    if servers is not None:
+        steps.append(('servers', servers.delete))
+    if getattr(ctx, 'project', None) is not None:
+        steps.append(('project', ctx.project.delete))
+    for what, step in steps:
+        try:
+            step()
+        except Exception as e:      # noqa: BLE001 - the next step runs
+            say('cleanup: %s: %s' % (what, e))
+    say('cleaned up')
 
 
 def write_results(args, ctx, status, lab_warning, servers, by_nodes):
@@ -259,10 +316,18 @@ def print_report(args, by_nodes, doc, lab_warning):
 def run():
     """The command line's entry point.
 
-    Exit status 0, 1 (a system failed) or 2 (the run could not start).
+    Exit status 0, 1 (a system failed), 2 (the run could not start), or
+    128 + the signal's number when SIGINT, SIGTERM or SIGHUP interrupted
+    it (after its cleanup; the results of the node counts measured before
+    are in the output file).
     """
     try:
         sys.exit(main())
     except BenchError as e:
         print('bench: error: %s' % e, file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        signum = INTERRUPTION.signum or signal.SIGINT
+        print('bench: interrupted by %s; cleaned up'
+              % signal.Signals(signum).name, file=sys.stderr)
+        sys.exit(128 + signum)

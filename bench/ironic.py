@@ -12,7 +12,6 @@
 
 """Ironic, one instance per system under test (the lab's Ironic venv)."""
 
-import concurrent.futures
 import os
 import re
 import subprocess
@@ -32,6 +31,7 @@ from bench.common import tool_errors
 from bench.common import wait_for
 from ironic_openstack_driver.tools import enroll as enroll_tool
 from ironic_openstack_driver.tools import node_states
+from ironic_openstack_driver.tools import waiting
 
 # sqlite's busy timeout (Python's default is 5 s), below the 60 s HTTP
 # timeout: a peer's slow verifies under load lock the DB for a while.
@@ -213,8 +213,7 @@ class Ironic:
             except sdk_exc.SDKException as e:
                 raise BenchError('power on %s: %s' % (node.id, e))
         if self.system == FLOOR:
-            with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-                list(pool.map(power_on, nodes))
+            waiting.in_parallel(power_on, nodes, workers)
         ok, managed = node_states.manage_nodes(bm, report, nodes, budget,
                                                workers=workers)
         if not ok:

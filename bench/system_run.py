@@ -34,8 +34,12 @@ class Context:
     ``args`` (the options), ``status`` (the lab's), ``prefix``,
     ``run_dir`` (this node count's log directory), ``project``,
     ``servers`` (the N servers, in node order), ``probe`` (the probe
-    user's connection), ``nova_log``, ``keystone_log``.
+    user's connection), ``nova_log``, ``keystone_log``; ``ironics``, the
+    Ironics started (cli.cleanup stops them all).
     """
+
+    def __init__(self):
+        self.ironics = []
 
 
 def run_system(ctx, name):
@@ -47,6 +51,8 @@ def run_system(ctx, name):
     result = {'nodes': n}
     ironic = Ironic(system, ctx.run_dir, ctx.status, ctx.project,
                     ctx.args.sync_interval, ctx.args.ironic_launcher)
+    # Stopped (its nodes with its database) by cli.cleanup too.
+    ctx.ironics.append(ironic)
     ks_offset = size(ks_log)
     relay_start = ctx.project.relays[name].token_posts
     nova_offset = size(nova_log)

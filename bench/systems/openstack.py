@@ -19,11 +19,11 @@ probe user and before anything is timed, for the node UUID its node is
 then created with.
 """
 
-import concurrent.futures
 import uuid
 
 from bench.systems.base import System
 from ironic_openstack_driver.tools import binding
+from ironic_openstack_driver.tools import waiting
 
 # Node UUIDs derive from server IDs: a server keeps its mark from one
 # run (and node count) to the next, and is marked once.
@@ -46,9 +46,9 @@ class OurDriver(System):
     def start(self, servers):
         todo = [s for s in servers if s.id not in _marked]
         compute = self.ctx.probe.compute
-        with concurrent.futures.ThreadPoolExecutor(_MARK_WORKERS) as pool:
-            list(pool.map(lambda s: binding.set_mark(compute, s,
-                                                     node_uuid(s)), todo))
+        waiting.in_parallel(lambda s: binding.set_mark(compute, s,
+                                                       node_uuid(s)),
+                            todo, _MARK_WORKERS)
         _marked.update(s.id for s in todo)
 
     def node_body(self, index, server):

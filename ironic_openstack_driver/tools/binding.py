@@ -33,6 +33,7 @@ from ironic_openstack_driver import cloud
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import waiting
 
 DRIVER = 'openstack'
 COLUMNS = ('Node', 'UUID', 'Server', 'Result')
@@ -67,7 +68,7 @@ def _settled(compute, server):
     """The server once no Nova task runs on it (up to TASK_WAIT s)."""
     deadline = time.monotonic() + TASK_WAIT
     while server.task_state and time.monotonic() < deadline:
-        time.sleep(POLL_INTERVAL)
+        waiting.pause(POLL_INTERVAL)
         server = _call('cannot read server %s' % server.id,
                        compute.get_server, server.id)
     return server

@@ -25,7 +25,6 @@ With --adopt, nodes of servers already in use are managed and adopted
 first; Nova sees no action on the servers.
 """
 
-import concurrent.futures
 import json
 
 from openstack import exceptions as sdk_exc
@@ -36,6 +35,7 @@ from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
 from ironic_openstack_driver.tools import node_states
 from ironic_openstack_driver.tools import nodes_file
+from ironic_openstack_driver.tools import waiting
 
 DEFAULT_TIMEOUT = 300
 INSPECT_INTERFACE = 'openstack'
@@ -210,8 +210,7 @@ def enroll_nodes(bm, report, specs, compute, manage=False, provide=False,
 
     def one(spec):
         return _enroll_one(bm, report, spec, compute, known, mark)
-    with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
-        enrolled = list(pool.map(one, specs))
+    enrolled = waiting.in_parallel(one, specs, workers)
     ok = all(error is None for _n, _node, _r, error in enrolled)
 
     # As enrolled: openstacksdk updates a node it asks to manage in place.

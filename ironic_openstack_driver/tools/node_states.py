@@ -18,7 +18,6 @@ batch by batch: hundreds of nodes verify in the time of a few. inspect,
 provide and adopt move one node at a time (set_state).
 """
 
-import concurrent.futures
 import time
 
 from keystoneauth1 import exceptions as ks_exc
@@ -136,7 +135,7 @@ def _ask_manage(bm, node, deadline):
                     return why
         except sdk_exc.SDKException as e:
             return common.describe_error(e)
-        time.sleep(RETRY_PAUSE)
+        waiting.pause(RETRY_PAUSE)
         try:
             if bm.get_node(node.id).provision_state != 'enroll':
                 return None
@@ -177,9 +176,8 @@ def manage_nodes(bm, report, nodes, timeout, workers=1, batch=None):
         deadline = time.monotonic() + timeout
         report.progress('Managing nodes %s ... %s ...' % (
             chunk[0].name, chunk[-1].name))
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            refused = list(pool.map(
-                lambda node: _ask_manage(bm, node, deadline), chunk))
+        refused = waiting.in_parallel(
+            lambda node: _ask_manage(bm, node, deadline), chunk, workers)
         asked = []
         for node, why in zip(chunk, refused):
             if why:

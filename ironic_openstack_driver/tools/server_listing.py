@@ -17,10 +17,13 @@ A wait reads one listing of the servers named PREFIX... per round, however
 many servers it waits for (rather than one GET per server). Batch creation
 asks Nova for up to BATCH servers per request (min_count = max_count),
 waits for them on the listing, then renames them to the names create-nodes
-gives (PREFIX-0, PREFIX-1 ...), so that a later run finds them.
+gives (PREFIX-0, PREFIX-1 ...), so that a later run finds them. A batch's
+servers still named PREFIX-batch-<6 hex digits>[-<i>] were left by a run
+stopped before its renames (interrupted, or its wait timed out): the next
+creation for PREFIX deletes them (batch_leftovers).
 """
 
-import concurrent.futures
+import re
 import uuid
 
 from openstack import exceptions as sdk_exc
@@ -110,9 +113,21 @@ def wait_listed(conn, report, prefix, server_ids, done, timeout):
     return seen
 
 
+def batch_leftovers(servers, prefix):
+    """The servers among ``servers`` that a batch left unrenamed.
+
+    Named PREFIX-batch-<6 hex digits> (a request of one server) or
+    PREFIX-batch-<6 hex digits>-<i> (Nova's numbering of a multi-create):
+    create_batches gives such names only until it renames the servers,
+    so one still listed belongs to no run that can finish.
+    """
+    pattern = re.compile(r'^%s-batch-[0-9a-f]{6}(-\d+)?$'
+                         % re.escape(prefix))
+    return [s for s in servers if pattern.match(s.name or '')]
+
+
 def _in_parallel(func, items):
-    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
-        return list(pool.map(func, items))
+    return waiting.in_parallel(func, items, WORKERS)
 
 
 def create_batches(conn, report, prefix, names, flavor, image, networks,
@@ -121,8 +136,9 @@ def create_batches(conn, report, prefix, names, flavor, image, networks,
 
     Each request is named PREFIX-batch-<random>; once Nova lists all its
     servers built (or in ERROR) they are renamed to ``names``, in Nova's
-    order. A run interrupted before the rename leaves servers named
-    PREFIX-batch-...: a later run does not reuse them.
+    order. A run stopped before the renames leaves servers named
+    PREFIX-batch-...: the next creation for PREFIX deletes them
+    (batch_leftovers, servers.create_servers).
 
     :param networks: Nova's ``networks`` of every server ('none', or
         networks by UUID: no pre-made port, which one server only uses).

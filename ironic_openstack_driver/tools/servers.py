@@ -82,12 +82,15 @@ def _fault(server):
     return fault.get('message') or 'no fault recorded'
 
 
-def _existing_servers(conn, report, prefix, count, names):
+def _existing_servers(conn, report, prefix, count, names, leftovers):
     """{name: server} of the servers among ``names`` that exist.
 
+    :param leftovers: a list, extended with the servers a batch left
+        unrenamed (server_listing.batch_leftovers).
     :raises: ToolError when a name is taken by several servers.
     """
-    listed = listing.list_servers(conn, prefix).values()
+    listed = list(listing.list_servers(conn, prefix).values())
+    leftovers.extend(listing.batch_leftovers(listed, prefix))
     pattern = re.compile(r'^%s-(\d+)$' % re.escape(prefix))
     existing = {}
     for server in listed:
@@ -136,6 +139,10 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
                    address_pairs=(), physnets=()):
     """Ensure PREFIX-0..PREFIX-(count-1) exist; new ones are waited for.
 
+    Servers named PREFIX-batch-<6 hex digits>[-<i>], left by a batch
+    creation stopped before its renames, are deleted first
+    (server_listing.batch_leftovers).
+
     :param network: the provisioning network (name or ID), where each
         server gets a port made beforehand; None makes servers without
         any network (Nova's ``networks: none``, as a cloud without
@@ -160,8 +167,9 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
     :returns: (ok, rows): True when every server exists without error,
         and {name: [server ID, result, status, provisioning MAC, port]}
         in name order.
-    :raises: ToolError when ``batch`` is given with a ``network``, or
-        when a batch request fails.
+    :raises: ToolError when ``batch`` is given with a ``network``, when
+        a batch request fails, or when leftovers of a batch are still
+        listed ``timeout`` after their deletion.
     """
     if batch is not None and (network is not None or batch < 1
                               or nic_networks):
@@ -188,7 +196,17 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
     ensure_shutdown_timeout(conn, report, image_obj, shutdown_timeout)
 
     names = server_names(prefix, count)
-    existing = _existing_servers(conn, report, prefix, count, names)
+    leftovers = []
+    existing = _existing_servers(conn, report, prefix, count, names,
+                                 leftovers)
+    if leftovers:
+        # Before creating: they hold quota the new servers may need.
+        report.progress('Deleting %d server(s) left by a batch creation '
+                        'stopped before its renames: %s' % (
+                            len(leftovers), ', '.join(sorted(
+                                s.name for s in leftovers))))
+        listing.delete_servers(conn, report, prefix,
+                               [s.id for s in leftovers], timeout)
     if batch is None:
         ok, rows, created = _create_missing(conn, report, names, existing,
                                             prov, flavor_obj, image_obj,

@@ -13,11 +13,95 @@
 """Waiting for a condition: the one poll loop of the tools, the lab, the
 benchmark and the tests.
 
+Also the one way the tools run work in threads (in_parallel): daemon
+workers whose queued work is dropped, and whose waits wake, when the
+calling thread is interrupted (KeyboardInterrupt from SIGINT, or from a
+signal handler that raises it), so that an interrupted run does not go on
+with the work it had queued.
+
 Standard library only, so that the lab (which runs on the system's Python
 before any virtualenv exists) imports it too.
 """
 
+import threading
 import time
+
+# The stop event of the in_parallel call whose worker this thread is.
+_worker = threading.local()
+
+
+class Cancelled(Exception):
+    """The in_parallel call this worker serves was interrupted."""
+
+
+def pause(seconds):
+    """Sleep ``seconds``; in an in_parallel worker, wake when it stops.
+
+    In the main thread a signal handler interrupts the sleep itself.
+
+    :raises: Cancelled in a worker whose in_parallel call was
+        interrupted.
+    """
+    stop = getattr(_worker, 'stop', None)
+    if stop is None:
+        time.sleep(seconds)
+    elif stop.wait(seconds):
+        raise Cancelled()
+
+
+def stopping():
+    """Whether this thread is a worker of an interrupted in_parallel."""
+    stop = getattr(_worker, 'stop', None)
+    return stop is not None and stop.is_set()
+
+
+def in_parallel(func, items, workers):
+    """``[func(item) for item in items]``, ``workers`` calls at once.
+
+    A call that raises does not stop the others: once all have run, the
+    first exception (in the order of items) is raised. When the calling
+    thread is interrupted while it waits (KeyboardInterrupt, from SIGINT
+    or from a handler that raises it), the items not started are dropped,
+    the running calls' pauses (pause, wait_for) raise Cancelled, and the
+    interruption is raised at once. The workers are daemon threads: a
+    call in the middle of a request ends with that request, or with the
+    process, which does not wait for it.
+
+    :param workers: threads (at least 1).
+    :raises: the first exception a call raised, or the interruption.
+    """
+    items = list(items)
+    stop = threading.Event()
+    results = [None] * len(items)
+    lock = threading.Lock()
+    order = iter(range(len(items)))
+
+    def work():
+        _worker.stop = stop
+        while not stop.is_set():
+            with lock:
+                i = next(order, None)
+            if i is None:
+                return
+            try:
+                results[i] = (True, func(items[i]))
+            except Exception as e:
+                results[i] = (False, e)
+    threads = [threading.Thread(target=work, daemon=True,
+                                name='in_parallel-%d' % n)
+               for n in range(min(max(1, workers), len(items)))]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stop.set()
+        raise
+    for ok, value in results:
+        if not ok:
+            raise value
+    return [value for _ok, value in results]
 
 
 def wait_for(what, check, timeout, interval=0.5, error=TimeoutError,
@@ -39,7 +123,8 @@ def wait_for(what, check, timeout, interval=0.5, error=TimeoutError,
     :param backoff: factor applied to ``interval`` after each call.
     :param max_interval: the bound of a growing ``interval``.
     :raises: ``error`` with "timed out after N s waiting for WHAT" when
-        ``timeout`` passed first.
+        ``timeout`` passed first; Cancelled in an in_parallel worker whose
+        call was interrupted (pause).
     """
     deadline = time.monotonic() + timeout
     last_exc = None
@@ -54,11 +139,13 @@ def wait_for(what, check, timeout, interval=0.5, error=TimeoutError,
             why = gave_up()
             if why:
                 raise error(why)
+        if stopping():
+            raise Cancelled()
         if time.monotonic() > deadline:
             raise error('timed out after %ds waiting for %s%s' % (
                 timeout, what,
                 ' (last error: %s)' % last_exc if last_exc else ''))
-        time.sleep(interval)
+        pause(interval)
         interval *= backoff
         if max_interval is not None:
             interval = min(interval, max_interval)

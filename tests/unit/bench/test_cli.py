@@ -11,12 +11,13 @@
 # under the License.
 
 """A run's results file (bench/cli.py main): written per node count,
-before the cleanup."""
+before the cleanup; and a run interrupted by a signal, cleaned up."""
 
 import contextlib
 import io
 import json
 import os
+import signal
 import tempfile
 import unittest
 from unittest import mock
@@ -95,3 +96,89 @@ class ResultsFileTest(unittest.TestCase):
         self.assertNotIn('shims', meta)
         self.assertNotIn('ovb_bmc_addressing', meta)
         self.assertEqual([200, 1000], meta['node_counts'])
+
+
+class InterruptionTest(unittest.TestCase):
+    """SIGINT/SIGTERM at any phase: one cleanup, then exit 128 + signal."""
+
+    def setUp(self):
+        super().setUp()
+        self.dir = tempfile.mkdtemp()
+        self.status = dict(STATUS, state_dir=self.dir)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            self.addCleanup(signal.signal, signum, signal.getsignal(signum))
+        self.cleaned = []
+        self.servers = mock.Mock(build_seconds={})
+        self.servers.delete.side_effect = lambda: self.cleaned.append(
+            'servers')
+        self.project = mock.Mock()
+        self.project.delete.side_effect = lambda: self.cleaned.append(
+            'project')
+        self.procs = mock.Mock()
+        self.procs.stop.side_effect = lambda: self.cleaned.append(
+            'processes')
+        self.ironic = mock.Mock(system='openstack')
+        self.ironic.stop.side_effect = lambda: self.cleaned.append('ironic')
+
+    def _run(self, measured):
+        argv = ['run.py', '--nodes', '200', '--systems', 'openstack',
+                '--output', os.path.join(self.dir, 'out.json')]
+        err = io.StringIO()
+        with mock.patch('sys.argv', argv), \
+                mock.patch.object(cli, 'INTERRUPTION', cli.Interruption()), \
+                mock.patch.object(cli.install, 'ensure_debian_packages'), \
+                mock.patch.object(cli, 'lab_status',
+                                  return_value=self.status), \
+                mock.patch.object(cli, 'check_neutron', return_value=None), \
+                mock.patch.object(cli, 'check_compute_hosts',
+                                  return_value=None), \
+                mock.patch.object(cli, 'Project',
+                                  return_value=self.project), \
+                mock.patch.object(cli, 'Servers',
+                                  return_value=self.servers), \
+                mock.patch.object(cli, 'PROCS', self.procs), \
+                mock.patch.object(cli, 'run_node_count',
+                                  side_effect=measured), \
+                contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(err), \
+                self.assertRaises(SystemExit) as exit:
+            cli.run()
+        return exit.exception.code, err.getvalue()
+
+    def enrolling(self, signum):
+        def measured(ctx, n, names, servers, flavor):
+            # As run_system does once it made an Ironic, then enrolls.
+            ctx.ironics.append(self.ironic)
+            os.kill(os.getpid(), signum)
+            self.fail('the signal did not interrupt the run')
+        return measured
+
+    def test_sigterm_while_enrolling_cleans_up_and_exits_143(self):
+        code, err = self._run(self.enrolling(signal.SIGTERM))
+        self.assertEqual(128 + signal.SIGTERM, code)
+        self.assertIn('interrupted by SIGTERM', err)
+        self.assertEqual(['ironic', 'processes', 'servers', 'project'],
+                         self.cleaned)
+
+    def test_sigint_while_enrolling_cleans_up_and_exits_130(self):
+        code, err = self._run(self.enrolling(signal.SIGINT))
+        self.assertEqual(128 + signal.SIGINT, code)
+        self.assertEqual(['ironic', 'processes', 'servers', 'project'],
+                         self.cleaned)
+
+    def test_a_second_signal_during_the_cleanup_does_not_stop_it(self):
+        def deleting():
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
+            self.cleaned.append('servers')
+        self.servers.delete.side_effect = deleting
+        code, err = self._run(self.enrolling(signal.SIGTERM))
+        self.assertEqual(128 + signal.SIGTERM, code)
+        self.assertEqual(['ironic', 'processes', 'servers', 'project'],
+                         self.cleaned)
+
+    def test_a_failing_cleanup_step_does_not_skip_the_next(self):
+        self.servers.delete.side_effect = OSError('nova-api went away')
+        code, err = self._run(self.enrolling(signal.SIGTERM))
+        self.assertEqual(128 + signal.SIGTERM, code)
+        self.assertEqual(['ironic', 'processes', 'project'], self.cleaned)

@@ -45,6 +45,12 @@ class ToolTestCase(unittest.TestCase):
         sleep = mock.patch('time.sleep', autospec=True)
         sleep.start()
         self.addCleanup(sleep.stop)
+        # A pause in a worker thread (waiting.pause) waits on an event,
+        # which the time.sleep patch does not shorten: no retry pause.
+        pause = mock.patch('ironic_openstack_driver.tools.node_states.'
+                           'RETRY_PAUSE', 0.0)
+        pause.start()
+        self.addCleanup(pause.stop)
 
     def make_cloud(self):
         return fakes.FakeCloud()

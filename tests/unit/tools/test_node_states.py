@@ -23,6 +23,7 @@ from ironic_openstack_driver.tools import enroll
 from ironic_openstack_driver.tools import node_states
 from ironic_openstack_driver.tools import nodes_file
 from tests.unit.tools import base
+from tests.unit.tools import interrupting
 
 
 class ManyNodesTests(base.ToolTestCase):
@@ -168,3 +169,63 @@ class ManyNodesTests(base.ToolTestCase):
         self.cloud.compute.set_server_metadata.assert_not_called()
         self.assertEqual([{}] * 5, [s['metadata'] for s in
                                     self.cloud.servers.values()])
+
+
+class InterruptedEnrolmentTests(base.ToolTestCase):
+    """SIGINT/SIGTERM while nodes are created or asked to manage.
+
+    KeyboardInterrupt in the main thread: the run stops with the request
+    in flight; what was queued is not sent.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.ids = [self.cloud.add_server('bm-%d' % i) for i in range(5)]
+        self.report = common.Report(enroll.COLUMNS, out=io.StringIO(),
+                                    err=io.StringIO())
+        self.interrupter = interrupting.Interrupter(self)
+
+    def specs(self):
+        conn = self.cloud.conn
+        return [nodes_file.node_for_server(
+            conn, conn.compute.get_server(server_id), 'lab',
+            with_port=False) for server_id in self.ids]
+
+    def test_interrupted_enrolment_creates_no_node_after_the_one_in_flight(
+            self):
+        create = self.cloud._create_node
+
+        def interrupted(**attrs):
+            self.interrupter.send_from_request()
+            return create(**attrs)
+        self.cloud.baremetal.create_node.side_effect = interrupted
+        with self.assertRaises(KeyboardInterrupt):
+            enroll.enroll_nodes(self.cloud.baremetal, self.report,
+                                self.specs(), self.cloud.compute,
+                                manage=True, workers=1)
+        self.assertEqual(1, self.cloud.baremetal.create_node.call_count)
+        self.cloud.baremetal.set_node_provision_state.assert_not_called()
+
+    def test_interrupted_manage_wakes_the_worker_waiting_to_ask_again(self):
+        # A conductor without free workers answers 503: the worker pauses
+        # RETRY_PAUSE before asking again. Interrupted, it asks no more,
+        # and the nodes queued behind it are not asked at all.
+        nodes = [self.cloud._create_node(name='bm-%d' % i,
+                                         driver='openstack')
+                 for i in range(5)]
+        self.cloud.busy_answers = 3
+        ask = self.cloud._set_provision_state
+
+        def interrupted(node, target, **kw):
+            self.interrupter.send_from_request()
+            return ask(node, target, **kw)
+        self.cloud.baremetal.set_node_provision_state.side_effect = \
+            interrupted
+        with mock.patch.object(node_states, 'RETRY_PAUSE', 3600.0), \
+                self.assertRaises(KeyboardInterrupt):
+            node_states.manage_nodes(self.cloud.baremetal, self.report,
+                                     nodes, timeout=7200, workers=1)
+        self.assertEqual(
+            1, self.cloud.baremetal.set_node_provision_state.call_count)
+        self.assertEqual({'enroll'}, {
+            n['provision_state'] for n in self.cloud.nodes.values()})

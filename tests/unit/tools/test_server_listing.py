@@ -117,3 +117,20 @@ class ManyServersTests(base.ToolTestCase):
                                       ids, timeout=60)
         self.assertEqual(['bm-3'], self.names())
         self.assertEqual(3, self.cloud.compute.delete_server.call_count)
+
+    def test_servers_a_stopped_batch_left_unrenamed_are_deleted_first(self):
+        # A run stopped between Nova's multi-create and the renames left
+        # a batch of two (Nova numbered them) and a batch of one.
+        for name in ('bm-batch-0a1b2c-1', 'bm-batch-0a1b2c-2',
+                     'bm-batch-3d4e5f'):
+            self.cloud.add_server(name, status='ACTIVE')
+        # Not names a batch gives: left alone.
+        for name in ('bm-batchy', 'bm-batch-notHex-1', 'bm-7'):
+            self.cloud.add_server(name, status='ACTIVE')
+        ok, rows = self.create(2, batch=10, power_off=False)
+        self.assertTrue(ok, self.report.err.getvalue())
+        self.assertEqual(['bm-0', 'bm-1', 'bm-7', 'bm-batch-notHex-1',
+                          'bm-batchy'], self.names())
+        self.assertEqual(3, self.cloud.compute.delete_server.call_count)
+        self.assertIn('bm-batch-0a1b2c-1, bm-batch-0a1b2c-2, '
+                      'bm-batch-3d4e5f', self.report.err.getvalue())
