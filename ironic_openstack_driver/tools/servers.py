@@ -29,52 +29,16 @@ from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
 from ironic_openstack_driver.tools import nic_networks as nic_net
 from ironic_openstack_driver.tools import provisioning_ports as ports
+from ironic_openstack_driver.tools import server_image
 from ironic_openstack_driver.tools import server_listing as listing
 
 DEFAULT_TIMEOUT = 600
-# os_shutdown_timeout given to the servers' image (as rescue-image does).
-DEFAULT_SHUTDOWN_TIMEOUT = 5
+DEFAULT_SHUTDOWN_TIMEOUT = server_image.DEFAULT_SHUTDOWN_TIMEOUT
 COLUMNS = ('Server', 'ID', 'Result', 'Status', 'Provisioning MAC', 'Port')
 
 
 def server_names(prefix, count):
     return ['%s-%d' % (prefix, i) for i in range(count)]
-
-
-def ensure_shutdown_timeout(conn, report, image, seconds):
-    """Give the servers' image a short os_shutdown_timeout.
-
-    Nova's graceful stop (os-stop, rescue of a running guest) waits for the
-    guest up to the os_shutdown_timeout of the image a server was built
-    from (copied into the server at creation), else the compute's 60 s, as
-    long as Ironic's power timeout: a blank disk or iPXE, which ignore
-    ACPI, then fail Ironic's power actions. Returns nothing; an image the
-    project cannot change gets a warning.
-    """
-    current = common.image_property(image, 'os_shutdown_timeout')
-    try:
-        if current is not None and int(current) <= seconds:
-            return
-    except ValueError:
-        pass
-    report.progress('Setting os_shutdown_timeout=%d on image %s (%s; was %s) '
-                    'so that Nova stops these servers within Ironic\'s power '
-                    'timeout ...' % (seconds, image.name, image.id,
-                                     current if current is not None
-                                     else 'unset: 60 s'))
-    try:
-        # By ID, as in rescue-image: Glance refuses read-only fields.
-        conn.image.update_image(image.id, os_shutdown_timeout=str(seconds))
-    except sdk_exc.SDKException as e:
-        report.progress(
-            'Warning: cannot set os_shutdown_timeout on image %s (%s): %s. '
-            'Nova will wait up to %s s to stop a server built from it whose '
-            'guest ignores ACPI (a blank disk, iPXE), which fails Ironic\'s '
-            'power actions (60 s): use an image of your own with '
-            'os_shutdown_timeout set, or raise [conductor]'
-            'power_state_change_timeout.' % (
-                image.name, image.id, common.describe_error(e),
-                current if current is not None else '60'))
 
 
 def _fault(server):
@@ -193,7 +157,8 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
                                    provisioning=prov)
     nic_net.with_pairs(prov, address_pairs)
     nic_net.report_physical_networks(report, prov, nics, physnets)
-    ensure_shutdown_timeout(conn, report, image_obj, shutdown_timeout)
+    server_image.ensure_shutdown_timeout(conn, report, image_obj,
+                                         shutdown_timeout)
 
     names = server_names(prefix, count)
     leftovers = []
