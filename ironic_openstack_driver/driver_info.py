@@ -19,6 +19,7 @@ time.
 
 import dataclasses
 import os
+import re
 
 from oslo_utils import strutils
 
@@ -72,6 +73,9 @@ CONNECTION_PROPERTIES = {
                           'verifies the host cloud\'s TLS certificates; '
                           'overrides the clouds.yaml entry\'s; one of '
                           '[openstack]allowed_cacerts. Optional.'),
+    'openstack_compute_microversion_cap': _(
+        'Newest Nova API microversion ("2.N") the driver uses for this '
+        'node; overrides [openstack]compute_microversion_cap. Optional.'),
 }
 
 OPTIONAL_PROPERTIES = {
@@ -107,6 +111,9 @@ class DriverInfo:
     rescue_image: str | None = None
 
 
+#: A compute API microversion as the cap takes it (the option's regex).
+MICROVERSION = re.compile(r'^2\.[1-9][0-9]{0,2}$')
+
 #: Nova refuses server names longer than this (its API schema's maxLength).
 MAX_SERVER_NAME = 255
 
@@ -134,6 +141,8 @@ def _parse_credentials(node, info):
               if field != 'openstack_insecure'}
     where = {field[len(PREFIX):]: _string(node, info, field)
              for field in CONNECTION_PROPERTIES}
+    where['compute_microversion_cap'] = _check_microversion_cap(
+        node, where['compute_microversion_cap'])
     _check_cacert(node, where['cacert'])
     insecure = info.get('openstack_insecure', False)
     try:
@@ -189,6 +198,17 @@ def _parse_credentials(node, info):
         values['project_domain_name'] = (values['project_domain_name']
                                          or 'Default')
     return CloudCredentials(insecure=insecure, **values, **where)
+
+
+def _check_microversion_cap(node, cap):
+    """The node's compute microversion cap, else the option's, or None."""
+    if cap is None:
+        return CONF.openstack.compute_microversion_cap
+    if not MICROVERSION.match(cap):
+        _fail(node, _('driver_info field openstack_compute_microversion_cap '
+                      'must be a Nova API microversion "2.N" (e.g. 2.60), '
+                      'not "%s".') % text.shown(cap))
+    return cap
 
 
 def _check_url(node, url):

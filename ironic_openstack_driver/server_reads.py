@@ -26,6 +26,7 @@ from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver.client import DRIVER
+from ironic_openstack_driver import compute_features
 from ironic_openstack_driver import server_state
 
 LOG = log.getLogger(__name__)
@@ -41,7 +42,8 @@ def _try_console(client, server, console_type):
     """A remote console of one type, or (None, Nova's refusal)."""
     with client.translate_errors(
             _('open a %(type)s console of server %(server)s')
-            % {'type': console_type, 'server': server.id}):
+            % {'type': console_type, 'server': server.id},
+            policy=compute_features.REMOTE_CONSOLE.policy):
         try:
             console = client.proxy('compute').create_console(
                 server, console_type)
@@ -106,7 +108,8 @@ def console_output(client, server, lines):
         is not stopped (e.g. a libvirt guest without a serial port: 404).
     """
     with client.translate_errors(_('read the console log of server %s')
-                                 % server.id):
+                                 % server.id,
+                                 policy=compute_features.CONSOLE_OUTPUT.policy):
         try:
             reply = client.proxy('compute').get_server_console_output(
                 server, length=lines)
