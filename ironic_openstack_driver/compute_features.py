@@ -119,7 +119,7 @@ def version_tuple(version):
 
 
 def version_text(version):
-    """"2.N" of a (2, N) tuple or a "2.N" string."""
+    """The "2.N" text of a (2, N) tuple or a "2.N" string."""
     if isinstance(version, str):
         return version
     return '%d.%d' % tuple(version[:2])
@@ -142,8 +142,10 @@ def pinned(cap, cloud_max):
 
 
 def offered(feature, version):
-    """Whether a cloud whose newest usable microversion is ``version``
-    offers ``feature``; a cloud that shows no version has only 2.1."""
+    """Whether a cloud that uses ``version`` at most offers ``feature``.
+
+    A cloud that shows no version has only 2.1.
+    """
     usable = version_tuple(version_text(version)) if version else (2, 1)
     return version_tuple(feature.microversion) <= usable
 
