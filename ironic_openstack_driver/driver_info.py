@@ -140,9 +140,10 @@ def _parse_credentials(node, info):
               for field in CREDENTIAL_PROPERTIES
               if field != 'openstack_insecure'}
     where = {field[len(PREFIX):]: _string(node, info, field)
-             for field in CONNECTION_PROPERTIES}
+             for field in CONNECTION_PROPERTIES
+             if field != 'openstack_compute_microversion_cap'}
     where['compute_microversion_cap'] = _check_microversion_cap(
-        node, where['compute_microversion_cap'])
+        node, info.get('openstack_compute_microversion_cap'))
     _check_cacert(node, where['cacert'])
     insecure = info.get('openstack_insecure', False)
     try:
@@ -204,11 +205,20 @@ def _check_microversion_cap(node, cap):
     """The node's compute microversion cap, else the option's, or None."""
     if cap is None:
         return CONF.openstack.compute_microversion_cap
-    if not MICROVERSION.match(cap):
+    if isinstance(cap, (int, float)) and not isinstance(cap, bool):
+        # The baremetal CLI reads 2.60 as the number 2.6: a different,
+        # much older microversion.
+        _fail(node, _('driver_info field openstack_compute_microversion_cap '
+                      'must be the string "2.N", not the number %s: as a '
+                      'number, 2.60 and 2.6 are the same, as microversions '
+                      'they are not. Quote it (openstack baremetal node set '
+                      '--driver-info \'openstack_compute_microversion_cap='
+                      '"2.60"\').') % text.shown(cap))
+    if not isinstance(cap, str) or not MICROVERSION.match(cap.strip()):
         _fail(node, _('driver_info field openstack_compute_microversion_cap '
                       'must be a Nova API microversion "2.N" (e.g. 2.60), '
                       'not "%s".') % text.shown(cap))
-    return cap
+    return cap.strip()
 
 
 def _check_url(node, url):

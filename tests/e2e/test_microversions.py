@@ -68,7 +68,8 @@ def capped_nodes(nova, baremetal, lab):
                     '--driver-info', 'openstack_cloud=%s' % lab['cloud']]
             if cap:
                 args += ['--driver-info',
-                         'openstack_compute_microversion_cap=%s' % cap]
+                         # JSON quotes: unquoted, the CLI sends 2.6.
+                         'openstack_compute_microversion_cap="%s"' % cap]
             node = baremetal.json(*args)
             cli.mark(nova, server.id, node['uuid'])
             made[cap] = (server, node)
@@ -153,7 +154,7 @@ def test_nmi_below_its_microversion_names_node_feature_and_cap(
     _ok(baremetal, uid, 'power on')
     before = cli.server_actions(nova, server.id)
     baremetal.run('baremetal', 'node', 'set', uid, '--driver-info',
-                  'openstack_compute_microversion_cap=2.16')
+                  'openstack_compute_microversion_cap="2.16"')
     try:
         result = baremetal.run('baremetal', 'node', 'inject', 'nmi', uid,
                                check=False)
@@ -165,14 +166,20 @@ def test_nmi_below_its_microversion_names_node_feature_and_cap(
         assert cli.server_actions(nova, server.id) == before
     finally:
         baremetal.run('baremetal', 'node', 'set', uid, '--driver-info',
-                      'openstack_compute_microversion_cap=2.60')
+                      'openstack_compute_microversion_cap="2.60"')
 
 
-def test_malformed_cap_is_refused_at_validate(baremetal, capped_nodes):
+@pytest.mark.parametrize('value, says', [
+    ('2.sixty', '"2.N"'),
+    # Unquoted, the baremetal CLI sends the number 2.6.
+    ('2.60', 'not the number 2.6'),
+])
+def test_malformed_cap_is_refused_at_validate(baremetal, capped_nodes,
+                                              value, says):
     _server, node = capped_nodes['2.60']
     uid = node['uuid']
     baremetal.run('baremetal', 'node', 'set', uid, '--driver-info',
-                  'openstack_compute_microversion_cap=2.sixty')
+                  'openstack_compute_microversion_cap=%s' % value)
     try:
         results = {r['Interface']: r for r in baremetal.json(
             'baremetal', 'node', 'validate', uid)}
@@ -180,7 +187,8 @@ def test_malformed_cap_is_refused_at_validate(baremetal, capped_nodes):
         assert results['power']['Result'] is False
         assert ('openstack_compute_microversion_cap'
                 in results['power']['Reason'])
+        assert says in results['power']['Reason']
         assert uid in results['power']['Reason']
     finally:
         baremetal.run('baremetal', 'node', 'set', uid, '--driver-info',
-                      'openstack_compute_microversion_cap=2.60')
+                      'openstack_compute_microversion_cap="2.60"')

@@ -86,6 +86,18 @@ class CapTestCase(base.OpenStackDriverTestCase):
         self.assertIn(self.node.uuid, str(exc))
         self.assertEqual([], self.nova.actions)
 
+    def test_number_cap_is_refused_as_ambiguous(self):
+        # The baremetal CLI sends --driver-info KEY=2.60 as the number 2.6.
+        self.node.driver_info = dict(
+            self.node.driver_info, openstack_compute_microversion_cap=2.6)
+        self.node.save()
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            exc = self.assertRaises(exception.InvalidParameterValue,
+                                    task.driver.power.validate, task)
+        self.assertIn('not the number 2.6', str(exc))
+        self.assertIn('"2.60"', str(exc))
+        self.assertIn(self.node.uuid, str(exc))
+
     def test_malformed_option_is_refused(self):
         self.assertRaises(ValueError, self.config,
                           compute_microversion_cap='3.1', group='openstack')
