@@ -122,7 +122,8 @@ def check(client, feature, what, error=exception.InvalidParameterValue):
         client.creds.describe(),
         capped=bool(client.compute.default_microversion))
     if error is exception.DriverOperationError:
-        raise error(driver='openstack', reason=message)
+        # Ironic's message ends the reason with its own period.
+        raise error(driver='openstack', reason=message.rstrip('.'))
     raise error(message)
 
 
