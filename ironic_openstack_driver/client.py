@@ -127,7 +127,8 @@ class NodeClient:
         """
         compute = self.proxy('compute')
         if self.creds.compute_microversion_cap:
-            microversions.pin_once(self.node, self.creds, compute)
+            microversions.pin_once(self.node, self.creds, self.conn,
+                                   compute, CACHES.versions_read)
         return compute
 
     @property

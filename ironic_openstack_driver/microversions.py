@@ -26,8 +26,6 @@ decisions are compute_features.py's; these functions are the I/O over a
 ``client.NodeClient``.
 """
 
-import weakref
-
 from openstack import utils as sdk_utils
 from oslo_log import log
 
@@ -39,15 +37,19 @@ from ironic_openstack_driver import compute_features
 LOG = log.getLogger(__name__)
 
 
-#: The compute proxies pin() has seen (one per connection).
-_SEEN = weakref.WeakSet()
+#: What caches.CACHES.versions_read records of a connection pinned.
+PINNED = 'compute microversion cap'
 
 
-def pin_once(node, creds, compute):
-    """pin() a connection's compute proxy, the first time it is used."""
-    if compute not in _SEEN:
+def pin_once(node, creds, conn, compute, read):
+    """pin() a connection's compute proxy, the first time it is used.
+
+    :param read: caches.CACHES.versions_read, which records it per
+        connection session.
+    """
+    if not read.has(conn.session, PINNED):
         pin(node, creds, compute)
-        _SEEN.add(compute)
+        read.add(conn.session, PINNED)
 
 
 def pin(node, creds, compute):
