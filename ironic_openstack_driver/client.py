@@ -31,7 +31,6 @@ import contextlib
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 from openstack import proxy as sdk_proxy
-from openstack import utils as sdk_utils
 from oslo_log import log
 from oslo_utils import uuidutils
 
@@ -40,9 +39,11 @@ from ironic.common.i18n import _
 
 from ironic_openstack_driver import binding
 from ironic_openstack_driver.caches import CACHES
+from ironic_openstack_driver import compute_features
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import connections
 from ironic_openstack_driver import errors
+from ironic_openstack_driver import microversions
 from ironic_openstack_driver import server_images
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
@@ -53,9 +54,10 @@ LOG = log.getLogger(__name__)
 
 DRIVER = errors.DRIVER
 
-# Nova API microversions the driver's features need.
-CRASH_DUMP_MICROVERSION = '2.17'
-VOLUME_BACKED_RESCUE_MICROVERSION = '2.87'
+# Nova API microversions the driver's features need (compute_features).
+CRASH_DUMP_MICROVERSION = compute_features.CRASH_DUMP.microversion
+VOLUME_BACKED_RESCUE_MICROVERSION = (
+    compute_features.VOLUME_BACKED_RESCUE.microversion)
 
 
 class NodeClient:
@@ -70,7 +72,7 @@ class NodeClient:
             CACHES.connections, node, self.creds)
         self.lookups = CACHES.lookups
 
-    def translate_errors(self, action):
+    def translate_errors(self, action, policy=None):
         """Turn library errors in the block into Ironic exceptions.
 
         See errors.translate_errors; a 401, 403 or an unreachable Keystone
@@ -78,9 +80,11 @@ class NodeClient:
         that did not answer (connections.error_hooks).
 
         :param action: what the block does, for the message.
+        :param policy: the Nova policy rule of the block's request, named
+            when Nova refuses it (403), or None.
         """
         return errors.translate_errors(
-            self.node, self.creds, action,
+            self.node, self.creds, action, policy=policy,
             **connections.error_hooks(CACHES.connections, self.node,
                                       self.creds))
 
@@ -116,8 +120,16 @@ class NodeClient:
 
     @property
     def compute(self):
-        """The compute proxy (Nova's version document read: proxy())."""
-        return self.proxy('compute')
+        """The compute proxy (Nova's version document read: proxy()).
+
+        Under a compute microversion cap below what Nova offers, the proxy
+        is pinned to the cap once (microversions.pin_once).
+        """
+        compute = self.proxy('compute')
+        if self.creds.compute_microversion_cap:
+            microversions.pin_once(self.node, self.creds, self.conn,
+                                   compute, CACHES.versions_read)
+        return compute
 
     @property
     def image(self):
@@ -228,7 +240,8 @@ class NodeClient:
             if server is not None and binding.listed_copy_usable(self.node,
                                                                  server):
                 return server
-        with self.translate_errors(_('read server %s') % server_id):
+        with self.translate_errors(_('read server %s') % server_id,
+                                   policy=compute_features.SHOW.policy):
             try:
                 server = errors.read_retrying(
                     lambda: self.compute.get_server(server_id), self.node,
@@ -269,22 +282,12 @@ class NodeClient:
             getattr(server, 'compute_host', None),
             CONF.openstack.server_list_max_age)
 
-    def supports_microversion(self, version):
-        """Whether the cloud's Nova API offers a microversion."""
-        with self.translate_errors(_('read the Nova API version')):
-            return sdk_utils.supports_microversion(self.compute, version)
+    def offers(self, feature):
+        """Whether the node's compute requests may use a feature.
 
-    def require_microversion(self, version, feature):
-        """Refuse clearly when the cloud's Nova is too old for a feature."""
-        if not self.supports_microversion(version):
-            raise exception.DriverOperationError(
-                driver=DRIVER,
-                reason=_('node %(node)s: %(feature)s needs Nova API '
-                         'microversion %(version)s or later, which '
-                         '%(cloud)s does not offer') % {
-                             'node': self.node.uuid, 'feature': feature,
-                             'version': version,
-                             'cloud': self.creds.describe()})
+        :param feature: a compute_features.Feature (microversions.offers).
+        """
+        return microversions.offers(self, feature)
 
     def boot_mode(self, server):
         """'uefi' or 'bios': see server_images.boot_mode."""
@@ -339,7 +342,8 @@ class NodeClient:
                    'server': server.id, 'vm': server.vm_state,
                    'power': server.power_state})
         with self.translate_errors(_('%(step)s server %(server)s') % {
-                'step': step.value, 'server': server.id}):
+                'step': step.value, 'server': server.id},
+                policy=compute_features.policy_rule(step)):
             try:
                 calls[step]()
             except sdk_exc.ConflictException as e:
@@ -365,8 +369,10 @@ class NodeClient:
 
     def trigger_crash_dump(self, server):
         """Send an NMI to the guest (os-triggerCrashDump)."""
-        self.require_microversion(CRASH_DUMP_MICROVERSION,
-                                  _('NMI (os-triggerCrashDump)'))
+        microversions.check(self, compute_features.CRASH_DUMP,
+                            _('inject_nmi'),
+                            error=exception.DriverOperationError)
         with self.translate_errors(_('trigger a crash dump of server %s')
-                                   % server.id):
+                                   % server.id,
+                                   policy=compute_features.CRASH_DUMP.policy):
             self.compute.trigger_server_crash_dump(server)

@@ -61,6 +61,9 @@ class CloudCredentials:
     region_name: str | None = None
     cacert: str | None = None
     insecure: bool = False
+    #: The newest compute microversion to use ("2.N"), or None: part of
+    #: the connection's identity, which is pinned to it.
+    compute_microversion_cap: str | None = None
 
     def describe(self):
         """Name of the cloud for messages: never contains a secret."""

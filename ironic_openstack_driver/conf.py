@@ -139,6 +139,22 @@ opts = [
                     'in the server (compute API microversion 2.98 or '
                     'later does). It chooses the rescue image of boot '
                     'device PXE.'),
+    cfg.StrOpt('compute_microversion_cap',
+               regex=r'^2\.[1-9][0-9]{0,2}$',
+               help='Newest Nova (compute) API microversion the driver '
+                    'uses, as "2.N" (e.g. 2.60); unset: the newest both '
+                    'the host cloud and openstacksdk offer. Below a '
+                    'feature\'s microversion the driver does without it '
+                    'or refuses what needs it, naming the node, the '
+                    'feature and the microversion (doc/source/admin/'
+                    'host-cloud-requirements.rst lists them): e.g. below '
+                    '2.98 the boot mode comes from the image in Glance, '
+                    'below 2.87 a volume-backed server cannot boot PXE or '
+                    'CDROM. For a cloud whose newer microversions '
+                    'misbehave, and to test the driver as on an older '
+                    'cloud. The driver_info field '
+                    'openstack_compute_microversion_cap overrides it per '
+                    'node.'),
     cfg.IntOpt('api_timeout',
                default=60, min=1, max=3600,
                help='Timeout, in seconds, of each HTTP request to the '

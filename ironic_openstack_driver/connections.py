@@ -29,6 +29,9 @@ connection is dropped and opened anew when it may have gone bad:
   credential secret is picked up without a conductor restart);
 * it is the least recently used one beyond [openstack]cache_max_clouds.
 
+Nodes whose compute microversion caps differ get connections of their own:
+a connection's compute requests are pinned to its cap (client.py).
+
 The cache itself is caches.CACHES.connections; the functions here take it
 as their first argument.
 """
@@ -63,6 +66,7 @@ def connection_key(creds, clouds_yaml):
             creds.user_domain_name, creds.project_name,
             creds.project_domain_name, creds.application_credential_id,
             creds.region_name, creds.cacert, creds.insecure,
+            creds.compute_microversion_cap,
             _secret_digest(creds.password,
                            creds.application_credential_secret))
 

@@ -33,6 +33,7 @@ from ironic_openstack_driver.caches import CACHES
 from ironic_openstack_driver import client as os_client
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import driver_info as os_info
+from ironic_openstack_driver import microversions
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver.server_state import Step
 
@@ -150,10 +151,7 @@ def _rescue_image(client, server, device):
     node's virtual media ISO, uploaded by the openstack-virtual-media boot
     interface.
     """
-    if not (server.image or {}).get('id'):
-        client.require_microversion(
-            os_client.VOLUME_BACKED_RESCUE_MICROVERSION,
-            _('rescue (boot device %s) of a volume-backed server') % device)
+    microversions.check_boot_device(client, server, device)
     if device == server_state.CDROM:
         image = boot_device.vmedia_image(client.node)
         if not image:
@@ -299,6 +297,7 @@ def _run(client, goal, target, timeout, last_read):
     attempts = {}
     refusals = {}
     node = client.node
+    checked = False
     while True:
         reused = last_read is not None
         server, last_read = (last_read or client.get_server(
@@ -309,6 +308,13 @@ def _run(client, goal, target, timeout, last_read):
             continue    # only a fresh read may end or delay the run
         if step is Step.DONE:
             return goal.booted
+        if step is not Step.WAIT and not checked:
+            # Before the first action: a boot device this cloud cannot
+            # boot on this server is refused with nothing done.
+            checked = True
+            device = getattr(goal, 'device', None)
+            if device:
+                microversions.check_boot_device(client, server, device)
         if step is not Step.WAIT:
             if attempts.get(step, 0) >= MAX_ATTEMPTS_PER_STEP:
                 raise _stuck(node, server, step)

@@ -19,6 +19,7 @@ time.
 
 import dataclasses
 import os
+import re
 
 from oslo_utils import strutils
 
@@ -72,6 +73,9 @@ CONNECTION_PROPERTIES = {
                           'verifies the host cloud\'s TLS certificates; '
                           'overrides the clouds.yaml entry\'s; one of '
                           '[openstack]allowed_cacerts. Optional.'),
+    'openstack_compute_microversion_cap': _(
+        'Newest Nova API microversion ("2.N") the driver uses for this '
+        'node; overrides [openstack]compute_microversion_cap. Optional.'),
 }
 
 OPTIONAL_PROPERTIES = {
@@ -107,6 +111,9 @@ class DriverInfo:
     rescue_image: str | None = None
 
 
+#: A compute API microversion as the cap takes it (the option's regex).
+MICROVERSION = re.compile(r'^2\.[1-9][0-9]{0,2}$')
+
 #: Nova refuses server names longer than this (its API schema's maxLength).
 MAX_SERVER_NAME = 255
 
@@ -133,7 +140,10 @@ def _parse_credentials(node, info):
               for field in CREDENTIAL_PROPERTIES
               if field != 'openstack_insecure'}
     where = {field[len(PREFIX):]: _string(node, info, field)
-             for field in CONNECTION_PROPERTIES}
+             for field in CONNECTION_PROPERTIES
+             if field != 'openstack_compute_microversion_cap'}
+    where['compute_microversion_cap'] = _check_microversion_cap(
+        node, info.get('openstack_compute_microversion_cap'))
     _check_cacert(node, where['cacert'])
     insecure = info.get('openstack_insecure', False)
     try:
@@ -189,6 +199,26 @@ def _parse_credentials(node, info):
         values['project_domain_name'] = (values['project_domain_name']
                                          or 'Default')
     return CloudCredentials(insecure=insecure, **values, **where)
+
+
+def _check_microversion_cap(node, cap):
+    """The node's compute microversion cap, else the option's, or None."""
+    if cap is None:
+        return CONF.openstack.compute_microversion_cap
+    if isinstance(cap, (int, float)) and not isinstance(cap, bool):
+        # The baremetal CLI reads 2.60 as the number 2.6: a different,
+        # much older microversion.
+        _fail(node, _('driver_info field openstack_compute_microversion_cap '
+                      'must be the string "2.N", not the number %s: as a '
+                      'number, 2.60 and 2.6 are the same, as microversions '
+                      'they are not. Quote it (openstack baremetal node set '
+                      '--driver-info \'openstack_compute_microversion_cap='
+                      '"2.60"\').') % text.shown(cap))
+    if not isinstance(cap, str) or not MICROVERSION.match(cap.strip()):
+        _fail(node, _('driver_info field openstack_compute_microversion_cap '
+                      'must be a Nova API microversion "2.N" (e.g. 2.60), '
+                      'not "%s".') % text.shown(cap))
+    return cap.strip()
 
 
 def _check_url(node, url):

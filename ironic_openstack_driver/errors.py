@@ -38,6 +38,7 @@ from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver import cloud
+from ironic_openstack_driver import compute_features
 from ironic_openstack_driver.conf import CONF
 from ironic_openstack_driver import server_state
 from ironic_openstack_driver import text
@@ -281,7 +282,8 @@ def _login_error(where, error, hint, creds):
 
 
 @contextlib.contextmanager
-def translate_errors(node, creds, action, evict=None, locate=None):
+def translate_errors(node, creds, action, evict=None, locate=None,
+                     policy=None):
     """Turn openstacksdk and keystoneauth errors into Ironic exceptions.
 
     :param node: the Ironic node acted on.
@@ -293,6 +295,8 @@ def translate_errors(node, creds, action, evict=None, locate=None):
     :param locate: called with a request URL, returns the name of the
         service there (for the message of a timeout, and to tell Keystone
         from the other services); or None.
+    :param policy: the Nova policy rule of the request, which the message
+        of a 403 names; or None.
     """
     where = {'node': node.uuid, 'cloud': creds.describe(), 'action': action}
     try:
@@ -301,13 +305,13 @@ def translate_errors(node, creds, action, evict=None, locate=None):
         raise
     except Exception as e:
         translated = _translate(e, where, creds, evict or (lambda why: None),
-                                locate)
+                                locate, policy)
         if translated is None:
             raise
         raise translated
 
 
-def _translate(e, where, creds, evict, locate=None):
+def _translate(e, where, creds, evict, locate=None, policy=None):
     """The Ironic exception for a library error, or None to let it go."""
     if isinstance(e, server_state.ServerGone):
         return exception.DriverOperationError(
@@ -326,6 +330,10 @@ def _translate(e, where, creds, evict, locate=None):
                        error=one_line(e.details or e.message))
         if e.status_code == 401:
             reason += '; ' + advice(e, creds)
+            evict('HTTP %s' % e.status_code)
+        elif e.status_code == 403 and policy:
+            # Nova's policy refused the action to these credentials.
+            reason += '; ' + compute_features.policy_hint(policy)
             evict('HTTP %s' % e.status_code)
         elif e.status_code == 403:
             reason += _(' (check the roles of the user in the host cloud)')

@@ -23,6 +23,7 @@ from ironic.drivers import base
 from ironic_openstack_driver import boot_device
 from ironic_openstack_driver import boot_mode_check
 from ironic_openstack_driver import driver_info as os_info
+from ironic_openstack_driver import microversions
 from ironic_openstack_driver import node_access
 from ironic_openstack_driver import server_health
 from ironic_openstack_driver import server_images
@@ -63,7 +64,9 @@ class OpenStackManagement(base.ManagementInterface):
         :raises: MissingParameterValue for PXE without any rescue image
             configured, or CDROM without the node's virtual media ISO.
         :raises: InvalidParameterValue when the server is not marked for
-            the node.
+            the node, or for PXE or CDROM when the cloud cannot rescue the
+            server (a volume-backed one below compute microversion 2.87:
+            compute_features.py).
         """
         node = task.node
         if device not in boot_device.SUPPORTED:
@@ -86,7 +89,9 @@ class OpenStackManagement(base.ManagementInterface):
                   'node\'s virtual media ISO, which the boot interface '
                   'openstack-virtual-media uploads when it prepares the '
                   'agent\'s boot; the node has none.') % node.uuid)
-        node_access.node_client(task).get_server(cached=True)
+        client = node_access.node_client(task)
+        server = client.get_server(cached=True)
+        microversions.check_boot_device(client, server, device)
         boot_device.set_device(node, device, persistent)
         node.save()
         LOG.info('Node %(node)s: boot device %(device)s (%(kind)s) will be '

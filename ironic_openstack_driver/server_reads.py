@@ -26,6 +26,7 @@ from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver.client import DRIVER
+from ironic_openstack_driver import compute_features
 from ironic_openstack_driver import server_state
 
 LOG = log.getLogger(__name__)
@@ -41,9 +42,10 @@ def _try_console(client, server, console_type):
     """A remote console of one type, or (None, Nova's refusal)."""
     with client.translate_errors(
             _('open a %(type)s console of server %(server)s')
-            % {'type': console_type, 'server': server.id}):
+            % {'type': console_type, 'server': server.id},
+            policy=compute_features.REMOTE_CONSOLE.policy):
         try:
-            console = client.proxy('compute').create_console(
+            console = client.compute.create_console(
                 server, console_type)
         except sdk_exc.HttpException as e:
             if e.status_code not in _CONSOLE_UNAVAILABLE:
@@ -105,10 +107,11 @@ def console_output(client, server, lines):
     :raises: DriverOperationError when Nova has no log for a server that
         is not stopped (e.g. a libvirt guest without a serial port: 404).
     """
-    with client.translate_errors(_('read the console log of server %s')
-                                 % server.id):
+    with client.translate_errors(
+            _('read the console log of server %s') % server.id,
+            policy=compute_features.CONSOLE_OUTPUT.policy):
         try:
-            reply = client.proxy('compute').get_server_console_output(
+            reply = client.compute.get_server_console_output(
                 server, length=lines)
         except sdk_exc.NotFoundException:
             if server.power_state != server_state.SHUTDOWN:
@@ -167,7 +170,7 @@ def server_flavor(client, server):
     flavor = server.flavor
     if flavor is not None and not flavor.vcpus and flavor.id:
         with client.translate_errors(_('read flavor %s') % flavor.id):
-            flavor = client.proxy('compute').get_flavor(flavor.id)
+            flavor = client.compute.get_flavor(flavor.id)
     if flavor is None or not flavor.vcpus or not flavor.ram:
         raise exception.HardwareInspectionFailure(
             error=_('node %(node)s: Nova shows no flavor figures for server '
@@ -204,7 +207,7 @@ def root_volume_gb(client, server):
     with client.translate_errors(_('list the volumes of server %s')
                                  % server.id):
         attachments = sorted(
-            client.proxy('compute').volume_attachments(server),
+            client.compute.volume_attachments(server),
             key=lambda a: (a.device != server.root_device_name,
                            a.device or ''))
         if not attachments:

@@ -166,6 +166,7 @@ class FakeCloud(fn.FakeNova):
     # Compute API.
     def create_console(self, server, console_type, console_protocol=None):
         fake = self._lookup(server)
+        self.check_policy('os_compute_api:os-remote-consoles')
         if fake.task_state is not None:
             raise sdk_exc.ConflictException(
                 message='Instance %s in task_state %s. Cannot '
@@ -189,6 +190,7 @@ class FakeCloud(fn.FakeNova):
 
     def console_output(self, server, length=None):
         fake = self._lookup(server)
+        self.check_policy('os_compute_api:os-console-output')
         if fake.console_log is None or (fake.power_state == fn.SHUTDOWN
                                         and not self.console_when_off):
             raise sdk_exc.NotFoundException(

@@ -39,6 +39,12 @@ What real Nova does and the lab's fake compute hides is modelled too:
 * rescue with an image Glance does not have (deleted, unknown) is 400, as
   is rescue of a volume-backed server below microversion 2.87; a crash
   dump is refused (409) while a task runs;
+* the microversion of each request is openstacksdk's: the proxy's
+  default_microversion where the driver pins one (a compute microversion
+  cap), else the newest both the SDK's Server and the cloud offer;
+* a policy rule the cloud's policy denies these credentials
+  (``FakeNova.denied``) is refused 403 with Nova's own message before
+  any lock or state check, as the API's context.can() does;
 * the credentials are a member's by default: Nova shows the server's host
   and, from 2.16, its host_status only to admins, and the compute services
   (``GET /os-services``, FakeNova.services) answer admins only (403);
@@ -72,6 +78,20 @@ RUNNING, SHUTDOWN, GUEST_PAUSED, NOSTATE = fns.RUNNING, fns.SHUTDOWN, \
 FakeClock, FakeServer = fns.FakeClock, fns.FakeServer
 json_response = fake_nova_views.json_response
 COMPUTE_HOST = fns.COMPUTE_HOST
+# The Nova policy rule of each action (nova/policies/*.py).
+POLICIES = {
+    'os-start': 'os_compute_api:servers:start',
+    'os-stop': 'os_compute_api:servers:stop',
+    'reboot SOFT': 'os_compute_api:servers:reboot',
+    'reboot HARD': 'os_compute_api:servers:reboot',
+    'rescue': 'os_compute_api:os-rescue',
+    'unrescue': 'os_compute_api:os-unrescue',
+    'unpause': 'os_compute_api:os-pause-server:unpause',
+    'resume': 'os_compute_api:os-suspend-server:resume',
+    'unshelve': 'os_compute_api:os-shelve:unshelve',
+    'trigger_crash_dump': 'os_compute_api:servers:trigger_crash_dump',
+    'update metadata': 'os_compute_api:server-metadata:create',
+}
 # The compute endpoint in the fake cloud's catalog.
 NOVA_URL = 'http://nova.example.test/v2.1'
 GLANCE_URL = 'http://glance.example.test'
@@ -100,6 +120,8 @@ class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
         self.listings = 0
         self.deleted = {}            # deleted servers, by id
         self.reads_per_task = reads_per_task
+        # Nova policy rules refused to these credentials.
+        self.denied = set()
         self._ids = itertools.count(1)
 
         self.compute = mock.create_autospec(compute_proxy.Proxy,
@@ -179,7 +201,14 @@ class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
         self.clock = clock
 
     def microversion(self):
-        """The microversion openstacksdk negotiates for Server reads."""
+        """The microversion openstacksdk sends Server reads and actions at.
+
+        The proxy's default_microversion when set (keystoneauth sends it
+        with every request that names none), else the newest both the
+        SDK's Server and the cloud offer.
+        """
+        if self.compute.default_microversion:
+            return self.compute.default_microversion
         return '.'.join(str(n) for n in discover.normalize_version_number(
             min(self.max_microversion, sdk_server.Server._max_microversion,
                 key=discover.normalize_version_number)))
@@ -252,8 +281,14 @@ class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
         sdk_exc.raise_from_response(json_response(400, {
             'badRequest': {'code': 400, 'message': message}}))
 
+    def check_policy(self, rule):
+        """Nova's policy check of the API (403), before anything else."""
+        if rule in self.denied:
+            self._forbidden(rule)
+
     def _check(self, fake, action, allowed=None):
         """Nova's check_instance_lock, then check_instance_state (409)."""
+        self.check_policy(POLICIES[action])
         if allowed is None:
             allowed = fns.ACTIONS[action][0]
         if fake.locked and not self.admin:

@@ -307,11 +307,12 @@ class SetPowerStateTestCase(base.OpenStackDriverTestCase):
         self.assertEqual(self.uefi_rescue_image.id, self.server.rescue_image)
 
     def test_volume_backed_rescue_needs_microversion_2_87(self):
+        # PXE recorded while the server still had its image.
+        self._set_boot_device('pxe')
         self.server.image_id = None
         self.nova.compute.get_endpoint_data.return_value.max_microversion = (
             2, 86)
-        self._set_boot_device('pxe')
-        exc = self.assertRaises(exception.DriverOperationError,
+        exc = self.assertRaises(exception.InvalidParameterValue,
                                 self._reboot)
         self.assertIn('2.87', str(exc))
         self.assertEqual([], self.nova.actions)
