@@ -18,17 +18,16 @@ time.
 """
 
 import dataclasses
-import os
 import re
 
 from oslo_utils import strutils
 
-from ironic.common import exception
 from ironic.common.i18n import _
 
 from ironic_openstack_driver.cloud import CloudCredentials
 from ironic_openstack_driver.cloud import is_http_url
 from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import driver_info_allowed as allowed
 from ironic_openstack_driver import text
 
 PREFIX = 'openstack_'
@@ -118,11 +117,7 @@ MICROVERSION = re.compile(r'^2\.[1-9][0-9]{0,2}$')
 MAX_SERVER_NAME = 255
 
 
-def _fail(node, msg, missing=False):
-    err = _('Node %(node)s: %(msg)s') % {'node': node.uuid, 'msg': msg}
-    if missing:
-        raise exception.MissingParameterValue(err)
-    raise exception.InvalidParameterValue(err)
+_fail = allowed.fail
 
 
 def _string(node, info, field):
@@ -144,7 +139,7 @@ def _parse_credentials(node, info):
              if field != 'openstack_compute_microversion_cap'}
     where['compute_microversion_cap'] = _check_microversion_cap(
         node, info.get('openstack_compute_microversion_cap'))
-    _check_cacert(node, where['cacert'])
+    allowed.check_cacert(node, where['cacert'])
     insecure = info.get('openstack_insecure', False)
     try:
         insecure = strutils.bool_from_string(insecure, strict=True)
@@ -162,8 +157,8 @@ def _parse_credentials(node, info):
                           'openstack_cloud (a clouds.yaml entry) or inline '
                           'credentials (openstack_auth_url ...), or '
                           '[openstack]cloud in ironic.conf.'), missing=True)
-        _check_cloud_allowed(node, cloud, insecure)
-        _check_region_allowed(node, cloud, where['region_name'])
+        allowed.check_cloud(node, cloud, insecure)
+        allowed.check_region(node, cloud, where['region_name'])
         return CloudCredentials(cloud=cloud, **where)
 
     if cloud:
@@ -173,7 +168,7 @@ def _parse_credentials(node, info):
         _fail(node, _('driver_info fields %s need openstack_auth_url.')
               % ', '.join(given), missing=True)
     _check_url(node, values['auth_url'])
-    _check_auth_url_allowed(node, values['auth_url'])
+    allowed.check_auth_url(node, values['auth_url'])
 
     app_cred = (values['application_credential_id'],
                 values['application_credential_secret'])
@@ -233,140 +228,6 @@ def _check_url(node, url):
                       'https://keystone.example.com:5000/v3.'))
 
 
-def _check_auth_url_allowed(node, url):
-    """Refuse an inline openstack_auth_url the operator did not list.
-
-    The conductor sends the node's credentials (and a version discovery)
-    to that URL: a free one would let a node's owner make the conductor
-    send requests to any address it reaches.
-    """
-    allowed = {u.rstrip('/') for u in CONF.openstack.allowed_auth_urls}
-    if url.rstrip('/') not in allowed:
-        _fail(node, _('driver_info field openstack_auth_url "%(url)s" is not '
-                      'one of the Keystone URLs that inline credentials may '
-                      'use (%(allowed)s); the operator lists them in '
-                      '[openstack]allowed_auth_urls.') % {
-                          'url': text.shown(url),
-                          'allowed': ', '.join(sorted(allowed)) or _(
-                              'none: inline credentials are off')})
-
-
-def _check_cacert(node, path):
-    """Refuse an openstack_cacert not listed, or not a file on the conductor.
-
-    Only the paths of [openstack]allowed_cacerts (checked first, so that
-    the answer tells nothing of other files). Like the redfish driver's
-    ``redfish_verify_ca``: a bundle that does not exist would go unnoticed
-    until TLS is used (never, with an http:// Keystone), and the operator
-    would believe the host cloud verified.
-    """
-    if path is None:
-        return
-    allowed = {os.path.normpath(p) for p in CONF.openstack.allowed_cacerts}
-    if os.path.normpath(path) not in allowed:
-        _fail(node, _('driver_info field openstack_cacert "%(path)s" is not '
-                      'one of the CA bundles that nodes may name '
-                      '(%(allowed)s); the operator lists them in '
-                      '[openstack]allowed_cacerts.') % {
-                          'path': text.shown(path),
-                          'allowed': ', '.join(sorted(allowed)) or _('none')})
-    if not os.path.isfile(path):
-        _fail(node, _('driver_info field openstack_cacert "%s" is not a '
-                      'file on this conductor (the CA bundle that verifies '
-                      'the host cloud\'s TLS certificates).')
-              % text.shown(path))
-
-
-def allowed_clouds():
-    """The clouds.yaml entries a node's driver_info may name.
-
-    :returns: a set of names, or None for all of them
-        ([openstack]allowed_clouds).
-    """
-    allowed = CONF.openstack.allowed_clouds
-    if allowed is None:
-        return {CONF.openstack.cloud} if CONF.openstack.cloud else set()
-    if '*' in allowed:
-        return None
-    return set(allowed)
-
-
-def _check_cloud_allowed(node, cloud, insecure):
-    """Refuse a clouds.yaml entry, or TLS settings, the operator did not allow.
-
-    A clouds.yaml entry carries the operator's credentials: members of the
-    node's owner project (who may edit driver_info) must not aim them at
-    another entry, nor turn TLS verification off for them.
-    """
-    if insecure:
-        _fail(node, _('driver_info field openstack_insecure is allowed only '
-                      'with inline credentials, not with the clouds.yaml '
-                      'entry "%s" (set "verify: false" in the entry '
-                      'itself).') % text.shown(cloud))
-    allowed = allowed_clouds()
-    if allowed is not None and cloud not in allowed:
-        _fail(node, _('driver_info field openstack_cloud "%(cloud)s" is not '
-                      'one of the clouds.yaml entries that nodes may use '
-                      '(%(allowed)s); the operator lists them in '
-                      '[openstack]allowed_clouds.') % {
-                          'cloud': text.shown(cloud),
-                          'allowed': ', '.join(sorted(allowed)) or _(
-                              'none: [openstack]cloud is not set')})
-
-
-def _allowed(option_values, value):
-    """Whether a value is listed in an allow-list option ("*": any)."""
-    return '*' in option_values or value in option_values
-
-
-def _check_region_allowed(node, cloud, region):
-    """Refuse a region, with a clouds.yaml entry, the operator did not list.
-
-    The entry's credentials are the operator's: another region reaches
-    other servers of the operator's project.
-    """
-    if region is not None and not _allowed(CONF.openstack.allowed_regions,
-                                           region):
-        _fail(node, _('driver_info field openstack_region_name "%(region)s" '
-                      'is not one of the regions that nodes may name with '
-                      'the clouds.yaml entry "%(cloud)s" (%(allowed)s); '
-                      'the operator lists them in '
-                      '[openstack]allowed_regions.') % {
-                          'region': text.shown(region),
-                          'cloud': text.shown(cloud),
-                          'allowed': ', '.join(sorted(
-                              CONF.openstack.allowed_regions)) or _(
-                                  'none: the entry\'s own region is used')})
-
-
-def allowed_rescue_images():
-    """Images driver_info openstack_rescue_image may name, or None: any."""
-    listed = CONF.openstack.allowed_rescue_images
-    if '*' in listed:
-        return None
-    return {ref for ref in (CONF.openstack.rescue_image,
-                            CONF.openstack.uefi_rescue_image, *listed)
-            if ref}
-
-
-def _check_rescue_image(node, ref):
-    """Refuse a rescue image the operator did not choose.
-
-    Nova rescue boots it on the server: a free choice would boot any image
-    the operator's project sees, such as another node's virtual media ISO.
-    """
-    allowed = allowed_rescue_images()
-    if ref is not None and allowed is not None and ref not in allowed:
-        _fail(node, _('driver_info field openstack_rescue_image "%(ref)s" is '
-                      'not one of the rescue images the operator allows '
-                      '(%(allowed)s): [openstack]rescue_image, '
-                      '[openstack]uefi_rescue_image and '
-                      '[openstack]allowed_rescue_images.') % {
-                          'ref': text.shown(ref),
-                          'allowed': ', '.join(sorted(allowed)) or _('none')})
-    return ref
-
-
 def parse_driver_info(node):
     """Parse and check the driver_info of a node, without any I/O.
 
@@ -394,7 +255,7 @@ def parse_driver_info(node):
                                              'max': MAX_SERVER_NAME})
     return DriverInfo(server=server,
                       credentials=_parse_credentials(node, info),
-                      rescue_image=_check_rescue_image(
+                      rescue_image=allowed.check_rescue_image(
                           node, _string(node, info,
                                         'openstack_rescue_image')))
 
