@@ -18,10 +18,7 @@ shared configuration files.
 """
 
 import os
-import shutil
 import sys
-import tempfile
-import unittest
 from unittest import mock
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -35,6 +32,7 @@ from labkit import lab as labmod  # noqa: E402
 from labkit.network import bridge  # noqa: E402
 from labkit.network import nodataplane  # noqa: E402
 from labkit import settings as s  # noqa: E402
+from tests.unit.lab import lab_home  # noqa: E402
 
 SHARED_HEAD = ['mariadb', 'epmd', 'rabbitmq']
 SHARED_MIDDLE = ['keystone', 'glance', 'placement', 'neutron', 'nova-api',
@@ -43,15 +41,10 @@ SECRETS = {name: 'pw-' + name for name in
            ('db', 'admin', 'demo', 'rabbit') + s.SERVICE_USERS}
 
 
-class ComposeTestCase(unittest.TestCase):
+class ComposeTestCase(lab_home.LabHomeTestCase):
 
     def setUp(self):
         super().setUp()
-        self.home = tempfile.mkdtemp(prefix='ios-lab-compose-test-')
-        self.addCleanup(shutil.rmtree, self.home)
-        env = mock.patch.dict(os.environ, {'IOS_LAB_HOME': self.home})
-        env.start()
-        self.addCleanup(env.stop)
         os.environ.pop(s.COMPUTE_HOSTS_ENV, None)
         self.p = s.paths()
 

@@ -19,9 +19,7 @@ remembered count and the stop of the old hosts on a new count.
 import configparser
 import json
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 from unittest import mock
 
@@ -38,17 +36,13 @@ from labkit import lab as labmod  # noqa: E402
 from labkit import procs  # noqa: E402
 from labkit import services  # noqa: E402
 from labkit import settings as s  # noqa: E402
+from tests.unit.lab import lab_home  # noqa: E402
 
 
-class LabHomeTestCase(unittest.TestCase):
+class LabHomeTestCase(lab_home.LabHomeTestCase):
 
     def setUp(self):
         super().setUp()
-        self.home = tempfile.mkdtemp(prefix='ios-lab-hosts-test-')
-        self.addCleanup(shutil.rmtree, self.home)
-        env = mock.patch.dict(os.environ, {'IOS_LAB_HOME': self.home})
-        env.start()
-        self.addCleanup(env.stop)
         os.environ.pop(s.COMPUTE_HOSTS_ENV, None)
         self.p = s.paths()
 

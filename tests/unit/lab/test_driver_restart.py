@@ -19,10 +19,7 @@ No process starts here.
 """
 
 import os
-import shutil
 import sys
-import tempfile
-import unittest
 from unittest import mock
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -31,17 +28,10 @@ sys.path.insert(0, os.path.join(REPO, 'lab'))
 
 from labkit import install  # noqa: E402
 from labkit import lab as labmod  # noqa: E402
+from tests.unit.lab import lab_home  # noqa: E402
 
 
-class DriverDigestTest(unittest.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.home = tempfile.mkdtemp(prefix='ios-lab-driver-test-')
-        self.addCleanup(shutil.rmtree, self.home)
-        env = mock.patch.dict(os.environ, {'IOS_LAB_HOME': self.home})
-        env.start()
-        self.addCleanup(env.stop)
+class DriverDigestTest(lab_home.LabHomeTestCase):
 
     def _ironic_fingerprint(self):
         ironic = labmod.Lab(verbose=False, virt='qemu').stack.get('ironic')

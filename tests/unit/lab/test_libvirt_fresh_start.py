@@ -19,10 +19,7 @@ service"). No process starts here.
 """
 
 import os
-import shutil
 import sys
-import tempfile
-import unittest
 from unittest import mock
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -31,17 +28,13 @@ sys.path.insert(0, os.path.join(REPO, 'lab'))
 
 from labkit.compute import libvirt  # noqa: E402
 from labkit import lab as labmod  # noqa: E402
+from tests.unit.lab import lab_home  # noqa: E402
 
 
-class FreshStartTest(unittest.TestCase):
+class FreshStartTest(lab_home.LabHomeTestCase):
 
     def setUp(self):
         super().setUp()
-        self.home = tempfile.mkdtemp(prefix='ios-lab-libvirt-test-')
-        self.addCleanup(shutil.rmtree, self.home)
-        env = mock.patch.dict(os.environ, {'IOS_LAB_HOME': self.home})
-        env.start()
-        self.addCleanup(env.stop)
         self.lab = labmod.Lab(verbose=False, virt='qemu')
         self.root = self.lab.ctx.p.libvirt_root
 

@@ -21,9 +21,7 @@ nova-compute runs that driver through its launcher.
 """
 
 import os
-import shutil
 import sys
-import tempfile
 import types
 import unittest
 from unittest import mock
@@ -37,6 +35,7 @@ from ios_lab_plugins import firmware_autoselect  # noqa: E402
 from labkit.compute import libvirt  # noqa: E402
 from labkit import context  # noqa: E402
 from labkit import settings as s  # noqa: E402
+from tests.unit.lab import lab_home  # noqa: E402
 
 
 def nova_uefi_guest(secure=False, **overrides):
@@ -98,15 +97,10 @@ class DropsLoaderSecureTest(unittest.TestCase):
                          firmware_autoselect.FEATURE_AUTOSELECT_LIBVIRT)
 
 
-class RealModeComputeTest(unittest.TestCase):
+class RealModeComputeTest(lab_home.LabHomeTestCase):
 
     def setUp(self):
         super().setUp()
-        self.home = tempfile.mkdtemp(prefix='ios-lab-shim-test-')
-        self.addCleanup(shutil.rmtree, self.home)
-        env = mock.patch.dict(os.environ, {'IOS_LAB_HOME': self.home})
-        env.start()
-        self.addCleanup(env.stop)
         self.p = s.paths()
 
     def test_nova_conf_names_the_shim(self):

@@ -18,10 +18,7 @@ the namespace, killing the real lab of the other state dir inside it
 """
 
 import os
-import shutil
 import sys
-import tempfile
-import unittest
 from unittest import mock
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -31,17 +28,10 @@ sys.path.insert(0, os.path.join(REPO, 'lab'))
 from labkit import bringup  # noqa: E402
 from labkit import lab as labmod  # noqa: E402
 from labkit import namespace  # noqa: E402
+from tests.unit.lab import lab_home  # noqa: E402
 
 
-class ShutdownNamespaceTest(unittest.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.home = tempfile.mkdtemp(prefix='ios-lab-shutdown-test-')
-        self.addCleanup(shutil.rmtree, self.home)
-        env = mock.patch.dict(os.environ, {'IOS_LAB_HOME': self.home})
-        env.start()
-        self.addCleanup(env.stop)
+class ShutdownNamespaceTest(lab_home.LabHomeTestCase):
 
     def _shutdown(self, virt):
         lab = labmod.Lab(verbose=False, virt=virt)

@@ -19,9 +19,7 @@ uefi_rescue_image; status shows both.
 """
 
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 from unittest import mock
 
@@ -37,6 +35,7 @@ from labkit import configs  # noqa: E402
 from labkit import install  # noqa: E402
 from labkit import provision  # noqa: E402
 from labkit import settings as s  # noqa: E402
+from tests.unit.lab import lab_home  # noqa: E402
 
 SECRETS = {name: 'pw-' + name for name in
            ('db', 'admin', 'demo', 'rabbit') + s.SERVICE_USERS}
@@ -70,15 +69,10 @@ class FakeGlance:
             self.images[image_id]['status'] = 'active'
 
 
-class UefiImagesTestCase(unittest.TestCase):
+class UefiImagesTestCase(lab_home.LabHomeTestCase):
 
     def setUp(self):
         super().setUp()
-        self.home = tempfile.mkdtemp(prefix='ios-lab-uefi-test-')
-        self.addCleanup(shutil.rmtree, self.home)
-        env = mock.patch.dict(os.environ, {'IOS_LAB_HOME': self.home})
-        env.start()
-        self.addCleanup(env.stop)
         self.p = s.paths()
         self.glance = FakeGlance()
         # Glance answers a GET of one image as the upload left it.
