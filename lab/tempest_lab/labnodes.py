@@ -45,6 +45,10 @@ STABLE = ('available', 'active', 'manageable', 'enroll', 'clean failed',
 
 
 #: The states of a node's server in which the node can serve a test.
+#: Ironic's API version of the driver detail: 1.38 shows the enabled
+#: rescue interfaces (below it Ironic leaves them out, and tempest's
+#: rescue class is skipped as if rescue were not enabled).
+DRIVER_API_VERSION = '1.38'
 USABLE_SERVER_STATUSES = ('ACTIVE', 'SHUTOFF', 'RESCUE')
 
 
@@ -215,12 +219,13 @@ class Nodes(object):
     def driver_detail(self, name):
         """Ironic's view of hardware type ``name``, enabled interfaces too.
 
-        One driver's GET gives them from API 1.30 on (``detail`` is a
-        parameter of the list only: Ironic answers 400 to it here).
+        One driver's GET gives them from API 1.30 on, the rescue
+        interfaces from 1.38 (``detail`` is a parameter of the list only:
+        Ironic answers 400 to it here).
         """
         answer = self.bm.get(
             '/drivers/%s' % name,
-            headers={'X-OpenStack-Ironic-API-Version': '1.31'})
+            headers={'X-OpenStack-Ironic-API-Version': DRIVER_API_VERSION})
         if answer.status_code != 200:
             raise SystemExit('Ironic answered %d to GET /v1/drivers/%s: %s'
                              % (answer.status_code, name,

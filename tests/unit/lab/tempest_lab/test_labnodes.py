@@ -10,6 +10,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+from unittest import mock
+
 import testtools
 
 import labnodes
@@ -42,3 +44,20 @@ class UnusableReasonTestCase(testtools.TestCase):
         self.assertEqual('it is in maintenance',
                          labnodes.unusable_reason('available', True,
                                                   'SHUTOFF'))
+
+
+class DriverDetailTestCase(testtools.TestCase):
+
+    def test_asks_for_the_version_that_shows_rescue_interfaces(self):
+        # Ironic leaves enabled_rescue_interfaces out below API 1.38; the
+        # tempest config then enabled none and the rescue class skipped.
+        nodes = labnodes.Nodes.__new__(labnodes.Nodes)
+        nodes.bm = mock.Mock()
+        nodes.bm.get.return_value = mock.Mock(
+            status_code=200,
+            json=mock.Mock(return_value={'name': 'openstack'}))
+        self.assertEqual({'name': 'openstack'},
+                         nodes.driver_detail('openstack'))
+        headers = nodes.bm.get.call_args.kwargs['headers']
+        major, minor = headers['X-OpenStack-Ironic-API-Version'].split('.')
+        self.assertGreaterEqual((int(major), int(minor)), (1, 38))
