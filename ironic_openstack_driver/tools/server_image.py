@@ -18,9 +18,10 @@ create-nodes gives it one, as rescue-image gives the iPXE image one.
 from openstack import exceptions as sdk_exc
 
 from ironic_openstack_driver.tools import common
+from ironic_openstack_driver.tools import rescue_image
 
-# os_shutdown_timeout given to the servers' image (as rescue-image does).
-DEFAULT_SHUTDOWN_TIMEOUT = 5
+#: os_shutdown_timeout given to the servers' image: rescue-image's.
+DEFAULT_SHUTDOWN_TIMEOUT = rescue_image.DEFAULT_SHUTDOWN_TIMEOUT
 
 
 def ensure_shutdown_timeout(conn, report, image, seconds):

@@ -33,7 +33,6 @@ from ironic_openstack_driver.tools import server_image
 from ironic_openstack_driver.tools import server_listing as listing
 
 DEFAULT_TIMEOUT = 600
-DEFAULT_SHUTDOWN_TIMEOUT = server_image.DEFAULT_SHUTDOWN_TIMEOUT
 COLUMNS = ('Server', 'ID', 'Result', 'Status', 'Provisioning MAC', 'Port')
 
 
@@ -74,7 +73,8 @@ def _existing_servers(conn, report, prefix, count, names, leftovers):
 def create_nodes(conn, report, prefix, count, flavor, image, network,
                  extra_networks=(), create_network=False,
                  timeout=DEFAULT_TIMEOUT,
-                 shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT, boot='pxe',
+                 shutdown_timeout=server_image.DEFAULT_SHUTDOWN_TIMEOUT,
+                 boot='pxe',
                  power_off=True, nic_networks=(), address_pairs=(),
                  physnets=()):
     """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
@@ -98,7 +98,8 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
 def create_servers(conn, report, prefix, count, flavor, image, network,
                    extra_networks=(), create_network=False,
                    timeout=DEFAULT_TIMEOUT,
-                   shutdown_timeout=DEFAULT_SHUTDOWN_TIMEOUT, boot='pxe',
+                   shutdown_timeout=server_image.DEFAULT_SHUTDOWN_TIMEOUT,
+                   boot='pxe',
                    power_off=True, batch=None, nic_networks=(),
                    address_pairs=(), physnets=()):
     """Ensure PREFIX-0..PREFIX-(count-1) exist; new ones are waited for.
@@ -376,7 +377,8 @@ def add_parser(subparsers):
                    help='how long to wait for servers to become ACTIVE, '
                         'then SHUTOFF (default: %(default)s)')
     p.add_argument('--shutdown-timeout', type=int,
-                   default=DEFAULT_SHUTDOWN_TIMEOUT, metavar='SECONDS',
+                   default=server_image.DEFAULT_SHUTDOWN_TIMEOUT,
+                   metavar='SECONDS',
                    help='os_shutdown_timeout set on IMAGE when it has none '
                         'or a longer one: how long Nova waits for a guest to '
                         'shut down before forcing it off; it must stay well '
