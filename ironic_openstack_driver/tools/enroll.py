@@ -289,6 +289,10 @@ def run(conns, args, report):
     if args.file:
         if args.server or args.prefix:
             raise ToolError('use either --file or --server/--prefix')
+        if args.firmware:
+            raise ToolError('--firmware checks the servers read with '
+                            '--server/--prefix; a nodes file is enrolled '
+                            'as written (nodes-file --firmware checks it)')
         specs = load_file(args.file)
     else:
         specs = nodes_file.build_nodes(compute(), args, report)

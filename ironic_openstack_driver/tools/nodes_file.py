@@ -26,6 +26,7 @@ from openstack import exceptions as sdk_exc
 
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import firmware as fw
 from ironic_openstack_driver.tools import network_data
 from ironic_openstack_driver.tools import server_nics
 
@@ -117,7 +118,8 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
                     rescue_image=None, cpu_arch=None, resource_class=None,
                     physical_network=None, image_cache=None, boot='pxe',
                     subnet_cache=None, with_port=True, physical_networks=None,
-                    name_cache=None):
+                    name_cache=None, firmware=None,
+                    default_boot_mode=fw.IRONIC_DEFAULT_BOOT_MODE):
     """The create_resources dict of one node.
 
     Its ``ports``: one per NIC of the server (server_nics.py), only the
@@ -137,6 +139,11 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
     :param physical_networks: {network ID or name: physical network}
         ([openstack]physical_networks).
     :param name_cache: {network ID: name}, shared between servers.
+    :param firmware: --firmware: the server's firmware must be this one.
+    :param default_boot_mode: the conductor's [deploy]default_boot_mode:
+        the boot_mode capability is written only for a server whose
+        firmware is another (firmware.capabilities).
+    :raises: ToolError when the server's firmware is not ``firmware``.
     """
     if not _NODE_NAME.match(server.name or ''):
         raise ToolError('server name "%s" (%s) is not a valid Ironic node '
@@ -144,12 +151,11 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
                                                              server.id))
     flavor = _flavor(conn, server)
     image = _image(conn, server, {} if image_cache is None else image_cache)
+    mode = fw.check_server(server, image, firmware)
+    arch = None
     if image is not None:
-        firmware = common.image_property(image, 'hw_firmware_type')
         arch = (common.image_property(image, 'hw_architecture')
                 or common.image_property(image, 'architecture'))
-    else:
-        firmware = arch = None
     driver_info = {'openstack_server': server.id,
                    'openstack_cloud': driver_cloud}
     if rescue_image:
@@ -173,11 +179,12 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
             'memory_mb': int(_get(flavor, 'ram')),
             'local_gb': int(_get(flavor, 'disk') or 0),
             'cpu_arch': cpu_arch or arch or DEFAULT_CPU_ARCH,
-            'capabilities': 'boot_mode:%s' % (
-                'uefi' if firmware == 'uefi' else 'bios'),
         },
         'ports': ports if with_port else [],
     }
+    capabilities = fw.capabilities(mode, default_boot_mode)
+    if capabilities:
+        node['properties']['capabilities'] = capabilities
     if resource_class:
         node['resource_class'] = resource_class
     if boot == 'virtual-media':
@@ -204,6 +211,7 @@ def resolve_options(conn, args):
 def build_nodes(conn, args, report):
     """Node dicts for the servers the arguments select."""
     mapping = server_nics.physical_networks(args.driver_config_file)
+    default_mode = fw.conductor_default_boot_mode(args.driver_config_file)
     servers = select_servers(conn, args.server, args.prefix)
     network_id, rescue_image = resolve_options(conn, args)
     names = {}
@@ -219,7 +227,8 @@ def build_nodes(conn, args, report):
             cpu_arch=args.cpu_arch, resource_class=args.resource_class,
             physical_network=args.physical_network, image_cache=cache,
             boot=args.boot, subnet_cache=subnets,
-            physical_networks=mapping, name_cache=names))
+            physical_networks=mapping, name_cache=names,
+            firmware=args.firmware, default_boot_mode=default_mode))
     return nodes
 
 
@@ -251,20 +260,24 @@ def write(path, text):
     return True
 
 
-def summarize(report, nodes):
+def summarize(report, nodes, default_boot_mode):
+    """A row per node; its boot mode, and "(capability)" when written."""
     for node in nodes:
         props = node['properties']
+        caps = props.get('capabilities')
         report.add(node['name'], node['driver_info']['openstack_server'],
                    ', '.join(p['address'] for p in node['ports']),
                    props['cpus'], props['memory_mb'], props['local_gb'],
                    props['cpu_arch'],
-                   props['capabilities'].split(':', 1)[1])
+                   '%s (capability)' % caps.split(':', 1)[1] if caps
+                   else default_boot_mode)
 
 
 def run(conn, args, report):
     nodes = build_nodes(conn, args, report)
     text = render(nodes)
-    summarize(report, nodes)
+    summarize(report, nodes,
+              fw.conductor_default_boot_mode(args.driver_config_file))
     if args.output in (None, '-'):
         report.table(stream=report.err)
         report.out.write(text)
@@ -312,13 +325,24 @@ def add_selection_arguments(p):
                         'ironic.conf) whose [openstack]physical_networks '
                         '("network:physnet,...") gives each port the '
                         'physical_network of its network, as the inspect '
-                        'interface does')
+                        'interface does, and whose [deploy]'
+                        'default_boot_mode decides which servers need the '
+                        'boot_mode capability (see --firmware)')
     p.add_argument('--boot', choices=('pxe', 'virtual-media'),
                    default='pxe',
                    help='"virtual-media": boot_interface '
                         'openstack-virtual-media and network_data from the '
                         'provisioning port (fixed IP, subnet netmask, '
                         'gateway, DNS) (default: %(default)s)')
+    fw.add_argument(p, 'the servers\' firmware: refuse a server whose '
+                       'image says otherwise (hw_firmware_type; without it '
+                       'BIOS, UEFI for aarch64) (default: any, each node '
+                       'as its image says). Either way the capability '
+                       'boot_mode is written only for a server whose '
+                       'firmware is not the conductor\'s [deploy]'
+                       'default_boot_mode (uefi unless --driver-config-file '
+                       'says otherwise): a node without it takes its '
+                       'server\'s firmware')
 
 
 def add_parser(subparsers):
@@ -329,8 +353,9 @@ def add_parser(subparsers):
                     'accepts: one node per server, driver openstack, '
                     'driver_info (openstack_server, openstack_cloud, '
                     'rescue image), properties from the flavor (cpus, '
-                    'memory_mb, local_gb), cpu_arch and boot_mode from the '
-                    'image, and a port with the provisioning MAC. The file '
+                    'memory_mb, local_gb), cpu_arch from the image, the '
+                    'capability boot_mode:bios for a BIOS server (none for '
+                    'UEFI, Ironic\'s default) and a port per NIC. The file '
                     'is rewritten only when its content changes.')
     add_selection_arguments(p)
     p.add_argument('-o', '--output', default='-',

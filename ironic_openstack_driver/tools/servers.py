@@ -27,6 +27,7 @@ from openstack import exceptions as sdk_exc
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import firmware as fw
 from ironic_openstack_driver.tools import nic_networks as nic_net
 from ironic_openstack_driver.tools import provisioning_ports as ports
 from ironic_openstack_driver.tools import server_image
@@ -76,7 +77,7 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
                  shutdown_timeout=server_image.DEFAULT_SHUTDOWN_TIMEOUT,
                  boot='pxe',
                  power_off=True, nic_networks=(), address_pairs=(),
-                 physnets=()):
+                 physnets=(), firmware=None):
     """Ensure PREFIX-0..PREFIX-(count-1) exist, powered off if new.
 
     What ``create-nodes`` does: create_servers, each server a row of the
@@ -89,7 +90,7 @@ def create_nodes(conn, report, prefix, count, flavor, image, network,
         extra_networks=extra_networks, create_network=create_network,
         timeout=timeout, shutdown_timeout=shutdown_timeout, boot=boot,
         power_off=power_off, nic_networks=nic_networks,
-        address_pairs=address_pairs, physnets=physnets)
+        address_pairs=address_pairs, physnets=physnets, firmware=firmware)
     for name, row in rows.items():
         report.add(name, *row)
     return ok
@@ -101,7 +102,7 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
                    shutdown_timeout=server_image.DEFAULT_SHUTDOWN_TIMEOUT,
                    boot='pxe',
                    power_off=True, batch=None, nic_networks=(),
-                   address_pairs=(), physnets=()):
+                   address_pairs=(), physnets=(), firmware=None):
     """Ensure PREFIX-0..PREFIX-(count-1) exist; new ones are waited for.
 
     Servers named PREFIX-batch-<6 hex digits>[-<i>], left by a batch
@@ -129,11 +130,15 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
     :param physnets: the physical network of ``network`` and of each of
         ``nic_networks`` (or None): the [openstack]physical_networks line
         to give the conductor is printed.
+    :param firmware: 'uefi' or 'bios' (--firmware): the image must boot
+        with it (firmware.check_image), else nothing is made; None: the
+        image's firmware, whatever it is.
     :returns: (ok, rows): True when every server exists without error,
         and {name: [server ID, result, status, provisioning MAC, port]}
         in name order.
     :raises: ToolError when ``batch`` is given with a ``network``, when
-        a batch request fails, or when leftovers of a batch are still
+        the image's firmware is not ``firmware``, when a batch request
+        fails, or when leftovers of a batch are still
         listed ``timeout`` after their deletion.
     """
     if batch is not None and (network is not None or batch < 1
@@ -145,6 +150,7 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
                                  flavor, '--flavor')
     image_obj = common.find_one(conn.image.find_image, 'image', image,
                                 '--image')
+    fw.check_image(report, image_obj, firmware)    # before anything
     extras = [common.find_one(conn.network.find_network, 'network', ref,
                               '--extra-network') for ref in extra_networks]
     prov = None
@@ -310,7 +316,7 @@ def run(conn, args, report):
                       create_network=args.create_network,
                       timeout=args.timeout,
                       shutdown_timeout=args.shutdown_timeout,
-                      boot=args.boot)
+                      boot=args.boot, firmware=args.firmware)
     report.table()
     if not ok:
         report.progress('Some servers failed (see above): the table shows '
@@ -366,6 +372,11 @@ def add_parser(subparsers):
                         'network with a subnet, port security as the '
                         'network has it, the fixed IP from Neutron) '
                         '(default: %(default)s)')
+    fw.add_argument(p, 'the servers\' firmware: IMAGE must say so '
+                       '(hw_firmware_type; without it Nova boots BIOS, '
+                       'UEFI for aarch64), else nothing is created; the '
+                       'tool never changes an image\'s firmware (default: '
+                       'what IMAGE says)')
     p.add_argument('--create-network', action='store_true',
                    help='create the provisioning network when missing (no '
                         'subnet, port security disabled)')

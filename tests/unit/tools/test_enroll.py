@@ -140,6 +140,41 @@ class EnrollTests(base.ToolTestCase):
         self.assertEqual(['bm-0', 'bm-1'], self.node_names())
         self.assertEqual(2, len(self.cloud.bm_ports))
 
+    def test_uefi_servers_are_enrolled_without_boot_mode(self):
+        uefi = self.cloud.add_image('blank-uefi', properties={
+            'hw_firmware_type': 'uefi', 'hw_machine_type': 'q35'})
+        self.cloud.add_server('efi-0', mac='fa:16:3e:00:00:50',
+                              image_id=uefi.id)
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm',
+                                     '--server', 'efi-0')
+        self.assertEqual(0, rc, err)
+        props = {n['name']: n['properties']
+                 for n in self.cloud.nodes.values()}
+        self.assertNotIn('capabilities', props['efi-0'])
+        # Their image is gone from Glance: the driver takes them as BIOS.
+        self.assertEqual('boot_mode:bios', props['bm-0']['capabilities'])
+
+    def test_firmware_mismatch_enrolls_no_node(self):
+        uefi = self.cloud.add_image('blank-uefi', properties={
+            'hw_firmware_type': 'uefi'})
+        self.cloud.add_server('efi-0', mac='fa:16:3e:00:00:50',
+                              image_id=uefi.id)
+        rc, out, err = self.run_tool('enroll', '--prefix', 'bm',
+                                     '--server', 'efi-0',
+                                     '--firmware', 'uefi')
+        self.assertEqual(1, rc)
+        self.assertIn('server bm-0 (%s) boots with bios firmware'
+                      % self.ids[0], err)
+        self.assertEqual({}, self.cloud.nodes)
+        self.cloud.compute.set_server_metadata.assert_not_called()
+
+    def test_firmware_with_a_nodes_file_is_refused(self):
+        rc, out, err = self.run_tool('enroll', '--file', 'nodes.json',
+                                     '--firmware', 'bios')
+        self.assertEqual(1, rc)
+        self.assertIn('--firmware checks the servers read with '
+                      '--server/--prefix', err)
+
     def test_nodes_file_without_names_is_refused(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, 'nodes.json')

@@ -50,8 +50,7 @@ class NodesFileTests(base.ToolTestCase):
                             'openstack_cloud': 'host',
                             'openstack_rescue_image': self.rescue.id},
             'properties': {'cpus': 2, 'memory_mb': 1024, 'local_gb': 10,
-                           'cpu_arch': 'aarch64',
-                           'capabilities': 'boot_mode:uefi'},
+                           'cpu_arch': 'aarch64'},
             'ports': [{'address': 'fa:16:3e:00:00:00'}]}, data['nodes'][0])
 
     def test_node_keys_are_ones_ironicclient_creates(self):
@@ -92,6 +91,83 @@ class NodesFileTests(base.ToolTestCase):
         props = json.loads(out)['nodes'][0]['properties']
         self.assertEqual(('x86_64', 'boot_mode:bios'),
                          (props['cpu_arch'], props['capabilities']))
+
+    def test_uefi_server_gets_no_capability_bios_server_boot_mode_bios(self):
+        # Ironic's [deploy]default_boot_mode is uefi: only a BIOS server
+        # needs the capability; a UEFI one takes its firmware by the sync.
+        bios = self.cloud.add_image('blank', properties={
+            'hw_firmware_type': 'bios'})
+        self.cloud.add_server('plain-0', mac='fa:16:3e:11:11:11',
+                              image_id=bios.id)
+        rc, out, err = self.run_tool('nodes-file', '--server', 'bm-0',
+                                     '--server', 'plain-0')
+        self.assertEqual(0, rc, err)
+        props = {n['name']: n['properties']
+                 for n in json.loads(out)['nodes']}
+        self.assertNotIn('capabilities', props['bm-0'])
+        self.assertEqual('boot_mode:bios', props['plain-0']['capabilities'])
+        self.assertIn('| uefi ', err)
+        self.assertIn('| bios (capability) ', err)
+
+    def test_conductor_default_bios_makes_uefi_servers_carry_it(self):
+        conf = os.path.join(self.dir.name, 'ironic.conf')
+        with open(conf, 'w') as f:
+            f.write('[deploy]\ndefault_boot_mode = bios\n')
+        self.cloud.add_server('plain-0', mac='fa:16:3e:11:11:11',
+                              image_id=self.rescue.id)
+        rc, out, err = self.run_tool('nodes-file', '--server', 'bm-0',
+                                     '--server', 'plain-0',
+                                     '--driver-config-file', conf)
+        self.assertEqual(0, rc, err)
+        props = {n['name']: n['properties']
+                 for n in json.loads(out)['nodes']}
+        self.assertEqual('boot_mode:uefi', props['bm-0']['capabilities'])
+        self.assertNotIn('capabilities', props['plain-0'])
+
+    def test_malformed_conductor_default_boot_mode_is_named(self):
+        conf = os.path.join(self.dir.name, 'ironic.conf')
+        with open(conf, 'w') as f:
+            f.write('[deploy]\ndefault_boot_mode = legacy\n')
+        rc, out, err = self.run_tool('nodes-file', '--server', 'bm-0',
+                                     '--driver-config-file', conf)
+        self.assertEqual(1, rc)
+        self.assertIn('--driver-config-file %s: [deploy]default_boot_mode'
+                      % conf, err)
+        self.assertEqual('', out)
+
+    def test_firmware_option_refuses_a_server_of_another_firmware(self):
+        plain = self.cloud.add_server('plain-0', mac='fa:16:3e:11:11:11',
+                                      image_id=self.rescue.id)
+        rc, out, err = self.run_tool('nodes-file', '--prefix', 'bm',
+                                     '--server', 'plain-0',
+                                     '--firmware', 'uefi', '-o', self.path)
+        self.assertEqual(1, rc)
+        self.assertIn('server plain-0 (%s) boots with bios firmware (image '
+                      'rescue (%s): no hw_firmware_type' % (
+                          plain, self.rescue.id), err)
+        self.assertIn('not uefi (--firmware uefi)', err)
+        self.assertFalse(os.path.exists(self.path))
+
+    def test_firmware_option_accepts_servers_that_have_it(self):
+        rc, out, err = self.run_tool('nodes-file', '--prefix', 'bm',
+                                     '--firmware', 'uefi')
+        self.assertEqual(0, rc, err)
+        self.assertEqual(3, len(json.loads(out)['nodes']))
+        rc, out, err = self.run_tool('nodes-file', '--prefix', 'bm',
+                                     '--firmware', 'bios')
+        self.assertEqual(1, rc)
+        self.assertIn('server bm-0 (%s) boots with uefi firmware (image '
+                      'ipxe (%s): hw_firmware_type=uefi), not bios' % (
+                          self.ids[0], self.image.id), err)
+
+    def test_volume_backed_server_is_taken_as_bios(self):
+        self.cloud.add_server('vol-0', mac='fa:16:3e:33:33:33',
+                              image_id=None)
+        rc, out, err = self.run_tool('nodes-file', '--server', 'vol-0',
+                                     '--firmware', 'uefi')
+        self.assertEqual(1, rc)
+        self.assertIn('volume-backed: its firmware is not read, the driver '
+                      'takes it as BIOS', err)
 
     def test_cpu_arch_option_wins_and_driver_cloud_is_written(self):
         rc, out, err = self.run_tool('nodes-file', '--server', 'bm-1',

@@ -91,6 +91,53 @@ class CreateNodesTests(base.ToolTestCase):
         self.assertIn('Warning: cannot set os_shutdown_timeout', err)
         self.assertIn('power_state_change_timeout', err)
 
+    def test_firmware_uefi_refuses_an_image_without_it_and_makes_nothing(
+            self):
+        rc, out, err = self.run_tool(*ARGS, '--firmware', 'uefi')
+        self.assertEqual(1, rc)
+        self.assertIn('image blank (%s) boots with bios firmware (no '
+                      'hw_firmware_type: Nova\'s libvirt driver boots it '
+                      'with BIOS), not uefi (--firmware uefi)'
+                      % self.image.id, err)
+        self.assertIn('openstack image set --property hw_firmware_type=uefi '
+                      '--property hw_machine_type=q35 %s' % self.image.id,
+                      err)
+        self.assertEqual({}, self.cloud.servers)
+        self.assertEqual({}, self.cloud.ports)
+        # Neither the firmware nor anything else of the image is changed.
+        self.cloud.image.update_image.assert_not_called()
+        self.assertEqual({}, self.image.properties)
+
+    def test_firmware_bios_refuses_a_uefi_image(self):
+        self.cloud.add_image('blank-uefi', properties={
+            'hw_firmware_type': 'uefi', 'hw_machine_type': 'q35'})
+        rc, out, err = self.run_tool(*ARGS[:-4], '--image', 'blank-uefi',
+                                     '--network', 'prov',
+                                     '--firmware', 'bios')
+        self.assertEqual(1, rc)
+        self.assertIn('boots with uefi firmware (hw_firmware_type=uefi), '
+                      'not bios (--firmware bios)', err)
+        self.assertEqual({}, self.cloud.servers)
+
+    def test_firmware_uefi_builds_from_a_uefi_image(self):
+        uefi = self.cloud.add_image('blank-uefi', properties={
+            'hw_firmware_type': 'uefi', 'hw_machine_type': 'q35'})
+        rc, out, err = self.run_tool(*ARGS[:-4], '--image', 'blank-uefi',
+                                     '--network', 'prov',
+                                     '--firmware', 'uefi')
+        self.assertEqual(0, rc, err)
+        self.assertEqual({uefi.id}, {
+            c.kwargs['image_id'] for c in
+            self.cloud.compute.create_server.call_args_list})
+        self.assertIn('Image blank-uefi (%s): the servers boot with uefi '
+                      'firmware (hw_firmware_type=uefi)' % uefi.id, err)
+
+    def test_without_firmware_the_image_decides_and_is_named(self):
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        self.assertIn('Image blank (%s): the servers boot with bios firmware'
+                      % self.image.id, err)
+
     def test_new_servers_are_left_powered_off(self):
         rc, out, err = self.run_tool(*ARGS)
         self.assertEqual(0, rc, err)
