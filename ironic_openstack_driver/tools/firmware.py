@@ -28,6 +28,8 @@ capabilities:boot_mode against the capability.
 
 import os
 
+from openstack import exceptions as sdk_exc
+
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import ToolError
 
@@ -82,6 +84,53 @@ def check_image(report, image, wanted):
     raise ToolError('image %s (%s) boots with %s firmware (%s), not %s '
                     '(--firmware %s): %s' % (image.name, image.id, firmware,
                                              why, wanted, wanted, fix))
+
+
+def server_image(conn, server, cache):
+    """The server's image in Glance, read once per image, or None.
+
+    None for a volume-backed server and for an image Glance no longer has
+    (or does not show the project).
+
+    :param cache: {image ID: image or None}, shared between servers.
+    :raises: ToolError naming the server and image when Glance fails.
+    """
+    image_id = (server.image or {}).get('id')
+    if not image_id:
+        return None
+    if image_id not in cache:
+        try:
+            cache[image_id] = conn.image.get_image(image_id)
+        except sdk_exc.NotFoundException:
+            cache[image_id] = None
+        except sdk_exc.SDKException as e:
+            raise ToolError('server %s: cannot read its image %s: %s' % (
+                server.name, image_id, common.describe_error(e)))
+    return cache[image_id]
+
+
+def check_existing(conn, report, servers, wanted):
+    """Report each server found already whose firmware is not ``wanted``.
+
+    create-nodes leaves existing servers as they are: a server built from
+    an image of the other firmware is reported, not rebuilt.
+
+    :param wanted: --firmware, or None (nothing is read).
+    :returns: False when one was reported.
+    """
+    if wanted is None:
+        return True
+    ok = True
+    cache = {}
+    for server in servers:
+        try:
+            check_server(server, server_image(conn, server, cache), wanted)
+        except ToolError as e:
+            report.fail('%s. It exists and is left as it is: delete it '
+                        '(openstack server delete %s) and run again to have '
+                        'it built from --image' % (e, server.id))
+            ok = False
+    return ok
 
 
 def server_firmware(server, image):

@@ -99,21 +99,6 @@ def _flavor(conn, server):
             server.name, flavor_id, common.describe_error(e)))
 
 
-def _image(conn, server, cache):
-    image_id = _get(server.image, 'id')
-    if not image_id:
-        return None     # volume-backed
-    if image_id not in cache:
-        try:
-            cache[image_id] = conn.image.get_image(image_id)
-        except sdk_exc.NotFoundException:
-            cache[image_id] = None
-        except sdk_exc.SDKException as e:
-            raise ToolError('server %s: cannot read its image %s: %s' % (
-                server.name, image_id, common.describe_error(e)))
-    return cache[image_id]
-
-
 def node_for_server(conn, server, driver_cloud, network_id=None,
                     rescue_image=None, cpu_arch=None, resource_class=None,
                     physical_network=None, image_cache=None, boot='pxe',
@@ -150,7 +135,8 @@ def node_for_server(conn, server, driver_cloud, network_id=None,
                         'name (letters, digits, - . _ ~)' % (server.name,
                                                              server.id))
     flavor = _flavor(conn, server)
-    image = _image(conn, server, {} if image_cache is None else image_cache)
+    image = fw.server_image(conn, server,
+                            {} if image_cache is None else image_cache)
     mode = fw.check_server(server, image, firmware)
     arch = None
     if image is not None:

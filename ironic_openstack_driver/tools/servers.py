@@ -187,6 +187,7 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
         ok, rows, created = listing.create_missing_batches(
             conn, report, prefix, names, existing, flavor_obj, image_obj,
             extras, batch, timeout)
+    ok = fw.check_existing(conn, report, existing.values(), firmware) and ok
     if created and not _settle(conn, report, prefix, created, rows,
                                power_off, timeout):
         ok = False

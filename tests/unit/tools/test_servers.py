@@ -132,6 +132,34 @@ class CreateNodesTests(base.ToolTestCase):
         self.assertIn('Image blank-uefi (%s): the servers boot with uefi '
                       'firmware (hw_firmware_type=uefi)' % uefi.id, err)
 
+    def test_firmware_reports_an_existing_server_of_another_firmware(self):
+        # bm-0 .. bm-2 built from the BIOS image, then asked for UEFI.
+        rc, out, err = self.run_tool(*ARGS)
+        self.assertEqual(0, rc, err)
+        self.cloud.add_image('blank-uefi', properties={
+            'hw_firmware_type': 'uefi', 'hw_machine_type': 'q35'})
+        before = {k: dict(v) for k, v in self.cloud.servers.items()}
+        rc, out, err = self.run_tool('create-nodes', '--count', '4',
+                                     '--prefix', 'bm', '--flavor',
+                                     'bm.small', '--image', 'blank-uefi',
+                                     '--network', 'prov',
+                                     '--firmware', 'uefi')
+        self.assertEqual(1, rc)
+        bm0 = [k for k, v in before.items() if v['name'] == 'bm-0'][0]
+        self.assertIn('server bm-0 (%s) boots with bios firmware (image '
+                      'blank (%s): no hw_firmware_type' % (bm0,
+                                                           self.image.id),
+                      err)
+        self.assertIn('It exists and is left as it is: delete it '
+                      '(openstack server delete %s)' % bm0, err)
+        self.assertEqual(3, err.count('It exists and is left as it is'))
+        # The three are untouched; the missing bm-3 is built from UEFI.
+        for server_id, data in before.items():
+            self.assertEqual(data['image'],
+                             self.cloud.servers[server_id]['image'])
+        self.assertEqual(['bm-0', 'bm-1', 'bm-2', 'bm-3'], self.names())
+        self.cloud.image.get_image.assert_called_once_with(self.image.id)
+
     def test_without_firmware_the_image_decides_and_is_named(self):
         rc, out, err = self.run_tool(*ARGS)
         self.assertEqual(0, rc, err)
