@@ -14,7 +14,10 @@
 
 A Nova server's firmware is fixed by the image it is built from, read as
 the driver reads it (server_images.firmware): hw_firmware_type, else UEFI
-for aarch64, else BIOS. The tools never change an image's firmware.
+for aarch64, else BIOS; from the copy of the image's properties Nova keeps
+with the server where a server read shows it (compute microversion 2.98),
+else from the image in Glance. The tools never change an image's
+firmware.
 
 The boot_mode capability is written only where the server's firmware is
 not the conductor's [deploy]default_boot_mode (Ironic's default: uefi):
@@ -28,6 +31,7 @@ capabilities:boot_mode against the capability.
 
 import os
 
+from keystoneauth1 import discover
 from openstack import exceptions as sdk_exc
 
 from ironic_openstack_driver.tools import common
@@ -37,6 +41,32 @@ FIRMWARES = ('uefi', 'bios')
 #: Ironic's [deploy]default_boot_mode when the conductor's file is not
 #: given or does not set it.
 IRONIC_DEFAULT_BOOT_MODE = 'uefi'
+#: From this compute microversion a server read embeds the image
+#: properties Nova kept when it built the server.
+KEPT_PROPERTIES_MICROVERSION = (2, 98)
+_FIRMWARE_PROPERTIES = ('hw_firmware_type', 'hw_architecture',
+                        'architecture')
+
+
+def kept_properties(server):
+    """The firmware properties Nova kept with the server, or None.
+
+    Only a server read (or detailed listing) at compute microversion 2.98
+    or later shows them; they outlive any later change of the image.
+    """
+    version = getattr(server, 'microversion', None)
+    if not version or not discover.version_between(
+            KEPT_PROPERTIES_MICROVERSION, None, version):
+        return None
+    image = server.image or {}
+    props = dict(image.get('properties') or {})
+    # openstacksdk parses server.image as a Glance Image: properties it
+    # knows become attributes.
+    for name in _FIRMWARE_PROPERTIES:
+        value = getattr(image, name, None)
+        if value is not None:
+            props[name] = value
+    return props
 
 
 def image_firmware(image):
@@ -46,11 +76,16 @@ def image_firmware(image):
     :returns: ('uefi' or 'bios', a phrase naming the property it comes
         from, or its absence).
     """
-    value = common.image_property(image, 'hw_firmware_type')
+    return firmware_of({name: common.image_property(image, name)
+                        for name in _FIRMWARE_PROPERTIES})
+
+
+def firmware_of(props):
+    """image_firmware() of a dict of image properties."""
+    value = props.get('hw_firmware_type')
     if value in FIRMWARES:
         return value, 'hw_firmware_type=%s' % value
-    arch = (common.image_property(image, 'hw_architecture')
-            or common.image_property(image, 'architecture'))
+    arch = props.get('hw_architecture') or props.get('architecture')
     if arch == 'aarch64':
         return 'uefi', ('no hw_firmware_type and architecture aarch64: '
                         'Nova boots it with UEFI')
@@ -136,14 +171,22 @@ def check_existing(conn, report, servers, wanted):
 def server_firmware(server, image):
     """The firmware of a server, and why, as the driver takes it.
 
+    From the properties Nova kept with the server where the read shows
+    them (kept_properties), else from its image in Glance.
+
     :param image: the server's image in Glance, or None (a volume-backed
         server, or an image Glance no longer has): the driver takes
         those as BIOS.
     """
+    image_id = (server.image or {}).get('id')
+    kept = kept_properties(server) if image_id else None
+    if kept is not None:
+        firmware, why = firmware_of(kept)
+        return firmware, 'image %s as Nova kept it for the server: %s' % (
+            image_id, why)
     if image is not None:
         firmware, why = image_firmware(image)
         return firmware, 'image %s (%s): %s' % (image.name, image.id, why)
-    image_id = (server.image or {}).get('id')
     if not image_id:
         return 'bios', ('volume-backed: its firmware is not read, the '
                         'driver takes it as BIOS')

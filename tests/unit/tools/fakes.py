@@ -24,6 +24,7 @@ import re
 import types
 from unittest import mock
 
+from keystoneauth1 import discover
 from openstack.baremetal.v1 import _proxy as baremetal_proxy
 from openstack.compute.v2 import _proxy as compute_proxy
 from openstack.compute.v2 import flavor as sdk_flavor
@@ -80,6 +81,10 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
         self.busy_answers = 0
         #: Detailed and plain server listings asked for.
         self.listings = 0
+        #: The compute microversion servers are read at (openstacksdk's
+        #: negotiated one); None: not shown. From 2.98 a read embeds the
+        #: image properties Nova kept when it built the server.
+        self.compute_microversion = None
         #: Listings that fail before one answers (openstacksdk's endless
         #: pagination loop, seen during big multi-creates).
         self.failed_listings = 0
@@ -160,7 +165,7 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
             'id': server_id, 'name': name, 'status': status,
             'task_state': None, 'flavor': dict(FLAVOR),
             'image': {'id': image_id} if image_id else '', 'reads': 0,
-            'metadata': {}, 'addresses': {}}
+            'metadata': {}, 'addresses': {}, 'kept': self._kept(image_id)}
         if mac:
             port_id = self.new_id('port')
             self.ports[port_id] = {
@@ -172,8 +177,31 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
                 [{'port': port_id}])
         return server_id
 
+    def _kept(self, image_id):
+        """The image properties Nova keeps with a server it builds.
+
+        Only the standard ones (hw_*; Glance's architecture as
+        hw_architecture), copied at build time.
+        """
+        image = self.images.get(image_id)
+        if image is None:
+            return {}
+        kept = {k: v for k, v in (image.properties or {}).items()
+                if k.startswith('hw_')}
+        if image.architecture and 'hw_architecture' not in kept:
+            kept['hw_architecture'] = image.architecture
+        return kept
+
     def _server(self, data):
-        fields = {k: v for k, v in data.items() if k != 'reads'}
+        fields = {k: v for k, v in data.items() if k not in ('reads',
+                                                             'kept')}
+        version = self.compute_microversion
+        if version:
+            fields['microversion'] = version
+            if data['image'] and discover.version_between(
+                    (2, 98), None, version):
+                fields['image'] = dict(data['image'],
+                                       properties=dict(data['kept']))
         fields['vm_state'] = VM_STATES[data['status']]
         fields['metadata'] = dict(data.get('metadata') or {})
         if data['status'] == 'ERROR':
@@ -243,7 +271,8 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
                 'task_state': 'spawning', 'flavor': dict(FLAVOR),
                 'image': {'id': attrs['image_id']}, 'reads': 0,
                 'metadata': {}, 'addresses': self.addresses(
-                    attrs['networks'])}
+                    attrs['networks']),
+                'kept': self._kept(attrs['image_id'])}
             made.append(self._server(self.servers[server_id]))
         return made[0]
 

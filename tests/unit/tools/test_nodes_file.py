@@ -160,6 +160,32 @@ class NodesFileTests(base.ToolTestCase):
                       'ipxe (%s): hw_firmware_type=uefi), not bios' % (
                           self.ids[0], self.image.id), err)
 
+    def test_firmware_is_what_nova_kept_for_the_server_from_2_98(self):
+        # The image changed (then went) after the servers were built: Nova
+        # boots them by the copy it kept, as the driver reads it.
+        self.cloud.compute_microversion = '2.100'
+        self.image.properties['hw_firmware_type'] = 'bios'
+        rc, out, err = self.run_tool('nodes-file', '--server', 'bm-0')
+        self.assertEqual(0, rc, err)
+        self.assertNotIn('capabilities',
+                         json.loads(out)['nodes'][0]['properties'])
+        del self.cloud.images[self.image.id]
+        rc, out, err = self.run_tool('nodes-file', '--server', 'bm-0',
+                                     '--firmware', 'bios')
+        self.assertEqual(1, rc)
+        self.assertIn('server bm-0 (%s) boots with uefi firmware (image %s '
+                      'as Nova kept it for the server: hw_firmware_type='
+                      'uefi), not bios' % (self.ids[0], self.image.id), err)
+
+    def test_below_2_98_the_image_in_glance_is_read(self):
+        self.cloud.compute_microversion = '2.97'
+        self.image.properties['hw_firmware_type'] = 'bios'
+        self.image.architecture = 'x86_64'
+        rc, out, err = self.run_tool('nodes-file', '--server', 'bm-0')
+        self.assertEqual(0, rc, err)
+        self.assertEqual('boot_mode:bios', json.loads(out)['nodes'][0][
+            'properties']['capabilities'])
+
     def test_volume_backed_server_is_taken_as_bios(self):
         self.cloud.add_server('vol-0', mac='fa:16:3e:33:33:33',
                               image_id=None)
