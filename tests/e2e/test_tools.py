@@ -292,6 +292,41 @@ def test_uefi_rescue_image_and_failures_name_the_resource(
         bad_flavor.stderr
 
 
+def test_firmware_uefi_servers_are_enrolled_without_boot_mode(
+        tool, lab, lab_cloud, lab_admin_cloud, prefix, cleanup):
+    # Ironic's default boot mode is UEFI: a UEFI server's node carries no
+    # boot_mode capability and takes the server's firmware (verify caches
+    # the management interface's get_boot_mode as the node's boot_mode).
+    other = prefix + '-efi'
+    tool.run('rescue-image', '--uefi', '--name', prefix + '-uefi')
+    refused = tool.run('create-nodes', '--count', '1', '--prefix', other,
+                       '--flavor', lab['flavor'], '--image',
+                       lab['disk_image'], '--network', prefix + '-efinet',
+                       '--create-network', '--firmware', 'uefi',
+                       check=False)
+    assert refused.returncode == 1
+    assert 'boots with bios firmware' in refused.stderr
+    assert 'not uefi (--firmware uefi)' in refused.stderr
+    assert not list(lab_cloud.compute.servers(name=other))
+    tool.run('create-nodes', '--count', '1', '--prefix', other,
+             '--flavor', lab['flavor'], '--image', prefix + '-uefi',
+             '--network', prefix + '-efinet', '--create-network',
+             '--firmware', 'uefi')
+    wrong = tool.run('nodes-file', '--prefix', other, '--firmware', 'bios',
+                     check=False)
+    assert wrong.returncode == 1
+    assert 'boots with uefi firmware' in wrong.stderr
+    tool.run('enroll', '--ironic-cloud', lab['admin_cloud'], '--prefix',
+             other, '--firmware', 'uefi', '--manage')
+    node = lab_admin_cloud.baremetal.find_node(other + '-0',
+                                               ignore_missing=False)
+    print('node %s: provision_state %s, boot_mode %s, properties %s' % (
+        node.name, node.provision_state, node.boot_mode, node.properties))
+    assert 'capabilities' not in node.properties
+    assert node.provision_state == 'manageable'
+    assert node.boot_mode == 'uefi'
+
+
 def test_enroll_inspect_lets_ironic_fill_ports_and_properties(
         tool, lab, lab_cloud, lab_admin_cloud, prefix, cleanup):
     other = prefix + '-in'
