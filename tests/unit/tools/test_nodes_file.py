@@ -177,6 +177,18 @@ class NodesFileTests(base.ToolTestCase):
                       'as Nova kept it for the server: hw_firmware_type='
                       'uefi), not bios' % (self.ids[0], self.image.id), err)
 
+    def test_aarch64_image_without_firmware_type_is_uefi(self):
+        # Nova boots aarch64 guests with UEFI, and the driver reads them so:
+        # boot_mode:bios would be refused before every deploy.
+        arm = self.cloud.add_image('arm', architecture='aarch64')
+        self.cloud.add_server('arm-0', mac='fa:16:3e:44:44:44',
+                              image_id=arm.id)
+        rc, out, err = self.run_tool('nodes-file', '--server', 'arm-0')
+        self.assertEqual(0, rc, err)
+        props = json.loads(out)['nodes'][0]['properties']
+        self.assertEqual('aarch64', props['cpu_arch'])
+        self.assertNotIn('capabilities', props)
+
     def test_below_2_98_the_image_in_glance_is_read(self):
         self.cloud.compute_microversion = '2.97'
         self.image.properties['hw_firmware_type'] = 'bios'
