@@ -14,6 +14,7 @@
 
     ironic-openstack-nodes rescue-image   iPXE rescue image into Glance
     ironic-openstack-nodes create-nodes   servers that play the machines
+    ironic-openstack-nodes ironic-host    the server that runs Ironic
     ironic-openstack-nodes nodes-file     file for openstack baremetal create
     ironic-openstack-nodes enroll         nodes and ports into Ironic
     ironic-openstack-nodes bind           mark each node's server for it
@@ -31,6 +32,7 @@ from openstack import exceptions as sdk_exc
 from ironic_openstack_driver.tools import binding
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools import enroll
+from ironic_openstack_driver.tools import ironic_host
 from ironic_openstack_driver.tools import nodes_file
 from ironic_openstack_driver.tools import rescue_image
 from ironic_openstack_driver.tools import servers
@@ -64,7 +66,8 @@ def build_parser():
                              '$OS_REGION_NAME, else the clouds.yaml entry\'s)')
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     subparsers.required = True
-    for module in (rescue_image, servers, nodes_file, enroll, binding):
+    for module in (rescue_image, servers, ironic_host, nodes_file, enroll,
+                   binding):
         module.add_parser(subparsers)
     return parser
 

@@ -182,8 +182,8 @@ def ironic_conf(s):
             ('http_url', 'http://%s:%d' % (s.address, HTTP_PORT))]),
         ('service_catalog', [
             ('auth_type', 'none'),
-            ('endpoint_override', 'http://%s:%d' % (s.address,
-                                                     API_PORT))]),
+            ('endpoint_override',
+             'http://%s:%d' % (s.address, API_PORT))]),
         ('openstack', [
             ('clouds_yaml', '/etc/ironic/clouds.yaml'),
             ('cloud', CLOUD),

@@ -174,8 +174,14 @@ def _make_agent_usable(conn, report, port, attrs):
     return replacement
 
 
-def ensure_port(conn, report, prov, name):
-    """The server's provisioning port: found by name or created."""
+def ensure_port(conn, report, prov, name, fixed_ip=None, agent=True):
+    """The server's provisioning port: found by name or created.
+
+    :param fixed_ip: the address a new port gets from the network's
+        subnet (none without a subnet: the server configures it itself).
+    :param agent: the port's server runs Ironic Python Agent: a new
+        port's MAC is one the agent uses (_make_agent_usable).
+    """
     net = prov.network
     found = _call('cannot list ports named %s' % name,
                   lambda: list(conn.network.ports(network_id=net.id,
@@ -193,7 +199,9 @@ def ensure_port(conn, report, prov, name):
         # media, and on the servers' other networks, Neutron's addressing
         # and port security stay as they are.
         attrs['port_security_enabled'] = False
-    if prov.no_ip:
+    if fixed_ip and prov.has_subnet:
+        attrs['fixed_ips'] = [{'ip_address': fixed_ip}]
+    elif prov.no_ip:
         attrs['fixed_ips'] = []
     if pairs:
         attrs['allowed_address_pairs'] = pairs
@@ -208,6 +216,8 @@ def ensure_port(conn, report, prov, name):
         raise ToolError('port %s on network %s got no IP and ip_allocation '
                         '"%s": Nova would refuse it' % (
                             name, net.name, port.ip_allocation))
+    if not agent:
+        return port, True
     return _make_agent_usable(conn, report, port, attrs), True
 
 

@@ -92,8 +92,15 @@ class FakeNeutron:
         if mac is None:
             mac = 'fa:16:3e:00:00:%02x' % self.macs_made
             self.macs_made += 1
+        wanted = [ip.get('ip_address') for ip in attrs.get('fixed_ips')
+                  or []]
+        if wanted and not subnets:
+            raise sdk_exc.BadRequestException(
+                message='Invalid input for operation: IP allocation '
+                        'requires subnet_id or ip_address', http_status=400)
         fixed_ips = [] if no_ip or not subnets else [
-            {'ip_address': '10.0.0.%d' % (len(self.ports) + 10),
+            {'ip_address': wanted[0] if wanted
+             else '10.0.0.%d' % (len(self.ports) + 10),
              'subnet_id': subnets[0]['id']}]
         self.ports[port_id] = {
             'name': attrs['name'], 'network_id': attrs['network_id'],
@@ -103,7 +110,9 @@ class FakeNeutron:
                 attrs.get('allowed_address_pairs') or []),
             'fixed_ips': fixed_ips,
             'ip_allocation': ('none' if no_ip and self.ip_allocation
-                              else 'immediate')}
+                              else 'immediate'),
+            'security_group_ids': list(attrs.get('security_group_ids')
+                                       or [])}
         return self._port(port_id)
 
     @staticmethod

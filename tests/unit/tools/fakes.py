@@ -19,6 +19,8 @@ nodes) for the tools' find-or-create logic, and return real SDK resource
 objects.
 """
 
+import base64
+import binascii
 import itertools
 import re
 import types
@@ -244,7 +246,20 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
         the first.
         """
         assert set(attrs) <= {'name', 'flavor_id', 'image_id', 'networks',
-                              'min_count', 'max_count'}
+                              'min_count', 'max_count', 'key_name',
+                              'metadata', 'user_data'}
+        if 'user_data' in attrs:
+            # Nova: base64, at most 65535 bytes as sent (schema, 400).
+            try:
+                base64.b64decode(attrs['user_data'], validate=True)
+            except binascii.Error:
+                raise sdk_exc.BadRequestException(
+                    message='Invalid input for field/attribute user_data.',
+                    http_status=400)
+            if len(attrs['user_data']) > 65535:
+                raise sdk_exc.BadRequestException(
+                    message='Invalid input for field/attribute user_data. '
+                            'Value: is too long', http_status=400)
         if attrs['name'] in self.fail_create_server:
             raise sdk_exc.HttpException(message='Quota exceeded',
                                         http_status=403)
@@ -270,8 +285,8 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
                 'id': server_id, 'name': name, 'status': 'BUILD',
                 'task_state': 'spawning', 'flavor': dict(FLAVOR),
                 'image': {'id': attrs['image_id']}, 'reads': 0,
-                'metadata': {}, 'addresses': self.addresses(
-                    attrs['networks']),
+                'metadata': dict(attrs.get('metadata') or {}),
+                'addresses': self.addresses(attrs['networks']),
                 'kept': self._kept(attrs['image_id'])}
             made.append(self._server(self.servers[server_id]))
         return made[0]

@@ -109,8 +109,8 @@ class RenderTest(unittest.TestCase):
         bootcmd = doc['bootcmd'][0][2]
         self.assertIn('52:54:00:aa:bb:cc', bootcmd)
         self.assertIn('ip addr replace 192.168.24.1/24', bootcmd)
-        self.assertEqual('ipxe', conf(text)['DEFAULT']['enabled_boot_'
-                                                      'interfaces'])
+        self.assertEqual('ipxe',
+                         conf(text)['DEFAULT']['enabled_boot_interfaces'])
 
     def test_virtual_media_has_no_dnsmasq_and_no_static_address(self):
         text = ud.render(settings(boot='virtual-media',
