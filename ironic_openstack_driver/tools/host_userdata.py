@@ -67,6 +67,9 @@ class HostSettings:
     :param rescue_image: [openstack]rescue_image, and
         ``uefi_rescue_image``.
     :param host_name: the conductor's [DEFAULT]host.
+    :param mtu: the provisioning network's MTU (Neutron's ``mtu``): set on
+        the host's NIC and announced by dnsmasq (option 26); None leaves
+        both at the defaults.
     :raises: ValueError naming the setting that is wrong.
     """
 
@@ -75,7 +78,7 @@ class HostSettings:
                  provisioning_mac=None, ironic_source='ironic',
                  database='sqlite', db_password=None, dhcp_range=None,
                  rescue_image=None, uefi_rescue_image=None,
-                 host_name='ironic-host'):
+                 host_name='ironic-host', mtu=None):
         if boot not in BOOTS:
             raise ValueError('boot: %r is not one of %s' % (boot, BOOTS))
         if database not in DATABASES:
@@ -110,6 +113,7 @@ class HostSettings:
         self.rescue_image = rescue_image
         self.uefi_rescue_image = uefi_rescue_image
         self.host_name = host_name
+        self.mtu = mtu
 
     @property
     def address(self):
@@ -214,15 +218,17 @@ def dnsmasq_conf(s):
     root. No DNS (port=0).
     """
     first, last = s.dhcp_range
-    return '\n'.join([
+    lines = [
         'port=0',
         'bind-interfaces',
         'listen-address=%s' % s.address,
         'dhcp-range=%s,%s,%s,10m' % (first, last, s.interface.netmask),
         'dhcp-match=set:ipxe,175',
         'dhcp-boot=tag:ipxe,http://%s:%d/boot.ipxe' % (s.address,
-                                                       HTTP_PORT),
-        'log-dhcp', ''])
+                                                       HTTP_PORT)]
+    if s.mtu:
+        lines.append('dhcp-option=26,%d' % s.mtu)
+    return '\n'.join(lines + ['log-dhcp', ''])
 
 
 def nginx_site():
@@ -249,9 +255,10 @@ def _provisioning_address_cmd(s):
     """bootcmd: the static address on the NIC of the provisioning port."""
     script = ('dev=$(ip -o link | awk -v mac=%s \'tolower($0) ~ mac '
               '{sub(":", "", $2); print $2; exit}\'); '
-              '[ -n "$dev" ] && ip link set dev "$dev" up && '
+              '[ -n "$dev" ] && ip link set dev "$dev" up%s && '
               'ip addr replace %s dev "$dev"' % (
-                  s.provisioning_mac.lower(), s.interface))
+                  s.provisioning_mac.lower(),
+                  ' mtu %d' % s.mtu if s.mtu else '', s.interface))
     return ['sh', '-c', script]
 
 

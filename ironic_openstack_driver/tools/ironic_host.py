@@ -207,7 +207,8 @@ def ensure_host(conn, report, args):
         cloud=dict(keystone, application_credential_id=cred.id,
                    application_credential_secret=cred.secret),
         rescue_image=args.rescue_image,
-        uefi_rescue_image=args.uefi_rescue_image, host_name=name)
+        uefi_rescue_image=args.uefi_rescue_image, host_name=name,
+        mtu=prov.network.mtu)
     user_data = host_userdata.render(settings)
     host_secrets.write_private(clouds_file, host_secrets.baremetal_entry(
         name, endpoint, password))

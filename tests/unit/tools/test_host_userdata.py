@@ -84,6 +84,7 @@ class SchemaTest(unittest.TestCase):
                 with self.subTest(boot=boot, database=database):
                     self.check(ud.render(settings(
                         boot=boot, database=database, db_password='db-pw',
+                        mtu=1450,
                         rescue_image='ipxe', uefi_rescue_image='ipxe-efi')))
 
     def test_schema_refuses_what_cloud_init_refuses(self):
@@ -111,6 +112,14 @@ class RenderTest(unittest.TestCase):
         self.assertIn('ip addr replace 192.168.24.1/24', bootcmd)
         self.assertEqual('ipxe',
                          conf(text)['DEFAULT']['enabled_boot_interfaces'])
+
+    def test_the_networks_mtu_on_the_nic_and_in_dhcp(self):
+        text = ud.render(settings(mtu=1442))
+        dnsmasq = files(text)['/etc/dnsmasq.d/ironic.conf']['content']
+        self.assertIn('dhcp-option=26,1442\n', dnsmasq)
+        self.assertIn('up mtu 1442 &&', yaml.safe_load(text)['bootcmd'][0][2])
+        self.assertNotIn('dhcp-option=26', files(ud.render(settings()))[
+            '/etc/dnsmasq.d/ironic.conf']['content'])
 
     def test_virtual_media_has_no_dnsmasq_and_no_static_address(self):
         text = ud.render(settings(boot='virtual-media',
