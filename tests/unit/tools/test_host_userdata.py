@@ -17,13 +17,18 @@ Every rendering is validated against cloud-init 22.4.2's own JSON schema
 """
 
 import configparser
+from importlib import metadata
 import json
 import os
 import unittest
 
+from ironic.conf import opts as ironic_opts
 import jsonschema
+from oslo_db import options as db_opts
+from oslo_log import _options as log_opts
 import yaml
 
+from ironic_openstack_driver import conf as driver_conf
 from ironic_openstack_driver.tools import host_userdata as ud
 
 SCHEMA = os.path.join(os.path.dirname(__file__), 'cloud_init',
@@ -93,6 +98,49 @@ class SchemaTest(unittest.TestCase):
         doc = yaml.safe_load(ud.render(settings()))
         doc['write_files'][0]['mode'] = '0600'
         self.assertTrue(list(self.validator.iter_errors(doc)))
+
+
+class IronicConfTest(unittest.TestCase):
+    """ironic.conf names only options Ironic 39 and this driver have."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.opts = {}
+        groups = (ironic_opts.list_opts() + log_opts.list_opts()
+                  + db_opts.list_opts() + driver_conf.list_opts())
+        for group, opts in groups:
+            name = getattr(group, 'name', group) or 'DEFAULT'
+            cls.opts.setdefault(name, {}).update(
+                (o.dest, o) for o in opts)
+
+    def test_every_option_exists_and_takes_its_value(self):
+        for boot in ud.BOOTS:
+            for database in ud.DATABASES:
+                c = conf(ud.render(settings(
+                    boot=boot, database=database, db_password='db-pw',
+                    rescue_image='ipxe')))
+                for section in c.sections():
+                    for key, value in c[section].items():
+                        with self.subTest(option='[%s]%s' % (section, key)):
+                            opt = self.opts.get(section, {}).get(key)
+                            self.assertIsNotNone(opt)
+                            opt.type(value)     # ValueError if refused
+
+    def test_enabled_interfaces_are_loadable_entry_points(self):
+        c = conf(ud.render(settings()))['DEFAULT']
+        groups = metadata.entry_points()
+        types = {e.name for e in groups.select(
+            group='ironic.hardware.types')}
+        self.assertIn(c['enabled_hardware_types'], types)
+        for key, value in c.items():
+            kind = key[len('enabled_'):-len('_interfaces')]
+            if not (key.startswith('enabled_')
+                    and key.endswith('_interfaces')):
+                continue
+            names = {e.name for e in groups.select(
+                group='ironic.hardware.interfaces.%s' % kind)}
+            with self.subTest(option=key):
+                self.assertLessEqual(set(value.split(',')), names)
 
 
 class RenderTest(unittest.TestCase):

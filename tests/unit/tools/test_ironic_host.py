@@ -13,16 +13,19 @@
 """ironic-openstack-nodes ironic-host: what it makes, finds and deletes."""
 
 import base64
+import json
 import os
 import stat
 import tempfile
 from unittest import mock
 
 import bcrypt
+import jsonschema
 import yaml
 
 from tests.unit.tools import base
 from tests.unit.tools import fake_host_cloud
+from tests.unit.tools import test_host_userdata
 
 
 class IronicHostTest(base.ToolTestCase):
@@ -229,6 +232,15 @@ class IronicHostTest(base.ToolTestCase):
         prov = self.ports()['ironic-host-provisioning']
         self.assertEqual('192.168.24.1', prov['fixed_ips'][0]['ip_address'])
         self.assertNotIn('bootcmd', self.user_data())
+
+    def test_the_user_data_sent_passes_cloud_inits_schema(self):
+        rc, out, err = self.host('--database', 'mariadb')
+        self.assertEqual(0, rc, err)
+        with open(test_host_userdata.SCHEMA) as f:
+            validator = jsonschema.Draft4Validator(json.load(f))
+        self.assertEqual([], [e.message for e in validator.iter_errors(
+            self.user_data())])
+        self.assertIn('mariadb-server', self.user_data()['packages'])
 
     def test_missing_options_are_named(self):
         rc, out, err = self.run_tool('ironic-host', '--allow-from',
