@@ -34,14 +34,16 @@ NAME, and the clouds file.
 """
 
 import base64
-import ipaddress
 import os
 
+from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
 import yaml
 
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import host_access as access
 from ironic_openstack_driver.tools import host_secrets
 from ironic_openstack_driver.tools import host_userdata
 from ironic_openstack_driver.tools import provisioning_ports as ports
@@ -49,7 +51,6 @@ from ironic_openstack_driver.tools import server_listing as listing
 
 COLUMNS = ('Resource', 'Name', 'ID', 'Result')
 MARK = {'ironic_openstack_nodes': 'ironic-host'}
-SG_DESCRIPTION = 'ironic-openstack-nodes ironic-host: the operator\'s access'
 DEFAULT_TIMEOUT = 600
 
 
@@ -60,52 +61,6 @@ def _find_server(conn, name):
         raise ToolError('several servers are named %s (%s): delete the '
                         'extra ones' % (name, ', '.join(s.id for s in found)))
     return found[0] if found else None
-
-
-def _find_named(lister, what, name):
-    found = _call('cannot list %ss named %s' % (what, name),
-                  lambda: list(lister(name=name)))
-    if len(found) > 1:
-        raise ToolError('several %ss are named %s (%s): delete the extra '
-                        'ones' % (what, name, ', '.join(f.id for f in found)))
-    return found[0] if found else None
-
-
-def _ensure_security_group(conn, report, name, allow_from):
-    sg = _find_named(conn.network.security_groups, 'security group', name)
-    if sg is not None:
-        report.add('security group', name, sg.id, 'exists')
-        return sg
-    report.progress('Creating security group %s (TCP 22 and %d from %s) '
-                    '...' % (name, host_userdata.API_PORT,
-                             ', '.join(allow_from)))
-    sg = _call('cannot create security group %s' % name,
-               conn.network.create_security_group, name=name,
-               description=SG_DESCRIPTION)
-    for cidr in allow_from:
-        for port in (22, host_userdata.API_PORT):
-            _call('cannot add a rule to security group %s' % name,
-                  conn.network.create_security_group_rule,
-                  security_group_id=sg.id, direction='ingress',
-                  ethertype='IPv%d' % ipaddress.ip_network(cidr).version,
-                  protocol='tcp', port_range_min=port,
-                  port_range_max=port, remote_ip_prefix=cidr)
-    report.add('security group', name, sg.id, 'created')
-    return sg
-
-
-def _ensure_access_port(conn, report, name, network, sg):
-    port = _find_named(conn.network.ports, 'port', name)
-    if port is not None:
-        report.add('port', name, port.id, 'exists')
-        return port
-    report.progress('Creating port %s on network %s ...'
-                    % (name, network.name))
-    port = _call('cannot create port %s' % name, conn.network.create_port,
-                 name=name, network_id=network.id,
-                 security_group_ids=[sg.id])
-    report.add('port', name, port.id, 'created')
-    return port
 
 
 def _address(port):
@@ -127,6 +82,39 @@ def _keystone(conn):
             'region_name': conn.config.get_region_name()}
 
 
+# HostSettings' fields and the options that give them.
+OPTIONS = {'provisioning_cidr': '--provisioning-address',
+           'driver_source': '--driver-source', 'boot': '--boot',
+           'database': '--database'}
+
+
+def _settings(args, **secrets):
+    """The HostSettings of the options and ``secrets``.
+
+    :raises: ToolError naming the option when HostSettings refuses it.
+    """
+    kwargs = dict(
+        boot=args.boot, provisioning_cidr=args.provisioning_address,
+        driver_source=args.driver_source, ironic_source=args.ironic_source,
+        database=args.database, api_user=host_secrets.API_USER,
+        rescue_image=args.rescue_image,
+        uefi_rescue_image=args.uefi_rescue_image, host_name=args.name)
+    kwargs.update(secrets)
+    try:
+        return host_userdata.HostSettings(**kwargs)
+    except ValueError as e:
+        field, _sep, why = str(e).partition(': ')
+        raise ToolError('%s: %s' % (OPTIONS.get(field, field), why))
+
+
+def _check_settings(args):
+    """Check the options before anything is made; the host's interface."""
+    return _settings(args, provisioning_mac='00:00:00:00:00:00',
+                     api_password_hash='-', rpc_password='-',
+                     rpc_password_hash='-', cloud={},
+                     db_password='-').interface
+
+
 def ensure_host(conn, report, args):
     """Find or create what ironic-host makes.
 
@@ -135,10 +123,7 @@ def ensure_host(conn, report, args):
         next run finds it.
     """
     name = args.name
-    try:
-        interface = ipaddress.ip_interface(args.provisioning_address)
-    except ValueError as e:
-        raise ToolError('--provisioning-address: %s' % e)
+    interface = _check_settings(args)
     flavor = common.find_one(conn.compute.find_flavor, 'flavor',
                              args.flavor, '--flavor')
     image = common.find_one(conn.image.find_image, 'image', args.image,
@@ -165,6 +150,20 @@ def ensure_host(conn, report, args):
         cred = host_secrets.new_app_credential(conn, report, name,
                                                args.role)
         report.add('application credential', name, cred.id, 'created')
+    try:
+        return _make(conn, report, args, interface, prov, access_net,
+                     server, cred, keystone, clouds_file, flavor, image)
+    except (ToolError, sdk_exc.SDKException, ks_exc.ClientException):
+        if cred is not None and _find_server(conn, name) is None:
+            # No server holds the secret: take the credential back.
+            host_secrets.delete_app_credential(conn, name)
+        raise
+
+
+def _make(conn, report, args, interface, prov, access_net, server, cred,
+          keystone, clouds_file, flavor, image):
+    """The ports, the access and the server of ensure_host."""
+    name = args.name
     prov_port, new = ports.ensure_port(conn, report, prov,
                                        ports.port_name(name),
                                        fixed_ip=str(interface.ip),
@@ -176,10 +175,10 @@ def ensure_host(conn, report, args):
                         '(--provisioning-address)' % (
                             prov_port.name, prov_port.id,
                             _address(prov_port), interface.ip))
-    sg = _ensure_security_group(conn, report, name, args.allow_from)
-    access = _ensure_access_port(conn, report, '%s-access' % name,
-                                 access_net, sg)
-    endpoint = 'http://%s:%d' % (_address(access), host_userdata.API_PORT)
+    sg = access.ensure_security_group(conn, report, name, args.allow_from)
+    access_port = access.ensure_access_port(
+        conn, report, '%s-access' % name, access_net, sg)
+    endpoint = 'http://%s:%d' % (_address(access_port), host_userdata.API_PORT)
     if server is not None:
         report.add('server', name, server.id, 'exists')
         if not os.path.exists(clouds_file):
@@ -188,26 +187,20 @@ def ensure_host(conn, report, args):
                             'server is created; run with --delete, then '
                             'again, for a new one' % clouds_file)
         return server, endpoint, clouds_file
-    if prov_port.device_id or access.device_id:
+    if prov_port.device_id or access_port.device_id:
         raise ToolError('port %s or %s is used by another server' % (
-            prov_port.name, access.name))
+            prov_port.name, access_port.name))
     password = host_secrets.new_password()
     rpc_password = host_secrets.new_password()
-    settings = host_userdata.HostSettings(
-        boot=args.boot, provisioning_cidr=args.provisioning_address,
-        provisioning_mac=prov_port.mac_address,
-        driver_source=args.driver_source, ironic_source=args.ironic_source,
-        database=args.database,
+    settings = _settings(
+        args, provisioning_mac=prov_port.mac_address,
         db_password=host_secrets.new_password()
         if args.database == 'mariadb' else None,
-        api_user=host_secrets.API_USER,
         api_password_hash=host_secrets.bcrypt_hash(password),
         rpc_password=rpc_password,
         rpc_password_hash=host_secrets.bcrypt_hash(rpc_password),
         cloud=dict(keystone, application_credential_id=cred.id,
                    application_credential_secret=cred.secret),
-        rescue_image=args.rescue_image,
-        uefi_rescue_image=args.uefi_rescue_image, host_name=name,
         mtu=prov.network.mtu)
     user_data = host_userdata.render(settings)
     host_secrets.write_private(clouds_file, host_secrets.baremetal_entry(
@@ -220,12 +213,11 @@ def ensure_host(conn, report, args):
                        flavor_id=flavor.id, image_id=image.id,
                        key_name=args.key_name, metadata=dict(MARK),
                        networks=[{'port': prov_port.id},
-                                 {'port': access.id}],
+                                 {'port': access_port.id}],
                        user_data=base64.b64encode(
                            user_data.encode()).decode())
     except ToolError:
         os.unlink(clouds_file)
-        host_secrets.delete_app_credential(conn, name)
         raise
     report.add('server', name, server.id, 'created')
     built = listing.wait_listed(conn, report, name, [server.id],
@@ -251,13 +243,14 @@ def delete_host(conn, report, args):
         listing.delete_servers(conn, report, name, [server.id], args.timeout)
         report.add('server', name, server.id, 'deleted')
     for port_name in (ports.port_name(name), '%s-access' % name):
-        port = _find_named(conn.network.ports, 'port', port_name)
+        port = access.find_named(conn.network.ports, 'port', port_name)
         if port is not None:
             _call('cannot delete port %s' % port_name,
                   conn.network.delete_port, port, ignore_missing=True)
             report.add('port', port_name, port.id, 'deleted')
-    sg = _find_named(conn.network.security_groups, 'security group', name)
-    if sg is not None and sg.description == SG_DESCRIPTION:
+    sg = access.find_named(conn.network.security_groups, 'security group',
+                           name)
+    if sg is not None and sg.description == access.SG_DESCRIPTION:
         _call('cannot delete security group %s' % name,
               conn.network.delete_security_group, sg, ignore_missing=True)
         report.add('security group', name, sg.id, 'deleted')

@@ -21,6 +21,7 @@ from unittest import mock
 
 import bcrypt
 import jsonschema
+from openstack import exceptions as sdk_exc
 import yaml
 
 from tests.unit.tools import base
@@ -241,6 +242,32 @@ class IronicHostTest(base.ToolTestCase):
         self.assertEqual([], [e.message for e in validator.iter_errors(
             self.user_data())])
         self.assertIn('mariadb-server', self.user_data()['packages'])
+
+    def test_a_bad_address_is_named_before_anything_is_made(self):
+        for address in ('192.168.24.1', '192.168.24.1/30', 'x/24'):
+            with self.subTest(address=address):
+                rc, out, err = self.host('--provisioning-address', address)
+                self.assertEqual(1, rc)
+                self.assertIn('error: --provisioning-address: ', err)
+                self.assertEqual(({}, {}, {}), (
+                    self.ports(), self.cloud.security_groups,
+                    self.cloud.app_credentials))
+
+    def test_a_failure_before_the_server_takes_the_credential_back(self):
+        self.cloud.network.create_security_group.side_effect = (
+            sdk_exc.ForbiddenException(message='Quota exceeded for '
+                                               'resources: '
+                                               '[\'security_group\'].',
+                                       http_status=403))
+        rc, out, err = self.host()
+        self.assertEqual(1, rc)
+        self.assertIn('cannot create security group ironic-host', err)
+        self.assertEqual({}, self.cloud.app_credentials)
+        self.assertFalse(os.path.exists(self.clouds_file))
+        self.cloud.network.create_security_group.side_effect = (
+            self.cloud._create_sg)
+        self.assertEqual(0, self.host()[0])
+        self.assertEqual(1, len(self.cloud.app_credentials))
 
     def test_missing_options_are_named(self):
         rc, out, err = self.run_tool('ironic-host', '--allow-from',
