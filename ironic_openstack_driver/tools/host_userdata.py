@@ -66,7 +66,6 @@ class HostSettings:
         the upper half of the provisioning network.
     :param rescue_image: [openstack]rescue_image, and
         ``uefi_rescue_image``.
-    :param host_name: the conductor's [DEFAULT]host.
     :param mtu: the provisioning network's MTU (Neutron's ``mtu``): set on
         the host's NIC and announced by dnsmasq (option 26); None leaves
         both at the defaults.
@@ -78,7 +77,7 @@ class HostSettings:
                  provisioning_mac=None, ironic_source='ironic',
                  database='sqlite', db_password=None, dhcp_range=None,
                  rescue_image=None, uefi_rescue_image=None,
-                 host_name='ironic-host', mtu=None):
+                 mtu=None):
         if boot not in BOOTS:
             raise ValueError('boot: %r is not one of %s' % (boot, BOOTS))
         if database not in DATABASES:
@@ -112,7 +111,6 @@ class HostSettings:
         self.dhcp_range = dhcp_range or default_dhcp_range(self.interface)
         self.rescue_image = rescue_image
         self.uefi_rescue_image = uefi_rescue_image
-        self.host_name = host_name
         self.mtu = mtu
 
     @property
@@ -157,7 +155,11 @@ def ironic_conf(s):
     boot = 'ipxe' if s.boot == 'pxe' else 'openstack-virtual-media'
     return _ini([
         ('DEFAULT', [
-            ('host', s.host_name),
+            # The API's JSON-RPC client connects to the conductor's host
+            # name, and the conductor listens on 127.0.0.1 only: the
+            # server's own name may resolve elsewhere (127.0.1.1, its
+            # access address).
+            ('host', '127.0.0.1'),
             ('auth_strategy', 'http_basic'),
             ('http_basic_auth_user_file', '/etc/ironic/htpasswd'),
             ('rpc_transport', 'json-rpc'),

@@ -98,7 +98,7 @@ def _settings(args, **secrets):
         driver_source=args.driver_source, ironic_source=args.ironic_source,
         database=args.database, api_user=host_secrets.API_USER,
         rescue_image=args.rescue_image,
-        uefi_rescue_image=args.uefi_rescue_image, host_name=args.name)
+        uefi_rescue_image=args.uefi_rescue_image)
     kwargs.update(secrets)
     try:
         return host_userdata.HostSettings(**kwargs)

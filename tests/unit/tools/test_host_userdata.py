@@ -189,7 +189,10 @@ class RenderTest(unittest.TestCase):
         self.assertEqual('json-rpc', c['DEFAULT']['rpc_transport'])
         self.assertEqual('openstack', c['DEFAULT']['enabled_hardware_types'])
         self.assertEqual('http_basic', c['json_rpc']['auth_strategy'])
+        # The API's JSON-RPC client reaches the conductor at its host
+        # name: the address the conductor listens on.
         self.assertEqual('127.0.0.1', c['json_rpc']['host_ip'])
+        self.assertEqual('127.0.0.1', c['DEFAULT']['host'])
         self.assertEqual('none', c['dhcp']['dhcp_provider'])
         self.assertEqual('http://192.168.24.1:8080', c['deploy']['http_url'])
         self.assertEqual('http://192.168.24.1:6385',
