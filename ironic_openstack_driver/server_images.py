@@ -25,7 +25,6 @@ showed, which every read of the server records. Module functions over a
 (cloud_lookups.py).
 """
 
-from keystoneauth1 import discover
 from openstack import exceptions as sdk_exc
 from oslo_log import log
 
@@ -34,35 +33,9 @@ from ironic.common.i18n import _
 
 from ironic_openstack_driver import cloud_lookups
 from ironic_openstack_driver.conf import CONF
+from ironic_openstack_driver import kept_properties
 
 LOG = log.getLogger(__name__)
-
-# From 2.98 a server read embeds the standard image properties Nova kept
-# from the server's image (hw_firmware_type ...), even once that image is
-# deleted. os_shutdown_timeout is not among them (it is no ImageMetaProps
-# field).
-IMAGE_PROPERTIES_MICROVERSION = (2, 98)
-
-
-def embedded_image_properties(server):
-    """The image properties embedded in a server read, or None.
-
-    Only a read at compute microversion 2.98 or later carries them (a
-    listing at 2.1 does not).
-    """
-    version = getattr(server, 'microversion', None)
-    if not version or not discover.version_between(
-            IMAGE_PROPERTIES_MICROVERSION, None, version):
-        return None
-    image = server.image or {}
-    props = dict(image.get('properties') or {})
-    # openstacksdk parses server.image as a Glance Image: properties it
-    # knows become attributes.
-    for name in ('os_shutdown_timeout', 'hw_firmware_type', 'architecture'):
-        value = getattr(image, name, None)
-        if value is not None:
-            props[name] = value
-    return props
 
 
 def glance_properties(client, image_id):
@@ -119,7 +92,7 @@ def kept_image_properties(client, server, image_id):
     none) as remembered from an earlier read of this server (see
     remember_kept_properties). None when neither shows them.
     """
-    props = embedded_image_properties(server)
+    props = kept_properties.embedded_image_properties(server)
     if props is None:
         return client.lookups.server_image_properties(
             client.key, server.id, image_id)
@@ -243,7 +216,7 @@ def shutdown_timeout(client, server):
     image_id = (server.image or {}).get('id')
     if not image_id:
         return None, _('the server is volume-backed')
-    props = embedded_image_properties(server) or {}
+    props = kept_properties.embedded_image_properties(server) or {}
     if 'os_shutdown_timeout' not in props:
         try:
             props = glance_properties(client, image_id)

@@ -31,9 +31,9 @@ capabilities:boot_mode against the capability.
 
 import os
 
-from keystoneauth1 import discover
 from openstack import exceptions as sdk_exc
 
+from ironic_openstack_driver import kept_properties
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import ToolError
 
@@ -41,32 +41,8 @@ FIRMWARES = ('uefi', 'bios')
 #: Ironic's [deploy]default_boot_mode when the conductor's file is not
 #: given or does not set it.
 IRONIC_DEFAULT_BOOT_MODE = 'uefi'
-#: From this compute microversion a server read embeds the image
-#: properties Nova kept when it built the server.
-KEPT_PROPERTIES_MICROVERSION = (2, 98)
 _FIRMWARE_PROPERTIES = ('hw_firmware_type', 'hw_architecture',
                         'architecture')
-
-
-def kept_properties(server):
-    """The firmware properties Nova kept with the server, or None.
-
-    Only a server read (or detailed listing) at compute microversion 2.98
-    or later shows them; they outlive any later change of the image.
-    """
-    version = getattr(server, 'microversion', None)
-    if not version or not discover.version_between(
-            KEPT_PROPERTIES_MICROVERSION, None, version):
-        return None
-    image = server.image or {}
-    props = dict(image.get('properties') or {})
-    # openstacksdk parses server.image as a Glance Image: properties it
-    # knows become attributes.
-    for name in _FIRMWARE_PROPERTIES:
-        value = getattr(image, name, None)
-        if value is not None:
-            props[name] = value
-    return props
 
 
 def image_firmware(image):
@@ -172,14 +148,16 @@ def server_firmware(server, image):
     """The firmware of a server, and why, as the driver takes it.
 
     From the properties Nova kept with the server where the read shows
-    them (kept_properties), else from its image in Glance.
+    them (kept_properties.embedded_image_properties, as the
+    driver reads them), else from its image in Glance.
 
     :param image: the server's image in Glance, or None (a volume-backed
         server, or an image Glance no longer has): the driver takes
         those as BIOS.
     """
     image_id = (server.image or {}).get('id')
-    kept = kept_properties(server) if image_id else None
+    kept = (kept_properties.embedded_image_properties(server)
+            if image_id else None)
     if kept is not None:
         firmware, why = firmware_of(kept)
         return firmware, 'image %s as Nova kept it for the server: %s' % (
