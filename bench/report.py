@@ -148,11 +148,69 @@ def _requests_counted(r):
     """
     per_sweep = r.get('nova_requests_per_sweep')
     phase = r.get('nova_requests_whole_phase')
-    if not per_sweep or phase == 0:
+    if not per_sweep or not phase:
         return False, _missing('%s Nova requests a sweep, %s in the phase '
                                '(does nova-api\'s request log still match '
                                'request_counting.py?)' % (per_sweep, phase))
+    uncounted = [s for s in r['sweeps'] if not s.get('nova_requests')]
+    if uncounted:
+        # The median of the sweeps hides one sweep that counted nothing.
+        return False, _missing('%d of %d timed sweeps with 0 Nova requests '
+                               '(a median of %g)' % (
+                                   len(uncounted), len(r['sweeps']),
+                                   per_sweep))
     return True, '%g a sweep, %s in the phase' % (per_sweep, phase)
+
+
+def _idle_sweep(r):
+    """(met, value) of "an idle sweep sends 1 Nova request".
+
+    An idle sweep of our driver still sends its delta listing: 0 requests
+    means none was counted, not a sweep that cost nothing.
+    """
+    value = r.get('nova_requests_per_idle_sweep')
+    if value is None:
+        return False, _missing('no idle sweep')
+    if value == 0:
+        return False, _missing('0 Nova requests counted in the idle sweeps')
+    return value == 1, value
+
+
+def _sweeps_counted(name, peer, n):
+    """(label, met, value) for a peer's sweeps, or None when they are.
+
+    A peer's sweep figures are compared with ours in the table: a sweep
+    that evaluated fewer than the N nodes times fewer nodes.
+    """
+    met, value = _evaluated_all(peer, n)
+    if met:
+        return None
+    return ('%s: every timed sweep evaluated the %d nodes' % (name, n),
+            False, value)
+
+
+def _changed_sweep(r, n):
+    """(label, met, value) of the sweep after the k changes, or None.
+
+    None when no server was changed (``--changed-servers 0``). Its Nova
+    requests are the figure: 0 of them, or fewer than the N nodes
+    evaluated, and the figure counts nothing or a part.
+    """
+    rec = r.get('k_changed_sweep')
+    if rec is None:
+        return None
+    label = ('the sweep after %s changed servers counted over the %d nodes'
+             % (r.get('k_changed_servers'), n))
+    if not rec.get('nova_requests'):
+        return label, False, _missing('%s Nova requests counted in it'
+                                      % rec.get('nova_requests'))
+    evaluated = rec.get('nodes_evaluated')
+    if evaluated is None:
+        return label, False, _missing('no power-sync lock lines in it')
+    if evaluated < n:
+        return label, False, 'it evaluated %d of %d nodes' % (evaluated, n)
+    return label, True, '%d Nova requests, %d nodes' % (
+        rec['nova_requests'], evaluated)
 
 
 def _at_most(r, key, limit, what):
@@ -168,7 +226,11 @@ def targets(results):
 
     Every target is listed whenever our driver ran: a figure that is
     missing (None, or a count of 0 where a sweep must send requests) is a
-    MISS whose value says what was not measured, never a PASS.
+    MISS whose value says what was not measured, never a PASS. So are a
+    timed sweep of ours with 0 Nova requests (whatever the median), the
+    sweep after the k changes with 0 requests or fewer than the N nodes
+    evaluated, and a peer's timed sweep that evaluated fewer than the N
+    nodes (its figures would compare fewer nodes with ours).
 
     :param results: {system name: result}.
     :returns: [(label, met, value)].
@@ -195,12 +257,18 @@ def targets(results):
             out.append(('%s: Nova requests counted in its phase' % name,
                         False, _missing('0 Nova requests counted: its '
                                         'figures compare with nothing')))
+        if peer.get('sweeps'):
+            line = _sweeps_counted(name, peer, n)
+            if line:
+                out.append(line)
     limit = n // 1000 + 1
     out.append(('full listing: Nova requests <= floor(N/1000)+1 = %d'
                 % limit,) + _at_most(r, 'nova_requests_per_full_listing',
                                      limit, 'no full listing counted'))
-    out.append(('idle sweep: 1 Nova request',) + _at_most(
-        r, 'nova_requests_per_idle_sweep', 1, 'no idle sweep'))
+    out.append(('idle sweep: 1 Nova request',) + _idle_sweep(r))
+    changed = _changed_sweep(r, n)
+    if changed:
+        out.append(changed)
     gets = r.get('server_gets_per_sweep')
     if gets is None or not counted[0]:
         out.append(('no per-node GET /servers/{id} in a sweep', False,

@@ -104,7 +104,8 @@ class DriverMemoryTest(unittest.TestCase):
 
 def ours(n, **figures):
     r = {'nodes': n, 'sweep_seconds': 1.0, 'server_gets_per_sweep': 0,
-         'sweeps': [{'errors': 0}], 'keystone_token_requests': 1,
+         'sweeps': [{'errors': 0, 'nova_requests': 1}] * 3,
+         'keystone_token_requests': 1,
          'nodes_evaluated_min': n, 'nova_requests_per_sweep': 1,
          'nova_requests_whole_phase': 40,
          'nova_requests_per_full_listing': n // 1000 + 1,
@@ -214,6 +215,67 @@ class TargetsTest(unittest.TestCase):
             'nova_requests_whole_phase': 0}})
         self.assertMissing(got, 'sushy-redfish: Nova requests counted in '
                            'its phase')
+
+    def test_one_sweep_without_requests_misses_under_a_counted_median(self):
+        # Two sweeps counted, one not (its requests fell outside the log
+        # read): the median of 3 is 1, the third sweep counted nothing.
+        r = ours(200, sweeps=[{'errors': 0, 'nova_requests': 1},
+                              {'errors': 0, 'nova_requests': 0},
+                              {'errors': 0, 'nova_requests': 1}])
+        got = self.targets(r)
+        self.assertMissing(
+            got, 'Nova requests counted in the sweeps and the phase',
+            '1 of 3 timed sweeps with 0 Nova requests')
+        self.assertMissing(got, 'no per-node GET /servers/{id} in a sweep')
+
+    def test_no_phase_count_is_a_miss(self):
+        got = self.targets(ours(200, nova_requests_whole_phase=None))
+        self.assertMissing(
+            got, 'Nova requests counted in the sweeps and the phase',
+            'None in the phase')
+
+    def test_an_idle_sweep_of_zero_requests_is_a_miss_not_a_pass(self):
+        got = self.targets(ours(200, nova_requests_per_idle_sweep=0))
+        self.assertMissing(got, 'idle sweep: 1 Nova request',
+                           '0 Nova requests counted in the idle sweeps')
+
+    def test_the_sweep_after_the_changes_must_be_counted(self):
+        label = ('the sweep after 10 changed servers counted over the 200 '
+                 'nodes')
+        counted = {'nova_requests': 2, 'nodes_evaluated': 200}
+
+        def changed(**rec):
+            return self.targets(ours(200, k_changed_servers=10,
+                                     k_changed_sweep=dict(counted, **rec)))
+        self.assertEqual((True, '2 Nova requests, 200 nodes'),
+                         changed()[label])
+        self.assertMissing(changed(nova_requests=0), label,
+                           '0 Nova requests counted in it')
+        self.assertEqual((False, 'it evaluated 120 of 200 nodes'),
+                         changed(nodes_evaluated=120)[label])
+        self.assertMissing(changed(nodes_evaluated=None), label,
+                           'lock lines')
+
+    def test_no_changed_servers_no_line_for_their_sweep(self):
+        got = self.targets(ours(200))
+        self.assertFalse([label for label in got if 'changed' in label], got)
+
+    def test_a_peer_sweep_over_fewer_nodes_is_a_miss(self):
+        peer = {'nodes': 200, 'sweep_seconds': 10.0,
+                'nova_requests_whole_phase': 600,
+                'sweeps': [{'errors': 0}], 'nodes_evaluated_min': 150}
+        got = self.targets(ours(200), **{'sushy-redfish': peer})
+        self.assertEqual(
+            (False, 'a sweep evaluated 150 of 200 nodes'),
+            got['sushy-redfish: every timed sweep evaluated the 200 nodes'])
+        got = self.targets(ours(200), **{'sushy-redfish': dict(
+            peer, nodes_evaluated_min=None)})
+        self.assertMissing(
+            got, 'sushy-redfish: every timed sweep evaluated the 200 nodes',
+            'lock lines')
+        got = self.targets(ours(200), **{'sushy-redfish': dict(
+            peer, nodes_evaluated_min=200)})
+        self.assertTrue(all(met for met, _ in got.values()), got)
 
     def test_our_driver_without_sweeps_is_a_miss(self):
         got = self.targets({'nodes': 200, 'error': 'Ironic did not start'})
