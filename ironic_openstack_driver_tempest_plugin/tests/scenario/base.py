@@ -27,11 +27,13 @@ and ping (``boot_and_verify_node``), and after upstream's unrescue
 ``[openstack_driver] instance_console_line`` in the node's console log
 (read through Ironic: the driver's ``console_output`` passthru) and checks
 Nova's view of the node's server (read with ``host_clouds_yaml`` and
-``host_cloud``): ACTIVE, no task, running, not RESCUE. Everything else
-(reservation, deploy, ping, cleanup) is the upstream code.
+``host_cloud``): ACTIVE, no task, running, not RESCUE. While a node is
+rescued (upstream's ``rescue_node``) Nova must show its server in RESCUE.
+Everything else (reservation, deploy, ping, cleanup) is the upstream code.
 
-A class whose settings are missing fails with tempest's
-InvalidConfiguration naming them: it never skips for want of them.
+A class whose settings are missing, or that upstream's checks would skip
+(hardware type or interface not enabled in tempest.conf, Nova seen),
+fails with tempest's InvalidConfiguration naming why: it never skips.
 """
 
 import datetime
@@ -65,7 +67,19 @@ class OpenStackNodeMixin(object):
 
     @classmethod
     def skip_checks(cls):
-        super(OpenStackNodeMixin, cls).skip_checks()
+        """Upstream's checks and the plugin's settings: an error, no skip.
+
+        Upstream skips a class whose hardware type or interfaces tempest
+        does not list as enabled, or when tempest sees Nova; for a test of
+        this driver each of those is a configuration that cannot test it.
+
+        :raises: InvalidConfiguration naming the class and the reason.
+        """
+        try:
+            super(OpenStackNodeMixin, cls).skip_checks()
+        except cls.skipException as skipped:
+            raise lib_exc.InvalidConfiguration(
+                '%s cannot run: %s' % (cls.__name__, skipped))
         missing = verify.missing_settings(CONF.openstack_driver,
                                           cls.required_settings)
         if missing:
@@ -157,12 +171,22 @@ class OpenStackNodeMixin(object):
         finally:
             conn.close()
 
-    def assert_server(self, status):
-        """Nova shows the node's server running in ``status``."""
-        view = self.host_server(self.node['uuid'])
+    @classmethod
+    def check_server(cls, node_id, status):
+        """Nova shows the node's server running in ``status``.
+
+        :raises: AssertionError naming the node, what contradicts
+            ``status`` and Nova's view.
+        """
+        view = cls.host_server(node_id)
         problems = verify.server_problems(view, status)
-        self.assertEqual([], problems, 'node %s: Nova shows %s' % (
-            self.node['uuid'], view))
+        if problems:
+            raise AssertionError('node %s: Nova shows %s (%s)' % (
+                node_id, '; '.join(problems), view))
+
+    def assert_server(self, status):
+        """Nova shows this test's node's server running in ``status``."""
+        self.check_server(self.node['uuid'], status)
 
     def verify_disk_boot(self, before):
         """A new instance line on the console; Nova: ACTIVE, from disk.
@@ -203,6 +227,16 @@ class OpenStackNodeMixin(object):
         self.verify_disk_boot(self.instance_lines_before)
         super(OpenStackNodeMixin, self).rescue_unrescue()
         self.verify_disk_boot(self.instance_lines_before_unrescue)
+
+    @classmethod
+    def rescue_node(cls, node_id, rescue_password):
+        """Upstream's rescue; Nova then shows the server in RESCUE.
+
+        The agent's rescue boots the ramdisk from the network: Nova's
+        rescue with the iPXE image, running, with no task left.
+        """
+        super(OpenStackNodeMixin, cls).rescue_node(node_id, rescue_password)
+        cls.check_server(node_id, 'RESCUE')
 
     @classmethod
     def unrescue_node(cls, node_id):
