@@ -55,7 +55,7 @@ LABNODES = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 LAB_REQUIRED = ('OpenStackDirectWholedisk', 'OpenStackIPXEBoot',
                 'OpenStackVirtualMediaBoot', 'OpenStackRamdiskDeploy',
                 'OpenStackManualCleaning', 'OpenStackAutomatedCleaning',
-                'OpenStackRescueWholedisk')
+                'OpenStackRescueWholedisk', 'OpenStackPowerCycleWholedisk')
 
 
 def say(text):

@@ -24,6 +24,7 @@ from tempest.common import utils
 from tempest import config
 from tempest.lib import decorators
 
+from ironic_tempest_plugin.tests.scenario import baremetal_manager as bm
 from ironic_tempest_plugin.tests.scenario import \
     baremetal_standalone_manager as bsm
 from ironic_tempest_plugin.tests.scenario.ironic_standalone import \
@@ -79,6 +80,45 @@ class OpenStackRescueWholedisk(base.OpenStackNodeMixin,
     boot_interface = 'ipxe'
     image_ref = CONF.baremetal.whole_disk_image_url
     image_checksum = CONF.baremetal.whole_disk_image_checksum
+
+
+class OpenStackPowerCycleWholedisk(base.OpenStackNodeMixin,
+                                   bsm.BaremetalStandaloneScenarioTest):
+    """Deploy a whole disk, then power off and on through Ironic.
+
+    A deployed node's boot device is its disk (kept in Ironic's database):
+    while it is off Nova shows the server SHUTOFF; powered on again, the
+    instance image prints a new line on the console, Nova shows the server
+    ACTIVE (not in rescue) and it answers pings.
+    """
+
+    api_microversion = '1.31'
+    deploy_interface = 'direct'
+    boot_interface = 'ipxe'
+    wholedisk_image = True
+    image_ref = CONF.baremetal.whole_disk_image_url
+    image_checksum = CONF.baremetal.whole_disk_image_checksum
+
+    @decorators.idempotent_id('d7b4b09d-588a-4d2d-a8fc-2a7816ebb52f')
+    @utils.services('image', 'network')
+    def test_power_cycle_boots_the_disk(self):
+        self.boot_and_verify_node()
+        uuid = self.node['uuid']
+        self.baremetal_client.set_node_power_state(
+            uuid, bm.BaremetalPowerStates.POWER_OFF)
+        self.wait_power_state(uuid, bm.BaremetalPowerStates.POWER_OFF)
+        view = self.host_server(uuid)
+        self.assertEqual('SHUTOFF', (view or {}).get('status'),
+                         'node %s: Nova shows %s' % (uuid, view))
+        # Counted while the guest is off: its next start prints a new one.
+        before = self.console_lines_with(
+            uuid, CONF.openstack_driver.instance_console_line)
+        self.baremetal_client.set_node_power_state(
+            uuid, bm.BaremetalPowerStates.POWER_ON)
+        self.wait_power_state(uuid, bm.BaremetalPowerStates.POWER_ON)
+        self.verify_disk_boot(before)
+        self.assertTrue(self.ping_ip_address(self.node_ip,
+                                             should_succeed=True))
 
 
 class OpenStackRamdiskDeploy(base.OpenStackNodeMixin,
