@@ -64,7 +64,9 @@ class PluginTestCase(testtools.TestCase):
             # What Ironic's own plugin leaves before ours runs.
             f.write('[DEFAULT]\nenabled_hardware_types = ipmi\n'
                     'enabled_power_interfaces = ipmitool\n'
-                    'enabled_management_interfaces = ipmitool\n')
+                    'enabled_management_interfaces = ipmitool\n'
+                    'enabled_boot_interfaces = fake,ipxe\n'
+                    'enabled_rescue_interfaces = fake,no-rescue\n')
         self.clouds_yaml = os.path.join(self.tmp, 'etc', 'clouds.yaml')
         self.calls = os.path.join(self.tmp, 'calls')
         open(self.calls, 'w').close()
@@ -154,6 +156,15 @@ class TestPostConfig(PluginTestCase):
                           'rescue_image': 'ipxe-rescue',
                           'uefi_rescue_image': 'ipxe-rescue-uefi'},
                          dict(conf.items('openstack')))
+
+    def test_enables_virtual_media_boot_and_agent_rescue_after_ironics(self):
+        # Ironic's first enabled interface stays the default one.
+        self.run_phase('stack', 'post-config')
+        conf = self.ironic_conf()
+        self.assertEqual('fake,ipxe,openstack-virtual-media',
+                         conf.get('DEFAULT', 'enabled_boot_interfaces'))
+        self.assertEqual('fake,no-rescue,agent',
+                         conf.get('DEFAULT', 'enabled_rescue_interfaces'))
 
     def test_running_twice_adds_nothing_twice(self):
         self.run_phase('stack', 'post-config')
@@ -340,6 +351,32 @@ class TestTestConfigAndClean(PluginTestCase):
                        ENABLED_SERVICES='key,n-cpu,ir-api,ir-cond,tempest')
         self.assertEqual('ipmi,openstack', self.ironic_conf(
             self.tempest_conf).get('baremetal', 'enabled_hardware_types'))
+
+    def test_tempest_learns_the_added_interfaces_and_sees_no_nova(self):
+        # Ironic's plugin wrote its lists; upstream's standalone classes
+        # skip when tempest sees Nova (the plugin's classes then fail).
+        with open(self.tempest_conf, 'w') as f:
+            f.write('[baremetal]\nenabled_boot_interfaces = fake,ipxe\n'
+                    'enabled_rescue_interfaces = fake,no-rescue\n'
+                    '[service_available]\nnova = True\n')
+        self.run_phase('stack', 'test-config',
+                       ENABLED_SERVICES='key,n-api,n-cpu,ir-api,ir-cond,'
+                                        'tempest')
+        conf = self.ironic_conf(self.tempest_conf)
+        self.assertEqual('fake,ipxe,openstack-virtual-media',
+                         conf.get('baremetal', 'enabled_boot_interfaces'))
+        self.assertEqual('fake,no-rescue,agent',
+                         conf.get('baremetal', 'enabled_rescue_interfaces'))
+        self.assertEqual('False', conf.get('service_available', 'nova'))
+
+    def test_nova_deploying_onto_ironic_stays_seen_by_tempest(self):
+        with open(self.tempest_conf, 'w') as f:
+            f.write('[service_available]\nnova = True\n')
+        self.run_phase('stack', 'test-config', VIRT_DRIVER='ironic',
+                       ENABLED_SERVICES='key,n-api,n-cpu,ir-api,ir-cond,'
+                                        'tempest')
+        self.assertEqual('True', self.ironic_conf(self.tempest_conf).get(
+            'service_available', 'nova'))
 
     def test_tempest_plugin_gets_what_its_deploy_tests_need(self):
         self.run_phase(
