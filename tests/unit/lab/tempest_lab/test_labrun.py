@@ -12,7 +12,9 @@
 
 """labrun's exit status: the classes that must pass (no tempest run)."""
 
+import ast
 import contextlib
+import glob
 import io
 import json
 import os
@@ -24,6 +26,23 @@ from unittest import mock
 import labrun
 
 PKG = 'ironic_openstack_driver_tempest_plugin.tests.scenario.test_basic_ops.'
+SCENARIOS = os.path.join(os.path.dirname(os.path.dirname(labrun.LABNODES)),
+                         os.pardir, 'ironic_openstack_driver_tempest_plugin',
+                         'tests', 'scenario')
+
+
+def plugin_classes():
+    """The plugin's test classes: those with the mixin among their bases."""
+    found = set()
+    for path in glob.glob(os.path.join(SCENARIOS, 'test_*.py')):
+        with open(path) as f:
+            tree = ast.parse(f.read())
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and any(
+                    ast.unparse(b).endswith('OpenStackNodeMixin')
+                    for b in node.bases):
+                found.add(node.name)
+    return found
 
 
 def records(**statuses):
@@ -46,6 +65,12 @@ class RequiredClassesTestCase(unittest.TestCase):
         self.assertEqual(labrun.LAB_REQUIRED, self.required())
         # The real lab enables agent rescue and its agent runs sshd.
         self.assertIn('OpenStackRescueWholedisk', labrun.LAB_REQUIRED)
+
+    def test_every_class_of_the_plugin_is_required(self):
+        # A class added to the plugin and not here could skip unnoticed.
+        classes = plugin_classes()
+        self.assertGreaterEqual(len(classes), 8)
+        self.assertEqual(classes, set(labrun.LAB_REQUIRED))
 
     def test_a_regex_or_upstream_requires_none_by_default(self):
         self.assertEqual((), self.required(('regex', 'Direct')))
