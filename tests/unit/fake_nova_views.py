@@ -27,6 +27,8 @@ from urllib import parse
 
 import requests
 
+from tests.unit import fake_nova_server
+
 
 def json_response(status, body):
     """A real requests.Response carrying a JSON body.
@@ -63,6 +65,21 @@ class NovaViews:
             return 'MAINTENANCE'
         return 'UP' if service['state'] == 'up' else 'UNKNOWN'
 
+    @staticmethod
+    def service_view(host, service, n, microversion):
+        """A compute service as Nova's os-services shows it.
+
+        A forced-down service is down (servicegroup's service_is_up);
+        forced_down itself is shown from 2.11.
+        """
+        view = dict(service, binary='nova-compute', host=host, zone='nova',
+                    id=n)
+        if service['forced_down']:
+            view['state'] = 'down'
+        if not fake_nova_server.at_least(microversion, (2, 11)):
+            del view['forced_down']
+        return view
+
     def get(self, url, microversion=None):
         """A plain GET on the compute endpoint.
 
@@ -81,8 +98,7 @@ class NovaViews:
                     'code': 403, 'message': 'Policy doesn\'t allow '
                     'os_compute_api:os-services:list to be performed.'}})
             return json_response(200, {'services': [
-                dict(service, binary='nova-compute', host=host,
-                     zone='nova', id=n)
+                self.service_view(host, service, n, microversion)
                 for n, (host, service) in enumerate(
                     sorted(self.services.items()))]})
         if path.startswith('/servers/') and path != '/servers/detail':
