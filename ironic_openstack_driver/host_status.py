@@ -21,7 +21,10 @@ per cloud at most every [openstack]server_list_max_age seconds, keyed by
 the server's host (``OS-EXT-SRV-ATTR:host``, shown to the same admins).
 Credentials that see no host, or that Nova refuses the services list
 (members, by default policy), get no status: the health then says nothing
-of the host.
+of the host. The list is read at 2.11, where Nova shows ``forced_down``;
+where the connection may not use 2.11 (a compute microversion cap below
+it, or an older Nova), at 2.1, where a forced-down service shows only as
+down: the host then reads UNKNOWN instead of DOWN, never UP.
 """
 
 import collections
@@ -30,12 +33,14 @@ import time
 
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
+from openstack import utils as sdk_utils
 from oslo_log import log
 
 LOG = log.getLogger(__name__)
 
-# forced_down is shown from 2.11.
+# forced_down is shown from 2.11; the services list exists from 2.1.
 SERVICES_MICROVERSION = '2.11'
+OLDEST_MICROVERSION = '2.1'
 SERVICES_URL = '/os-services?binary=nova-compute'
 
 UP, UNKNOWN, MAINTENANCE, DOWN = 'UP', 'UNKNOWN', 'MAINTENANCE', 'DOWN'
@@ -53,13 +58,28 @@ def from_service(service):
     return UP if service.get('state') == 'up' else UNKNOWN
 
 
+def services_microversion(compute):
+    """The microversion to list the compute services at.
+
+    2.11 where the connection may use it (openstacksdk's check: the cloud's
+    Nova offers it and no compute microversion cap pinned the proxy below
+    it), else 2.1.
+
+    :param compute: the connection's compute proxy.
+    """
+    if sdk_utils.supports_microversion(compute, SERVICES_MICROVERSION):
+        return SERVICES_MICROVERSION
+    return OLDEST_MICROVERSION
+
+
 def list_statuses(compute):
     """host -> host_status of every compute service, or None if refused.
 
     :param compute: the connection's compute proxy.
     :raises: openstack.exceptions.SDKException for an HTTP error but 403.
     """
-    response = compute.get(SERVICES_URL, microversion=SERVICES_MICROVERSION)
+    response = compute.get(SERVICES_URL,
+                           microversion=services_microversion(compute))
     if response.status_code == 403:
         return None
     sdk_exc.raise_from_response(response,

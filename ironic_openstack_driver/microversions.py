@@ -21,8 +21,9 @@ connection's compute proxy is pinned to the cap (keystoneauth's
 default_microversion): every request without a microversion of its own
 goes at the cap, and openstacksdk's own checks (supports_microversion) see
 the cloud as one whose newest microversion is the cap. Requests that name
-their microversion (the listing at 2.1, os-services at 2.11) keep it. The
-decisions are compute_features.py's; these functions are the I/O over a
+their microversion keep it: the listing at 2.1, and os-services at 2.11,
+or at 2.1 where the cap is below 2.11 (host_status.py). The decisions are
+compute_features.py's; these functions are the I/O over a
 ``client.NodeClient``.
 """
 

@@ -14,6 +14,7 @@
 
 from unittest import mock
 
+from keystoneauth1 import discover
 import testtools
 
 from ironic_openstack_driver import host_status
@@ -30,7 +31,11 @@ class HostStatusTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.compute = mock.Mock(spec=['get'])
+        self.compute = mock.Mock(
+            spec=['get', 'get_endpoint_data', 'default_microversion'],
+            default_microversion=None)
+        self.compute.get_endpoint_data.return_value = discover.EndpointData(
+            min_microversion='2.1', max_microversion='2.100')
         self.statuses = host_status.HostStatuses()
 
     def _compute(self):
@@ -46,6 +51,22 @@ class HostStatusTestCase(testtools.TestCase):
                          host_status.list_statuses(self.compute))
         self.compute.get.assert_called_once_with(
             '/os-services?binary=nova-compute', microversion='2.11')
+
+    def test_below_2_11_the_services_are_read_at_2_1(self):
+        # A cap pinned below 2.11, or a Nova older than 2.11: Nova shows
+        # no forced_down there, and a forced-down service as down.
+        for cap, cloud_max in (('2.10', '2.100'), (None, '2.10')):
+            self.compute.reset_mock()
+            self.compute.default_microversion = cap
+            self.compute.get_endpoint_data.return_value = (
+                discover.EndpointData(min_microversion='2.1',
+                                      max_microversion=cloud_max))
+            self.compute.get.return_value = _services(
+                {'host': 'a', 'state': 'down'})
+            self.assertEqual({'a': 'UNKNOWN'},
+                             host_status.list_statuses(self.compute))
+            self.compute.get.assert_called_once_with(
+                '/os-services?binary=nova-compute', microversion='2.1')
 
     def test_one_read_per_cloud_and_max_age(self):
         self.compute.get.return_value = _services({'host': 'a'})

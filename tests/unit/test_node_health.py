@@ -129,6 +129,49 @@ class NodeHealthTestCase(base.OpenStackDriverTestCase):
         self.assertEqual('OK', self.node.health)
 
 
+class CappedNodeHealthTestCase(base.OpenStackDriverTestCase):
+    """Admin credentials under a compute microversion cap.
+
+    Nova shows a service's forced_down from 2.11 only, and a forced-down
+    service as down at every microversion.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.nova.admin = True
+        self.nova.services[fn.COMPUTE_HOST]['forced_down'] = True
+        self.node.power_state = states.POWER_ON
+        self.node.save()
+
+    def _synced_health(self):
+        """The node's health as Ironic's power sync records it."""
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            manager.do_sync_power_state(task, 0)
+        self.node.refresh()
+        return self.node.health
+
+    def _services_microversions(self):
+        return {c.kwargs['microversion']
+                for c in self.nova.compute.get.call_args_list
+                if 'os-services' in c.args[0]}
+
+    def test_below_2_11_services_read_within_the_cap_host_not_ok(self):
+        self.config(compute_microversion_cap='2.10', group='openstack')
+        self.assertEqual('Warning', self._synced_health())
+        self.assertEqual({'2.1'}, self._services_microversions())
+
+    def test_from_2_11_a_forced_down_host_is_critical(self):
+        self.config(compute_microversion_cap='2.60', group='openstack')
+        self.assertEqual('Critical', self._synced_health())
+        self.assertEqual({'2.11'}, self._services_microversions())
+
+    def test_an_older_nova_is_read_at_2_1(self):
+        self.nova.max_microversion = '2.10'
+        self.assertEqual('Warning', self._synced_health())
+        self.assertEqual({'2.1'}, self._services_microversions())
+
+
 class MemberNodeHealthTestCase(base.OpenStackDriverTestCase):
     """Member credentials: Nova shows neither host nor host status."""
 
