@@ -89,7 +89,10 @@ class ResetTestCase(base.OpenStackDriverTestCase):
             task.driver.power.get_power_state(task)
             task.driver.management.get_boot_mode(task)
             caches.CACHES.clouds_uploaded_to.add('creds')
-            refused = mock.Mock(spec=['get'])
+            refused = mock.Mock(spec=['get', 'get_endpoint_data',
+                                      'default_microversion'],
+                                default_microversion=None)
+            refused.get_endpoint_data.return_value = None
             refused.get.return_value = mock.Mock(status_code=403)
             caches.CACHES.host_statuses.status('creds', lambda: refused,
                                                'host', 60)
