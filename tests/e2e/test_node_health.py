@@ -12,16 +12,20 @@
 
 """A node's health follows its server's compute host, on the real Nova.
 
-Two nodes on servers of one compute host of the fast lab: one with the
-project admin's inline credentials (Nova shows admins the host and its
-compute service), one with the lab's member cloud (Nova shows members
-neither). The host's nova-compute stops (SIGSTOP: no heartbeat); within
-Nova's service_down_time (60 s) plus Ironic's power sync (every 60 s in
-the lab) and [openstack]server_list_max_age the admin's node reads
+Three nodes on servers of the fast lab: two with the project admin's
+inline credentials (Nova shows admins the host and its compute service),
+one of them under the compute microversion cap 2.10 (the services list
+read at 2.1, without forced_down), and one with the lab's member cloud
+(Nova shows members neither). The admin servers' nova-compute stops
+(SIGSTOP: no heartbeat); once Nova's os-services shows it down (after
+Nova's service_down_time, 60 s), Ironic's power sync (every 60 s in the
+lab) and [openstack]server_list_max_age later both admin nodes read
 Warning (Nova's host_status UNKNOWN); the member's node never claims a
-health. nova-compute runs again: the admin's node reads OK again.
+health. nova-compute runs again: os-services shows it up, and the admin
+nodes read OK again.
 """
 
+import contextlib
 import time
 import uuid
 
@@ -35,6 +39,8 @@ from tests.e2e import nova_lab
 # heartbeat 10 s, and slack for a loaded machine.
 HEALTH_WAIT_SECONDS = 300
 POLL_SECONDS = 2
+# Below 2.11: Nova's services list shows no forced_down.
+CAP = '2.10'
 
 
 @pytest.fixture(scope='module')
@@ -68,35 +74,73 @@ def _wait_health(baremetal, uid, wanted, watched=None):
         time.sleep(POLL_SECONDS)
 
 
+def _service_state(conn, host):
+    """Nova's os-services state ('up', 'down') of a host's nova-compute."""
+    return next(service.state for service in conn.compute.services(
+        binary='nova-compute') if service.host == host)
+
+
+def _wait_service(conn, hosts, wanted):
+    """Wait until Nova's os-services shows every one of hosts ``wanted``."""
+    deadline = time.monotonic() + HEALTH_WAIT_SECONDS
+    while True:
+        states = {host: _service_state(conn, host) for host in hosts}
+        if set(states.values()) == {wanted}:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError('compute services never all %s: %s'
+                                 % (wanted, states))
+        time.sleep(POLL_SECONDS)
+
+
+def _admin_node(baremetal, lab, conn, name, cap=None):
+    """A node on a new server, with the project admin's inline credentials.
+
+    :returns: (server, node UUID).
+    """
+    server = cli.create_server(conn, lab, name)
+    args = ['baremetal', 'node', 'create', '--driver', 'openstack',
+            '--name', name, '--driver-info',
+            'openstack_server=%s' % server.id]
+    args += ['--driver-info=%s=%s' % kv for kv in nova_lab.credentials(
+        lab, 'project_admin_cloud').items()]
+    if cap:
+        # JSON quotes: unquoted, the CLI sends a number.
+        args += ['--driver-info',
+                 'openstack_compute_microversion_cap="%s"' % cap]
+    try:
+        node = baremetal.json(*args)
+    except Exception:
+        conn.compute.delete_server(server.id, ignore_missing=True)
+        raise
+    return server, node['uuid']
+
+
 @pytest.fixture
 def nodes(lab, baremetal, lab_cloud, lab_project_admin_cloud):
-    """(admin's node, member's node, compute host of the admin's server)."""
+    """(admin's node, capped admin's node, member's node, admin hosts)."""
     made = []
     try:
-        admin_server = cli.create_server(
-            lab_project_admin_cloud, lab,
-            'e2e-health-admin-%s' % uuid.uuid4().hex[:8])
-        made.append((lab_project_admin_cloud, admin_server.id, None))
-        admin_node = baremetal.json(
-            'baremetal', 'node', 'create', '--driver', 'openstack',
-            '--name', 'e2e-health-admin-%s' % uuid.uuid4().hex[:8],
-            '--driver-info', 'openstack_server=%s' % admin_server.id,
-            *['--driver-info=%s=%s' % kv for kv in nova_lab.credentials(
-                lab, 'project_admin_cloud').items()])
-        made[-1] = (lab_project_admin_cloud, admin_server.id,
-                    admin_node['uuid'])
-        cli.mark(lab_project_admin_cloud, admin_server.id,
-                 admin_node['uuid'])
+        admin = []
+        for cap in (None, CAP):
+            name = 'e2e-health-admin%s-%s' % (
+                '-capped' if cap else '', uuid.uuid4().hex[:8])
+            server, uid = _admin_node(baremetal, lab,
+                                      lab_project_admin_cloud, name, cap)
+            made.append((lab_project_admin_cloud, server.id, uid))
+            cli.mark(lab_project_admin_cloud, server.id, uid)
+            admin.append(uid)
         member_server, member_node = cli.enroll(
             lab_cloud, baremetal, lab,
             'e2e-health-member-%s' % uuid.uuid4().hex[:8])
         made.append((lab_cloud, member_server.id, member_node['uuid']))
-        for uid in (admin_node['uuid'], member_node['uuid']):
+        for _conn, _server_id, uid in made:
             baremetal.run('baremetal', 'node', 'manage', '--wait', '120',
                           uid)
-        host = lab_project_admin_cloud.compute.get_server(
-            admin_server.id).compute_host
-        yield admin_node['uuid'], member_node['uuid'], host
+        hosts = {lab_project_admin_cloud.compute.get_server(
+            server_id).compute_host for conn, server_id, _uid in made
+            if conn is lab_project_admin_cloud}
+        yield admin[0], admin[1], member_node['uuid'], hosts
     finally:
         for conn, server_id, uid in made:
             if uid:
@@ -105,16 +149,26 @@ def nodes(lab, baremetal, lab_cloud, lab_project_admin_cloud):
             conn.compute.delete_server(server_id, ignore_missing=True)
 
 
-def test_health_follows_the_compute_host_where_nova_shows_it(baremetal,
-                                                             nodes):
-    admin_node, member_node, host = nodes
+def test_health_follows_the_compute_host_where_nova_shows_it(
+        baremetal, nodes, lab_project_admin_cloud):
+    admin_node, capped_node, member_node, hosts = nodes
+    conn = lab_project_admin_cloud
     member_health = []
     watched = (member_node, member_health)
-    assert _wait_health(baremetal, admin_node, {'OK'}, watched) == 'OK'
-    with nova_lab.paused_compute(host):
-        down = _wait_health(baremetal, admin_node, {'Warning', 'Critical'},
-                            watched)
-    assert down == 'Warning'    # host_status UNKNOWN: no heartbeat
-    assert _wait_health(baremetal, admin_node, {'OK'}, watched) == 'OK'
+    _wait_service(conn, hosts, 'up')
+    for uid in (admin_node, capped_node):
+        assert _wait_health(baremetal, uid, {'OK'}, watched) == 'OK'
+    with contextlib.ExitStack() as paused:
+        for host in sorted(hosts):
+            paused.enter_context(nova_lab.paused_compute(host))
+        _wait_service(conn, hosts, 'down')
+        down = [_wait_health(baremetal, uid, {'Warning', 'Critical'},
+                             watched) for uid in (admin_node, capped_node)]
+        # Nova still shows the hosts down when the nodes read it.
+        assert {_service_state(conn, host) for host in hosts} == {'down'}
+    assert down == ['Warning', 'Warning']   # host_status UNKNOWN
+    _wait_service(conn, hosts, 'up')
+    for uid in (admin_node, capped_node):
+        assert _wait_health(baremetal, uid, {'OK'}, watched) == 'OK'
     # Members see neither host nor host status: no health claimed, ever.
     assert set(member_health) == {None}
