@@ -84,7 +84,7 @@ class LabBackend:
         self.servers = []
         self.images = []
 
-    def server(self, on_pausable_host=False):
+    def server(self):
         name = 'contract-%d-%d' % (time.monotonic_ns(), len(self.servers))
         server = cli.create_server(self.member_conn, self.lab, name)
         self.servers.append(server.id)
@@ -98,12 +98,13 @@ class LabBackend:
         return image.id
 
     @contextlib.contextmanager
-    def task_running(self, server_id):
-        # A stop Nova's API accepted and sent to a compute that does not
-        # answer: its task (powering-off) runs until the compute resumes.
+    def task_running(self, server_id, start):
+        # An action Nova's API accepted (``start(server_id)``) and sent to
+        # a compute that does not answer: its task runs until the compute
+        # resumes.
         host = self.admin.get_server(server_id).compute_host
         with paused_compute(host):
-            self.admin.stop_server(server_id)
+            start(server_id)
             yield
 
     def pause(self):

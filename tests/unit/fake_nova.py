@@ -35,10 +35,13 @@ What real Nova does and the lab's fake compute hides is modelled too:
 * a locked server refuses every action of non-admin credentials with
   Nova's own 409 body ("Instance <uuid> is locked"), before any state
   check, as nova.compute.api's check_instance_lock does; admins
-  (``FakeNova(admin=True)``) pass locks;
+  (``FakeNova(admin=True)``) pass locks; a lock is the owner's or an
+  admin's as Nova records it (fake_nova_refusals.py);
 * rescue with an image Glance does not have (deleted, unknown) is 400, as
-  is rescue of a volume-backed server below microversion 2.87; a crash
-  dump is refused (409) while a task runs;
+  is rescue of a volume-backed server below microversion 2.87 or with a
+  rescue image that does not ask for stable device rescue; a crash dump
+  is refused (409) while a task runs; a hard reboot is accepted during
+  the tasks Nova lets it override (a soft reboot among them);
 * the microversion of each request is openstacksdk's: the proxy's
   default_microversion where the driver pins one (a compute microversion
   cap), else the newest both the SDK's Server and the cloud offer;
@@ -65,6 +68,7 @@ from openstack.compute.v2 import server as sdk_server
 from openstack import exceptions as sdk_exc
 
 from tests.unit import fake_glance
+from tests.unit import fake_nova_refusals
 from tests.unit import fake_nova_server as fns
 from tests.unit import fake_nova_views
 
@@ -79,19 +83,7 @@ FakeClock, FakeServer = fns.FakeClock, fns.FakeServer
 json_response = fake_nova_views.json_response
 COMPUTE_HOST = fns.COMPUTE_HOST
 # The Nova policy rule of each action (nova/policies/*.py).
-POLICIES = {
-    'os-start': 'os_compute_api:servers:start',
-    'os-stop': 'os_compute_api:servers:stop',
-    'reboot SOFT': 'os_compute_api:servers:reboot',
-    'reboot HARD': 'os_compute_api:servers:reboot',
-    'rescue': 'os_compute_api:os-rescue',
-    'unrescue': 'os_compute_api:os-unrescue',
-    'unpause': 'os_compute_api:os-pause-server:unpause',
-    'resume': 'os_compute_api:os-suspend-server:resume',
-    'unshelve': 'os_compute_api:os-shelve:unshelve',
-    'trigger_crash_dump': 'os_compute_api:servers:trigger_crash_dump',
-    'update metadata': 'os_compute_api:server-metadata:create',
-}
+POLICIES = fake_nova_refusals.POLICIES
 # The compute endpoint in the fake cloud's catalog.
 NOVA_URL = 'http://nova.example.test/v2.1'
 GLANCE_URL = 'http://glance.example.test'
@@ -99,7 +91,8 @@ GLANCE_URL = 'http://glance.example.test'
 ENDPOINTS = {'compute': NOVA_URL, 'image': GLANCE_URL}
 
 
-class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
+class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews,
+               fake_nova_refusals.NovaRefusals):
     """A small Nova behind autospecced openstacksdk compute/image proxies."""
 
     def __init__(self, max_microversion='2.100', reads_per_task=2,
@@ -269,40 +262,6 @@ class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
                 message='No Server found for %s' % name_or_id)
         return self.shown(found[0])
 
-    def _conflict(self, fake, action, message):
-        """Refuse as nova-api does: 409 with a conflictingRequest body."""
-        self.refused.append((fake.id, action))
-        sdk_exc.raise_from_response(json_response(409, {
-            'conflictingRequest': {'code': 409, 'message': message}}))
-
-    def _bad_request(self, fake, action, message):
-        """Refuse as nova-api does: 400 with a badRequest body."""
-        self.refused.append((fake.id, action))
-        sdk_exc.raise_from_response(json_response(400, {
-            'badRequest': {'code': 400, 'message': message}}))
-
-    def check_policy(self, rule):
-        """Nova's policy check of the API (403), before anything else."""
-        if rule in self.denied:
-            self._forbidden(rule)
-
-    def _check(self, fake, action, allowed=None):
-        """Nova's check_instance_lock, then check_instance_state (409)."""
-        self.check_policy(POLICIES[action])
-        if allowed is None:
-            allowed = fns.ACTIONS[action][0]
-        if fake.locked and not self.admin:
-            # nova.compute.api.check_instance_lock, before the state check.
-            self._conflict(fake, action, 'Instance %s is locked' % fake.id)
-        if fake.task_state is not None or fake.vm_state not in allowed:
-            attr, state = (('task_state', fake.task_state)
-                           if fake.task_state is not None
-                           else ('vm_state', fake.vm_state))
-            self._conflict(fake, action,
-                           "Cannot '%s' instance %s while it is in %s %s"
-                           % ('reboot' if action.startswith('reboot')
-                              else action, fake.id, attr, state))
-
     def _start(self, server, action):
         fake = self._lookup(server)
         self.reads_at_actions.append(self.reads)
@@ -336,15 +295,7 @@ class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
         # Nova checks the lock and the state first (409), then the image
         # (400 for one Glance does not have) and the root disk.
         self._check(fake, 'rescue')
-        image_id = getattr(image, 'id', image)
-        if image_id is not None and image_id not in self.images:
-            self._bad_request(fake, 'rescue', 'Image %s is unacceptable: '
-                              'Rescue image is unsupported.' % image_id)
-        if not fake.image_id and not discover.version_between(
-                (2, 87), None, self.microversion()):
-            self._bad_request(fake, 'rescue', 'Instance %s cannot be '
-                              'rescued: Cannot rescue a volume-backed '
-                              'instance' % fake.id)
+        self._check_rescue(fake, getattr(image, 'id', image))
         fake = self._start(server, 'rescue')
         fake.rescue_image = image
 
@@ -360,28 +311,3 @@ class FakeNova(fake_glance.FakeGlance, fake_nova_views.NovaViews):
         fake = self._lookup(server)
         self._check(fake, 'trigger_crash_dump', fns.CRASH_DUMP_STATES)
         self.actions.append((fake.id, 'crash-dump'))
-
-    def _forbidden(self, rule):
-        sdk_exc.raise_from_response(json_response(403, {'forbidden': {
-            'code': 403, 'message': "Policy doesn't allow %s to be "
-                                    "performed." % rule}}))
-
-    def lock_server(self, server, locked_reason=None):
-        """os-lock: the owner or an admin; an admin's lock is the admin's."""
-        fake = self._lookup(server)
-        fake.locked = 'admin' if self.admin else 'owner'
-
-    def unlock_server(self, server):
-        """os-unlock; only an admin lifts an admin's lock."""
-        fake = self._lookup(server)
-        if fake.locked == 'admin' and not self.admin:
-            self._forbidden('os_compute_api:os-lock-server:unlock:'
-                            'unlock_override')
-        fake.locked = False
-
-    def reset_state(self, server, state):
-        """os-resetState (admins): vm_state active or error, no task."""
-        fake = self._lookup(server)
-        if not self.admin:
-            self._forbidden('os_compute_api:os-admin-actions:reset_state')
-        fake.vm_state, fake.task_state, fake.pending = state, None, None

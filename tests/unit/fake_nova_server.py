@@ -50,6 +50,14 @@ ACTIONS = {
     'unshelve': ({SHELVED, SHELVED_OFFLOADED}, 'unshelving', ACTIVE,
                  RUNNING),
 }
+# task_states in which Nova accepts an action: none running, except for a
+# hard reboot (nova/compute/task_states.py ALLOW_REBOOT: it overrides a
+# soft reboot, a resume, a pause or an unpause that hangs).
+TASKS_ALLOWED = {
+    'reboot HARD': {None, 'rebooting', 'reboot_pending', 'reboot_started',
+                    'resuming', 'rebooting_hard', 'unpausing', 'pausing',
+                    'suspending'},
+}
 CRASH_DUMP_STATES = {ACTIVE, PAUSED, RESCUED, RESIZED, ERROR}
 # vm_states in which Nova changes server metadata.
 METADATA_STATES = {ACTIVE, PAUSED, SUSPENDED, STOPPED}
@@ -130,7 +138,8 @@ class FakeServer:
         self.pending = None   # (reads left, vm_state, power_state)
         self.deleted = False
         self.ready_at = None  # FakeClock time the pending task ends
-        # False, or who locked it: 'owner' (or True), 'admin'.
+        # False, or who locked it (Nova's locked_by): 'owner' (or True),
+        # 'admin' (credentials of another project).
         self.locked = False
         # Properties Nova copied from the image at build time (system
         # metadata): they outlive the image in Glance. None: those of
@@ -143,6 +152,8 @@ class FakeServer:
         # '': no host.
         self.compute_host = COMPUTE_HOST
         self.metadata = {}
+        # The server's project; None: the FakeNova's (its credentials').
+        self.project_id = None
 
     def halt(self, after_reads=0):
         """The guest powers itself off (IPA's in-band power off, a halt).
