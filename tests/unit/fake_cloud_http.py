@@ -39,6 +39,7 @@ import json
 import threading
 
 from ironic_openstack_driver.cloud import NODE_MARK
+from tests.unit import fake_nova_server as fns
 
 USER, PASSWORD, PROJECT = 'ironic', 'right-password-42', 'baremetal'
 IMAGE = 'a1b2c3d4-0000-0000-0000-000000000001'
@@ -240,7 +241,9 @@ def hang_glance():
 
 def server(server_id, vm_state='active', power_state=1, task_state=None):
     """A server as Nova's API shows it."""
-    body = {'id': server_id, 'name': 'node-0', 'status': 'ACTIVE',
+    default, by_task = fns.STATUS[vm_state]
+    body = {'id': server_id, 'name': 'node-0',
+            'status': by_task.get(task_state, default),
             'OS-EXT-STS:vm_state': vm_state,
             'OS-EXT-STS:task_state': task_state,
             'OS-EXT-STS:power_state': power_state,

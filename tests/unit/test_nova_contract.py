@@ -20,6 +20,7 @@ The scenarios the lab cannot run (nova_contract.FAKE_ONLY) run here only.
 import testtools
 
 from tests import nova_contract
+from tests.unit import fake_cloud_http
 from tests.unit import nova_contract_fake
 
 
@@ -57,3 +58,20 @@ class NovaContractTestCase(testtools.TestCase):
         self.assertEqual(len(names), len(set(names)))
         self.assertGreaterEqual(len(names), 12)
 
+
+class HttpFakeStatusTestCase(testtools.TestCase):
+    """fake_cloud_http's server view derives its status as Nova does."""
+
+    def tearDown(self):
+        fake_cloud_http.FakeCloudHandler.servers.clear()
+        super().tearDown()
+
+    def test_status_follows_vm_state_and_task(self):
+        shown = {state: fake_cloud_http.server(
+            'server-%s' % state, vm_state=state)['status']
+            for state in ('active', 'stopped', 'rescued', 'error')}
+        shown['hard reboot'] = fake_cloud_http.server(
+            'server-hard', task_state='reboot_started_hard')['status']
+        self.assertEqual({'active': 'ACTIVE', 'stopped': 'SHUTOFF',
+                          'rescued': 'RESCUE', 'error': 'ERROR',
+                          'hard reboot': 'HARD_REBOOT'}, shown)
