@@ -296,7 +296,7 @@ SCENARIOS = [
     ('rescue images Nova cannot find', rescue_images_nova_cannot_find,
      {'unknown image': 400, 'deleted image': 400, 'status': 'ACTIVE'}),
     ('crash dumps', crash_dumps,
-     {'active': 'ok', 'in a task': 409, 'metadata in a task': 409,
+     {'active': 'ok', 'in a task': 409, 'metadata in a task': 'ok',
       'hard reboot in a stop': 409, 'after the task': 'SHUTOFF',
       'stopped': 409}),
     ('reboots', reboots,

@@ -52,7 +52,7 @@ What real Nova does and the lab's fake compute hides is modelled too:
   and, from 2.16, its host_status only to admins, and the compute services
   (``GET /os-services``, FakeNova.services) answer admins only (403);
 * server metadata (the node mark among it) shows in reads and listings,
-  and changes only in the vm_states Nova allows, with no task running,
+  and changes only in the vm_states Nova allows, whatever task runs,
   on an unlocked server (nova.compute.api update_instance_metadata).
 * The servers and Nova's views of them (microversions, policies, status):
   fake_nova_server.py; Glance's side (images, their owners and uploads):

@@ -86,10 +86,12 @@ class NovaRefusals:
             # nova.compute.api.check_instance_lock, before the state check.
             self._conflict(fake, action, 'Instance %s is locked' % fake.id)
         tasks = fns.TASKS_ALLOWED.get(action, {None})
-        if fake.task_state not in tasks or fake.vm_state not in allowed:
-            attr, state = (('task_state', fake.task_state)
-                           if fake.task_state not in tasks
-                           else ('vm_state', fake.vm_state))
+        in_task = tasks is not None and fake.task_state not in tasks
+        if fake.vm_state not in allowed or in_task:
+            # Nova checks the vm_state first.
+            attr, state = (('vm_state', fake.vm_state)
+                           if fake.vm_state not in allowed
+                           else ('task_state', fake.task_state))
             self._conflict(fake, action,
                            "Cannot '%s' instance %s while it is in %s %s"
                            % ('reboot' if action.startswith('reboot')

@@ -52,11 +52,14 @@ ACTIONS = {
 }
 # task_states in which Nova accepts an action: none running, except for a
 # hard reboot (nova/compute/task_states.py ALLOW_REBOOT: it overrides a
-# soft reboot, a resume, a pause or an unpause that hangs).
+# soft reboot, a resume, a pause or an unpause that hangs) and a change
+# of metadata (None: whatever task runs; update_instance_metadata's
+# check_instance_state(task_state=None) checks no task).
 TASKS_ALLOWED = {
     'reboot HARD': {None, 'rebooting', 'reboot_pending', 'reboot_started',
                     'resuming', 'rebooting_hard', 'unpausing', 'pausing',
                     'suspending'},
+    'update metadata': None,
 }
 CRASH_DUMP_STATES = {ACTIVE, PAUSED, RESCUED, RESIZED, ERROR}
 # vm_states in which Nova changes server metadata.
