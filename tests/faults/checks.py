@@ -13,19 +13,17 @@
 """The checks every fault ends with, and one line of what was seen.
 
 An action claimed done is checked in Ironic (power state, no error) and in
-Nova (the server's status, and a new entry in its instance action log, of
-the kind the action needs); an action claimed failed is checked in Ironic
-(a clear last_error, nothing stuck) and in Nova (the state the failure
-leaves the server in).
+Nova (the server's status, and exactly the new entries in its instance
+action log that the action needs from the server's state before it); an
+action claimed failed is checked in Ironic (a clear last_error, nothing
+stuck) and in Nova (the state the failure leaves the server in, and the
+new entries of its action log: none when Nova refused or never got it).
 """
 
 from tests.faults import ironic as ironic_api
 
-#: The instance actions Nova logs for what Ironic is asked: a power on
-#: is a start from SHUTOFF, or a hard reboot where Nova refuses a start
-#: (ACTIVE with the guest off, ERROR).
-NOVA_ACTIONS = {'power on': ('start', 'reboot'), 'power off': ('stop',),
-                'rebooting': ('reboot',)}
+#: Nova's power_state of a running guest.
+RUNNING = 1
 #: clear_error's nova_status for a server that no longer exists.
 GONE = 'gone'
 
@@ -57,14 +55,41 @@ def new_actions(nova, server, earlier):
         nova.compute.server_actions(server))) if a.request_id not in known]
 
 
-def needs_action(view, asked):
-    """Whether Nova must act for ``asked`` from the server ``view``."""
+def expected_actions(view, asked):
+    """The actions Nova must log for ``asked`` from the server ``view``.
+
+    One behaviour per starting state, for the boot device disk (what the
+    driver does, server_state.step_to_*): a power off is a ``stop``
+    (Nova allows it in ACTIVE and ERROR); a power on is a ``start`` from
+    SHUTOFF, a hard ``reboot`` where Nova refuses a start (ACTIVE with the
+    guest off, ERROR); a reboot of a running guest is a ``reboot``, of a
+    guest that is off a power on. Nothing when the server is there
+    already.
+
+    :param view: ``ironic.server_view`` before the action.
+    :returns: the action names, oldest first.
+    :raises: AssertionError for a starting state no row decided.
+    """
+    vm = view['vm_state']
+    running = vm == 'active' and view['power_state'] == RUNNING
     if asked == 'rebooting':
-        return True
+        if running:
+            return ['reboot']
+        asked = 'power on'
     if asked == 'power on':
-        return not (view['vm_state'] == 'active'
-                    and view['power_state'] == 1)
-    return view['vm_state'] != 'stopped'
+        if running:
+            return []
+        if vm == 'stopped':
+            return ['start']
+        if vm in ('active', 'error'):
+            return ['reboot']
+    elif asked == 'power off':
+        if vm == 'stopped':
+            return []
+        if vm in ('active', 'error'):
+            return ['stop']
+    raise AssertionError('no decided Nova action for %s from %s' % (
+        asked, view))
 
 
 def settled_as_asked(ironic, nova, node, server, asked, timeout=None, *,
@@ -72,11 +97,13 @@ def settled_as_asked(ironic, nova, node, server, asked, timeout=None, *,
     """The action ended right in Ironic and in Nova.
 
     Ironic: the power state asked, no last_error. Nova: the status asked,
-    and in its action log one new action of the kind ``asked`` needs when
-    the server was not there yet (none when it was).
+    and in its action log exactly the new actions ``expected_actions``
+    gives for the server as it was before (none when it was there
+    already).
 
     :param since: ``before(nova, server)``, taken before the action.
     """
+    want_actions = expected_actions(since[0], asked)
     shown = ironic.settled(node, asked, **(
         {'timeout': timeout} if timeout else {}))
     assert shown['last_error'] is None, shown['last_error']
@@ -84,26 +111,31 @@ def settled_as_asked(ironic, nova, node, server, asked, timeout=None, *,
     assert shown['power_state'] == want, shown
     ironic_api.wait_server(nova, server, ironic_api.NOVA_STATUS[asked])
     logged = new_actions(nova, server, since)
-    if needs_action(since[0], asked):
-        assert any(a in NOVA_ACTIONS[asked] for a in logged), (
-            'Ironic says %s done but Nova logged no %s for server %s since '
-            '%s: %s' % (asked, '/'.join(NOVA_ACTIONS[asked]), server,
-                        since[0], logged))
-    else:
-        assert logged == [], (
-            'server %s was %s already, yet Nova logged %s' % (
-                server, since[0], logged))
+    assert logged == want_actions, (
+        'Ironic says %s done, server %s was %s/%s (power_state %s): Nova '
+        'must have logged %s since, it logged %s' % (
+            asked, server, since[0]['status'], since[0]['vm_state'],
+            since[0]['power_state'], want_actions, logged))
     return shown
 
 
 def clear_error(ironic, node, asked, *words, nova, server, nova_status,
-                nova_task=None):
+                nova_task=None, since=None, nova_actions=None):
     """The action failed clearly in Ironic, and Nova shows what it left.
 
     Ironic: a last_error naming the node (and ``words``), nothing stuck
     (no target_power_state, no reservation). Nova: the server's status is
-    ``nova_status`` (GONE: it no longer exists) with task ``nova_task``.
+    ``nova_status`` (GONE: it no longer exists) with task ``nova_task``,
+    and, for a server that exists, its action log holds exactly
+    ``nova_actions`` (oldest first) since ``since`` (``before()``, taken
+    before the action): ``[]`` when Nova refused or never got the action.
+
+    :raises: TypeError when ``since`` or ``nova_actions`` is missing for a
+        server that exists.
     """
+    if nova_status != GONE and (since is None or nova_actions is None):
+        raise TypeError('clear_error needs since= and nova_actions= for a '
+                        'server that exists')
     shown = ironic.settled(node, asked)
     error = shown['last_error']
     assert error, 'no error and power_state %s' % shown['power_state']
@@ -116,12 +148,16 @@ def clear_error(ironic, node, asked, *words, nova, server, nova_status,
     view = ironic_api.server_view(nova, server)
     if nova_status == GONE:
         assert view is None, 'server %s exists: %s' % (server, view)
-    else:
-        assert view is not None, 'server %s is gone' % server
-        assert (view['status'], view['task_state']) == (
-            nova_status, nova_task), (
-                'after the failed %s, Nova shows server %s as %s, not '
-                '%s/%s' % (asked, server, view, nova_status, nova_task))
+        return shown
+    assert view is not None, 'server %s is gone' % server
+    assert (view['status'], view['task_state']) == (
+        nova_status, nova_task), (
+            'after the failed %s, Nova shows server %s as %s, not '
+            '%s/%s' % (asked, server, view, nova_status, nova_task))
+    logged = new_actions(nova, server, since)
+    assert logged == list(nova_actions), (
+        'after the failed %s, Nova logged %s for server %s, not %s' % (
+            asked, logged, server, list(nova_actions)))
     return shown
 
 

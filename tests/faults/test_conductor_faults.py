@@ -46,6 +46,7 @@ def test_conductor_killed_mid_action(ironic, nova, nodes, lab, row):
             'cleared, error; sync records off, not forced')
     node, server = nodes.node(manage=True)
     log = tools.ConductorLog(lab)
+    since = checks.before(nova, server)
     labctl('fault', 'pause', 'nova-compute')
     try:
         ironic.power(node, 'power off')
@@ -75,8 +76,9 @@ def test_conductor_killed_mid_action(ironic, nova, nodes, lab, row):
 
     waiting.wait_for('Ironic to record power off for %s' % node,
                      recorded_off, 2 * sync_interval + 30, 2)
-    actions = ironic_api.server_actions(nova, server)
-    assert 'start' not in actions, actions
+    # The one stop Ironic asked for, and no start of a forced sync.
+    actions = checks.new_actions(nova, server, since)
+    assert actions == ['stop'], actions
     synced = log.lines('During sync_power_state, node %s' % node)
     r['observed'] = (
         'after restart: resv=%s target=%s power=%s err=%r | sync '
@@ -123,7 +125,9 @@ def test_two_conductors_take_over(ironic, nova, nodes, row):
         shown = ironic.settled(node, 'power on')
         assert shown['last_error'] is None, shown['last_error']
         ironic_api.wait_server(nova, server, 'RESCUE')
-        assert 'rescue' in checks.new_actions(nova, server, since)
+        # From SHUTOFF, Nova rescues the stopped server (no start first).
+        actions = checks.new_actions(nova, server, since)
+        assert actions == ['rescue'], actions
         for other, other_server in made:
             if other != node:
                 checks.next_action_works(ironic, nova, other, other_server,

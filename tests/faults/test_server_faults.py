@@ -23,8 +23,9 @@ from tests.faults.tools import labctl
 @pytest.mark.slow
 def test_compute_stuck_mid_stop(ironic, nova, nodes, row):
     r = row('nova-compute stuck mid-stop (SIGSTOP)',
-            "error naming node with Nova's task; off once done")
+            "error naming node with Nova's task; one stop, off")
     node, server = nodes.node(manage=True)
+    since = checks.before(nova, server)
     labctl('fault', 'pause', 'nova-compute')
     try:
         ironic.power(node, 'power off')
@@ -32,7 +33,8 @@ def test_compute_stuck_mid_stop(ironic, nova, nodes, row):
         shown = checks.clear_error(ironic, node, 'power off',
                                    'powering-off', nova=nova, server=server,
                                    nova_status='ACTIVE',
-                                   nova_task='powering-off')
+                                   nova_task='powering-off', since=since,
+                                   nova_actions=['stop'])
         r['observed'] = shown['last_error']
     finally:
         labctl('fault', 'resume', 'nova-compute')
@@ -42,6 +44,8 @@ def test_compute_stuck_mid_stop(ironic, nova, nodes, row):
     waiting.wait_for('Ironic reads power off', lambda: ironic.node(
         node)['power_state'] == 'power off', 90)
     assert nova.compute.get_server(server).status == 'SHUTOFF'
+    # The one stop, and nothing since (no start of Ironic's power sync).
+    assert checks.new_actions(nova, server, since) == ['stop']
     checks.next_action_works(ironic, nova, node, server, 'power on')
 
 
@@ -96,15 +100,21 @@ def test_server_in_error(ironic, nova, nova_admin, nodes, row):
 
 def test_server_locked(ironic, nova, nova_admin, nodes, row):
     r = row('server locked (by admin)',
-            'clear error naming node, saying locked')
+            'clear error naming node, saying locked; no stop')
     node, server = nodes.node()
     nova_admin.compute.lock_server(server)
     try:
+        since = checks.before(nova, server)
         ironic.power(node, 'power off')
+        # Nova refuses a locked server's stop before it logs an action.
         shown = checks.clear_error(ironic, node, 'power off', 'lock',
                                    nova=nova, server=server,
-                                   nova_status='ACTIVE')
+                                   nova_status='ACTIVE', since=since,
+                                   nova_actions=[])
         r['observed'] = shown['last_error']
     finally:
         nova_admin.compute.unlock_server(server)
+    # Unlocked, a reboot reaches Nova (a new "reboot" in its log: the
+    # server is ACTIVE before and after), then a power off.
+    checks.next_action_works(ironic, nova, node, server, 'rebooting')
     checks.next_action_works(ironic, nova, node, server, 'power off')

@@ -27,6 +27,7 @@ import time
 import pytest
 
 from ironic_openstack_driver.tools import waiting
+from tests.faults import checks
 from tests.faults import ironic as ironic_api
 from tests.faults import tools
 
@@ -111,6 +112,7 @@ def test_vmedia_node_deleted_mid_boot(lab, ironic, nova, nodes, row):
     assert shown['driver_internal_info'].get(
         'agent_secret_token') == '******', shown['driver_internal_info']
 
+    since = checks.before(nova, server)
     ironic.call('put', '/nodes/%s/maintenance' % node, expect=(202,),
                 json={'reason': 'faults: deleted mid-boot'})
     ironic.call('delete', '/nodes/%s' % node, expect=(204,))
@@ -126,9 +128,9 @@ def test_vmedia_node_deleted_mid_boot(lab, ironic, nova, nodes, row):
     waiting.wait_for('ISO, cached ISO and rescue gone', cleaned,
                      interval + RUN_MARGIN, interval=1)
     took = time.monotonic() - deleted
-    # Nova lists a server's actions newest first.
-    actions = ironic_api.server_actions(nova, server)
-    assert actions[:2] == ['stop', 'unrescue'], actions
+    # The clean-up task leaves rescue, then stops the server.
+    actions = checks.new_actions(nova, server, since)
+    assert actions == ['unrescue', 'stop'], actions
     found = _places_with(lab, ironic, token)
     r['observed'] = ('gone after %.0f s (interval %d s); server SHUTOFF '
                      '(unrescue, stop); token in: %s' % (
