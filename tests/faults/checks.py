@@ -104,10 +104,11 @@ def settled_as_asked(ironic, nova, node, server, asked, timeout=None, *,
     :param since: ``before(nova, server)``, taken before the action.
     """
     want_actions = expected_actions(since[0], asked)
-    shown = ironic.settled(node, asked, **(
+    # A reboot ends with the node "power on".
+    want = 'power on' if asked == 'rebooting' else asked
+    shown = ironic.settled(node, want, **(
         {'timeout': timeout} if timeout else {}))
     assert shown['last_error'] is None, shown['last_error']
-    want = 'power on' if asked == 'rebooting' else asked
     assert shown['power_state'] == want, shown
     ironic_api.wait_server(nova, server, ironic_api.NOVA_STATUS[asked])
     logged = new_actions(nova, server, since)

@@ -75,7 +75,10 @@ class FakeIronic:
                       'target_power_state': None, 'reservation': None}
 
     def settled(self, node, expected, timeout=None):
+        # The real one waits for a power state (or an error): a power
+        # state it never shows would time out.
         assert node == NODE
+        assert expected in ('power on', 'power off'), expected
         return dict(self.shown)
 
 
