@@ -24,8 +24,6 @@ import subprocess
 import tempfile
 import time
 
-import pytest
-
 from ironic_openstack_driver.tools import waiting
 from tests.faults import checks
 from tests.faults import ironic as ironic_api
@@ -83,7 +81,6 @@ def _places_with(lab, ironic, value):
     return sorted(where for where, text in places.items() if value in text)
 
 
-@pytest.mark.slow
 def test_vmedia_node_deleted_mid_boot(lab, ironic, nova, nodes, row):
     interval = tools.ironic_option(lab, 'openstack',
                                    'vmedia_cleanup_interval', 600)
