@@ -25,6 +25,9 @@ is under way: power validation, which Ironic runs before a deploy and
 every cleaning, refuses such a node first, before anything is done.
 """
 
+import logging
+
+from openstack import exceptions as sdk_exc
 from oslo_log import log
 
 from ironic.common import exception
@@ -33,6 +36,7 @@ from ironic.common import states
 from ironic.common import utils as common_utils
 from ironic.drivers import utils as drivers_utils
 
+from ironic_openstack_driver.caches import CACHES
 from ironic_openstack_driver import node_access
 from ironic_openstack_driver import server_images
 
@@ -53,6 +57,14 @@ CHECKED_STATES = frozenset([states.AVAILABLE, states.CLEANING])
 INSTANCE_CAPABILITY = 'instance_info/capabilities boot_mode'
 INSTANCE_DEPLOY_BOOT_MODE = 'instance_info/deploy_boot_mode'
 NODE_CAPABILITY = 'properties/capabilities boot_mode'
+
+#: Why a server's firmware could not be read (failure_kind).
+SERVER_GONE = 'server gone'
+CLOUD_FAILS = 'cloud fails'
+FAILURE_KINDS = (SERVER_GONE, CLOUD_FAILS)
+# What caches.CACHES.warned holds for a node whose server's firmware could
+# not be read: (_UNREAD, node UUID, one of FAILURE_KINDS).
+_UNREAD = 'firmware unread'
 
 
 def explicit_boot_mode(node):
@@ -103,6 +115,67 @@ def mismatch_message(node, mode, field, firmware, firmware_source):
                  'firmware': firmware, 'firmware_source': firmware_source}
 
 
+def failure_kind(error):
+    """Why the read of a server's firmware failed, one of FAILURE_KINDS.
+
+    :param error: the DriverOperationError of the read (the library's
+        error it was translated from is its cause or context).
+    :returns: SERVER_GONE when Nova answered that the server does not
+        exist (404); CLOUD_FAILS for any other failure (the cloud or the
+        network down, an error answer, a login refused).
+    """
+    seen = []
+    while error is not None and error not in seen:
+        if isinstance(error, sdk_exc.NotFoundException):
+            return SERVER_GONE
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return CLOUD_FAILS
+
+
+def unread_log_level(first):
+    """The level of the line that says the firmware was not read.
+
+    :param first: whether it is the node's first failure of its kind
+        since its last successful read (or ever).
+    :returns: WARNING the first time, DEBUG while the failure lasts:
+        Ironic's power sync validates the node at every sweep.
+    """
+    return logging.WARNING if first else logging.DEBUG
+
+
+def _firmware(task):
+    """The firmware of the task's server, and where it comes from.
+
+    Says once per node and kind of failure (failure_kind) when it cannot
+    be read, at DEBUG after that until a read succeeds again.
+
+    :returns: server_images.firmware's (firmware or None, where it comes
+        from or why it is unknown); None when it cannot be read now.
+    :raises: InvalidParameterValue, MissingParameterValue, as the read of
+        the server does (driver_info, a server not marked for the node).
+    """
+    node = task.node
+    try:
+        client = node_access.node_client(task)
+        server = client.get_server(cached=True)
+        found = server_images.firmware(client, server)
+    except exception.DriverOperationError as e:
+        kind = failure_kind(e)
+        first = CACHES.warned.add((_UNREAD, node.uuid, kind))
+        LOG.log(unread_log_level(first),
+                'Node %(node)s: its boot mode is not checked against its '
+                'server\'s firmware, which cannot be read now '
+                '(%(kind)s%(then)s): %(error)s',
+                {'node': node.uuid, 'kind': kind, 'error': e,
+                 'then': '; said at DEBUG level until a read succeeds'
+                 if first else ''})
+        return None
+    for kind in FAILURE_KINDS:
+        CACHES.warned.discard((_UNREAD, node.uuid, kind))
+    return found
+
+
 def check(task):
     """Refuse a node that asks for a boot mode its server does not have.
 
@@ -125,18 +198,13 @@ def check(task):
     mode, field = explicit_boot_mode(node)
     if mode is None:
         return
-    try:
-        client = node_access.node_client(task)
-        server = client.get_server(cached=True)
-        firmware, firmware_source = server_images.firmware(client, server)
-    except exception.DriverOperationError as e:
-        # Ironic's power sync validates nodes without a recorded power
-        # state outside its error handling: a failed read must not end
-        # its sweep. The action's own read of the server reports it.
-        LOG.warning('Node %(node)s: its boot mode is not checked against '
-                    'its server\'s firmware, which cannot be read now: '
-                    '%(error)s', {'node': node.uuid, 'error': e})
+    # Ironic's power sync validates nodes without a recorded power state
+    # outside its error handling: a failed read must not end its sweep.
+    # The action's own read of the server reports it.
+    found = _firmware(task)
+    if found is None:
         return
+    firmware, firmware_source = found
     if firmware is None:
         LOG.debug('Node %(node)s: firmware of its server unknown (%(why)s); '
                   'its boot mode is not checked against it',

@@ -29,7 +29,8 @@ snapshots           one listing of all servers per cloud    cache_max_clouds
 clouds_uploaded_to  credential sets this conductor          cache_max_clouds
                     uploaded virtual media ISOs with
 warned              warnings already given once (a server   cache_max_entries
-                    not marked for its node, a slow stop)
+                    not marked for its node, a slow stop,
+                    a node's firmware that cannot be read)
 host_statuses       compute host statuses read from Nova's  cache_max_clouds
                     compute services, per cloud
                     (host_status.py)
@@ -105,6 +106,14 @@ class RecentSet:
             while len(self._members) > bound:
                 self._members.popitem(last=False)
             return new
+
+    def discard(self, member):
+        """Remove a member if there; True when it was there."""
+        with self._lock:
+            if member not in self._members:
+                return False
+            del self._members[member]
+            return True
 
     def members(self):
         """The members, least recently added first."""

@@ -27,6 +27,11 @@ from ironic_openstack_driver.tools import host_userdata
 SG_DESCRIPTION = 'ironic-openstack-nodes ironic-host: the operator\'s access'
 
 
+def port_name(host_name):
+    """The name of the host's access port (ensure_access_port makes it)."""
+    return '%s-access' % host_name
+
+
 def find_named(lister, what, name):
     found = _call('cannot list %ss named %s' % (what, name),
                   lambda: list(lister(name=name)))

@@ -54,6 +54,11 @@ MARK = {'ironic_openstack_nodes': 'ironic-host'}
 DEFAULT_TIMEOUT = 600
 
 
+def _clouds_file(args):
+    """The operator's clouds file: --clouds-file, else NAME-clouds.yaml."""
+    return args.clouds_file or '%s-clouds.yaml' % args.name
+
+
 def _find_server(conn, name):
     found = [s for s in listing.list_servers(conn, name).values()
              if s.name == name]
@@ -136,7 +141,7 @@ def ensure_host(conn, report, args):
     prov = ports.ensure_network(conn, report, args.network,
                                 virtual_media=args.boot == 'virtual-media')
     server = _find_server(conn, name)
-    clouds_file = args.clouds_file or '%s-clouds.yaml' % name
+    clouds_file = _clouds_file(args)
     if server is None and os.path.exists(clouds_file):
         raise ToolError('%s (--clouds-file) exists but server %s does not: '
                         'it holds the password of an earlier Ironic host; '
@@ -177,7 +182,7 @@ def _make(conn, report, args, interface, prov, access_net, server, cred,
                             _address(prov_port), interface.ip))
     sg = access.ensure_security_group(conn, report, name, args.allow_from)
     access_port = access.ensure_access_port(
-        conn, report, '%s-access' % name, access_net, sg)
+        conn, report, access.port_name(name), access_net, sg)
     endpoint = 'http://%s:%d' % (_address(access_port), host_userdata.API_PORT)
     if server is not None:
         report.add('server', name, server.id, 'exists')
@@ -242,7 +247,7 @@ def delete_host(conn, report, args):
                             'left alone, nothing deleted' % (name, server.id))
         listing.delete_servers(conn, report, name, [server.id], args.timeout)
         report.add('server', name, server.id, 'deleted')
-    for port_name in (ports.port_name(name), '%s-access' % name):
+    for port_name in (ports.port_name(name), access.port_name(name)):
         port = access.find_named(conn.network.ports, 'port', port_name)
         if port is not None:
             _call('cannot delete port %s' % port_name,
@@ -260,7 +265,7 @@ def delete_host(conn, report, args):
     cred_id = host_secrets.delete_app_credential(conn, name)
     if cred_id:
         report.add('application credential', name, cred_id, 'deleted')
-    clouds_file = args.clouds_file or '%s-clouds.yaml' % name
+    clouds_file = _clouds_file(args)
     if os.path.exists(clouds_file):
         os.unlink(clouds_file)
         report.add('file', clouds_file, '', 'deleted')

@@ -63,6 +63,9 @@ IRONIC = (
                               r"node (?P<node>%s)" % UUID)),
     ('step_done', re.compile(r"Node (?P<node>%s) finished \w+ step "
                              r"\{'step': '(?P<step>\w+)'" % UUID)),
+    ('clean_skipped', re.compile(
+        r'Automated cleaning is disabled via (?P<how>\w+), node '
+        r'(?P<node>%s) has been successfully moved to AVAILABLE' % UUID)),
     ('agent_done', re.compile(r'Agent on node (?P<node>%s) returned '
                               r'(?P<what>\w+) command success' % UUID)),
     ('lookup', re.compile(r'(?P<ip>\S+) - GET /v1/lookup\?')),
@@ -90,7 +93,10 @@ def _oslo_time(text):
 
 
 def parse_ironic(lines):
-    """Ironic's log: provision states, power actions, steps, agent calls."""
+    """Ironic's log: provision states, power actions, steps, agent calls.
+
+    Also a cleaning Ironic skipped (automated cleaning disabled).
+    """
     events = []
     for line in lines:
         m = OSLO.match(line)

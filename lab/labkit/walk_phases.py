@@ -16,7 +16,10 @@ A walk is a sequence of operations, each found in Ironic's provision state
 changes: ``cleaning`` (manageable -> available), ``deploy`` (available ->
 active), ``undeploy`` (active -> deleting -> cleaning -> available),
 ``rescue`` (active -> rescuing -> rescue wait -> rescue) and ``unrescue``
-(rescue -> unrescuing -> active).
+(rescue -> unrescuing -> active). With automated cleaning disabled, Ironic
+passes through ``cleaning`` without booting the agent and says so: such a
+provide is a ``provide without cleaning`` and such an undeploy an
+``undeploy without cleaning``, neither with cleaning phases.
 Each operation is a chain of markers, each the first event of its kind
 after the marker before it (``walk_events`` reads them from the logs);
 a phase is the time between two neighbouring markers, so the phases of an
@@ -192,14 +195,27 @@ def cleaning_chain():
     ]
 
 
-def undeploy_chain():
-    """active -> deleting -> cleaning -> available."""
+def skipped_cleaning_chain():
+    """cleaning -> available at once: automated cleaning is disabled."""
+    return [
+        ('Ironic skips cleaning (disabled), marks the node available',
+         'state', _field('to', 'cleaning')),
+        (None, 'state', _field('to', 'available')),
+    ]
+
+
+def undeploy_chain(cleaning=cleaning_chain):
+    """active -> deleting -> cleaning -> available.
+
+    :param cleaning: the chain of its cleaning (skipped_cleaning_chain
+        when automated cleaning is disabled).
+    """
     return [
         ('Ironic to its power off', 'state', _field('to', 'deleting')),
         ('power off (Nova)', 'power_start', _field('to', 'power off')),
         ('Ironic tears down, starts cleaning', 'power_done',
          _field('to', 'power off')),
-    ] + cleaning_chain()
+    ] + cleaning()
 
 
 def rescue_chain():
@@ -235,7 +251,14 @@ def unrescue_chain():
 
 CHAINS = {'cleaning': cleaning_chain, 'deploy': deploy_chain,
           'undeploy': undeploy_chain, 'rescue': rescue_chain,
-          'unrescue': unrescue_chain}
+          'unrescue': unrescue_chain,
+          'provide without cleaning': skipped_cleaning_chain,
+          'undeploy without cleaning': lambda: undeploy_chain(
+              skipped_cleaning_chain)}
+#: What an operation that passes through cleaning is when Ironic skipped
+#: the cleaning (walk_events' ``clean_skipped``).
+WITHOUT_CLEANING = {'cleaning': 'provide without cleaning',
+                    'undeploy': 'undeploy without cleaning'}
 #: The state each operation ends in (cleanings end available).
 END_STATES = {'deploy': 'active', 'rescue': 'rescue', 'unrescue': 'active'}
 FAILED_STATES = ('clean failed', 'deploy failed', 'rescue failed',
@@ -282,11 +305,31 @@ def operations(finder):
                     if s.fields['to'] in (end_state,) + FAILED_STATES), None)
         limit = end or next((s.time for s in states[i + 1:]
                              if _operation_kind(s.fields)), None)
+        if kind in WITHOUT_CLEANING and cleaning_skipped(finder, states, i,
+                                                         end):
+            kind = WITHOUT_CLEANING[kind]
         phases = walk_chain(finder, CHAINS[kind](), e.time, limit)
         if kind in ('deploy', 'unrescue') and end is not None:
             phases.append(instance_boot(finder, end))
         found.append(Operation(kind, e.time, end, phases))
     return found
+
+
+def cleaning_skipped(finder, states, i, end):
+    """Whether Ironic skipped the cleaning of the operation at states[i].
+
+    Ironic says so right after it moves the node to available, before
+    anything else can change the node's state: the line is looked for
+    from the operation's start to the node's next state change after its
+    end.
+
+    :param states: the node's provision state events, in order.
+    :param end: when the operation ended (None: it did not).
+    """
+    if end is None:
+        return False
+    until = next((s.time for s in states[i + 1:] if s.time > end), None)
+    return finder.first(states[i].time, until, 'clean_skipped') is not None
 
 
 def _operation_kind(fields):

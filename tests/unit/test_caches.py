@@ -230,6 +230,14 @@ class RecentSetTestCase(base.DbTestCase):
         self.assertFalse(members.add('a'))
         self.assertIn('a', members)
 
+    def test_discard_says_whether_it_was_there(self):
+        members = caches.RecentSet(10)
+        members.add('a')
+        self.assertTrue(members.discard('a'))
+        self.assertFalse(members.discard('a'))
+        self.assertNotIn('a', members)
+        self.assertTrue(members.add('a'))
+
     def test_threads_share_one_set(self):
         members = caches.RecentSet(1000)
         threads = [threading.Thread(

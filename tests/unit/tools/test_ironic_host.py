@@ -51,14 +51,16 @@ class IronicHostTest(base.ToolTestCase):
         salt.start()
         self.addCleanup(salt.stop)
 
-    def host(self, *extra):
+    def host(self, *extra, clouds_file=True):
+        """Run ironic-host (--clouds-file self.clouds_file if clouds_file)."""
         return self.run_tool(
             'ironic-host', '--image', 'debian-12', '--flavor', 'bm.small',
             '--key-name', 'mykey', '--network', 'prov',
             '--provisioning-address', '192.168.24.1/24',
             '--access-network', 'public', '--allow-from', '203.0.113.0/24',
             '--driver-source', 'https://wheels.example/driver.whl',
-            '--clouds-file', self.clouds_file, *extra)
+            *(('--clouds-file', self.clouds_file) if clouds_file else ()),
+            *extra)
 
     def servers(self):
         return {s['name']: s for s in self.cloud.servers.values()}
@@ -171,6 +173,21 @@ class IronicHostTest(base.ToolTestCase):
                                      '--clouds-file', self.clouds_file)
         self.assertEqual(0, rc, err)
         self.assertNotIn('deleted', out)
+
+    def test_without_clouds_file_delete_finds_name_clouds_yaml(self):
+        cwd = os.getcwd()
+        os.chdir(self.dir)
+        self.addCleanup(os.chdir, cwd)
+        self.assertEqual(0, self.host('--name', 'lab', clouds_file=False)[0])
+        self.assertTrue(os.path.exists('lab-clouds.yaml'))
+        self.assertEqual({'lab', 'lab-provisioning', 'lab-access'},
+                         set(self.servers()) | set(self.ports()))
+        rc, out, err = self.run_tool('ironic-host', '--delete', '--name',
+                                     'lab')
+        self.assertEqual(0, rc, err)
+        self.assertFalse(os.path.exists('lab-clouds.yaml'))
+        self.assertEqual({}, self.servers())
+        self.assertEqual({}, self.ports())
 
     def test_delete_leaves_a_server_it_did_not_make(self):
         self.cloud.add_server('ironic-host', status='ACTIVE')
