@@ -153,7 +153,7 @@ def shared_network(lab_project_admin_cloud, lab_cloud):
     """An admin's shared network, port security on, with a subnet."""
     admin = lab_project_admin_cloud.network
     net = admin.create_network(name='ion-shared-%s' % uuid.uuid4().hex[:6],
-                               shared=True)
+                               is_shared=True)
     admin.create_subnet(network_id=net.id, ip_version=4,
                         cidr='10.250.9.0/24', gateway_ip='10.250.9.1',
                         enable_dhcp=False)

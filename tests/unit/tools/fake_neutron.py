@@ -62,11 +62,12 @@ class FakeNeutron:
         return None
 
     def _create_network(self, **attrs):
-        if attrs.get('shared') and not self.is_admin:
+        shared = attrs.get('is_shared', attrs.get('shared', False))
+        if shared and not self.is_admin:
             self._refuse('create_network', ['shared'])
         net = self.add_network(attrs['name'],
                                attrs.get('port_security_enabled', True),
-                               shared=attrs.get('shared', False))
+                               shared=shared)
         return net
 
     @staticmethod
