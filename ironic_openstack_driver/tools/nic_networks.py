@@ -93,16 +93,20 @@ def with_pairs(prov, address_pairs):
     return prov
 
 
-def ensure_server_ports(conn, report, nics, server_name):
+def ensure_server_ports(conn, report, nics, server_name, new=None):
     """The server's ports on ``nics``, found by name or created.
 
+    :param new: a list, extended with the ports this call creates.
     :returns: the ports, in the order of ``nics``.
-    :raises: ToolError when a port is attached to another device.
+    :raises: ToolError when a port is attached to another device;
+        port_policy.PortRefused when Neutron's policy refuses one.
     """
     made = []
     for nic in nics:
-        port, _new = ports.ensure_port(conn, report, nic,
-                                       port_name(server_name, nic))
+        port, created = ports.ensure_port(conn, report, nic,
+                                          port_name(server_name, nic))
+        if created and new is not None:
+            new.append(port)
         if port.device_id:
             raise ToolError('port %s (%s) is already used by device %s'
                             % (port.name, port.id, port.device_id))

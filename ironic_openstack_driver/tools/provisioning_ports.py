@@ -21,11 +21,9 @@ itself must have port security disabled. With virtual media the network is
 used as it is.
 """
 
-from openstack import exceptions as sdk_exc
-
-from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
+from ironic_openstack_driver.tools import port_policy
 
 NO_IP_ALLOCATIONS = ('none', 'deferred')
 #: Ironic Python Agent 13.0.0 and later ignore every interface whose MAC
@@ -128,9 +126,21 @@ def ensure_network(conn, report, ref, create=False, virtual_media=False):
                 'network %s (--network) has no subnet but port security '
                 'enabled: Nova puts servers on it in ERROR '
                 '(SecurityGroupCannotBeApplied). Run: openstack network set '
-                '--disable-port-security %s' % (ref, network.id))
+                '--disable-port-security %s%s' % (
+                    ref, network.id, _owner_hint(conn, network)))
     return ProvisioningNetwork(network, no_ip=no_ip_ext is not None,
                                has_subnet=bool(subnets))
+
+
+def _owner_hint(conn, network):
+    """Who may change a network of another project, for a message."""
+    project = port_policy.project_id(conn)
+    if not (network.project_id and project
+            and network.project_id != project):
+        return ''
+    return (' (the network is project %s\'s, not yours: its owner or the '
+            'cloud\'s admin may; or use a network of your own project, '
+            '--create-network)' % network.project_id)
 
 
 def agent_usable_mac(mac):
@@ -143,7 +153,7 @@ def agent_usable_mac(mac):
     return AGENT_MAC_PREFIX + mac[len(AGENT_MAC_PREFIX):]
 
 
-def _make_agent_usable(conn, report, port, attrs):
+def _make_agent_usable(conn, report, network, port, attrs):
     """Give a new port a MAC the agent uses (see AGENT_IGNORED_MAC_PREFIX).
 
     Neutron lets the network's owner choose a port's MAC only when the port
@@ -155,15 +165,17 @@ def _make_agent_usable(conn, report, port, attrs):
     if mac is None:
         return port
     try:
-        replacement = conn.network.create_port(mac_address=mac, **attrs)
-    except sdk_exc.SDKException as e:
+        replacement = port_policy.create_port(
+            conn, network, explain=('mac_address',), mac_address=mac,
+            **attrs)
+    except ToolError as e:
         report.progress(
             'Warning: port %s has MAC %s, which Ironic Python Agent 13.0.0 '
             'and later ignore (the node\'s agent would find no interface); '
-            'Neutron refused MAC %s: %s. Ask the cloud\'s operator for '
-            'another base_mac or the right to choose MACs, or use an older '
-            'agent ramdisk.' % (attrs['name'], port.mac_address, mac,
-                                common.describe_error(e)))
+            'MAC %s instead: %s Ask the cloud\'s operator for another '
+            'base_mac or the right to choose MACs, or use an older agent '
+            'ramdisk.' % (attrs['name'], port.mac_address, mac,
+                          str(e).rstrip('.') + '.'))
         return port
     _call('cannot delete port %s' % port.id, conn.network.delete_port,
           port, ignore_missing=True)
@@ -194,10 +206,14 @@ def ensure_port(conn, report, prov, name, fixed_ip=None, agent=True):
     if found:
         return _ensure_pairs(conn, report, found[0], pairs), False
     attrs = {'name': name, 'network_id': net.id}
-    if not prov.keep_port_security:
+    if (not prov.keep_port_security
+            and net.is_port_security_enabled is not False):
         # Ironic's DHCP and PXE must pass: no port security; with virtual
         # media, and on the servers' other networks, Neutron's addressing
-        # and port security stay as they are.
+        # and port security stay as they are. A port inherits the
+        # network's port security: on a network without it the port is
+        # not asked for it, which only the network's project or an admin
+        # may do (a member on an admin's shared network, port_policy.py).
         attrs['port_security_enabled'] = False
     if fixed_ip and prov.has_subnet:
         attrs['fixed_ips'] = [{'ip_address': fixed_ip}]
@@ -207,8 +223,7 @@ def ensure_port(conn, report, prov, name, fixed_ip=None, agent=True):
         attrs['allowed_address_pairs'] = pairs
     report.progress('Creating port %s on network %s%s ...' % (
         name, net.name, ' (no IP)' if prov.no_ip else ''))
-    port = _call('cannot create port %s on network %s' % (name, net.name),
-                 conn.network.create_port, **attrs)
+    port = port_policy.create_port(conn, net, **attrs)
     if (not port.fixed_ips
             and port.ip_allocation not in NO_IP_ALLOCATIONS):
         _call('cannot delete port %s' % port.id, conn.network.delete_port,
@@ -218,7 +233,7 @@ def ensure_port(conn, report, prov, name, fixed_ip=None, agent=True):
                             name, net.name, port.ip_allocation))
     if not agent:
         return port, True
-    return _make_agent_usable(conn, report, port, attrs), True
+    return _make_agent_usable(conn, report, net, port, attrs), True
 
 
 def _ensure_pairs(conn, report, port, pairs):
@@ -233,6 +248,23 @@ def _ensure_pairs(conn, report, port, pairs):
     return _call('cannot add allowed address pairs to port %s (%s)' % (
         port.name, port.id), conn.network.update_port, port,
         allowed_address_pairs=have + missing)
+
+
+def delete_ports(conn, report, new_ports):
+    """Delete the ports made for a server that cannot be made.
+
+    A port that cannot be deleted is reported (report.fail) with the
+    command that deletes it.
+    """
+    for port in new_ports:
+        report.progress('Deleting port %s (%s): made for a server that '
+                        'cannot be made' % (port.name, port.id))
+        try:
+            _call('cannot delete port %s (%s)' % (port.name, port.id),
+                  conn.network.delete_port, port, ignore_missing=True)
+        except ToolError as e:
+            report.fail('%s; delete it: openstack port delete %s'
+                        % (e, port.id))
 
 
 def server_port(conn, server, network_id):

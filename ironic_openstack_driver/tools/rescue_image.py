@@ -200,9 +200,12 @@ def ensure_rescue_image(conn, report, path=DEBIAN_IPXE_ISO, name=None,
                 conn.image.update_image(found.id, **changes)
             except sdk_exc.SDKException as e:
                 raise ToolError('image %s (%s) exists, but setting %s '
-                                'failed: %s' % (name, found.id,
-                                                ', '.join(sorted(changes)),
-                                                common.describe_error(e)))
+                                'failed: %s%s' % (
+                                    name, found.id,
+                                    ', '.join(sorted(changes)),
+                                    common.describe_error(e),
+                                    _refusal_hint(e, changes.get(
+                                        'visibility'), found.id)))
             report.add(name, found.id, 'updated', props['hw_firmware_type'],
                        path)
         else:
@@ -222,10 +225,30 @@ def ensure_rescue_image(conn, report, path=DEBIAN_IPXE_ISO, name=None,
             **dict(props, **extra))
     except sdk_exc.SDKException as e:
         left = _leftovers(conn, name)
-        raise ToolError('upload of %s as image "%s" failed: %s. %s'
-                        % (path, name, common.describe_error(e), left))
+        raise ToolError('upload of %s as image "%s" failed: %s%s. %s'
+                        % (path, name, common.describe_error(e),
+                           _refusal_hint(e, visibility), left))
     report.add(name, image.id, 'created', props['hw_firmware_type'], path)
     return image
+
+
+def _refusal_hint(exc, visibility, image_id=None):
+    """What to do when Glance refused a public image, or ''.
+
+    By Glance's default policy only an admin may make an image public
+    (rule publicize_image); a member may make it private, shared or
+    community (communitize_image).
+    """
+    if visibility != 'public' or not (
+            isinstance(exc, sdk_exc.HttpException)
+            and exc.status_code == 403):
+        return ''
+    return ('. By Glance\'s default policy only an admin may make an image '
+            'public (rule publicize_image): leave --visibility out (a '
+            'private image serves the nodes whose cloud credentials are of '
+            'your project), use --visibility community (any project may '
+            'boot it), or ask the cloud\'s admin to run '
+            'openstack image set --public %s' % (image_id or 'IMAGE'))
 
 
 def _leftovers(conn, name):

@@ -29,6 +29,7 @@ from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
 from ironic_openstack_driver.tools import firmware as fw
 from ironic_openstack_driver.tools import nic_networks as nic_net
+from ironic_openstack_driver.tools import port_policy
 from ironic_openstack_driver.tools import provisioning_ports as ports
 from ironic_openstack_driver.tools import server_image
 from ironic_openstack_driver.tools import server_listing as listing
@@ -236,16 +237,20 @@ def _create_missing(conn, report, names, existing, prov, flavor_obj,
             if server.status == 'BUILD':
                 created.append(server)
             continue
+        new_ports = []
         try:
             port = None
             if prov is not None:
-                port, _new = ports.ensure_port(conn, report, prov,
+                port, made = ports.ensure_port(conn, report, prov,
                                                ports.port_name(name))
+                if made:
+                    new_ports.append(port)
                 if port.device_id:
                     raise ToolError('port %s (%s) is already used by '
                                     'device %s' % (port.name, port.id,
                                                    port.device_id))
-            others = nic_net.ensure_server_ports(conn, report, nics, name)
+            others = nic_net.ensure_server_ports(conn, report, nics, name,
+                                                 new=new_ports)
             report.progress('Creating server %s (flavor %s, image %s) ...'
                             % (name, flavor_obj.name, image_obj.name))
             networks = ([{'port': port.id}] if port else []) + [
@@ -255,6 +260,11 @@ def _create_missing(conn, report, names, existing, prov, flavor_obj,
                            conn.compute.create_server, name=name,
                            flavor_id=flavor_obj.id, image_id=image_obj.id,
                            networks=networks or 'none')
+        except port_policy.PortRefused:
+            # Neutron refuses every server's port alike: stop before
+            # anything more is made, and take back this server's new ports.
+            ports.delete_ports(conn, report, new_ports)
+            raise
         except ToolError as e:
             report.fail(str(e))
             ok = False

@@ -15,6 +15,15 @@
 The network and port methods FakeCloud's autospecced network proxy calls:
 they keep the networks (``self.networks``), subnets (``self.subnets``) and
 ports (``self.ports``) of the FakeCloud they are mixed into.
+
+Neutron's default policy (neutron/conf/policies/port.py, network.py) for
+the caller, a member of ``self.project_id`` (an admin with
+``self.is_admin``): a network of another project is visible only when
+shared; on it, a port may not be created with ``mac_address``,
+``port_security_enabled``, ``allowed_address_pairs`` or a fixed IP
+address (rules ``create_port:<attribute>``: admin, or a member of the
+network's project), which Neutron answers with 403 PolicyNotAuthorized
+naming the rules it checked; ``create_network:shared`` is admin only.
 """
 
 from openstack import exceptions as sdk_exc
@@ -27,23 +36,75 @@ from openstack.network.v2 import subnet as sdk_subnet
 class FakeNeutron:
     """The network proxy's side effects; mixed into FakeCloud."""
 
-    def add_network(self, name, port_security=False):
+    #: The project of the caller's token (FakeCloud sets it).
+    project_id = 'project-1'
+    #: The caller has the admin role: Neutron's policy lets it do all.
+    is_admin = False
+
+    def add_network(self, name, port_security=False, project_id=None,
+                    shared=False):
+        """A network; of the caller's project unless ``project_id``."""
         net = sdk_network.Network.existing(
             id=self.new_id('net'), name=name,
-            port_security_enabled=port_security)
+            port_security_enabled=port_security,
+            project_id=project_id or self.project_id, is_shared=shared)
         self.networks[net.id] = net
         return net
 
+    def _visible(self, net):
+        return (self.is_admin or net.project_id == self.project_id
+                or net.is_shared)
+
     def _find_network(self, name_or_id, ignore_missing=True, **query):
         for net in self.networks.values():
-            if name_or_id in (net.id, net.name):
+            if name_or_id in (net.id, net.name) and self._visible(net):
                 return net
         return None
 
     def _create_network(self, **attrs):
+        shared = attrs.get('is_shared', attrs.get('shared', False))
+        if shared and not self.is_admin:
+            self._refuse('create_network', ['shared'])
         net = self.add_network(attrs['name'],
-                               attrs.get('port_security_enabled', True))
+                               attrs.get('port_security_enabled', True),
+                               shared=shared)
         return net
+
+    @staticmethod
+    def _refuse(action, attributes):
+        """Neutron's 403 for a policy refusal, as openstacksdk raises it.
+
+        The message is oslo.policy's PolicyNotAuthorized of the rule
+        Neutron built (neutron/policy.py _build_match_rule): the action's
+        rule and one per attribute set, in nested ANDs.
+        """
+        rule = 'rule:%s' % action
+        for attribute in attributes:
+            rule = '(%s and rule:%s:%s)' % (rule, action, attribute)
+        details = '%s is disallowed by policy' % rule
+        raise sdk_exc.ForbiddenException(
+            message='ForbiddenException: 403: Client Error for url: '
+                    'http://neutron.example:9696/v2.0/%ss, %s' % (
+                        action.split('_', 1)[1], details),
+            details=details, http_status=403)
+
+    def _check_port_policy(self, attrs):
+        """Neutron's create_port:<attribute> rules for the caller."""
+        net = self.networks[attrs['network_id']]
+        if not self._visible(net):
+            raise sdk_exc.NotFoundException(
+                message='Network %s could not be found.' % net.id,
+                http_status=404)
+        if self.is_admin or net.project_id == self.project_id:
+            return
+        checked = [a for a in ('fixed_ips', 'mac_address',
+                               'port_security_enabled',
+                               'allowed_address_pairs') if a in attrs]
+        owner_only = {'mac_address', 'port_security_enabled',
+                      'allowed_address_pairs'}
+        if owner_only & set(attrs) or any(
+                ip.get('ip_address') for ip in attrs.get('fixed_ips') or ()):
+            self._refuse('create_port', checked)
 
     def _subnets(self, **query):
         return iter([sdk_subnet.Subnet.existing(**s) for s in self.subnets
@@ -76,10 +137,10 @@ class FakeNeutron:
         ``fixed_ips`` is []; allowed address pairs need port security
         (Neutron's AddressPairAndPortSecurityRequired, 409).
         """
+        self._check_port_policy(attrs)
         if 'mac_address' in attrs and self.refuse_mac_choice:
-            raise sdk_exc.ForbiddenException(
-                'HTTP 403: ((rule:create_port and rule:create_port:'
-                'mac_address)) is disallowed by policy')
+            # A cloud whose policy refuses even the network's owner.
+            self._refuse('create_port', ['mac_address'])
         secured = attrs.get(
             'port_security_enabled',
             self.networks[attrs['network_id']].is_port_security_enabled)
@@ -127,6 +188,10 @@ class FakeNeutron:
         """PUT /ports/{id}: name and allowed address pairs here."""
         assert set(attrs) <= {'name', 'allowed_address_pairs'}, attrs
         data = self.ports[getattr(port, 'id', port)]
+        net = self.networks[data['network_id']]
+        if ('allowed_address_pairs' in attrs and not self.is_admin
+                and net.project_id != self.project_id):
+            self._refuse('update_port', ['allowed_address_pairs'])
         self._check_pairs(data['port_security_enabled'],
                           attrs.get('allowed_address_pairs'))
         data.update(attrs)

@@ -149,7 +149,8 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
     def conn(self):
         return types.SimpleNamespace(compute=self.compute,
                                      network=self.network, image=self.image,
-                                     baremetal=self.baremetal)
+                                     baremetal=self.baremetal,
+                                     current_project_id=self.project_id)
 
     def new_id(self, kind):
         return '%s-%d' % (kind, next(self._ids))

@@ -64,4 +64,6 @@ class SubnetWithoutNoIpTests(base.ToolTestCase):
                          sorted({c.kwargs['name'] for c in calls}))
         for call in calls:
             self.assertNotIn('fixed_ips', call.kwargs)
-            self.assertEqual(False, call.kwargs['port_security_enabled'])
+        # The network has no port security: its ports inherit that.
+        for port in self.cloud.ports.values():
+            self.assertIs(False, port['port_security_enabled'])

@@ -114,6 +114,14 @@ class RescueImageCommandTests(base.ToolTestCase):
         self.cloud.image.create_image.side_effect = self._create_image
 
     def _create_image(self, name, **kwargs):
+        if kwargs.get('visibility') == 'public':
+            # Glance's default policy: publicize_image is admin only; the
+            # tests' user is a member (POST /v2/images refused, nothing
+            # made).
+            raise sdk_exc.ForbiddenException(
+                message='ForbiddenException: 403',
+                details='You are not authorized to complete '
+                        'publicize_image action.', http_status=403)
         props = {k: v for k, v in kwargs.items()
                  if k.startswith(('hw_', 'os_'))}
         return self.cloud.add_image(name, properties=props,
@@ -195,6 +203,28 @@ class RescueImageCommandTests(base.ToolTestCase):
         self.assertIn('HTTP 413', err)
         self.assertIn('status queued', err)
         self.assertIn('next run deletes', err)
+
+    def test_public_image_refused_to_a_member_says_what_to_do(self):
+        rc, out, err = self.run_tool('rescue-image', '--file', self.iso,
+                                     '--visibility', 'public')
+        self.assertEqual(1, rc)
+        self.assertEqual('', out)
+        self.assertIn('publicize_image action', err)
+        self.assertIn('only an admin may make an image public (rule '
+                      'publicize_image)', err)
+        self.assertIn('--visibility community', err)
+        self.assertIn('openstack image set --public', err)
+        self.assertEqual({}, self.cloud.images)
+
+    def test_member_uploads_a_private_or_community_image(self):
+        for visibility in (None, 'community'):
+            name = 'rescue-%s' % visibility
+            rc, out, err = self.run_tool(
+                'rescue-image', '--file', self.iso, '--name', name,
+                *(('--visibility', visibility) if visibility else ()))
+            self.assertEqual(0, rc, err)
+            kwargs = self.cloud.image.create_image.call_args.kwargs
+            self.assertEqual(visibility, kwargs.get('visibility'))
 
     def test_efi_application_is_refused_with_the_iso_suggested(self):
         efi = os.path.join(self.dir.name, 'ipxe.efi')

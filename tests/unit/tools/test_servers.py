@@ -34,7 +34,8 @@ class CreateNodesTests(base.ToolTestCase):
         self.assertEqual(0, rc, err)
         self.assertEqual(['bm-0', 'bm-1', 'bm-2'], self.names())
         for call in self.cloud.network.create_port.call_args_list:
-            self.assertEqual(False, call.kwargs['port_security_enabled'])
+            # Not asked for: the network has none, its ports inherit it.
+            self.assertNotIn('port_security_enabled', call.kwargs)
             self.assertEqual([], call.kwargs['fixed_ips'])
             self.assertEqual(self.cloud.prov.id, call.kwargs['network_id'])
         port_ids = {c.kwargs['networks'][0]['port'] for c in
