@@ -263,6 +263,9 @@ class IronicHostTest(base.ToolTestCase):
         self.assertEqual(1, rc)
         self.assertIn('cannot create security group ironic-host', err)
         self.assertEqual({}, self.cloud.app_credentials)
+        # What exists so far: the credential is not among it.
+        self.assertRegex(err, r'application credential \| ironic-host +'
+                              r'\| appcred-\d+ \| taken back')
         self.assertFalse(os.path.exists(self.clouds_file))
         self.cloud.network.create_security_group.side_effect = (
             self.cloud._create_sg)
