@@ -20,8 +20,6 @@ server. The networks stay: the tool cannot tell one it created from one
 it was given.
 """
 
-import re
-
 from ironic_openstack_driver.tools.common import call as _call
 from ironic_openstack_driver.tools.common import ToolError
 from ironic_openstack_driver.tools import enroll
@@ -30,27 +28,15 @@ from ironic_openstack_driver.tools import server_listing as listing
 from ironic_openstack_driver.tools import servers
 
 
-def _our_servers(conn, prefix, count, report=None):
+def _our_servers(conn, prefix, count, report):
     """{name: server} of PREFIX-0 ... PREFIX-(count-1) that exist.
 
-    :param report: where to note the servers PREFIX-N beyond ``count``,
-        which stay.
+    As create-nodes finds them (servers.existing_servers): several
+    servers of one name stop the run, servers beyond ``count`` are noted
+    and stay.
     """
-    names = set(servers.server_names(prefix, count))
-    beyond = re.compile(r'^%s-(\d+)$' % re.escape(prefix))
-    found = {}
-    for server in listing.list_servers(conn, prefix).values():
-        if server.name in names:
-            if server.name in found:
-                raise ToolError('several servers are named %s (%s, %s): '
-                                'delete the extra ones first' % (
-                                    server.name, found[server.name].id,
-                                    server.id))
-            found[server.name] = server
-        elif report is not None and beyond.match(server.name or ''):
-            report.progress('Note: server %s (%s) is beyond --count %d; '
-                            'left alone' % (server.name, server.id, count))
-    return found
+    return servers.existing_servers(conn, report, prefix, count,
+                                    servers.server_names(prefix, count), [])
 
 
 def _ports_of(conn, name, server):
@@ -97,7 +83,8 @@ def delete_nodes(conn, bm, report, prefix, count):
 
     :raises: ToolError naming the nodes Ironic refused.
     """
-    ids = {s.id for s in _our_servers(conn, prefix, count).values()}
+    ids = {s.id for s in _our_servers(conn, prefix, count,
+                                      report).values()}
     names = set(servers.server_names(prefix, count))
     refused = []
     for name, node in sorted(enroll.known_nodes(bm).items()):
