@@ -270,10 +270,11 @@ def run(conns, args, report):
             if step_report.rows:
                 report.progress('What step %s made or found:' % step)
                 step_report.table()
-        outcomes.append(Outcome(
-            step, 'failed' if error else 'done', columns, step_report.rows,
-            this.endpoint if step == HOST and not error and not args.delete
-            else ''))
+        note = ''
+        if not error and not args.delete:
+            note = {HOST: this.endpoint, API: 'answered'}.get(step, '')
+        outcomes.append(Outcome(step, 'failed' if error else 'done',
+                                columns, step_report.rows, note))
     print(render(outcomes, None if args.delete else this.ironic,
                  nodes=not args.delete), file=report.out)
     if failed:

@@ -19,10 +19,8 @@ connection through --clouds-file) as well as an existing Ironic
 
 import argparse
 import os
-import tempfile
 from unittest import mock
 
-import bcrypt
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 
@@ -33,30 +31,14 @@ from ironic_openstack_driver.tools import environment
 from ironic_openstack_driver.tools import ironic_host
 from ironic_openstack_driver.tools import servers
 from tests.unit.tools import base
-from tests.unit.tools import fake_host_cloud
 
 
-class EnvironmentTest(base.ToolTestCase):
+class EnvironmentTest(base.HostCloudTestCase):
 
     def make_cloud(self):
-        cloud = fake_host_cloud.FakeHostCloud()
-        access = cloud.add_network('public', port_security=True)
-        cloud.subnets.append({'id': 'subnet-public',
-                              'network_id': access.id})
-        cloud.add_image('debian-12')
+        cloud = super().make_cloud()
         cloud.add_image('ipxe-rescue')
         return cloud
-
-    def setUp(self):
-        super().setUp()
-        self.dir = tempfile.mkdtemp()
-        self.addCleanup(lambda: [os.unlink(os.path.join(self.dir, f))
-                                 for f in os.listdir(self.dir)])
-        self.clouds_file = os.path.join(self.dir, 'host-clouds.yaml')
-        salt = mock.patch('bcrypt.gensalt', autospec=True,
-                          return_value=bcrypt.gensalt(4))
-        salt.start()
-        self.addCleanup(salt.stop)
 
     def env(self, *extra):
         return self.run_tool(
@@ -107,7 +89,7 @@ class EnvironmentTest(base.ToolTestCase):
         host = self.row(out, 'ironic-host')
         self.assertEqual(['done', '5 made'], host[1:3])
         self.assertRegex(host[3], r'^http://[\d.]+:6385$')
-        self.assertEqual(['ironic-api', 'done', '', ''],
+        self.assertEqual(['ironic-api', 'done', '', 'answered'],
                          self.row(out, 'ironic-api'))
         self.assertEqual(['done', '2 made'], self.row(out, 'enroll')[1:3])
         self.assertIn('Ironic: %s (cloud ironic-host in %s)' % (
