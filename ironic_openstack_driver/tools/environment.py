@@ -142,13 +142,14 @@ class Run:
     def derived(self, command):
         """The options of ``command`` this command sets itself."""
         args = self.args
-        network = nic_net.parse_network(args.network[0])[0] \
-            if args.network else None
+        network, physnet = nic_net.parse_network(args.network[0]) \
+            if args.network else (None, None)
         if command == HOST:
             return [('--network', network), ('--delete', args.delete)]
         if command == ENROLL:
             # The servers create-nodes made or found, not every PREFIX-N.
             return [('--server', self.server_ids), ('--network', network),
+                    ('--physical-network', args.physical_network or physnet),
                     ('--driver-cloud', args.driver_cloud or (
                         args.os_cloud if args.ironic_cloud
                         else host_userdata.CLOUD))]

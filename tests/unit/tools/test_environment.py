@@ -23,6 +23,7 @@ from unittest import mock
 
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
+import yaml
 
 from ironic_openstack_driver.tools import cli
 from ironic_openstack_driver.tools import enroll
@@ -40,10 +41,10 @@ class EnvironmentTest(base.HostCloudTestCase):
         cloud.add_image('ipxe-rescue')
         return cloud
 
-    def env(self, *extra):
+    def env(self, *extra, network='prov'):
         return self.run_tool(
             'environment', '--count', '2', '--node-flavor', 'bm.small',
-            '--node-image', 'ipxe-rescue', '--network', 'prov',
+            '--node-image', 'ipxe-rescue', '--network', network,
             '--host-image', 'debian-12', '--host-flavor', 'bm.small',
             '--key-name', 'mykey', '--provisioning-address',
             '192.168.24.1/24', '--access-network', 'public',
@@ -98,6 +99,37 @@ class EnvironmentTest(base.HostCloudTestCase):
             server = node['driver_info']['openstack_server']
             self.assertEqual([node['name'], node['id'], server,
                               'manageable'], self.row(out, node['name']))
+
+    def test_secrets_stay_out_of_the_output(self):
+        rc, out, err = self.env()
+        self.assertEqual(0, rc, err)
+        with open(self.clouds_file) as f:
+            password = yaml.safe_load(f)['clouds']['ironic-host']['auth'][
+                'password']
+        cred_id, = self.cloud.app_credentials
+        for secret in (password, 'SECRET-of-%s' % cred_id):
+            self.assertNotIn(secret, out)
+            self.assertNotIn(secret, err)
+
+    def test_virtual_media_reaches_every_step(self):
+        self.cloud.subnets.append({
+            'id': 'subnet-prov', 'network_id': self.cloud.prov.id,
+            'cidr': '192.168.24.0/24', 'gateway_ip': '192.168.24.254',
+            'dns_nameservers': [], 'host_routes': [], 'ip_version': 4})
+        rc, out, err = self.env('--boot', 'virtual-media')
+        self.assertEqual(0, rc, err)
+        host_port = [p for p in self.cloud.ports.values()
+                     if p['name'] == 'ironic-host-provisioning'][0]
+        self.assertEqual('192.168.24.1',
+                         host_port['fixed_ips'][0]['ip_address'])
+        self.assertEqual({'openstack-virtual-media'}, {
+            n['boot_interface'] for n in self.cloud.nodes.values()})
+
+    def test_the_provisioning_physnet_reaches_enroll(self):
+        rc, out, err = self.env(network='prov:physnet1')
+        self.assertEqual(0, rc, err)
+        self.assertEqual({'physnet1'}, {
+            p.get('physical_network') for p in self.cloud.bm_ports.values()})
 
     def test_a_second_run_makes_nothing_and_says_what_it_found(self):
         self.assertEqual(0, self.env()[0])
