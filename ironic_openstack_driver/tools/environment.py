@@ -207,6 +207,8 @@ class Run:
 def wait_for_api(bm, report, endpoint, timeout):
     """Wait until the Ironic API at ``endpoint`` lists nodes.
 
+    :param bm: the baremetal proxy of that Ironic.
+    :param timeout: seconds (--api-timeout); 0 asks once.
     :raises: ToolError when it refuses the credentials (at once) or does
         not answer within ``timeout`` seconds.
     """
@@ -234,6 +236,14 @@ def wait_for_api(bm, report, endpoint, timeout):
 
 
 def run(conns, args, report):
+    """Run the steps of plan(); the summary on stdout.
+
+    :param conns: (compute, baremetal) callables of cli.main: the host
+        cloud's connection, and --ironic-cloud's Ironic.
+    :returns: 0, or 1 when a step failed (the steps after it not run).
+    :raises: ToolError for options that cannot make a run, before any
+        step.
+    """
     if args.ironic_cloud and args.skip_enroll:
         raise ToolError('--ironic-cloud names the Ironic to enroll into: '
                         'not with --skip-enroll')
@@ -265,12 +275,13 @@ def run(conns, args, report):
                 ks_exc.ClientException) as e:
             error = str(e) if isinstance(e, ToolError) \
                 else common.describe_error(e)
+            if step_report.rows:
+                # Stopped before the step printed its table.
+                report.progress('What step %s made or found:' % step)
+                step_report.table()
         if error:
             failed = step
             report.fail('step %s: %s' % (step, error))
-            if step_report.rows:
-                report.progress('What step %s made or found:' % step)
-                step_report.table()
         note = ''
         if not error and not args.delete:
             note = {HOST: this.endpoint, API: 'answered'}.get(step, '')

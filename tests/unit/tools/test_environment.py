@@ -235,6 +235,19 @@ class EnvironmentTest(base.HostCloudTestCase):
         self.assertEqual(0, rc, err)
         self.assertEqual(([], [], [], []), self.state()[:4])
 
+    def test_a_first_step_failing_part_way_stops_the_run(self):
+        self.cloud.fail_create_server.add('baremetal-1')
+        rc, out, err = self.env()
+        self.assertEqual(1, rc)
+        self.assertIn('error: cannot create server baremetal-1', err)
+        self.assertIn('error: step create-nodes: failed (see above)', err)
+        # create-nodes printed its table; it is not printed twice.
+        self.assertEqual(1, err.count('| baremetal-0 '))
+        self.assertEqual(['failed', '1 made, 1 failed'],
+                         self.row(out, 'create-nodes')[1:3])
+        self.assertEqual('not run', self.row(out, 'ironic-host')[1])
+        self.assertEqual(['baremetal-0'], self.state()[0])
+
     def test_an_api_not_yet_answering_is_waited_for(self):
         answers = [ks_exc.ConnectFailure('Connection refused'),
                    sdk_exc.HttpException(message='Bad Gateway',
