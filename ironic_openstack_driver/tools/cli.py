@@ -18,6 +18,7 @@
     ironic-openstack-nodes nodes-file     file for openstack baremetal create
     ironic-openstack-nodes enroll         nodes and ports into Ironic
     ironic-openstack-nodes bind           mark each node's server for it
+    ironic-openstack-nodes environment    create-nodes, ironic-host, enroll
 
 Every subcommand is idempotent: run again, it finds what exists.
 """
@@ -32,6 +33,7 @@ from openstack import exceptions as sdk_exc
 from ironic_openstack_driver.tools import binding
 from ironic_openstack_driver.tools import common
 from ironic_openstack_driver.tools import enroll
+from ironic_openstack_driver.tools import environment
 from ironic_openstack_driver.tools import ironic_host
 from ironic_openstack_driver.tools import nodes_file
 from ironic_openstack_driver.tools import rescue_image
@@ -67,7 +69,7 @@ def build_parser():
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     subparsers.required = True
     for module in (rescue_image, servers, ironic_host, nodes_file, enroll,
-                   binding):
+                   binding, environment):
         module.add_parser(subparsers)
     return parser
 

@@ -155,6 +155,7 @@ def ensure_host(conn, report, args):
         cred = host_secrets.new_app_credential(conn, report, name,
                                                args.role)
         report.add('application credential', name, cred.id, 'created')
+        cred_row = report.rows[-1]
     try:
         return _make(conn, report, args, interface, prov, access_net,
                      server, cred, keystone, clouds_file, flavor, image)
@@ -162,6 +163,7 @@ def ensure_host(conn, report, args):
         if cred is not None and _find_server(conn, name) is None:
             # No server holds the secret: take the credential back.
             host_secrets.delete_app_credential(conn, name)
+            cred_row[-1] = 'taken back'
         raise
 
 
@@ -271,17 +273,21 @@ def delete_host(conn, report, args):
         report.add('file', clouds_file, '', 'deleted')
 
 
-def run(conn, args, report):
-    if args.delete:
-        delete_host(conn, report, args)
-        report.table()
-        return 0
+# The options create needs, by their argparse dest (--allow-from first).
+NEEDED = ('allow_from', 'image', 'flavor', 'key_name', 'network',
+          'access_network', 'provisioning_address', 'driver_source')
+
+
+def create(conn, args, report):
+    """Check the options, ensure_host, print the endpoint and entry.
+
+    :returns: (the Ironic API's URL, the clouds file's path).
+    :raises: ToolError naming a missing option, or what failed.
+    """
     if not args.allow_from:
         raise ToolError('--allow-from: at least one CIDR that may reach '
                         'the Ironic host (SSH and its API)')
-    for option in ('image', 'flavor', 'key_name', 'network',
-                   'access_network', 'provisioning_address',
-                   'driver_source'):
+    for option in NEEDED[1:]:
         if not getattr(args, option):
             raise ToolError('--%s is needed to create the Ironic host'
                             % option.replace('_', '-'))
@@ -298,6 +304,15 @@ def run(conn, args, report):
           file=report.out)
     print('Then: OS_CLIENT_CONFIG_FILE=%s openstack --os-cloud %s '
           'baremetal node list' % (clouds_file, args.name), file=report.out)
+    return endpoint, clouds_file
+
+
+def run(conn, args, report):
+    if args.delete:
+        delete_host(conn, report, args)
+        report.table()
+        return 0
+    create(conn, args, report)
     return 0
 
 

@@ -47,7 +47,7 @@ def _fault(server):
     return fault.get('message') or 'no fault recorded'
 
 
-def _existing_servers(conn, report, prefix, count, names, leftovers):
+def existing_servers(conn, report, prefix, count, names, leftovers):
     """{name: server} of the servers among ``names`` that exist.
 
     :param leftovers: a list, extended with the servers a batch left
@@ -170,8 +170,8 @@ def create_servers(conn, report, prefix, count, flavor, image, network,
 
     names = server_names(prefix, count)
     leftovers = []
-    existing = _existing_servers(conn, report, prefix, count, names,
-                                 leftovers)
+    existing = existing_servers(conn, report, prefix, count, names,
+                                leftovers)
     if leftovers:
         # Before creating: they hold quota the new servers may need.
         report.progress('Deleting %d server(s) left by a batch creation '

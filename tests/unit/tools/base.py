@@ -14,10 +14,14 @@
 
 import io
 import os
+import tempfile
 import unittest
 from unittest import mock
 
+import bcrypt
+
 from ironic_openstack_driver.tools import cli
+from tests.unit.tools import fake_host_cloud
 from tests.unit.tools import fakes
 
 
@@ -60,3 +64,31 @@ class ToolTestCase(unittest.TestCase):
         rc = cli.main(['--os-cloud', 'host'] + list(argv), stdout=out,
                       stderr=err)
         return rc, out.getvalue(), err.getvalue()
+
+
+class HostCloudTestCase(ToolTestCase):
+    """A FakeHostCloud with an access network and a host image.
+
+    For ironic-host and environment: ``self.clouds_file`` is in a
+    directory of the test's own; bcrypt hashes at its cheapest cost (they
+    check the same).
+    """
+
+    def make_cloud(self):
+        cloud = fake_host_cloud.FakeHostCloud()
+        self.access = cloud.add_network('public', port_security=True)
+        cloud.subnets.append({'id': 'subnet-public',
+                              'network_id': self.access.id})
+        cloud.add_image('debian-12')
+        return cloud
+
+    def setUp(self):
+        super().setUp()
+        self.dir = tempfile.mkdtemp()
+        self.addCleanup(lambda: [os.unlink(os.path.join(self.dir, f))
+                                 for f in os.listdir(self.dir)])
+        self.clouds_file = os.path.join(self.dir, 'host-clouds.yaml')
+        salt = mock.patch('bcrypt.gensalt', autospec=True,
+                          return_value=bcrypt.gensalt(4))
+        salt.start()
+        self.addCleanup(salt.stop)

@@ -48,6 +48,33 @@ class FakeIronic:
             data[op['path'].lstrip('/')] = op['value']
         return self._node(data)
 
+    def _delete_node(self, node, ignore_missing=True):
+        """DELETE /v1/nodes/{id}: with its ports, in Ironic's states.
+
+        Ironic's conductor deletes a node in enroll, manageable, adopt
+        failed, or available ([conductor]allow_deleting_available_nodes,
+        True by default), or in maintenance; else InvalidState (409).
+        """
+        node_id = getattr(node, 'id', node)
+        data = self.nodes.get(node_id)
+        if data is None:
+            if not ignore_missing:
+                raise sdk_exc.NotFoundException(message='no node %s'
+                                                % node_id, http_status=404)
+            return None
+        if data['provision_state'] not in (
+                'enroll', 'manageable', 'adopt failed',
+                'available') and not data.get('maintenance'):
+            raise sdk_exc.ConflictException(
+                message='Can not delete node "%s" while it is in provision '
+                        'state "%s".' % (node_id, data['provision_state']),
+                http_status=409)
+        del self.nodes[node_id]
+        for port_id in [p for p, port in self.bm_ports.items()
+                        if port.get('node_id') == node_id]:
+            del self.bm_ports[port_id]
+        return None
+
     def _bm_ports(self, details=False, **query):
         return iter([sdk_bm_port.Port.existing(id=pid, **p)
                      for pid, p in self.bm_ports.items()

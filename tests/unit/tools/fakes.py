@@ -136,6 +136,7 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
         b.find_node.side_effect = self._find_node
         b.nodes.side_effect = self._nodes
         b.create_node.side_effect = self._create_node
+        b.delete_node.side_effect = self._delete_node
         b.patch_node.side_effect = self._patch_node
         b.get_node.side_effect = lambda node, fields=None: self._node(
             self.nodes[getattr(node, 'id', node)])
@@ -304,6 +305,10 @@ class FakeCloud(fake_ironic.FakeIronic, fake_neutron.FakeNeutron):
         if server_id not in self.servers and not ignore_missing:
             raise sdk_exc.NotFoundException(message='no server')
         self.servers.pop(server_id, None)
+        # Nova unbinds the ports it was given (it deletes only its own).
+        for port in self.ports.values():
+            if port['device_id'] == server_id:
+                port['device_id'] = ''
 
     def _get_server(self, server):
         data = self.servers[getattr(server, 'id', server)]

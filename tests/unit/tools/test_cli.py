@@ -19,7 +19,8 @@ from ironic_openstack_driver.tools import cli
 from ironic_openstack_driver.tools import common
 from tests.unit.tools import base
 
-SUBCOMMANDS = ('rescue-image', 'create-nodes', 'nodes-file', 'enroll')
+SUBCOMMANDS = ('rescue-image', 'create-nodes', 'ironic-host', 'nodes-file',
+               'enroll', 'bind', 'environment')
 
 
 class HelpTests(base.unittest.TestCase):

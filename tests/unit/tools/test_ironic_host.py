@@ -16,8 +16,6 @@ import base64
 import json
 import os
 import stat
-import tempfile
-from unittest import mock
 
 import bcrypt
 import jsonschema
@@ -29,27 +27,7 @@ from tests.unit.tools import fake_host_cloud
 from tests.unit.tools import test_host_userdata
 
 
-class IronicHostTest(base.ToolTestCase):
-
-    def make_cloud(self):
-        cloud = fake_host_cloud.FakeHostCloud()
-        self.access = cloud.add_network('public', port_security=True)
-        cloud.subnets.append({'id': 'subnet-public',
-                              'network_id': self.access.id})
-        cloud.add_image('debian-12')
-        return cloud
-
-    def setUp(self):
-        super().setUp()
-        self.dir = tempfile.mkdtemp()
-        self.addCleanup(lambda: [os.unlink(os.path.join(self.dir, f))
-                                 for f in os.listdir(self.dir)])
-        self.clouds_file = os.path.join(self.dir, 'host-clouds.yaml')
-        # bcrypt's cheapest cost: the hashes check the same.
-        salt = mock.patch('bcrypt.gensalt', autospec=True,
-                          return_value=bcrypt.gensalt(4))
-        salt.start()
-        self.addCleanup(salt.stop)
+class IronicHostTest(base.HostCloudTestCase):
 
     def host(self, *extra, clouds_file=True):
         """Run ironic-host (--clouds-file self.clouds_file if clouds_file)."""
@@ -280,6 +258,9 @@ class IronicHostTest(base.ToolTestCase):
         self.assertEqual(1, rc)
         self.assertIn('cannot create security group ironic-host', err)
         self.assertEqual({}, self.cloud.app_credentials)
+        # What exists so far: the credential is not among it.
+        self.assertRegex(err, r'application credential \| ironic-host +'
+                              r'\| appcred-\d+ \| taken back')
         self.assertFalse(os.path.exists(self.clouds_file))
         self.cloud.network.create_security_group.side_effect = (
             self.cloud._create_sg)
