@@ -19,7 +19,9 @@ commands a cleaning and a ``direct`` deploy send. The agent runs only
 while its server is in Nova's rescue (boot device PXE or CDROM) with the
 guest running: otherwise a request fails to connect, as it would. Each
 rescue of the server is a fresh boot: the agent's command history starts
-empty (IPA keeps it in memory), and ``boots`` counts them.
+empty (IPA keeps it in memory), and ``boots`` counts them. Like IPA, it
+answers only requests that carry the token its lookup was handed (401
+otherwise).
 
 IPA's asynchronous commands (execute_clean_step, execute_deploy_step)
 answer RUNNING and have finished by the next status read; standby's
@@ -128,12 +130,18 @@ class FakeAgent:
                 'state %s)' % (url, self.server.id, self.server.vm_state,
                                self.server.power_state))
 
-    def post(self, session, url, params=None, data=None, **kwargs):
-        self._check(url)
+    def _refused(self, params):
+        """IPA's answer to a request without its lookup's token, or None."""
         if (params or {}).get('agent_token') != self.token:
-            # IPA refuses a command without the token of its lookup.
             return _response({'faultstring': 'Invalid or missing agent '
                               'token received.'}, status=401)
+        return None
+
+    def post(self, session, url, params=None, data=None, **kwargs):
+        self._check(url)
+        refused = self._refused(params)
+        if refused is not None:
+            return refused
         body = json.loads(data)
         name, args = body['name'], body.get('params') or {}
         self.sent.append((self.boots, name))
@@ -150,7 +158,8 @@ class FakeAgent:
 
     def get(self, session, url, params=None, **kwargs):
         self._check(url)
-        return _response({'commands': list(self.commands)})
+        return self._refused(params) or _response(
+            {'commands': list(self.commands)})
 
     # The commands (IPA's extensions), each (status, result).
     def _clean_get_clean_steps(self, args):
