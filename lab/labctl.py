@@ -13,7 +13,7 @@
 
 """The local lab: a real OpenStack control plane (fake compute) plus Ironic.
 
-    python3 lab/labctl.py up [--compute-hosts K]
+    python3 lab/labctl.py up [--compute-hosts K] [--virt qemu [--fast-track]]
                                          install what is missing, start, wait
     python3 lab/labctl.py status [--json]
     python3 lab/labctl.py down [--purge] stop everything the lab started
@@ -71,6 +71,11 @@ def main(argv=None):
                   % settings.COMPUTE_HOSTS_ENV)
     up.add_argument('--compute-hosts', type=int, metavar='K',
                     help=hosts_help)
+    fast_help = ("real mode: Ironic's [deploy]fast_track, one agent boot "
+                 'for a cleaning and the deploy after it (also $%s=1); '
+                 'an up without it turns it off' % settings.FAST_TRACK_ENV)
+    up.add_argument('--fast-track', action=argparse.BooleanOptionalAction,
+                    help=fast_help)
     up.add_argument('--inside', action='store_true',
                     help=argparse.SUPPRESS)
     st = sub.add_parser('status', help='what runs, where, which ports')
@@ -86,6 +91,8 @@ def main(argv=None):
     demo.add_argument('--virt', choices=settings.VIRT_MODES,
                       help='as for up')
     demo.add_argument('--compute-hosts', type=int, metavar='K',
+                      help='as for up')
+    demo.add_argument('--fast-track', action=argparse.BooleanOptionalAction,
                       help='as for up')
     demo.add_argument('--no-up', action='store_true',
                       help='assume the lab runs already')
@@ -123,7 +130,8 @@ def main(argv=None):
             if args.inside:
                 lab.up(inside=True)
                 return 0
-            statusmod.print_status(lab.up())
+            statusmod.print_status(lab.up(fast_track=(
+                mode.requested_fast_track(virt, args.fast_track))))
             return 0
         if command == 'status':
             status = labmod.Lab(verbose=False).status()
@@ -146,7 +154,9 @@ def main(argv=None):
             hosts = compute.requested_compute_hosts(virt,
                                                     args.compute_hosts)
             if not args.no_up:
-                labmod.Lab(virt=virt, compute_hosts=hosts).up()
+                labmod.Lab(virt=virt, compute_hosts=hosts).up(
+                    fast_track=mode.requested_fast_track(virt,
+                                                         args.fast_track))
             if virt != 'fake':
                 return run_deploy_demo(args.nodes or 2)
             return run_demo(args.nodes or 3)

@@ -14,7 +14,9 @@
 
 In the real-virtualisation mode Ironic boots its agent through iPXE, cleans
 (metadata erase), deploys (``direct``, and ``ramdisk``) and boots nodes
-from disk. This module holds what that mode adds to the shared lab:
+from disk; with ``up --fast-track`` (or ``$IOS_LAB_FAST_TRACK=1``) through
+Ironic's fast track, one agent boot for a cleaning and the deploy after
+it. This module holds what that mode adds to the shared lab:
 
 * ``ironic_conf`` - ironic.conf settings of a deploying Ironic (merged over
   the shared ones by ``configs.ironic``);
@@ -36,16 +38,25 @@ DEPLOY_FLAVOR_DISK_GB = 5
 KERNEL_APPEND = ('nofb nomodeset console=tty0 console=ttyS0,115200n8 '
                  'ipa-debug=1')
 ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin'
+#: [deploy]fast_track_timeout with fast track on: Ironic's maximum (and
+#: default). The agent heartbeats every 0.3 to 0.6 of Ironic's
+#: [api]ramdisk_heartbeat_timeout (300 s, unset here: 90 to 180 s), so an
+#: idle agent of an available node stays "alive" between two heartbeats;
+#: Ironic asks for no more than ramdisk_heartbeat_timeout.
+FAST_TRACK_TIMEOUT = 300
 
 
-def ironic_conf(p, images):
+def ironic_conf(p, images, fast_track=False):
     """ironic.conf sections of a deploying Ironic.
 
     :param p: the lab's paths.
     :param images: ``labkit.images.ensure_all``'s result.
+    :param fast_track: Ironic's [deploy]fast_track (``up --fast-track``):
+        the agent a cleaning booted runs on in Nova's rescue and serves
+        the deploy right after it (one agent boot for both).
     """
     d = p.data_of('ironic')
-    return {
+    conf = {
         'DEFAULT': {
             'enabled_boot_interfaces': 'ipxe,pxe,openstack-virtual-media,'
                                        'fake',
@@ -83,7 +94,7 @@ def ironic_conf(p, images):
             'http_root': os.path.join(d, 'httpboot'),
             'erase_devices_priority': 0,
             'erase_devices_metadata_priority': 10,
-            'fast_track': False,
+            'fast_track': bool(fast_track),
         },
         'pxe': {'kernel_append_params': KERNEL_APPEND},
         'openstack': {'vmedia_cache_dir': os.path.join(d, 'vmedia')},
@@ -94,6 +105,9 @@ def ironic_conf(p, images):
             'post_deploy_get_power_state_retries': 12,
         },
     }
+    if fast_track:
+        conf['deploy']['fast_track_timeout'] = FAST_TRACK_TIMEOUT
+    return conf
 
 
 #: The images the HTTP boot server serves under /lab-images/.

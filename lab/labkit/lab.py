@@ -38,6 +38,7 @@ import sys
 from labkit import bringup
 from labkit import compose
 from labkit import context
+from labkit import deploying
 from labkit import install
 from labkit import mode as modes
 from labkit import namespace
@@ -45,6 +46,7 @@ from labkit import operations
 from labkit import procs
 from labkit import settings as s
 from labkit import status as statusmod
+from labkit import tuning
 
 
 class Lab:
@@ -100,13 +102,18 @@ class Lab:
                 fcntl.flock(lock, fcntl.LOCK_EX)
             yield
 
-    def up(self, inside=False):
+    def up(self, inside=False, fast_track=False):
         """Install what is missing, start what does not run, wait for it.
 
         In the real mode the installs run here, in the root namespace
         (they download), and the rest runs in a ``labctl up --inside``
         child inside the lab's namespace while this process holds the
         lock (``inside`` is that child).
+
+        :param fast_track: Ironic's fast track (real mode; see
+            ``mode.requested_fast_track``). Recorded for the child and
+            ``status``; an ``up`` without it turns it off (Ironic restarts
+            when its file changes).
         """
         if inside:
             self._start_all()
@@ -117,6 +124,7 @@ class Lab:
                 os.makedirs(d, exist_ok=True)
             self.ctx.say('state dir %s, virt %s' % (p.home, self.virt))
             switch_mode(self.ctx, self.mode)
+            record_fast_track(self.ctx, self.mode, fast_track)
             self.ctx.driver_digest = prepare(self.ctx, self.mode)
             if self.real:
                 if namespace.ensure():
@@ -173,6 +181,19 @@ def switch_mode(ctx, mode):
     elif s.load_compute_hosts(p) != mode.compute_hosts:
         switch_compute_hosts(ctx, mode)
     s.save_mode(p, mode.virt, mode.compute_hosts)
+
+
+def record_fast_track(ctx, mode, on):
+    """Record in the state dir whether Ironic fast-tracks (real mode).
+
+    ``Mode.ironic_conf`` renders it into ironic.conf (inside the
+    namespace too) and ``status`` shows it; off, nothing is recorded.
+    """
+    on = bool(on) and mode.real
+    tuning.save(ctx.p, fast_track=True if on else None)
+    if on:
+        ctx.say('Ironic fast track: on ([deploy]fast_track_timeout %d s)'
+                % deploying.FAST_TRACK_TIMEOUT)
 
 
 def switch_compute_hosts(ctx, mode):

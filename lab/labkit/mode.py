@@ -32,6 +32,11 @@ from labkit.network import bridge
 from labkit.network import nodataplane
 from labkit import procs
 from labkit import settings as s
+from labkit import tuning
+
+#: What $IOS_LAB_FAST_TRACK may say.
+_YES = ('1', 'true', 'yes', 'on')
+_NO = ('', '0', 'false', 'no', 'off')
 
 
 def requested_virt(virt=None):
@@ -41,6 +46,32 @@ def requested_virt(virt=None):
         raise procs.LabError('unknown virt mode %r (%s: one of %s)' % (
             virt, s.VIRT_ENV, ', '.join(s.VIRT_MODES)))
     return virt
+
+
+def requested_fast_track(virt, fast_track=None):
+    """Ironic's fast track asked for: ``fast_track``, else $IOS_LAB_FAST_TRACK.
+
+    Off when neither says: each ``up`` decides, so an ``up`` without it
+    turns fast track off again. The fast mode runs no agent: there the
+    environment is ignored and the option refused.
+
+    :param virt: the mode being brought up.
+    :param fast_track: ``up --fast-track`` (True), ``--no-fast-track``
+        (False), or None.
+    :raises procs.LabError: for --fast-track in the fast mode, or an
+        environment value that is neither yes nor no.
+    """
+    if fast_track is not None:
+        if fast_track and virt == 'fake':
+            raise procs.LabError("--fast-track: Ironic's fast track needs "
+                                 "the real mode's agent (--virt qemu or "
+                                 "kvm); the fast mode runs none")
+        return fast_track
+    raw = os.environ.get(s.FAST_TRACK_ENV, '').strip().lower()
+    if raw not in _YES + _NO:
+        raise procs.LabError('%s=%r: say 1 (fast track on) or 0 (off)' % (
+            s.FAST_TRACK_ENV, os.environ[s.FAST_TRACK_ENV]))
+    return raw in _YES and virt != 'fake'
 
 
 class Mode:
@@ -90,7 +121,8 @@ class Mode:
         """What this mode adds to ironic.conf (a deploying Ironic, if real)."""
         if not self.real:
             return {}
-        return deploying.ironic_conf(self.p, self.images())
+        return deploying.ironic_conf(self.p, self.images(),
+                                     fast_track=tuning.fast_track(self.p))
 
     def provision_deploying(self, sess):
         """Real mode: the node flavor and the images Ironic deploys.

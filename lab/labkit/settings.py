@@ -85,6 +85,9 @@ IPXE_ISO_CANDIDATES = ('/usr/lib/ipxe/ipxe.iso', '/usr/share/ipxe/ipxe.iso')
 #: ordinary guests).
 VIRT_MODES = ('fake', 'qemu', 'kvm')
 VIRT_ENV = 'IOS_LAB_VIRT'
+#: Ironic's fast track in the real mode (``up --fast-track``): the agent a
+#: cleaning booted serves the deploy right after it.
+FAST_TRACK_ENV = 'IOS_LAB_FAST_TRACK'
 #: The network namespace that holds the whole real-mode lab: its own
 #: loopback (the services' 127.0.0.1), the provisioning bridge, libvirt's
 #: guests and taps. Nothing of it exists in the machine's root namespace.

@@ -26,6 +26,7 @@ from labkit import namespace
 from labkit import procs
 from labkit import provision
 from labkit import settings as s
+from labkit import tuning
 
 
 def _from_inside():
@@ -96,6 +97,7 @@ def collect(p, virt, services):
     if real:
         status['running'] = status['running'] and namespace.exists()
         status.update(prov.get('deploy', {}))
+        status['fast_track'] = tuning.fast_track(p)
         status['exec_prefix'] = namespace.prefix()
         guests = namespace.guest_pids()
         status['guests'] = len(guests)
@@ -137,4 +139,6 @@ def print_status(status, out=sys.stdout):
                       status.get('deploy_ramdisk'),
                       status.get('instance_image'),
                       status.get('instance_marker')))
+        out.write('Ironic fast track: %s\n' % (
+            'on' if status.get('fast_track') else 'off'))
     out.write('all running: %s\n' % ('yes' if status['running'] else 'no'))

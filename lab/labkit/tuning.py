@@ -12,10 +12,15 @@
 
 """Settings a test may change for a while, kept in ``<state>/tuning.json``.
 
-Today one: ``token_lifetime``, Keystone's ``[token] expiration`` in seconds
+``token_lifetime``: Keystone's ``[token] expiration`` in seconds
 (Keystone's default, one hour, when unset). It is part of the state dir, so
 an ``up`` meanwhile renders the same keystone.conf; ``labctl token-lifetime
 default`` removes it again.
+
+``fast_track``: Ironic's ``[deploy]fast_track`` in the real mode, set by
+each ``up`` (``--fast-track`` or ``$IOS_LAB_FAST_TRACK``; an ``up``
+without either removes it), read where ironic.conf is rendered (inside
+the lab's namespace too) and by ``status``.
 """
 
 import json
@@ -34,6 +39,11 @@ def load(p):
             return json.load(f)
     except (OSError, ValueError):
         return {}
+
+
+def fast_track(p):
+    """Whether the last ``up`` of the state dir turned fast track on."""
+    return bool(load(p).get('fast_track'))
 
 
 def save(p, **changes):
