@@ -92,8 +92,10 @@ def test_tool_chain_makes_everything_as_the_member(
     project = lab_cloud.current_project_id
     user = lab_cloud.current_user_id
     image = lab_cloud.image.get_image(chain['image_id'])
-    assert (image.status, image.visibility, image.owner) == (
-        'active', 'private', project)
+    # Glance gives a new image 'shared' visibility by default (images API
+    # 2.5 and later): the member's own, not public nor community.
+    assert (image.status, image.owner) == ('active', project)
+    assert image.visibility in ('shared', 'private'), image.visibility
     server = lab_cloud.compute.find_server(prefix + '-0',
                                            ignore_missing=False)
     assert (server.project_id, server.user_id) == (project, user)
