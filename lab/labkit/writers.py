@@ -83,10 +83,44 @@ def service_auth(sec, user, extra=None):
     return opts
 
 
+#: [keystone_authtoken]http_connect_timeout of every service: the time
+#: keystonemiddleware waits for one answer of Keystone (a token check, its
+#: own login). Its default (none) lets a request whose token is not in the
+#: service's cache wait as long as Keystone hangs (tests/faults: Keystone
+#: paused); Keystone answers a token check here in well under a second.
+AUTHTOKEN_TIMEOUT = 10
+#: [keystone_authtoken]http_request_max_retries: keystonemiddleware's
+#: default, written so that the bound below is the one in force.
+AUTHTOKEN_RETRIES = 3
+
+
+def authtoken_wait(timeout=AUTHTOKEN_TIMEOUT, retries=AUTHTOKEN_RETRIES):
+    """The longest a service waits for Keystone before answering 503.
+
+    keystoneauth retries a timed-out or refused request ``retries`` times,
+    after 0.5 s, 1 s, 2 s, ... (its default delays); keystonemiddleware
+    then answers "The Keystone service is temporarily unavailable" (503).
+
+    :param timeout: ``http_connect_timeout`` (seconds).
+    :param retries: ``http_request_max_retries``.
+    :returns: seconds.
+    """
+    return (retries + 1) * timeout + sum(0.5 * 2 ** i for i in range(retries))
+
+
 def authtoken(sec, user):
-    """``[keystone_authtoken]`` of a service whose user is ``user``."""
+    """``[keystone_authtoken]`` of a service whose user is ``user``.
+
+    Its waits for Keystone are bounded (``authtoken_wait``): a token the
+    service has not cached, while Keystone hangs, is a 503 within that
+    time, never a request that hangs as long as Keystone.
+    """
     opts = service_auth(sec, user, {'www_authenticate_uri':
                                     s.url('keystone', '/v3'),
-                                    'service_token_roles_required': True})
+                                    'service_token_roles_required': True,
+                                    'http_connect_timeout':
+                                        AUTHTOKEN_TIMEOUT,
+                                    'http_request_max_retries':
+                                        AUTHTOKEN_RETRIES})
     opts.pop('region_name')
     return opts
