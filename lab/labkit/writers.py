@@ -92,6 +92,14 @@ AUTHTOKEN_TIMEOUT = 10
 #: [keystone_authtoken]http_request_max_retries: keystonemiddleware's
 #: default, written so that the bound below is the one in force.
 AUTHTOKEN_RETRIES = 3
+#: [keystone_authtoken]token_cache_time: Keystone's default token lifetime
+#: ([token]expiration, 3600 s). A service checks a token with Keystone
+#: once, then keeps it until it expires (an expired token is refused from
+#: the cache as well), instead of checking it again every 300 s (the
+#: default) at a moment nothing chooses: a Keystone hang in the fault suite
+#: then needs Keystone only for tokens issued since their last use. A
+#: revoked token (its user deleted, say) is honoured until it expires.
+AUTHTOKEN_CACHE_TIME = 3600
 
 
 def authtoken_wait(timeout=AUTHTOKEN_TIMEOUT, retries=AUTHTOKEN_RETRIES):
@@ -113,7 +121,8 @@ def authtoken(sec, user):
 
     Its waits for Keystone are bounded (``authtoken_wait``): a token the
     service has not cached, while Keystone hangs, is a 503 within that
-    time, never a request that hangs as long as Keystone.
+    time, never a request that hangs as long as Keystone. A token checked
+    once stays cached until it expires (``AUTHTOKEN_CACHE_TIME``).
     """
     opts = service_auth(sec, user, {'www_authenticate_uri':
                                     s.url('keystone', '/v3'),
@@ -121,6 +130,8 @@ def authtoken(sec, user):
                                     'http_connect_timeout':
                                         AUTHTOKEN_TIMEOUT,
                                     'http_request_max_retries':
-                                        AUTHTOKEN_RETRIES})
+                                        AUTHTOKEN_RETRIES,
+                                    'token_cache_time':
+                                        AUTHTOKEN_CACHE_TIME})
     opts.pop('region_name')
     return opts

@@ -38,6 +38,8 @@ SECRETS = {name: 'pw-' + name for name in
 #: The driver's [openstack]api_timeout default (ironic_openstack_driver
 #: conf.py): a Nova call whose token check stalls must end before it.
 DRIVER_API_TIMEOUT = 60
+#: Keystone's default [token]expiration.
+KEYSTONE_TOKEN_LIFETIME = 3600
 
 
 class AuthtokenWaitsTest(lab_home.LabHomeTestCase):
@@ -73,6 +75,11 @@ class AuthtokenWaitsTest(lab_home.LabHomeTestCase):
                              section.get('http_connect_timeout'), name)
             self.assertEqual(str(writers.AUTHTOKEN_RETRIES),
                              section.get('http_request_max_retries'), name)
+
+    def test_every_service_keeps_a_checked_token_as_long_as_it_lives(self):
+        for name, parser in self.rendered().items():
+            self.assertEqual(str(KEYSTONE_TOKEN_LIFETIME), parser[
+                'keystone_authtoken'].get('token_cache_time'), name)
 
     def test_the_wait_counts_every_try_and_the_delays_between(self):
         # keystoneauth: 1 + retries tries, 0.5 s, 1 s, 2 s between them.
