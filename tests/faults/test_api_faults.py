@@ -190,6 +190,12 @@ WARM_UP_CHECKS = {'plain': 3, 'allow_expired': 2}
 WARM_UP_TOKENS = 3
 
 
+#: pytest-timeout's limit of the Keystone-hanging row (its function): a
+#: healthy run takes seconds, a failing one ends within its own waits.
+KEYSTONE_ROW_TIMEOUT = 600
+
+
+@pytest.mark.timeout(KEYSTONE_ROW_TIMEOUT, func_only=True)
 def test_keystone_hanging_tokens_cached(ironic, nova, nova_admin, nodes,
                                         lab, row):
     """Keystone hung: power off and on work with the tokens cached.
