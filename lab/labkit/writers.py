@@ -83,10 +83,55 @@ def service_auth(sec, user, extra=None):
     return opts
 
 
+#: [keystone_authtoken]http_connect_timeout of every service: the time
+#: keystonemiddleware waits for one answer of Keystone (a token check, its
+#: own login). Its default (none) lets a request whose token is not in the
+#: service's cache wait as long as Keystone hangs (tests/faults: Keystone
+#: paused); Keystone answers a token check here in well under a second.
+AUTHTOKEN_TIMEOUT = 10
+#: [keystone_authtoken]http_request_max_retries: keystonemiddleware's
+#: default, written so that the bound below is the one in force.
+AUTHTOKEN_RETRIES = 3
+#: [keystone_authtoken]token_cache_time: Keystone's default token lifetime
+#: ([token]expiration, 3600 s). A service checks a token with Keystone
+#: once, then keeps it until it expires (an expired token is refused from
+#: the cache as well), instead of checking it again every 300 s (the
+#: default) at a moment nothing chooses: a Keystone hang in the fault suite
+#: then needs Keystone only for tokens issued since their last use. A
+#: revoked token (its user deleted, say) is honoured until it expires.
+AUTHTOKEN_CACHE_TIME = 3600
+
+
+def authtoken_wait(timeout=AUTHTOKEN_TIMEOUT, retries=AUTHTOKEN_RETRIES):
+    """The longest a service waits for Keystone before answering 503.
+
+    keystoneauth retries a timed-out or refused request ``retries`` times,
+    after 0.5 s, 1 s, 2 s, ... (its default delays); keystonemiddleware
+    then answers "The Keystone service is temporarily unavailable" (503).
+
+    :param timeout: ``http_connect_timeout`` (seconds).
+    :param retries: ``http_request_max_retries``.
+    :returns: seconds.
+    """
+    return (retries + 1) * timeout + sum(0.5 * 2 ** i for i in range(retries))
+
+
 def authtoken(sec, user):
-    """``[keystone_authtoken]`` of a service whose user is ``user``."""
+    """``[keystone_authtoken]`` of a service whose user is ``user``.
+
+    Its waits for Keystone are bounded (``authtoken_wait``): a token the
+    service has not cached, while Keystone hangs, is a 503 within that
+    time, never a request that hangs as long as Keystone. A token checked
+    once stays cached until it expires (``AUTHTOKEN_CACHE_TIME``).
+    """
     opts = service_auth(sec, user, {'www_authenticate_uri':
                                     s.url('keystone', '/v3'),
-                                    'service_token_roles_required': True})
+                                    'service_token_roles_required': True,
+                                    'http_connect_timeout':
+                                        AUTHTOKEN_TIMEOUT,
+                                    'http_request_max_retries':
+                                        AUTHTOKEN_RETRIES,
+                                    'token_cache_time':
+                                        AUTHTOKEN_CACHE_TIME})
     opts.pop('region_name')
     return opts

@@ -53,6 +53,12 @@ lab_project_admin_cloud = lab_fixtures.lab_project_admin_cloud
 
 TABLE_JSON = os.environ.get('IOS_FAULTS_JSON') or os.path.join(
     lab_runs.REPO, 'faults-table.json')
+#: pytest-timeout's limit of a row's test function (not its fixtures: the
+#: lab's bring-up is the first row's setup) when the row sets none: far
+#: past the longest row, so that a row that hangs fails (its ``finally``
+#: undoing its fault: the signal method raises in the test) instead of
+#: holding the run until someone notices.
+ROW_TIMEOUT = 1800
 
 
 def pytest_configure(config):
@@ -180,13 +186,24 @@ def nodes(nova, lab_admin_cloud, ironic, lab, suite_user):
     made.cleanup()
 
 
-def pytest_collection_modifyitems(items):
-    """The secrets scan runs last of this suite.
+def pytest_collection_modifyitems(config, items):
+    """The secrets scan runs last of this suite; every row has a timeout.
 
     After every secret has been used, and before any test of another
-    package (which may need another lab).
+    package (which may need another lab). A row without a ``timeout``
+    mark of its own gets ``ROW_TIMEOUT``.
+
+    :raises pytest.UsageError: pytest-timeout is not installed.
     """
     here = os.path.dirname(os.path.abspath(__file__))
+    rows = [i for i in items if os.path.dirname(str(i.path)) == here]
+    if rows and not hasattr(config.option, 'timeout'):
+        raise pytest.UsageError(
+            'tests/faults needs pytest-timeout (test-requirements.txt): a '
+            'row that hangs must fail, not hold the run')
+    for item in rows:
+        if item.get_closest_marker('timeout') is None:
+            item.add_marker(pytest.mark.timeout(ROW_TIMEOUT, func_only=True))
     scans = [i for i in items if 'test_secrets_scan' in i.nodeid]
     rest = [i for i in items if i not in scans]
     mine = [n for n, i in enumerate(rest)
