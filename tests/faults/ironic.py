@@ -127,6 +127,9 @@ def remove_orphans(ironic, admin, nodes):
 
     An interrupted run of a lab test leaves such nodes behind: Ironic's
     power sync keeps reading their servers.
+
+    :param admin: a project-scoped admin connection (Nova refuses a
+        system-scoped token the listing of all projects' servers).
     """
     kept = []
     for node in nodes:

@@ -47,8 +47,7 @@ def test_nova_api_hanging_then_back(ironic, nova, nodes, row):
 
 @pytest.mark.slow
 def test_nova_api_hang_longer_than_the_power_timeout(ironic, nova, nodes,
-                                                     lab, lab_admin_cloud,
-                                                     row):
+                                                     lab, nova_admin, row):
     """nova-api hung past the time Ironic gives a power action.
 
     The action ends with a last_error saying Nova did not answer in
@@ -70,7 +69,7 @@ def test_nova_api_hang_longer_than_the_power_timeout(ironic, nova, nodes,
     # pushes this node's failed read past gunicorn's timeout: the row
     # needs a lab whose only synced node is its own.
     others = ironic_api.remove_orphans(
-        ironic, lab_admin_cloud,
+        ironic, nova_admin,
         [n for n in ironic_api.synced_nodes(ironic) if n['uuid'] != node])
     assert not others, (
         'this row needs a lab where Ironic power-syncs no node but its own; '
